@@ -1,0 +1,67 @@
+# The few commands everyone runs. `make run` and `make test` work from a clean clone.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+PORT ?= 8000
+VENDOR := src/nqihub/web/static/vendor
+export DJANGO_SETTINGS_MODULE := nqihub.settings
+export PYTHONPATH := src
+
+.PHONY: install assets run test lint migrate demo messages e2e bench clean
+
+$(BIN)/.installed: pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || PY=python3; \
+	  test -x $(PYTHON) || $${PY:-python3} -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons/fonts $(VENDOR)/htmx $(VENDOR)/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/* $(VENDOR)/bootstrap-icons/fonts/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+install: $(BIN)/.installed assets messages
+
+assets: $(VENDOR)/.installed
+
+messages: $(BIN)/.installed
+	cd src/nqihub && ../../$(PYTHON) ../../manage.py compilemessages --ignore='.venv' -v 0
+
+migrate: install
+	$(PYTHON) manage.py migrate --no-input -v 0
+
+demo: migrate
+	$(PYTHON) manage.py load_reference
+	$(PYTHON) manage.py load_demo
+
+run: demo
+	$(PYTHON) manage.py collectstatic --no-input -v 0
+	$(PYTHON) manage.py demo_logins
+	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(PYTHON) manage.py makemigrations --check --dry-run -v 0
+	$(BIN)/pytest -p no:randomly
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Browser checks in headless Chromium (Debian's package; never a downloaded browser).
+e2e: install
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
+	NQIHUB_E2E=1 $(BIN)/pytest -m browser
+
+bench: install
+	$(PYTHON) bench/capability_match.py --lines $${LINES:-200000}
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles db.sqlite3

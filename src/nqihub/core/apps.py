@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "nqihub.core"
+    label = "core"
+    verbose_name = _("基础数据")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (login / failed-login audit)

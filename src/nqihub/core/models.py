@@ -1,0 +1,175 @@
+"""Reference data (regions, industries), organisations and memberships, the audit log.
+
+Regions: the GB/T 2260 code is the primary key and the tree. Every scoped record stores the code of
+its county (or the most precise level known) and a regulator's subtree is a code prefix
+(see ``regions.prefix``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("全国")
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地级")
+        COUNTY = "county", _("县级")
+
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField(_("类型"), max_length=16, blank=True, help_text=_("如 地级市、市辖区、县、自治县"))
+    source = models.CharField(_("数据来源"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        from .regions import prefix
+
+        return prefix(self.code)
+
+    @property
+    def parent_code(self) -> str | None:
+        return self.parent_id
+
+    def full_name(self) -> str:
+        names = []
+        node: Region | None = self
+        while node is not None:
+            if node.name != "市辖区":
+                names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class Industry(models.Model):
+    """GB/T 4754-2017 (with amendment No. 1): section letter, division, group, class."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", _("门类")
+        DIVISION = "division", _("大类")
+        GROUP = "group", _("中类")
+        CLASS = "class", _("小类")
+
+    code = models.CharField(_("行业代码"), max_length=4, primary_key=True)
+    name = models.CharField(_("名称"), max_length=128)
+    level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("国民经济行业")
+        verbose_name_plural = _("国民经济行业")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ReferenceDataVersion(models.Model):
+    """Which source and version each reference data set was loaded from."""
+
+    dataset = models.CharField(_("数据集"), max_length=64, unique=True)
+    source = models.CharField(_("来源"), max_length=255)
+    version = models.CharField(_("版本"), max_length=64)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("参考数据版本")
+        verbose_name_plural = _("参考数据版本")
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {self.version}"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        STATION = "station", _("质量服务站")
+        INSTITUTION = "institution", _("技术机构")
+        COOPERATIVE = "cooperative", _("质量合作社")
+        REGULATOR = "regulator", _("市场监管部门")
+        PLATFORM = "platform", _("平台运营")
+
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=200)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+    )
+    is_demo = models.BooleanField(_("示例数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        indexes = [models.Index(fields=["region", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ENTERPRISE_USER = "enterprise_user", _("企业用户")
+        STATION_STAFF = "station_staff", _("服务站工作人员")
+        EXPERT = "expert", _("专家")
+        INSTITUTION_STAFF = "institution_staff", _("技术机构人员")
+        COOPERATIVE_ADMIN = "cooperative_admin", _("合作社管理员")
+        REGULATOR = "regulator", _("监管人员")
+        PLATFORM_ADMIN = "platform_admin", _("平台管理员")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="uniq_membership_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when and from where. Append-only."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_username = models.CharField(_("用户名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"

@@ -1,0 +1,209 @@
+"""Writes to the directory. Each runs in one transaction, checks who may do it, audits it."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from nqihub.core import audit
+from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.models import Industry, Membership, Organisation, Region
+from nqihub.core.scoping import scope_of, visible
+from nqihub.core.search import segment
+
+from . import uscc as uscc_check
+from .models import Enterprise, EnterpriseContact, Expert, Institution, Qualification, ScopeLine, Station
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+
+def _region(code: str, field: str = "region", *, county_only: bool = False) -> Region:
+    code = (code or "").strip()
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is None:
+        raise ValidationFailed({field: _("行政区划代码“%(code)s”不存在（应为 GB/T 2260 的6位代码）。") % {"code": code}})
+    if county_only and region.level != Region.Level.COUNTY:
+        raise ValidationFailed({field: _("请选择县级行政区划（区、县、县级市），“%(name)s”是%(level)s。") % {"name": region.name, "level": region.get_level_display()}})
+    return region
+
+
+def _industry(code: str | None, field: str = "industry") -> Industry | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    industry = Industry.objects.filter(code=code).first()
+    if industry is None:
+        raise ValidationFailed({field: _("行业代码“%(code)s”不在 GB/T 4754-2017 中。") % {"code": code}})
+    return industry
+
+
+def can_manage_directory(user, region_code: str) -> bool:
+    """Regulators of the region's subtree and platform admins create and edit directory records."""
+    scope = scope_of(user)
+    return scope.is_admin or any(region_code.startswith(p) for p in scope.regulator_prefixes)
+
+
+def can_edit(user, obj) -> bool:
+    scope = scope_of(user)
+    if can_manage_directory(user, obj.region_id):
+        return True
+    org_id = getattr(obj, "organisation_id", None)
+    return org_id in scope.org_ids and not isinstance(obj, Expert)
+
+
+@dataclass
+class EnterpriseData:
+    uscc: str
+    name: str
+    region: str
+    industry: str | None = None
+    scale: str = Enterprise.Scale.SMALL
+    address: str = ""
+    kind: str = Enterprise.Kind.COMPANY
+    products: str = ""
+
+
+def validate_enterprise(data: EnterpriseData, *, instance: Enterprise | None = None) -> dict:
+    errors: dict[str, str] = {}
+    code, reason = uscc_check.check(data.uscc)
+    if reason:
+        errors["uscc"] = reason
+    elif Enterprise.objects.filter(uscc=code).exclude(pk=getattr(instance, "pk", None)).exists():
+        errors["uscc"] = _("统一社会信用代码 %(code)s 已登记。") % {"code": code}
+    name = (data.name or "").strip()
+    if not name:
+        errors["name"] = _("请填写企业名称。")
+    elif len(name) > 200:
+        errors["name"] = _("企业名称不能超过200个字符。")
+    cleaned = {"uscc": code, "name": name}
+    try:
+        cleaned["region"] = _region(data.region, county_only=True)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        cleaned["industry"] = _industry(data.industry)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if data.scale not in Enterprise.Scale.values:
+        errors["scale"] = _("企业规模应为 %(v)s 之一。") % {"v": "、".join(Enterprise.Scale.values)}
+    if data.kind not in Enterprise.Kind.values:
+        errors["kind"] = _("主体类型应为 %(v)s 之一。") % {"v": "、".join(Enterprise.Kind.values)}
+    if len(data.address or "") > 255:
+        errors["address"] = _("地址不能超过255个字符。")
+    if errors:
+        raise ValidationFailed(errors)
+    cleaned.update(scale=data.scale, kind=data.kind, address=(data.address or "").strip(), products=(data.products or "").strip())
+    return cleaned
+
+
+def _enterprise_search_text(e: Enterprise) -> str:
+    return segment(e.name, e.uscc, e.address, e.products, e.industry.name if e.industry_id else "")
+
+
+@transaction.atomic
+def enterprise_create(*, data: EnterpriseData, by, is_demo: bool = False) -> Enterprise:
+    cleaned = validate_enterprise(data)
+    if not can_manage_directory(by, cleaned["region"].code) and not _station_covers(by, cleaned["region"].code):
+        raise PermissionDenied(_("您无权在该地区登记企业。"))
+    org = Organisation.objects.create(
+        kind=Organisation.Kind.ENTERPRISE, name=cleaned["name"], region=cleaned["region"], is_demo=is_demo
+    )
+    enterprise = Enterprise(organisation=org, is_demo=is_demo, **cleaned)
+    enterprise.search_text = _enterprise_search_text(enterprise)
+    enterprise.save()
+    audit.record(by, "directory.enterprise.created", enterprise, {"uscc": enterprise.uscc, "region": enterprise.region_id})
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, enterprise: Enterprise, data: EnterpriseData, by) -> Enterprise:
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if not can_edit(by, enterprise):
+        raise PermissionDenied(_("您无权修改该企业信息。"))
+    cleaned = validate_enterprise(data, instance=enterprise)
+    if cleaned["region"].code != enterprise.region_id and not (
+        can_manage_directory(by, cleaned["region"].code) or _station_covers(by, cleaned["region"].code)
+    ):
+        raise PermissionDenied(_("您无权将企业迁入该地区。"))
+    before = {f: str(getattr(enterprise, f)) for f in ("uscc", "name", "region_id", "industry_id", "scale", "address")}
+    for key, value in cleaned.items():
+        setattr(enterprise, key, value)
+    enterprise.search_text = _enterprise_search_text(enterprise)
+    enterprise.save()
+    Organisation.objects.filter(pk=enterprise.organisation_id).update(name=enterprise.name, region=enterprise.region)
+    after = {f: str(getattr(enterprise, f)) for f in before}
+    audit.record(by, "directory.enterprise.updated", enterprise, {k: [before[k], after[k]] for k in before if before[k] != after[k]})
+    return enterprise
+
+
+def _station_covers(user, region_code: str) -> bool:
+    from .models import StationArea
+
+    station_orgs = scope_of(user).org_ids_of_kind(Organisation.Kind.STATION)
+    return bool(station_orgs) and StationArea.objects.filter(
+        station__organisation_id__in=station_orgs, region_id=region_code
+    ).exists()
+
+
+@transaction.atomic
+def enterprise_add_contact(*, enterprise: Enterprise, name: str, phone: str, position: str = "", by) -> EnterpriseContact:
+    if not can_edit(by, enterprise) and not Enterprise.objects.filter(visible(by, Enterprise), pk=enterprise.pk).exists():
+        raise PermissionDenied(_("您无权修改该企业信息。"))
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("请填写联系人姓名。")
+    digits = phone.strip().replace("-", "").replace(" ", "")
+    if not (digits.isdigit() and 7 <= len(digits) <= 15):
+        errors["phone"] = _("联系电话应为7–15位数字。")
+    if errors:
+        raise ValidationFailed(errors)
+    contact = EnterpriseContact.objects.create(enterprise=enterprise, name=name.strip(), phone=digits, position=position.strip())
+    audit.record(by, "directory.enterprise.contact_added", enterprise, {"contact_id": contact.pk})
+    return contact
+
+
+def organisation_create(*, kind: str, name: str, region: str, by, is_demo: bool = False) -> Organisation:
+    region_obj = _region(region)
+    org = Organisation.objects.create(kind=kind, name=name, region=region_obj, is_demo=is_demo)
+    audit.record(by, "core.organisation.created", org, {"kind": kind, "region": region_obj.code})
+    return org
+
+
+def membership_add(*, user, organisation: Organisation, role: str, by) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationFailed({"role": _("未知角色：%(r)s") % {"r": role}})
+    m, _created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    audit.record(by, "core.membership.added", m, {"user": user.username, "role": role})
+    return m
+
+
+def institution_search_text(i: Institution) -> str:
+    return segment(i.name, i.get_kind_display(), i.address, i.description)
+
+
+def station_search_text(s: Station) -> str:
+    return segment(s.name, s.host_organisation, s.specialty, s.address)
+
+
+def expert_search_text(e: Expert) -> str:
+    return segment(e.name, e.title, e.keywords, e.bio, " ".join(e.nqi_element_labels()))
+
+
+__all__ = [
+    "EnterpriseData",
+    "PermissionDenied",
+    "Qualification",
+    "ScopeLine",
+    "can_edit",
+    "can_manage_directory",
+    "enterprise_add_contact",
+    "enterprise_create",
+    "enterprise_update",
+    "institution_search_text",
+    "membership_add",
+    "organisation_create",
+    "station_search_text",
+    "expert_search_text",
+]
