@@ -147,6 +147,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Lock-out is per account (the spec's rule); locking whole IP addresses would lock out a bureau behind
+# one intranet NAT after five typos by different people, so axes' W006 advice is declined.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle session timeout: the cookie's age is renewed on every request.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
