@@ -14,3 +14,21 @@ def normalise(text: str) -> str:
     import unicodedata
 
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def resolve(model, text: str) -> int | None:
+    """The id of the vocabulary row (``Parameter`` or ``ProductCategory``) whose name or a synonym
+    equals ``text`` after normalisation; None when nothing maps."""
+    key = normalise(text)
+    if not key:
+        return None
+    for pk, name, synonyms in model.objects.values_list("pk", "name", "synonyms"):
+        if key == normalise(name) or key in {normalise(s) for s in split_synonyms(synonyms)}:
+            return pk
+    return None
+
+
+def map_terms(product_text: str, parameter_text: str) -> tuple[int | None, int | None]:
+    from .models import Parameter, ProductCategory
+
+    return resolve(ProductCategory, product_text), resolve(Parameter, parameter_text)

@@ -1,0 +1,74 @@
+"""Shared fixtures. The test database is created once per session with the reference data (regions,
+industries) and the demo world (the seed's stories and demo users) already loaded; each test runs in a
+transaction that is rolled back. Do not use ``transactional_db``/``live_server`` in the default suite:
+they flush that data (browser checks run against ``make run`` instead; see web/tests/e2e).
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing demo passwords with PBKDF2 a few thousand times would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_reference", stdout=io.StringIO())
+        call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo_user(db):
+    """``demo_user("ent_yuese")`` → the demo User."""
+    from nqihub.accounts.models import User
+
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for("reg_lz")`` → a Django test Client logged in as that user."""
+    from nqihub.accounts.models import User
+
+    def make(username: str) -> Client:
+        c = Client()
+        c.force_login(User.objects.get(username=username))
+        return c
+
+    return make
+
+
+@pytest.fixture
+def api_for(db):
+    """``api_for("reg_lz")`` → a Client whose requests carry ``Authorization: Bearer <token>``."""
+    from nqihub.accounts.models import ApiToken, User
+
+    def make(username: str) -> Client:
+        _token, key = ApiToken.issue(User.objects.get(username=username))
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    return make
+
+
+@pytest.fixture
+def demo_password():
+    from nqihub.web.management.commands.load_demo import demo_password
+
+    return demo_password()
