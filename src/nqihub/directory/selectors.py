@@ -11,9 +11,10 @@ from .models import Enterprise, Expert, Institution, ScopeLine, Station
 def _region_filter(qs: QuerySet, region: str | None) -> QuerySet:
     if region:
         from nqihub.core.regions import is_code, prefix
+        from nqihub.core.scoping import prefix_q
 
         if is_code(region):
-            qs = qs.filter(region_id__startswith=prefix(region))
+            qs = qs.filter(prefix_q("region_id", prefix(region)))
     return qs
 
 
