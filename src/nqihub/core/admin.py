@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from . import audit
+from .models import AuditEntry, Industry, Membership, Organisation, ReferenceDataVersion, Region
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Writes made through the admin go to the audit log like every other write."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = "updated" if change else "created"
+        changed = list(form.changed_data) if form is not None else []
+        audit.record(request.user, f"admin.{obj._meta.label_lower}.{action}", obj, {"fields": changed})
+
+    def delete_model(self, request, obj):
+        audit.record(request.user, f"admin.{obj._meta.label_lower}.deleted", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit.record(request.user, f"admin.{obj._meta.label_lower}.deleted", obj)
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdmin):
+    list_display = ["code", "name", "level", "parent", "kind"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(AuditedAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(ReferenceDataVersion)
+class ReferenceDataVersionAdmin(admin.ModelAdmin):
+    list_display = ["dataset", "source", "version", "rows", "loaded_at"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "region", "is_demo"]
+    list_filter = ["kind", "is_demo"]
+    search_fields = ["name", "region__code"]
+    raw_id_fields = ["region"]
+    inlines = [MembershipInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_username", "action", "object_type", "object_repr", "ip"]
+    list_filter = ["action"]
+    search_fields = ["actor_username", "action", "object_repr", "object_id"]
+    date_hierarchy = "at"
+
+    # Append-only: nobody edits or deletes audit entries through the admin.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
