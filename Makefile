@@ -33,7 +33,7 @@ install: $(BIN)/.installed assets messages
 assets: $(VENDOR)/.installed
 
 messages: $(BIN)/.installed
-	cd src/nqihub && ../../$(PYTHON) ../../manage.py compilemessages --ignore='.venv' -v 0
+	$(PYTHON) manage.py compilemessages -v 0 --ignore='.venv' --ignore='node_modules' --ignore='.git'
 
 migrate: install
 	$(PYTHON) manage.py migrate --no-input -v 0
