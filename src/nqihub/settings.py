@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "nqihub.core",
     "nqihub.accounts",
     "nqihub.directory",
+    "nqihub.standards",
+    "nqihub.notifications",
+    "nqihub.desk",
     "nqihub.web",
 ]
 

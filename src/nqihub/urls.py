@@ -11,6 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("nqihub.accounts.urls")),
     path("directory/", include("nqihub.directory.urls")),
+    path("standards/", include("nqihub.standards.urls")),
+    path("desk/", include("nqihub.desk.urls")),
+    path("notifications/", include("nqihub.notifications.urls")),
     path("", include("nqihub.web.urls")),
 ]
 if settings.DEBUG:
