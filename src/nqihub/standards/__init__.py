@@ -1,0 +1,1 @@
+"""Standards (标准): catalog, standard numbers, self-declaration."""
