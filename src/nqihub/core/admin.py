@@ -75,3 +75,40 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- working-day calendar (appended with core.workdays) ------------------------------------------------------
+
+from django.contrib import messages  # noqa: E402
+
+from . import workdays  # noqa: E402
+from .models import WorkdayOverride  # noqa: E402
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(AuditedAdmin):
+    """Holidays and 调休 make-up days that override and extend chinese_calendar. The list page warns about
+    years nobody has entered (those fall back to Monday–Friday). Every write refreshes the cached calendar."""
+
+    list_display = ["date", "is_working_day", "name", "updated_at"]
+    list_filter = ["is_working_day"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for warning in workdays.calendar_warnings():
+                messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        workdays.invalidate_calendar_overrides()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        workdays.invalidate_calendar_overrides()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        workdays.invalidate_calendar_overrides()

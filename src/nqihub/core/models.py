@@ -173,3 +173,24 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"
+
+
+class WorkdayOverride(models.Model):
+    """One date of the working-day calendar entered by an admin: a public holiday or a 调休 make-up working
+    day. Overrides chinese_calendar and extends it to years it has no data for (see ``core.workdays``).
+    Written through ``workdays.workday_override_set`` / the admin, which refresh the cached calendar."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(
+        _("安排"), choices=[(False, _("放假")), (True, _("上班（调休补班）"))], default=False
+    )
+    name = models.CharField(_("节日名称"), max_length=64, blank=True, help_text=_("如 春节、国庆节"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()

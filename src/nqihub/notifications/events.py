@@ -1,0 +1,37 @@
+"""The events a notification can be about: code → label (for the preferences page and the inbox).
+
+``notify`` accepts any well-formed code (``app.thing.what``); a code missing here still works, with the
+default channels, and is logged so that it gets a label. Add new events here.
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+#: The user's default row in ``NotificationPreference`` (applies to every event without its own row).
+DEFAULT_EVENT = "*"
+
+EVENTS = {
+    "desk.assignment.created": _("收到新的工单（派单）"),
+    "desk.assignment.accepted": _("工单已被接受"),
+    "desk.assignment.declined": _("工单被拒绝"),
+    "desk.request.status_changed": _("服务需求状态变化"),
+    "desk.request.deadline_warning": _("服务需求即将到期"),
+    "desk.request.overdue": _("服务需求已超期"),
+    "desk.request.rating_requested": _("请对服务进行评价"),
+    "standards.changed": _("关注的标准发生变化"),
+    "metrology.reminder": _("计量器具检定/校准提醒"),
+    "certification.reminder": _("认证证书到期提醒"),
+    "testing.report_issued": _("检验检测报告已出具"),
+}
+
+EVENT_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+EVENT_CODE_MAX_LENGTH = 64
+
+
+def is_event_code(code) -> bool:
+    return isinstance(code, str) and len(code) <= EVENT_CODE_MAX_LENGTH and bool(EVENT_CODE_RE.match(code))
+
+
+def label_of(code: str) -> str:
+    return str(EVENTS.get(code, code))

@@ -1,0 +1,85 @@
+"""In-app notifications (one row per recipient and event) and each user's choice of channels.
+
+A ``Notification`` row is written for every recipient with at least one channel on, even when the inbox is
+off: it is also the record that the e-mail / SMS went out (``emailed_at`` / ``texted_at``), which makes the
+sending tasks safe to run twice. The inbox shows only rows with ``via_inbox``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .events import DEFAULT_EVENT, label_of
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.CharField(_("事件"), max_length=64)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    via_inbox = models.BooleanField(_("站内"), default=True)
+    via_email = models.BooleanField(_("邮件"), default=False)
+    via_sms = models.BooleanField(_("短信"), default=False)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    texted_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            models.Index(fields=["recipient", "via_inbox", "-created_at"], name="notif_inbox_idx"),
+            models.Index(
+                fields=["recipient"],
+                name="notif_unread_idx",
+                condition=Q(read_at__isnull=True, via_inbox=True),
+            ),
+            models.Index(fields=["object_type", "object_id"], name="notif_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def event_label(self) -> str:
+        return label_of(self.event)
+
+
+class NotificationPreference(models.Model):
+    """A user's channels for one event, or for every event without its own row (``event == "*"``).
+    Without any row: inbox and e-mail on, SMS off."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    event = models.CharField(_("事件"), max_length=64, help_text=_("“*” 表示默认设置"))
+    inbox = models.BooleanField(_("站内"), default=True)
+    email = models.BooleanField(_("邮件"), default=True)
+    sms = models.BooleanField(_("短信"), default=False)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="uniq_notification_preference")]
+
+    def __str__(self) -> str:
+        event = _("默认") if self.event == DEFAULT_EVENT else label_of(self.event)
+        return f"{self.user} · {event}"
