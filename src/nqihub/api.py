@@ -1,9 +1,22 @@
-"""The one NinjaAPI under /api/v1: mounts each app's router and maps domain errors."""
+"""The one NinjaAPI under /api/v1: mounts each app's router and maps errors to one body format.
 
+- 422 ``{"detail": [{"field": "uscc", "message": "…"}, …]}``: pydantic's own validation errors (missing or
+  mistyped input) and the domain's ``ValidationFailed``; ``field`` names the input as the caller sent it.
+- 401/403/404/409/429 ``{"detail": "…"}`` (plus ``"field"`` when a domain error names one).
+- Records outside the caller's scope are 404, like records that do not exist.
+
+The docs page (/api/v1/docs) uses the Swagger UI files shipped in ``ninja/static/ninja/`` (``ninja`` is in
+INSTALLED_APPS, so ninja renders its local template, not the CDN one) and has the online validator badge
+turned off: nothing is fetched from outside the intranet.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from django.utils.translation import gettext_lazy
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from nqihub.accounts.api import BearerAuth
 from nqihub.accounts.api import router as auth_router
@@ -11,43 +24,108 @@ from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.directory.api import router as directory_router
 
+
+class _Renderer(JSONRenderer):
+    # Chinese text as UTF-8 rather than escaped code points (the content type says charset=utf-8).
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="NQI Hub API",
     version="1",
-    description=_("质量基础设施“一站式”服务平台 REST API"),
+    description=gettext_lazy(
+        "质量基础设施“一站式”服务平台 REST API。先 POST /api/v1/auth/token 取得令牌，再以 Authorization: Bearer <令牌> 调用其余接口。"
+    ),
     urls_namespace="api",
     auth=BearerAuth(),
+    docs=Swagger(settings={"validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=_Renderer(),
 )
 api.add_router("/auth", auth_router)
 api.add_router("/", core_router)
 api.add_router("/", directory_router)
 
+#: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
 
 def _field_of(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
-    return ".".join(parts) or "request"
+    """The input's name from a pydantic ``loc``, as the caller sent it.
+
+    ninja puts the source first (``query``, ``path``, ``body`` …); query and path parameters follow
+    flat (``("query", "page_size")`` → ``page_size``), while a body schema is nested under the view's
+    parameter name, which is the view's, not the caller's: ``("body", "payload", "name")`` → ``name``,
+    ``("body", "payload")`` (no body at all) → ``body``. Nested items keep their path: ``lines.0.product``.
+    """
+    parts = [str(p) for p in loc]
+    source = parts.pop(0) if parts and parts[0] in _SOURCES else None
+    if source == "body" and parts:
+        parts.pop(0)
+    return ".".join(parts) or source or "request"
+
+
+#: Chinese messages for the pydantic error types callers meet; other types keep pydantic's own message.
+#: ``type`` is passed on as well, for clients that branch on it.
+_MESSAGES = {
+    "missing": gettext_lazy("必填。"),
+    "string_type": gettext_lazy("应为字符串。"),
+    "int_type": gettext_lazy("应为整数。"),
+    "int_parsing": gettext_lazy("应为整数。"),
+    "int_from_float": gettext_lazy("应为整数。"),
+    "float_type": gettext_lazy("应为数字。"),
+    "float_parsing": gettext_lazy("应为数字。"),
+    "bool_type": gettext_lazy("应为 true 或 false。"),
+    "bool_parsing": gettext_lazy("应为 true 或 false。"),
+    "greater_than_equal": gettext_lazy("不能小于 %(ge)s。"),
+    "less_than_equal": gettext_lazy("不能大于 %(le)s。"),
+    "string_too_long": gettext_lazy("不能超过 %(max_length)s 个字符。"),
+    "string_too_short": gettext_lazy("至少 %(min_length)s 个字符。"),
+    "model_attributes_type": gettext_lazy("请求体应为 JSON 对象。"),
+    "dict_type": gettext_lazy("应为 JSON 对象。"),
+    "list_type": gettext_lazy("应为数组。"),
+    "json_invalid": gettext_lazy("不是有效的 JSON。"),
+}
+
+
+def _message_of(error: dict) -> str:
+    template = _MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return str(template) % (error.get("ctx") or {})
+    except (KeyError, TypeError, ValueError):
+        return str(error.get("msg", ""))
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     errors = [
-        {"field": _field_of(e.get("loc", [])), "message": e.get("msg", ""), "type": e.get("type", "")}
+        {"field": _field_of(e.get("loc", [])), "message": _message_of(e), "type": e.get("type", "")}
         for e in exc.errors
     ]
     return api.create_response(request, {"detail": errors}, status=422)
 
 
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # ninja could not parse the body (not JSON, not UTF-8): an input error like any other.
+        detail = [{"field": "body", "message": _("请求体不是有效的 JSON。"), "type": "json_invalid"}]
+        return api.create_response(request, {"detail": detail}, status=422)
+    return api.create_response(request, {"detail": str(exc.message)}, status=exc.status_code)
+
+
 @api.exception_handler(ValidationFailed)
 def _validation_failed(request, exc: ValidationFailed):
-    errors = [{"field": f, "message": m} for f, m in exc.errors.items()]
+    errors = [{"field": f, "message": str(m)} for f, m in exc.errors.items()]
     return api.create_response(request, {"detail": errors}, status=422)
 
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    body = {"detail": exc.message}
+    body = {"detail": str(exc.message)}
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status)
@@ -55,9 +133,15 @@ def _domain_error(request, exc: DomainError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"detail": _("未找到")}, status=404)
+    return api.create_response(request, {"detail": _("未找到，或不在您的可见范围内。")}, status=404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _does_not_exist(request, exc):
+    # A scoped selector's ``.get()`` outside the caller's scope: the same answer as "no such record".
+    return _not_found(request, exc)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request, exc):
-    return api.create_response(request, {"detail": _("未登录或令牌无效")}, status=401)
+    return api.create_response(request, {"detail": _("未登录或令牌无效/已过期。")}, status=401)

@@ -1,11 +1,22 @@
-"""API authentication: ``POST /api/v1/auth/token`` → bearer token; ``Authorization: Bearer <token>``."""
+"""API authentication: ``POST /api/v1/auth/token`` → bearer token; ``Authorization: Bearer <token>``.
 
-from django.contrib.auth import authenticate
+Obtaining a token is a login: it goes through ``authenticate(request, …)`` and so through django-axes
+(5 failures within 15 minutes lock the account, even for the right password), failures are audited by
+the ``user_login_failed`` receiver, and the token's issue is audited. Tokens expire after
+``settings.API_TOKEN_TTL_HOURS``; only their SHA-256 is stored. A user with a confirmed second-factor
+device (django-otp) must also send the current one-time code as ``otp``; a wrong code counts as a failure.
+"""
+
+from django.conf import settings
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from django_otp import devices_for_user, user_has_device
+from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
 from nqihub.core import audit
+from nqihub.core.api import ErrorOut, ValidationErrorOut
 from nqihub.core.errors import DomainError
 
 from .models import ApiToken
@@ -23,27 +34,65 @@ router = Router(tags=["auth"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=4096)
+    otp: str | None = Field(None, max_length=16, description="动态口令：已绑定第二因素的账户必填")
 
 
 class TokenOut(Schema):
     token: str
-    expires_at: str
+    expires_at: str = Field(..., description="ISO 8601；过期后须重新获取")
 
 
 class Unauthorised(DomainError):
     status = 401
 
 
-@router.post("/token", auth=None, response={200: TokenOut}, summary="Obtain a bearer token")
+class LockedOut(DomainError):
+    status = 429
+
+
+def _lock_message() -> str:
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return _("登录失败次数过多，账户已临时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
+
+
+def _second_factor_ok(user, code: str | None) -> bool:
+    if not user_has_device(user):
+        return True
+    if not code:
+        return False
+    with transaction.atomic():
+        return any(device.verify_token(code.strip()) for device in devices_for_user(user, for_verify=True))
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    summary="Obtain a bearer token",
+)
 def obtain_token(request, payload: TokenIn):
-    # authenticate() goes through django-axes: failures count toward lock-out and are audited.
+    # authenticate() goes through django-axes: a locked account is refused before the password is
+    # checked, failures count toward the lock-out and are audited (core.receivers).
     user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        # Answer in the API's own format; AxesMiddleware would otherwise swap in its HTML page.
+        request.axes_locked_out = False
+        raise LockedOut(_lock_message())
     if user is None or not user.is_active:
-        if getattr(request, "axes_locked_out", False):
-            raise DomainError(_("登录失败次数过多，账户已临时锁定，请 15 分钟后再试。"))
         raise Unauthorised(_("用户名或密码错误。"))
+    if not _second_factor_ok(user, payload.otp):
+        user_login_failed.send(sender=__name__, credentials={"username": payload.username}, request=request)
+        if getattr(request, "axes_locked_out", False):
+            request.axes_locked_out = False
+            raise LockedOut(_lock_message())
+        raise Unauthorised(_("请填写正确的动态口令（第二因素）。"), field="otp")
+    # A token is a login: the same signal as the web login (axes resets the failure count, last_login,
+    # the audit entry), then the issue itself is audited.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, key = ApiToken.issue(user)
-    audit.record(user, "accounts.api_token.issued", user)
+    audit.record(
+        user, "accounts.api_token.issued", user, {"token_id": token.pk, "expires_at": token.expires_at}
+    )
     return {"token": key, "expires_at": token.expires_at.isoformat()}

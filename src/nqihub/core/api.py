@@ -1,14 +1,58 @@
-"""Reference data routes: regions (GB/T 2260) and industries (GB/T 4754-2017)."""
+"""Reference data routes (regions GB/T 2260, industries GB/T 4754-2017) and the pieces every router shares:
+the error schemas and the one pagination style of the API."""
+
+import re
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination
 
-from nqihub.core.errors import ValidationFailed
-
+from .errors import ValidationFailed
 from .models import Industry, Region
 from .regions import is_code
 
 router = Router(tags=["reference"])
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+class Pages(PageNumberPagination):
+    """``?page=1&page_size=25`` (at most 100) → ``{"items": [...], "count": N}``. A page size above the
+    maximum is an error (422, field ``page_size``), not silently shortened."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
+
+    def __init__(self, **kwargs):
+        super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
+
+
+# --- error bodies (documented in OpenAPI; produced by the handlers in nqihub/api.py) -------------------
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(..., description="出错的输入项，如 uscc、region、body")
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+#: Responses every authenticated route can give besides its success.
+READ_ERRORS = {401: ErrorOut, 422: ValidationErrorOut}
+DETAIL_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+# --- regions and industries --------------------------------------------------------------------------
 
 
 class RegionOut(Schema):
@@ -27,39 +71,95 @@ class IndustryOut(Schema):
 
 
 class RegionFilter(Schema):
-    parent: str | None = None
+    parent: str | None = Field(None, description="上级区划代码；不填则列出省级")
+
+
+class IndustryFilter(Schema):
+    parent: str | None = Field(None, description="上级行业代码；不填则列出门类")
+
+
+_INDUSTRY_CODE = re.compile(r"^(?:[A-T]|\d{2,4})$")
+
+
+def region_code_error(code: str) -> str:
+    return _("行政区划代码应为6位数字（GB/T 2260），收到“%(code)s”。") % {"code": code}
+
+
+def industry_code_error(code: str) -> str:
+    return _("行业代码应为 GB/T 4754-2017 的门类字母（A–T）或2–4位数字，收到“%(code)s”。") % {"code": code}
+
+
+def clean_industry_code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def is_industry_code(code: str) -> bool:
+    return bool(_INDUSTRY_CODE.match(code))
 
 
 def _region(r: Region) -> dict:
     return {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_id}
 
 
-@router.get("/regions", response=list[RegionOut], summary="Children of a region (provinces without parent)")
+def _industry(i: Industry) -> dict:
+    return {
+        "code": i.code,
+        "name": i.name,
+        "level": i.level,
+        "parent_code": i.parent_id,
+        "description": i.description,
+    }
+
+
+@router.get(
+    "/regions",
+    response={200: list[RegionOut], **READ_ERRORS},
+    summary="Children of a region (the provinces without parent)",
+)
 def list_regions(request, filters: Query[RegionFilter]):
-    if filters.parent:
-        if not is_code(filters.parent):
-            raise ValidationFailed({"parent": "行政区划代码应为6位数字"})
-        get_object_or_404(Region, code=filters.parent)
-        qs = Region.objects.filter(parent_id=filters.parent)
+    if filters.parent is not None:
+        parent = filters.parent.strip()
+        if not is_code(parent):
+            raise ValidationFailed({"parent": region_code_error(parent)})
+        if not Region.objects.filter(code=parent).exists():
+            raise ValidationFailed({"parent": _("行政区划代码“%(code)s”不存在。") % {"code": parent}})
+        qs = Region.objects.filter(parent_id=parent)
     else:
         qs = Region.objects.filter(level=Region.Level.PROVINCE)
     return [_region(r) for r in qs.order_by("code")]
 
 
-@router.get("/regions/{code}", response=RegionOut)
+@router.get("/regions/{code}", response={200: RegionOut, **DETAIL_ERRORS}, summary="One region")
 def get_region(request, code: str):
+    code = code.strip()
     if not is_code(code):
-        raise ValidationFailed({"code": "行政区划代码应为6位数字"})
+        raise ValidationFailed({"code": region_code_error(code)})
     return _region(get_object_or_404(Region, code=code))
 
 
-@router.get("/industries/{code}", response=IndustryOut)
+@router.get(
+    "/industries",
+    response={200: list[IndustryOut], **READ_ERRORS},
+    summary="Children of an industry (the sections without parent)",
+)
+def list_industries(request, filters: Query[IndustryFilter]):
+    if filters.parent is not None:
+        parent = clean_industry_code(filters.parent)
+        if not is_industry_code(parent):
+            raise ValidationFailed({"parent": industry_code_error(parent)})
+        if not Industry.objects.filter(code=parent).exists():
+            raise ValidationFailed(
+                {"parent": _("行业代码“%(code)s”不在 GB/T 4754-2017 中。") % {"code": parent}}
+            )
+        qs = Industry.objects.filter(parent_id=parent)
+    else:
+        qs = Industry.objects.filter(level=Industry.Level.SECTION)
+    return [_industry(i) for i in qs.order_by("code")]
+
+
+@router.get("/industries/{code}", response={200: IndustryOut, **DETAIL_ERRORS}, summary="One industry")
 def get_industry(request, code: str):
-    ind = get_object_or_404(Industry, code=code.strip().upper())
-    return {
-        "code": ind.code,
-        "name": ind.name,
-        "level": ind.level,
-        "parent_code": ind.parent_id,
-        "description": ind.description,
-    }
+    code = clean_industry_code(code)
+    if not is_industry_code(code):
+        raise ValidationFailed({"code": industry_code_error(code)})
+    return _industry(get_object_or_404(Industry, code=code))

@@ -1,3 +1,291 @@
-from ninja import Router
+"""Directory routes: enterprises, institutions (with qualifications and capability scopes), service
+stations, experts and the capability match. Thin: every read goes through ``selectors`` (scoped to the
+caller; a record outside scope is 404), every write through ``services``."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from nqihub.core.api import (
+    DETAIL_ERRORS,
+    MAX_PAGE_SIZE,
+    READ_ERRORS,
+    ErrorOut,
+    Pages,
+    ValidationErrorOut,
+    clean_industry_code,
+    industry_code_error,
+    is_industry_code,
+    region_code_error,
+)
+from nqihub.core.errors import ValidationFailed
+from nqihub.core.models import Industry, Region
+from nqihub.core.regions import is_code
+
+from . import matching, selectors, services
+from .models import Enterprise, Expert, Institution, NqiElement, Station
+from .schemas import (
+    EnterpriseDetailOut,
+    EnterpriseFilter,
+    EnterpriseIn,
+    EnterpriseOut,
+    ExpertDetailOut,
+    ExpertFilter,
+    ExpertOut,
+    InstitutionDetailOut,
+    InstitutionFilter,
+    InstitutionOut,
+    MatchPage,
+    MatchQuery,
+    ScopeLineOut,
+    StationDetailOut,
+    StationFilter,
+    StationOut,
+)
 
 router = Router(tags=["directory"])
+
+
+# --- filter checks: a malformed or unknown code is a 422 naming the parameter, never an empty list ------
+
+
+def _region_param(code: str | None, field: str = "region") -> str | None:
+    if code is None or not code.strip():
+        return None
+    code = code.strip()
+    if not is_code(code):
+        raise ValidationFailed({field: region_code_error(code)})
+    if not Region.objects.filter(code=code).exists():
+        raise ValidationFailed({field: _("行政区划代码“%(code)s”不存在。") % {"code": code}})
+    return code
+
+
+def _industry_param(code: str | None, field: str = "industry") -> str | None:
+    if code is None or not code.strip():
+        return None
+    code = clean_industry_code(code)
+    if not is_industry_code(code):
+        raise ValidationFailed({field: industry_code_error(code)})
+    if not Industry.objects.filter(code=code).exists():
+        raise ValidationFailed({field: _("行业代码“%(code)s”不在 GB/T 4754-2017 中。") % {"code": code}})
+    return code
+
+
+def _choice_param(value: str | None, choices, field: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value not in dict(choices):
+        allowed = "、".join(f"{v}（{label}）" for v, label in choices)
+        raise ValidationFailed(
+            {field: _("“%(value)s”无效，应为：%(allowed)s。") % {"value": value, "allowed": allowed}}
+        )
+    return value
+
+
+def _get(getter, **kwargs):
+    """A scoped ``*_get`` selector; outside scope and non-existent look the same: 404."""
+    try:
+        return getter(**kwargs)
+    except (
+        Enterprise.DoesNotExist,
+        Institution.DoesNotExist,
+        Station.DoesNotExist,
+        Expert.DoesNotExist,
+    ) as exc:
+        raise Http404 from exc
+
+
+# --- enterprises -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/enterprises", response={200: list[EnterpriseOut], **READ_ERRORS}, summary="Enterprises in scope"
+)
+@paginate(Pages)
+def list_enterprises(request, filters: Query[EnterpriseFilter]):
+    return selectors.enterprise_list(
+        fetched_by=request.user,
+        q=filters.q.strip(),
+        region=_region_param(filters.region),
+        industry=_industry_param(filters.industry),
+        scale=_choice_param(filters.scale, Enterprise.Scale.choices, "scale"),
+    )
+
+
+@router.post(
+    "/enterprises",
+    response={201: EnterpriseDetailOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Register an enterprise",
+)
+def create_enterprise(request, payload: EnterpriseIn):
+    enterprise = services.enterprise_create(
+        data=services.EnterpriseData(
+            uscc=payload.uscc,
+            name=payload.name,
+            region=payload.region,
+            industry=payload.industry,
+            scale=payload.scale,
+            address=payload.address,
+            kind=payload.kind,
+            products=payload.products,
+        ),
+        by=request.user,
+    )
+    return Status(201, selectors.enterprise_get(fetched_by=request.user, pk=enterprise.pk))
+
+
+@router.get(
+    "/enterprises/{id}", response={200: EnterpriseDetailOut, **DETAIL_ERRORS}, summary="One enterprise"
+)
+def get_enterprise(request, id: int):
+    return _get(selectors.enterprise_get, fetched_by=request.user, pk=id)
+
+
+# --- institutions ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/institutions", response={200: list[InstitutionOut], **READ_ERRORS}, summary="Institutions in scope"
+)
+@paginate(Pages)
+def list_institutions(request, filters: Query[InstitutionFilter]):
+    return selectors.institution_list(
+        fetched_by=request.user,
+        q=filters.q.strip(),
+        region=_region_param(filters.region),
+        kind=_choice_param(filters.kind, Institution.Kind.choices, "kind"),
+    )
+
+
+@router.get(
+    "/institutions/{id}",
+    response={200: InstitutionDetailOut, **DETAIL_ERRORS},
+    summary="One institution with its qualifications and the first page of its capability scope",
+)
+def get_institution(request, id: int):
+    return _get(selectors.institution_get, fetched_by=request.user, pk=id)
+
+
+@router.get(
+    "/institutions/{id}/scope-lines",
+    response={200: list[ScopeLineOut], **DETAIL_ERRORS},
+    summary="An institution's capability scope, page by page",
+)
+@paginate(Pages)
+def list_scope_lines(request, id: int):
+    institution = _get(selectors.institution_get, fetched_by=request.user, pk=id)
+    return selectors.scope_lines_of(fetched_by=request.user, institution=institution)
+
+
+# --- stations ----------------------------------------------------------------------------------------
+
+
+@router.get("/stations", response={200: list[StationOut], **READ_ERRORS}, summary="Service stations in scope")
+@paginate(Pages)
+def list_stations(request, filters: Query[StationFilter]):
+    return selectors.station_list(
+        fetched_by=request.user,
+        q=filters.q.strip(),
+        region=_region_param(filters.region),
+        industry=_industry_param(filters.industry),
+    )
+
+
+@router.get(
+    "/stations/{id}",
+    response={200: StationDetailOut, **DETAIL_ERRORS},
+    summary="One station with its service area (county codes) and industries",
+)
+def get_station(request, id: int):
+    return _get(selectors.station_get, fetched_by=request.user, pk=id)
+
+
+# --- experts -----------------------------------------------------------------------------------------
+
+
+@router.get("/experts", response={200: list[ExpertOut], **READ_ERRORS}, summary="Experts in scope")
+@paginate(Pages)
+def list_experts(request, filters: Query[ExpertFilter]):
+    return selectors.expert_list(
+        fetched_by=request.user,
+        q=filters.q.strip(),
+        region=_region_param(filters.region),
+        element=_choice_param(filters.element, NqiElement.choices, "element"),
+    )
+
+
+@router.get("/experts/{id}", response={200: ExpertDetailOut, **DETAIL_ERRORS}, summary="One expert")
+def get_expert(request, id: int):
+    return _get(selectors.expert_get, fetched_by=request.user, pk=id)
+
+
+# --- capability match --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/capabilities/match",
+    response={200: MatchPage, **READ_ERRORS},
+    summary="Who can test parameter P on product X by standard S, nearest first",
+    description=(
+        "由近及远（同县、同市、同省、其他地区；同一层内按名称）列出能做该检测的机构及其匹配的能力范围条目。"
+        "分页参数与其他列表相同（page、page_size）；为保持按层读取的速度不计总数，以 has_more 表示是否还有下一页。"
+    ),
+)
+def match_capabilities(request, query: Query[MatchQuery], pages: Query[Pages.Input]):
+    parameter = query.parameter.strip()
+    if not parameter:
+        raise ValidationFailed({"parameter": _("请填写检测项目/参数。")})
+    region = _region_param(query.region) or ""
+    offset = (pages.page - 1) * pages.page_size
+
+    def run(limit: int, offset: int):
+        return matching.capability_match(
+            fetched_by=request.user,
+            parameter=parameter,
+            product=query.product.strip(),
+            standard=query.standard.strip(),
+            region=region,
+            limit=limit,
+            offset=offset,
+        )
+
+    # One more than the page tells whether there is a next page (the matcher reads at most 100 at once).
+    if pages.page_size < MAX_PAGE_SIZE:
+        results = run(pages.page_size + 1, offset)
+        has_more = len(results) > pages.page_size
+        results = results[: pages.page_size]
+    else:
+        results = run(pages.page_size, offset)
+        has_more = len(results) == pages.page_size and bool(run(1, offset + pages.page_size))
+    return {
+        "items": [_match_item(r) for r in results],
+        "page": pages.page,
+        "page_size": pages.page_size,
+        "has_more": has_more,
+    }
+
+
+def _match_item(result) -> dict:
+    inst = result.institution
+    return {
+        "id": inst.pk,
+        "name": inst.name,
+        "kind": inst.kind,
+        "region_code": inst.region_id,
+        "region_name": inst.region.name,
+        "closeness": result.closeness,
+        "lines": [
+            {
+                "product": line.product_text,
+                "parameter": line.parameter_text,
+                "method_standard": line.method_standard,
+                "limitation": line.limitation,
+            }
+            for line in result.lines
+        ],
+    }
+
+
+__all__ = ["router"]

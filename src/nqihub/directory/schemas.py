@@ -1,0 +1,311 @@
+"""Request and response shapes of the directory API. Codes are GB/T 2260 (regions) and GB/T 4754-2017
+(industries); personal data (contact names and phones) only ever leaves masked."""
+
+from datetime import date
+
+from ninja import Field, Schema
+
+from .models import Enterprise, Expert, Institution, NqiElement
+
+# --- input -------------------------------------------------------------------------------------------
+
+
+def _choices(choices) -> str:
+    return "、".join(f"{value}（{label}）" for value, label in choices)
+
+
+class EnterpriseIn(Schema):
+    uscc: str = Field(
+        ..., description="统一社会信用代码（GB 32100，18位，含校验码）", examples=["91450204000000001A"]
+    )
+    name: str = Field(..., description="企业名称")
+    region: str = Field(..., description="所在县级行政区划代码（GB/T 2260，6位）", examples=["450204"])
+    industry: str | None = Field(None, description="国民经济行业代码（GB/T 4754-2017）", examples=["1431"])
+    scale: str = Field(Enterprise.Scale.SMALL, description=f"规模：{_choices(Enterprise.Scale.choices)}")
+    address: str = Field("", description="地址")
+    kind: str = Field(Enterprise.Kind.COMPANY, description=f"主体类型：{_choices(Enterprise.Kind.choices)}")
+    products: str = Field("", description="主要产品")
+
+
+class EnterpriseFilter(Schema):
+    q: str = Field("", description="中文关键词（名称、地址、产品、行业），或完整的统一社会信用代码")
+    region: str | None = Field(None, description="行政区划代码：含其下级")
+    industry: str | None = Field(None, description="行业代码：含其下级")
+    scale: str | None = Field(None, description=f"规模：{_choices(Enterprise.Scale.choices)}")
+
+
+class InstitutionFilter(Schema):
+    q: str = Field("", description="中文关键词")
+    region: str | None = Field(None, description="行政区划代码：含其下级")
+    kind: str | None = Field(None, description=f"机构类型：{_choices(Institution.Kind.choices)}")
+
+
+class StationFilter(Schema):
+    q: str = Field("", description="中文关键词")
+    region: str | None = Field(None, description="服务站所在行政区划代码：含其下级")
+    industry: str | None = Field(None, description="服务行业代码：含其下级")
+
+
+class ExpertFilter(Schema):
+    q: str = Field("", description="中文关键词（姓名、职称、专长、简介）")
+    region: str | None = Field(None, description="行政区划代码：含其下级")
+    element: str | None = Field(None, description=f"服务领域（NQI 要素）：{_choices(NqiElement.choices)}")
+
+
+class MatchQuery(Schema):
+    parameter: str = Field(..., description="检测项目/参数，如 甲醛含量")
+    product: str = Field("", description="检测对象/产品，如 纺织品")
+    standard: str = Field("", description="方法标准号，如 GB/T 2912.1-2009")
+    region: str | None = Field(None, description="委托方所在行政区划代码：由近及远排序")
+
+
+# --- output ------------------------------------------------------------------------------------------
+
+
+class CodeName(Schema):
+    code: str
+    name: str
+
+
+class EnterpriseOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    kind: str
+    region_code: str
+    region_name: str
+    industry_code: str | None
+    industry_name: str | None
+    scale: str
+    address: str
+
+    @staticmethod
+    def resolve_region_code(obj: Enterprise) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_region_name(obj: Enterprise) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_industry_code(obj: Enterprise) -> str | None:
+        return obj.industry_id
+
+    @staticmethod
+    def resolve_industry_name(obj: Enterprise) -> str | None:
+        return obj.industry.name if obj.industry_id else None
+
+
+class ContactOut(Schema):
+    name: str = Field(..., description="已脱敏")
+    phone: str = Field(..., description="已脱敏")
+    position: str
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    products: str
+    region_full_name: str
+    contacts: list[ContactOut]
+    created_at: str
+
+    @staticmethod
+    def resolve_region_full_name(obj: Enterprise) -> str:
+        return obj.region.full_name()
+
+    @staticmethod
+    def resolve_contacts(obj: Enterprise) -> list[dict]:
+        return [
+            {"name": c.masked_name, "phone": c.masked_phone, "position": c.position}
+            for c in obj.contacts.all()
+        ]
+
+    @staticmethod
+    def resolve_created_at(obj: Enterprise) -> str:
+        return obj.created_at.isoformat()
+
+
+class InstitutionOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    region_code: str
+    region_name: str
+    address: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Institution) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_region_code(obj: Institution) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_region_name(obj: Institution) -> str:
+        return obj.region.name
+
+
+class QualificationOut(Schema):
+    kind: str
+    kind_label: str
+    number: str
+    valid_from: date | None
+    valid_until: date | None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+
+class ScopeLineOut(Schema):
+    id: int
+    product: str
+    parameter: str
+    method_standard: str
+    limitation: str
+    quantity: str
+    measuring_range: str
+    uncertainty: str
+
+    @staticmethod
+    def resolve_product(obj) -> str:
+        return obj.product_text
+
+    @staticmethod
+    def resolve_parameter(obj) -> str:
+        return obj.parameter_text
+
+
+class ScopeLinePage(Schema):
+    items: list[ScopeLineOut]
+    count: int
+
+
+class InstitutionDetailOut(InstitutionOut):
+    contact_phone: str
+    description: str
+    qualifications: list[QualificationOut]
+    scope_lines: ScopeLinePage = Field(
+        ...,
+        description="能力范围第一页（按调用者可见范围）；其余用 /institutions/{id}/scope-lines?page= 翻页",
+    )
+
+    @staticmethod
+    def resolve_qualifications(obj: Institution) -> list:
+        return list(obj.qualifications.all())
+
+    @staticmethod
+    def resolve_scope_lines(obj: Institution, context) -> dict:
+        from nqihub.core.api import PAGE_SIZE
+
+        from .selectors import scope_lines_of
+
+        lines = scope_lines_of(fetched_by=context["request"].user, institution=obj)
+        return {"items": list(lines[:PAGE_SIZE]), "count": lines.count()}
+
+
+class StationOut(Schema):
+    id: int
+    name: str
+    host_organisation: str
+    region_code: str
+    region_name: str
+    specialty: str
+    address: str
+
+    @staticmethod
+    def resolve_region_code(obj) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_region_name(obj) -> str:
+        return obj.region.name
+
+
+class StationDetailOut(StationOut):
+    service_area: list[str] = Field(..., description="服务区域：县级行政区划代码")
+    industries: list[CodeName]
+    opening_hours: str
+    contact_phone: str
+    latitude: float | None
+    longitude: float | None
+
+    @staticmethod
+    def resolve_service_area(obj) -> list[str]:
+        return sorted(a.region_id for a in obj.areas.all())
+
+    @staticmethod
+    def resolve_industries(obj) -> list[dict]:
+        return [{"code": i.code, "name": i.name} for i in obj.industries.all()]
+
+    @staticmethod
+    def resolve_latitude(obj) -> float | None:
+        return float(obj.latitude) if obj.latitude is not None else None
+
+    @staticmethod
+    def resolve_longitude(obj) -> float | None:
+        return float(obj.longitude) if obj.longitude is not None else None
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    title: str
+    region_code: str
+    region_name: str
+    organisation_id: int
+    organisation_name: str
+    nqi_elements: list[str]
+    availability: str
+
+    @staticmethod
+    def resolve_region_code(obj: Expert) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_region_name(obj: Expert) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_organisation_name(obj: Expert) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_nqi_elements(obj: Expert) -> list[str]:
+        return obj.elements
+
+
+class ExpertDetailOut(ExpertOut):
+    keywords: str
+    bio: str
+    open_workload: int
+    industries: list[CodeName]
+
+    @staticmethod
+    def resolve_industries(obj: Expert) -> list[dict]:
+        return [{"code": i.code, "name": i.name} for i in obj.industries.all()]
+
+
+class MatchLineOut(Schema):
+    product: str
+    parameter: str
+    method_standard: str
+    limitation: str
+
+
+class MatchOut(Schema):
+    id: int
+    name: str
+    kind: str
+    region_code: str
+    region_name: str
+    closeness: str = Field(..., description="同县、同市、同省、其他地区；未给 region 时为空")
+    lines: list[MatchLineOut]
+
+
+class MatchPage(Schema):
+    items: list[MatchOut]
+    page: int
+    page_size: int
+    has_more: bool = Field(..., description="是否还有下一页")
