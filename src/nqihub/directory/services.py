@@ -104,9 +104,13 @@ def _enterprise_search_text(e: Enterprise) -> str:
 
 @transaction.atomic
 def enterprise_create(*, data: EnterpriseData, by, is_demo: bool = False) -> Enterprise:
-    cleaned = validate_enterprise(data)
-    if not can_manage_directory(by, cleaned["region"].code) and not _station_covers(by, cleaned["region"].code):
+    # Permission first, so that a user who may not register here cannot probe which USCCs exist.
+    code = (data.region or "").strip()
+    if Region.objects.filter(code=code).exists() and not (can_manage_directory(by, code) or _station_covers(by, code)):
         raise PermissionDenied(_("您无权在该地区登记企业。"))
+    if not scope_of(by).is_regulator and not scope_of(by).org_ids_of_kind(Organisation.Kind.STATION):
+        raise PermissionDenied(_("您无权登记企业。"))
+    cleaned = validate_enterprise(data)
     org = Organisation.objects.create(
         kind=Organisation.Kind.ENTERPRISE, name=cleaned["name"], region=cleaned["region"], is_demo=is_demo
     )

@@ -112,3 +112,12 @@ def test_update_records_what_changed(demo_user):
     entry = AuditEntry.objects.get(action="directory.enterprise.updated", object_id=str(e.pk))
     assert entry.data["name"] == ["柳州测试米粉厂（示例）", "新名称（示例）"]
     assert e.organisation.name == "柳州测试米粉厂（示例）" and Organisation.objects.get(pk=e.organisation_id).name == "新名称（示例）"
+
+
+@pytest.mark.django_db
+def test_an_enterprise_user_cannot_probe_whether_a_uscc_is_registered(demo_user):
+    shanyuan = Enterprise.objects.get(name="善元食品有限公司")
+    with pytest.raises(PermissionDenied):
+        enterprise_create(data=data(uscc=shanyuan.uscc, region="450204"), by=demo_user("ent_yuese"))
+    with pytest.raises(PermissionDenied):
+        enterprise_create(data=data(region="450204"), by=demo_user("ent_yuese"))
