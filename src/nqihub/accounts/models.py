@@ -55,5 +55,8 @@ class ApiToken(models.Model):
         token = cls.objects.select_related("user").filter(key_hash=_hash(key), expires_at__gt=timezone.now()).first()
         if token is None or not token.user.is_active:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # At most one write a minute per token, not one per API call.
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
