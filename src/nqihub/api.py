@@ -22,7 +22,9 @@ from nqihub.accounts.api import BearerAuth
 from nqihub.accounts.api import router as auth_router
 from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
+from nqihub.notifications.api import router as notifications_router
 
 
 class _Renderer(JSONRenderer):
@@ -46,6 +48,8 @@ api = NinjaAPI(
 api.add_router("/auth", auth_router)
 api.add_router("/", core_router)
 api.add_router("/", directory_router)
+api.add_router("/", desk_router)
+api.add_router("/notifications", notifications_router)
 
 #: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}

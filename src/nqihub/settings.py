@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nqihub.web.context_processors.navigation",
+                "nqihub.notifications.context_processors.unread_count",
             ],
         },
     }
@@ -219,6 +220,10 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL") or ""
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Flags overdue service requests and escalates them; safe to run twice.
+    "desk-sweep-deadlines": {"task": "desk.sweep_deadlines", "schedule": 30 * 60},
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@nqihub.local")

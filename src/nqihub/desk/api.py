@@ -1,0 +1,832 @@
+"""Service desk routes under /api/v1: requests, their transitions, work (notes, attachments, links),
+rectification, and assignments. Thin: reads through ``selectors`` (outside scope → 404), writes through
+``services`` (illegal transition → 409 with the reason, bad input → 422 naming the field, not allowed →
+403). A POST carrying ``Idempotency-Key`` that is retried returns the first response.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE, ErrorOut, ValidationErrorOut
+from nqihub.core.errors import ValidationFailed
+from nqihub.core.regions import is_code
+
+from . import selectors, services, states
+from .models import Assignment, Attachment, Category, IdempotencyRecord, Link, Rectification, ServiceRequest
+
+router = Router(tags=["desk"])
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _choices(choices) -> str:
+    return "、".join(f"{value}（{label}）" for value, label in choices)
+
+
+# --- schemas -----------------------------------------------------------------------------------------
+
+
+class RequestIn(Schema):
+    enterprise_id: int | None = Field(
+        None, description="企业 id；企业用户只关联一家企业时可不填，服务站代录时必填"
+    )
+    categories: list[str] = Field(..., description=f"需求类别（可多选）：{_choices(Category.choices)}")
+    industry: str | None = Field(
+        None,
+        description="国民经济行业代码（GB/T 4754-2017），如 1431；不填取企业登记的行业",
+        examples=["1431"],
+    )
+    product: str = Field("", description="产品")
+    title: str = Field(..., description="标题")
+    description: str = Field(..., description="问题描述")
+    urgency: str = Field("normal", description=f"紧急程度：{_choices(ServiceRequest.Urgency.choices)}")
+    desired_by: date | None = Field(None, description="期望完成日期")
+    contact_name: str = Field("", description="联系人（加密存储，列表中脱敏）")
+    contact_phone: str = Field("", description="联系电话（加密存储，列表中脱敏）")
+    channel: str | None = Field(
+        None,
+        description="渠道：企业自行提交为 api（默认）；服务站代录为 visit（走访）或 walk_in（窗口，默认）",
+    )
+
+
+class RequestFilter(Schema):
+    status: str | None = Field(None, description=f"状态（可逗号分隔多个）：{_choices(states.STATUS_CHOICES)}")
+    category: str | None = Field(None, description=f"需求类别：{_choices(Category.choices)}")
+    region: str | None = Field(None, description="行政区划代码：含其下级")
+    station: int | None = Field(None, description="服务站 id")
+    enterprise: int | None = Field(None, description="企业 id")
+    overdue: bool | None = Field(None, description="只看超期（true）或未超期（false）")
+    q: str = Field("", description="关键词或需求编号")
+    page: int = Field(1, ge=1, description="页码，从 1 开始")
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., description="理由")
+
+
+class RerouteIn(Schema):
+    reason: str = Field(..., description="改派理由")
+    station_id: int | None = Field(None, description="改派至的服务站 id；不填则转市级平台")
+
+
+class AssigneeIn(Schema):
+    assignee_type: str = Field(..., description="expert（专家）或 institution（技术机构）")
+    assignee_id: int
+    note: str = Field("", description="派单说明")
+
+
+class DispatchIn(Schema):
+    assignments: list[AssigneeIn]
+
+
+class ResolveIn(Schema):
+    outcome: str = Field(..., description=f"办理结果：{_choices(ServiceRequest.Outcome.choices)}")
+    technical_problem: bool | None = Field(None, description="是否属于技术难题")
+    cost_saved: Decimal | None = Field(None, description="节约成本（元，≥0，最多两位小数）")
+    loss_avoided: Decimal | None = Field(None, description="避免损失（元，≥0，最多两位小数）")
+    standards_drafted: int = Field(0, description="制修订标准数")
+    certifications_obtained: int = Field(0, description="获得认证数")
+    summary: str = Field(..., description="办理情况")
+
+
+class RateIn(Schema):
+    score: int = Field(
+        ..., description="1–5：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意；1–2 启动整改"
+    )
+    comment: str = Field("", description="评价意见")
+
+
+class NoteIn(Schema):
+    text: str
+    internal: bool = Field(False, description="仅内部可见（企业看不到）")
+
+
+class LinkIn(Schema):
+    kind: str = Field(..., description=f"类型：{_choices(Link.Kind.choices)}")
+    ref: str = Field(..., description="关联记录的编号")
+    title: str = ""
+    internal: bool = False
+
+
+class RectifyIn(Schema):
+    response: str = Field(..., description="整改情况")
+
+
+class CallbackIn(Schema):
+    note: str = Field(..., description="回访记录")
+    satisfied: bool | None = Field(None, description="回访时企业是否满意")
+
+
+class CompleteIn(Schema):
+    result: str = Field("", description="办理结果")
+
+
+class ReassignIn(AssigneeIn):
+    reason: str = Field(..., description="改派理由")
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class DueOut(Schema):
+    accept_by: date
+    respond_by: date
+    resolve_by: date
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    title: str
+    categories: list[str]
+    industry: str | None
+    product: str
+    urgency: str
+    enterprise: Ref
+    region_code: str
+    station: Ref | None
+    handling_region: str | None = Field(None, description="无服务站时受理的市级/省级平台区划代码")
+    routing_level: str
+    routing_reason: str
+    due: DueOut
+    is_overdue: bool
+    overdue: list[str]
+    created_at: datetime
+
+
+class AssignmentOut(Schema):
+    id: int
+    request_id: int
+    request_number: str
+    assignee_type: str
+    assignee: Ref
+    status: str
+    status_label: str
+    note: str
+    reason: str
+    result: str
+    created_at: datetime
+    accepted_at: datetime | None
+    completed_at: datetime | None
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    message: str
+    actor: str | None
+    internal: bool
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    internal: bool
+    author: str | None
+    created_at: datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    internal: bool
+    uploaded_at: datetime
+
+
+class LinkOut(Schema):
+    id: int
+    kind: str
+    ref: str
+    title: str
+    internal: bool
+
+
+class ResolutionOut(Schema):
+    outcome: str
+    technical_problem: bool | None
+    cost_saved: float | None
+    loss_avoided: float | None
+    standards_drafted: int
+    certifications_obtained: int
+    summary: str
+    resolved_at: datetime | None
+
+
+class RatingOut(Schema):
+    score: int
+    comment: str
+    rated_at: datetime | None
+
+
+class RectificationOut(Schema):
+    status: str
+    score: int
+    due_by: date
+    is_overdue: bool
+    response: str
+    callback_note: str
+    callback_satisfied: bool | None
+    callback_at: datetime | None
+
+
+class RequestDetailOut(RequestOut):
+    description: str
+    desired_by: date | None
+    channel: str
+    contact_name: str = Field(..., description="脱敏")
+    contact_phone: str = Field(..., description="脱敏")
+    status_reason: str
+    resolution: ResolutionOut | None
+    rating: RatingOut | None
+    rectification: RectificationOut | None
+    assignments: list[AssignmentOut]
+    timeline: list[EventOut]
+    notes: list[NoteOut]
+    attachments: list[AttachmentOut]
+    links: list[LinkOut]
+    actions: list[str] = Field(..., description="当前用户此刻可执行的操作")
+
+
+class RequestPage(Schema):
+    items: list[RequestOut]
+    count: int
+
+
+class SuggestionOut(Schema):
+    assignee_type: str
+    assignee_id: int
+    name: str
+    score: float
+    reasons: list[str]
+    matched_terms: list[str]
+    open_workload: int | None
+    closeness: str
+
+
+class SuggestionsOut(Schema):
+    experts: list[SuggestionOut]
+    institutions: list[SuggestionOut]
+    parameters: list[str] = Field(..., description="需求文本中识别出的检测项目")
+
+
+READ = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+
+
+# --- serialisation -----------------------------------------------------------------------------------
+
+
+def _actor(user) -> str | None:
+    if user is None:
+        return None
+    return getattr(user, "display_name", "") or user.get_username()
+
+
+def _summary(req: ServiceRequest) -> dict:
+    return {
+        "id": req.pk,
+        "number": req.number,
+        "status": req.status,
+        "status_label": str(states.STATUS_LABELS[req.status]),
+        "title": req.title,
+        "categories": req.category_list,
+        "industry": req.industry_id,
+        "product": req.product,
+        "urgency": req.urgency,
+        "enterprise": {"id": req.enterprise_id, "name": req.enterprise.name},
+        "region_code": req.region_id,
+        "station": {"id": req.station_id, "name": req.station.name} if req.station_id else None,
+        "handling_region": req.handling_region_id,
+        "routing_level": req.routing_level,
+        "routing_reason": req.routing_reason,
+        "due": {"accept_by": req.accept_by, "respond_by": req.respond_by, "resolve_by": req.resolve_by},
+        "is_overdue": req.is_overdue,
+        "overdue": req.overdue_list,
+        "created_at": req.created_at,
+    }
+
+
+def _assignment(a: Assignment) -> dict:
+    return {
+        "id": a.pk,
+        "request_id": a.request_id,
+        "request_number": a.request.number,
+        "assignee_type": a.assignee_type,
+        "assignee": {"id": a.assignee_id, "name": a.assignee_name},
+        "status": a.status,
+        "status_label": str(a.get_status_display()),
+        "note": a.note,
+        "reason": a.reason,
+        "result": a.result,
+        "created_at": a.created_at,
+        "accepted_at": a.accepted_at,
+        "completed_at": a.completed_at,
+    }
+
+
+def _money(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _detail(req: ServiceRequest, user) -> dict:
+    data = _summary(req)
+    rect = Rectification.objects.filter(request=req).first()
+    data.update(
+        description=req.description,
+        desired_by=req.desired_by,
+        channel=req.channel,
+        contact_name=req.masked_contact_name,
+        contact_phone=req.masked_contact_phone,
+        status_reason=req.status_reason,
+        resolution=None
+        if not req.outcome
+        else {
+            "outcome": req.outcome,
+            "technical_problem": req.technical_problem,
+            "cost_saved": _money(req.cost_saved),
+            "loss_avoided": _money(req.loss_avoided),
+            "standards_drafted": req.standards_drafted,
+            "certifications_obtained": req.certifications_obtained,
+            "summary": req.summary,
+            "resolved_at": req.resolved_at,
+        },
+        rating=None
+        if req.rating_score is None
+        else {
+            "score": req.rating_score,
+            "comment": req.rating_comment,
+            "rated_at": req.rated_at,
+        },
+        rectification=None
+        if rect is None
+        else {
+            "status": rect.status,
+            "score": rect.score,
+            "due_by": rect.due_by,
+            "is_overdue": rect.is_overdue,
+            "response": rect.response,
+            "callback_note": rect.callback_note,
+            "callback_satisfied": rect.callback_satisfied,
+            "callback_at": rect.callback_at,
+        },
+        assignments=[
+            _assignment(a) for a in req.assignments.select_related("expert", "institution", "request")
+        ],
+        timeline=[
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "message": e.message,
+                "actor": _actor(e.actor),
+                "internal": e.internal,
+            }
+            for e in selectors.timeline(fetched_by=user, request=req)
+        ],
+        notes=[
+            {
+                "id": n.pk,
+                "text": n.text,
+                "internal": n.internal,
+                "author": _actor(n.author),
+                "created_at": n.created_at,
+            }
+            for n in selectors.notes(fetched_by=user, request=req)
+        ],
+        attachments=[
+            {
+                "id": a.pk,
+                "name": a.name,
+                "size": a.size,
+                "content_type": a.content_type,
+                "internal": a.internal,
+                "uploaded_at": a.uploaded_at,
+            }
+            for a in selectors.attachments(fetched_by=user, request=req)
+        ],
+        links=[
+            {
+                "id": link.pk,
+                "kind": link.kind,
+                "ref": link.ref,
+                "title": link.title,
+                "internal": link.internal,
+            }
+            for link in selectors.links(fetched_by=user, request=req)
+        ],
+        actions=selectors.allowed_actions(fetched_by=user, request=req),
+    )
+    return data
+
+
+def _get(request, id: int) -> ServiceRequest:
+    try:
+        return selectors.request_get(fetched_by=request.user, pk=id)
+    except ServiceRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _get_assignment(request, id: int) -> Assignment:
+    try:
+        return selectors.assignment_get(fetched_by=request.user, pk=id)
+    except Assignment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _fresh_detail(request, pk: int) -> dict:
+    return _detail(_get(request, pk), request.user)
+
+
+def _jsonable(body):
+    return json.loads(json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _idempotent(request, fn):
+    """Run ``fn`` → (status, body) once per (user, Idempotency-Key, route); a retry gets the stored answer.
+    The record is written in the same transaction as the action, so a concurrent duplicate rolls back."""
+    status, body = _idempotent_run(request, fn)
+    return Status(status, body)
+
+
+def _idempotent_run(request, fn):
+    key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+    if not key:
+        return fn()
+    if len(key) > 200:
+        raise ValidationFailed({IDEMPOTENCY_HEADER: _("Idempotency-Key 不能超过200个字符。")})
+    route = f"{request.method} {request.path}"[:200]
+    stored = IdempotencyRecord.objects.filter(user=request.user, key=key, route=route).first()
+    if stored is not None:
+        return stored.status, stored.body
+    try:
+        with transaction.atomic():
+            status, body = fn()
+            body = _jsonable(body)
+            IdempotencyRecord.objects.create(
+                user=request.user, key=key, route=route, status=status, body=body
+            )
+    except IntegrityError:
+        stored = IdempotencyRecord.objects.filter(user=request.user, key=key, route=route).first()
+        if stored is None:
+            raise
+        return stored.status, stored.body
+    return status, body
+
+
+# --- requests ----------------------------------------------------------------------------------------
+
+
+@router.post("/requests", response={201: RequestDetailOut, **WRITE}, summary="File a service request")
+def create_request(request, payload: RequestIn):
+    def run():
+        data = services.RequestData(
+            enterprise_id=payload.enterprise_id,
+            categories=payload.categories,
+            industry=payload.industry,
+            product=payload.product,
+            title=payload.title,
+            description=payload.description,
+            urgency=payload.urgency,
+            desired_by=payload.desired_by,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            channel=payload.channel or None,
+        )
+        if data.channel is None:
+            data.channel = "api" if _is_own_enterprise_request(request.user, payload.enterprise_id) else None
+        req = services.request_create(data=data, by=request.user)
+        return 201, _fresh_detail(request, req.pk)
+
+    return _idempotent(request, run)
+
+
+def _is_own_enterprise_request(user, enterprise_id: int | None) -> bool:
+    from nqihub.core.models import Membership
+    from nqihub.directory.models import Enterprise
+
+    own = Enterprise.objects.filter(
+        organisation__memberships__user=user, organisation__memberships__role=Membership.Role.ENTERPRISE_USER
+    )
+    return own.exists() if enterprise_id is None else own.filter(pk=enterprise_id).exists()
+
+
+@router.get(
+    "/requests",
+    response={200: RequestPage, 401: ErrorOut, 422: ValidationErrorOut},
+    summary="Service requests in scope",
+)
+def list_requests(request, filters: Query[RequestFilter]):
+    errors = {}
+    if filters.status:
+        bad = [s for s in filters.status.split(",") if s and s not in states.STATUS_LABELS]
+        if bad:
+            errors["status"] = _("状态“%(s)s”无效，应为：%(v)s。") % {
+                "s": "、".join(bad),
+                "v": _choices(states.STATUS_CHOICES),
+            }
+    if filters.category and filters.category not in Category.values:
+        errors["category"] = _("需求类别应为：%(v)s。") % {"v": _choices(Category.choices)}
+    if filters.region and not is_code(filters.region.strip()):
+        errors["region"] = _("行政区划代码应为6位数字。")
+    if errors:
+        raise ValidationFailed(errors)
+    qs = selectors.request_list(
+        fetched_by=request.user,
+        status=filters.status,
+        category=filters.category,
+        region=(filters.region or "").strip() or None,
+        station=filters.station,
+        enterprise=filters.enterprise,
+        overdue=filters.overdue,
+        q=filters.q,
+    )
+    start = (filters.page - 1) * filters.page_size
+    return {"items": [_summary(r) for r in qs[start : start + filters.page_size]], "count": qs.count()}
+
+
+@router.get(
+    "/requests/{id}",
+    response={200: RequestDetailOut, **READ},
+    summary="One service request, with its timeline",
+)
+def get_request(request, id: int):
+    return _fresh_detail(request, id)
+
+
+def _action(request, id: int, call):
+    def run():
+        req = _get(request, id)
+        call(req)
+        try:
+            return 200, _fresh_detail(request, id)
+        except Http404:
+            # The action took the request out of the actor's scope (a re-route): answer with what they did.
+            req = ServiceRequest.objects.select_related("enterprise", "station", "region", "industry").get(
+                pk=id
+            )
+            return 200, _detail(req, request.user)
+
+    return _idempotent(request, run)
+
+
+@router.post("/requests/{id}/accept", response={200: RequestDetailOut, **WRITE}, summary="Accept (受理)")
+def accept_request(request, id: int):
+    return _action(request, id, lambda req: services.request_accept(request=req, by=request.user))
+
+
+@router.post(
+    "/requests/{id}/reject", response={200: RequestDetailOut, **WRITE}, summary="Reject with a reason"
+)
+def reject_request(request, id: int, payload: ReasonIn):
+    return _action(
+        request, id, lambda req: services.request_reject(request=req, reason=payload.reason, by=request.user)
+    )
+
+
+@router.post(
+    "/requests/{id}/reroute", response={200: RequestDetailOut, **WRITE}, summary="Re-route to another station"
+)
+def reroute_request(request, id: int, payload: RerouteIn):
+    return _action(
+        request,
+        id,
+        lambda req: services.request_reroute(
+            request=req, reason=payload.reason, station_id=payload.station_id, by=request.user
+        ),
+    )
+
+
+@router.post(
+    "/requests/{id}/dispatch", response={200: RequestDetailOut, **WRITE}, summary="Dispatch into assignments"
+)
+def dispatch_request(request, id: int, payload: DispatchIn):
+    specs = [services.AssigneeSpec(a.assignee_type, a.assignee_id, a.note) for a in payload.assignments]
+    return _action(
+        request, id, lambda req: services.request_dispatch(request=req, assignees=specs, by=request.user)
+    )
+
+
+@router.post(
+    "/requests/{id}/resolve", response={200: RequestDetailOut, **WRITE}, summary="Resolve with the outcome"
+)
+def resolve_request(request, id: int, payload: ResolveIn):
+    resolution = services.Resolution(
+        outcome=payload.outcome,
+        summary=payload.summary,
+        technical_problem=payload.technical_problem,
+        cost_saved=payload.cost_saved,
+        loss_avoided=payload.loss_avoided,
+        standards_drafted=payload.standards_drafted,
+        certifications_obtained=payload.certifications_obtained,
+    )
+    return _action(
+        request, id, lambda req: services.request_resolve(request=req, resolution=resolution, by=request.user)
+    )
+
+
+@router.post("/requests/{id}/rate", response={200: RequestDetailOut, **WRITE}, summary="Rate (好差评, 1–5)")
+def rate_request(request, id: int, payload: RateIn):
+    return _action(
+        request,
+        id,
+        lambda req: services.request_rate(
+            request=req, score=payload.score, comment=payload.comment, by=request.user
+        ),
+    )
+
+
+@router.post(
+    "/requests/{id}/withdraw", response={200: RequestDetailOut, **WRITE}, summary="Withdraw with a reason"
+)
+def withdraw_request(request, id: int, payload: ReasonIn):
+    return _action(
+        request,
+        id,
+        lambda req: services.request_withdraw(request=req, reason=payload.reason, by=request.user),
+    )
+
+
+@router.post("/requests/{id}/close", response={200: RequestDetailOut, **WRITE}, summary="Close")
+def close_request(request, id: int):
+    return _action(request, id, lambda req: services.request_close(request=req, by=request.user))
+
+
+@router.get(
+    "/requests/{id}/suggestions",
+    response={200: SuggestionsOut, **READ},
+    summary="Ranked dispatch suggestions",
+)
+def request_suggestions(request, id: int):
+    req = _get(request, id)
+    if not services.can_triage(request.user, req):
+        raise Http404
+    found = selectors.suggest_assignees(req, request.user)
+    return {
+        "experts": [s.as_dict() for s in found["experts"]],
+        "institutions": [s.as_dict() for s in found["institutions"]],
+        "parameters": found["parameters"],
+    }
+
+
+@router.post("/requests/{id}/notes", response={200: RequestDetailOut, **WRITE}, summary="Add a note")
+def add_note(request, id: int, payload: NoteIn):
+    return _action(
+        request,
+        id,
+        lambda req: services.note_add(
+            request=req, text=payload.text, internal=payload.internal, by=request.user
+        ),
+    )
+
+
+@router.post(
+    "/requests/{id}/attachments",
+    response={200: RequestDetailOut, **WRITE},
+    summary="Upload an attachment (PDF, PNG, JPG, XLSX, DOCX)",
+)
+def add_attachment(request, id: int, file: File[UploadedFile], internal: Form[bool] = False):
+    return _action(
+        request,
+        id,
+        lambda req: services.attachment_add(request=req, upload=file, internal=internal, by=request.user),
+    )
+
+
+@router.get(
+    "/requests/{id}/attachments/{attachment_id}",
+    response={200: None, **READ},
+    summary="Download an attachment",
+)
+def get_attachment(request, id: int, attachment_id: int):
+    req = _get(request, id)
+    try:
+        att = selectors.attachment_get(fetched_by=request.user, request=req, pk=attachment_id)
+    except Attachment.DoesNotExist as exc:
+        raise Http404 from exc
+    return FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type
+    )
+
+
+@router.post("/requests/{id}/links", response={200: RequestDetailOut, **WRITE}, summary="Link another record")
+def add_link(request, id: int, payload: LinkIn):
+    return _action(
+        request,
+        id,
+        lambda req: services.link_add(
+            request=req,
+            kind=payload.kind,
+            ref=payload.ref,
+            title=payload.title,
+            internal=payload.internal,
+            by=request.user,
+        ),
+    )
+
+
+@router.post(
+    "/requests/{id}/rectification/respond",
+    response={200: RequestDetailOut, **WRITE},
+    summary="Answer a rectification (整改)",
+)
+def rectification_respond(request, id: int, payload: RectifyIn):
+    return _action(
+        request,
+        id,
+        lambda req: services.rectification_respond(request=req, response=payload.response, by=request.user),
+    )
+
+
+@router.post(
+    "/requests/{id}/rectification/callback",
+    response={200: RequestDetailOut, **WRITE},
+    summary="Record the callback (回访)",
+)
+def rectification_callback(request, id: int, payload: CallbackIn):
+    return _action(
+        request,
+        id,
+        lambda req: services.rectification_callback(
+            request=req, note=payload.note, satisfied=payload.satisfied, by=request.user
+        ),
+    )
+
+
+# --- assignments -------------------------------------------------------------------------------------
+
+
+@router.get("/assignments", response={200: list[AssignmentOut], 401: ErrorOut}, summary="My assignments")
+def list_assignments(request, status: str | None = None):
+    return [
+        _assignment(a)
+        for a in selectors.my_assignments(fetched_by=request.user, status=status)[:MAX_PAGE_SIZE]
+    ]
+
+
+def _assignment_action(request, id: int, call):
+    def run():
+        a = _get_assignment(request, id)
+        result = call(a)
+        result = Assignment.objects.select_related("expert", "institution", "request").get(pk=result.pk)
+        return 200, _assignment(result)
+
+    return _idempotent(request, run)
+
+
+@router.post(
+    "/assignments/{id}/accept", response={200: AssignmentOut, **WRITE}, summary="Accept an assignment"
+)
+def accept_assignment(request, id: int):
+    return _assignment_action(
+        request, id, lambda a: services.assignment_accept(assignment=a, by=request.user)
+    )
+
+
+@router.post(
+    "/assignments/{id}/decline", response={200: AssignmentOut, **WRITE}, summary="Decline with a reason"
+)
+def decline_assignment(request, id: int, payload: ReasonIn):
+    return _assignment_action(
+        request,
+        id,
+        lambda a: services.assignment_decline(assignment=a, reason=payload.reason, by=request.user),
+    )
+
+
+@router.post(
+    "/assignments/{id}/complete", response={200: AssignmentOut, **WRITE}, summary="Complete an assignment"
+)
+def complete_assignment(request, id: int, payload: CompleteIn | None = None):
+    result = payload.result if payload is not None else ""
+    return _assignment_action(
+        request, id, lambda a: services.assignment_complete(assignment=a, result=result, by=request.user)
+    )
+
+
+@router.post(
+    "/assignments/{id}/reassign", response={200: AssignmentOut, **WRITE}, summary="Reassign (station)"
+)
+def reassign_assignment(request, id: int, payload: ReassignIn):
+    to = services.AssigneeSpec(payload.assignee_type, payload.assignee_id, payload.note)
+    return _assignment_action(
+        request,
+        id,
+        lambda a: services.assignment_reassign(assignment=a, to=to, reason=payload.reason, by=request.user),
+    )

@@ -1,0 +1,317 @@
+"""Scoped reads of the service desk: every function takes the acting user (``fetched_by``).
+
+Visibility = ``core.scoping.visible(user, ServiceRequest)`` (the enterprise's users, the routed station's
+staff, institution staff with a live assignment, regulators of the county's subtree) ∪ the requests
+assigned to the user's expert profile. Internal notes, attachments, links and events are shown only to
+those who handle or supervise the request (``services.sees_internal``) and to their author.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from nqihub.core.regions import is_code, prefix
+from nqihub.core.scoping import prefix_q, visible
+from nqihub.core.search import keyword_q, terms
+from nqihub.directory.models import Expert, Parameter
+
+from . import services, states
+from .models import CATEGORY_ELEMENT, Assignment, Attachment, Event, Link, Note, ServiceRequest
+
+LIVE_ASSIGNMENTS = [Assignment.Status.OFFERED, Assignment.Status.ACCEPTED, Assignment.Status.COMPLETED]
+
+
+def request_q(user) -> Q:
+    q = visible(user, ServiceRequest)
+    if getattr(user, "is_authenticated", False):
+        q |= Q(
+            pk__in=Assignment.objects.filter(expert__user_id=user.pk, status__in=LIVE_ASSIGNMENTS).values(
+                "request_id"
+            )
+        )
+    return q
+
+
+def _base(user) -> QuerySet:
+    return ServiceRequest.objects.filter(request_q(user)).select_related(
+        "enterprise", "station", "region", "industry", "handling_region"
+    )
+
+
+def request_list(
+    *,
+    fetched_by,
+    status: str | None = None,
+    category: str | None = None,
+    region: str | None = None,
+    station: int | None = None,
+    enterprise: int | None = None,
+    overdue: bool | None = None,
+    q: str = "",
+) -> QuerySet:
+    qs = _base(fetched_by)
+    if status:
+        qs = qs.filter(status__in=[s for s in status.split(",") if s])
+    if category:
+        qs = qs.filter(categories__contains=f",{category},")
+    if region and is_code(region):
+        qs = qs.filter(prefix_q("region_id", prefix(region)))
+    if station:
+        qs = qs.filter(station_id=station)
+    if enterprise:
+        qs = qs.filter(enterprise_id=enterprise)
+    if overdue is not None:
+        qs = qs.filter(is_overdue=overdue)
+    if q.strip():
+        qs = qs.filter(keyword_q(q) | Q(number=q.strip().upper()))
+    return qs.order_by("-created_at", "-id")
+
+
+def request_get(*, fetched_by, pk: int) -> ServiceRequest:
+    """Raises ``ServiceRequest.DoesNotExist`` outside the user's scope (the caller answers 404)."""
+    return (
+        _base(fetched_by)
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("expert", "institution"))
+        )
+        .get(pk=pk)
+    )
+
+
+def assignment_get(*, fetched_by, pk: int) -> Assignment:
+    """An assignment of a request the user may see."""
+    return Assignment.objects.select_related("expert", "institution", "request").get(
+        pk=pk, request__in=ServiceRequest.objects.filter(request_q(fetched_by)).values("pk")
+    )
+
+
+def my_assignments(*, fetched_by, status: str | None = None) -> QuerySet:
+    """Assignments given to the user's expert profile or to institutions the user works for."""
+    from nqihub.core.models import Membership
+
+    inst_orgs = Membership.objects.filter(user=fetched_by, role=Membership.Role.INSTITUTION_STAFF).values(
+        "organisation_id"
+    )
+    qs = Assignment.objects.filter(
+        Q(expert__user_id=fetched_by.pk) | Q(institution__organisation_id__in=inst_orgs)
+    ).select_related("request", "expert", "institution")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def _internal_filter(qs: QuerySet, user, req: ServiceRequest, author_field: str) -> QuerySet:
+    if services.sees_internal(user, req):
+        return qs
+    return qs.filter(Q(internal=False) | Q(**{author_field: user.pk}))
+
+
+def timeline(*, fetched_by, request: ServiceRequest) -> QuerySet:
+    qs = Event.objects.filter(request=request).select_related("actor")
+    return _internal_filter(qs, fetched_by, request, "actor_id").order_by("at", "id")
+
+
+def notes(*, fetched_by, request: ServiceRequest) -> QuerySet:
+    return _internal_filter(
+        Note.objects.filter(request=request).select_related("author"), fetched_by, request, "author_id"
+    )
+
+
+def attachments(*, fetched_by, request: ServiceRequest) -> QuerySet:
+    return _internal_filter(Attachment.objects.filter(request=request), fetched_by, request, "uploaded_by_id")
+
+
+def attachment_get(*, fetched_by, request: ServiceRequest, pk: int) -> Attachment:
+    return attachments(fetched_by=fetched_by, request=request).get(pk=pk)
+
+
+def links(*, fetched_by, request: ServiceRequest) -> QuerySet:
+    return _internal_filter(Link.objects.filter(request=request), fetched_by, request, "created_by_id")
+
+
+def allowed_actions(*, fetched_by, request: ServiceRequest) -> list[str]:
+    """Which request actions the user could take now (for buttons; the services check again)."""
+    user = fetched_by
+    actions = []
+    possible = set(states.allowed_actions(request.status))
+    triage = services.can_triage(user, request)
+    enterprise = services.is_enterprise_user(user, request)
+    for action in ("accept", "reject", "reroute", "dispatch", "resolve"):
+        if action in possible and triage:
+            actions.append(action)
+    if "rate" in possible and enterprise:
+        actions.append("rate")
+    if "withdraw" in possible and enterprise:
+        actions.append("withdraw")
+    if "close" in possible and (triage or services.is_regulator_of(user, request)):
+        actions.append("close")
+    return actions
+
+
+def overdue_list(*, fetched_by) -> QuerySet:
+    return request_list(fetched_by=fetched_by, overdue=True).filter(status__in=states.OPEN)
+
+
+# --- dispatch suggestions ----------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    assignee_type: str
+    assignee_id: int
+    name: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    matched_terms: list[str] = field(default_factory=list)
+    open_workload: int | None = None
+    closeness: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "assignee_type": self.assignee_type,
+            "assignee_id": self.assignee_id,
+            "name": self.name,
+            "score": round(self.score, 2),
+            "reasons": self.reasons,
+            "matched_terms": self.matched_terms,
+            "open_workload": self.open_workload,
+            "closeness": self.closeness,
+        }
+
+
+def _industry_chain(code: str | None) -> list[str]:
+    """The class and its ancestors (1431 → 1431, 143, 14, C) as stored in the Industry table."""
+    from nqihub.core.models import Industry
+
+    chain = []
+    node = Industry.objects.filter(code=code).first() if code else None
+    while node is not None:
+        chain.append(node.code)
+        node = node.parent
+    return chain
+
+
+def mentioned_parameters(text: str) -> list[str]:
+    """Test parameters (vocabulary names) whose name or a synonym occurs in ``text``."""
+    from nqihub.directory.vocabulary import normalise, split_synonyms
+
+    haystack = normalise(text)
+    found = []
+    for name, synonyms in Parameter.objects.values_list("name", "synonyms"):
+        for candidate in [name, *split_synonyms(synonyms)]:
+            key = normalise(candidate)
+            if len(key) >= 2 and key in haystack:
+                found.append(name)
+                break
+    return found
+
+
+def suggest_experts(request: ServiceRequest, fetched_by, *, limit: int = 10) -> list[Suggestion]:
+    """Experts the user may see in the request's province, ranked by fields of expertise (the request's
+    categories), industry, keyword overlap with the request text, nearness and lower open workload."""
+    from nqihub.core.regions import closeness
+
+    text_terms = set(terms(" ".join([request.title, request.description, request.product])))
+    elements = {CATEGORY_ELEMENT[c] for c in request.category_list if c in CATEGORY_ELEMENT}
+    industries = _industry_chain(request.industry_id)
+    qs = (
+        Expert.objects.filter(visible(fetched_by, Expert))
+        .filter(prefix_q("region_id", request.region_id[:2]))
+        .exclude(availability=Expert.Availability.AWAY)
+        .prefetch_related("industries")
+    )[:500]
+    labels = {k: str(v) for k, v in _element_labels()}
+    results = []
+    for expert in qs:
+        score, reasons = 0.0, []
+        common_elements = [e for e in expert.elements if e in elements]
+        if common_elements:
+            score += 3 * len(common_elements)
+            reasons.append("服务领域：" + "、".join(labels.get(e, e) for e in common_elements))
+        expert_industries = {i.code for i in expert.industries.all()}
+        hit = next((code for code in industries if code in expert_industries), None)
+        if hit:
+            score += 3 if hit == request.industry_id else 1.5
+            reasons.append(f"擅长行业：{hit}")
+        keyword_terms = set(terms(expert.keywords)) | set(terms(expert.title))
+        matched = sorted(text_terms & keyword_terms)
+        if matched:
+            score += len(matched)
+            reasons.append("专长关键词：" + "、".join(matched))
+        if score <= 0:
+            continue
+        near = closeness(expert.region_id, request.region_id)
+        score += 0.5 * near
+        score -= 0.5 * expert.open_workload
+        reasons.append(f"在办工单 {expert.open_workload} 件")
+        results.append(
+            Suggestion(
+                "expert",
+                expert.pk,
+                expert.name,
+                score,
+                reasons,
+                matched,
+                expert.open_workload,
+                {3: "同县", 2: "同市", 1: "同省"}.get(near, ""),
+            )
+        )
+    results.sort(key=lambda s: (-s.score, s.open_workload or 0, s.name))
+    return results[:limit]
+
+
+def _element_labels():
+    from nqihub.directory.models import NqiElement
+
+    return NqiElement.choices
+
+
+def suggest_institutions(request: ServiceRequest, fetched_by, *, limit: int = 10) -> list[Suggestion]:
+    """Institutions whose capability scope covers the test parameters the request mentions (capability
+    match from the directory), nearest first."""
+    try:
+        from nqihub.directory.matching import capability_match
+    except ImportError:
+        return []
+    from nqihub.core.errors import ValidationFailed
+
+    text = " ".join([request.title, request.description, request.product])
+    params = mentioned_parameters(text)
+    by_inst: dict[int, Suggestion] = {}
+    for param in params:
+        try:
+            matches = capability_match(
+                fetched_by=fetched_by,
+                parameter=param,
+                product=request.product,
+                region=request.region_id,
+                limit=20,
+            )
+            if not matches and request.product:
+                matches = capability_match(
+                    fetched_by=fetched_by, parameter=param, region=request.region_id, limit=20
+                )
+        except ValidationFailed:
+            continue
+        for m in matches:
+            s = by_inst.get(m.id)
+            if s is None:
+                s = by_inst[m.id] = Suggestion("institution", m.id, m.name, 0.0, [], [], None, m.closeness)
+            s.matched_terms.append(param)
+            s.score += 3 + (m.rank or 0) * 0.5
+    for s in by_inst.values():
+        s.reasons = ["能力范围覆盖检测项目：" + "、".join(s.matched_terms)]
+        if s.closeness:
+            s.reasons.append(f"距离：{s.closeness}")
+    return sorted(by_inst.values(), key=lambda s: (-len(s.matched_terms), -s.score, s.name))[:limit]
+
+
+def suggest_assignees(request: ServiceRequest, fetched_by) -> dict:
+    """Ranked, explainable dispatch suggestions: ``{"experts": [...], "institutions": [...], "parameters": [...]}``."""
+    return {
+        "experts": suggest_experts(request, fetched_by),
+        "institutions": suggest_institutions(request, fetched_by),
+        "parameters": mentioned_parameters(" ".join([request.title, request.description, request.product])),
+    }
