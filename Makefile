@@ -40,6 +40,7 @@ migrate: install
 
 demo: migrate
 	$(PYTHON) manage.py load_reference
+	$(PYTHON) manage.py load_standards
 	$(PYTHON) manage.py load_demo
 
 run: demo

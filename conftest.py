@@ -22,6 +22,7 @@ def pytest_configure(config):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference", stdout=io.StringIO())
+        call_command("load_standards", stdout=io.StringIO())
         call_command("load_demo", stdout=io.StringIO())
 
 

@@ -25,6 +25,7 @@ from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
 from nqihub.notifications.api import router as notifications_router
+from nqihub.standards.api import router as standards_router
 
 
 class _Renderer(JSONRenderer):
@@ -49,6 +50,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", core_router)
 api.add_router("/", directory_router)
 api.add_router("/", desk_router)
+api.add_router("/", standards_router)
 api.add_router("/notifications", notifications_router)
 
 #: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.

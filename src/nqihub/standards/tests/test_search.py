@@ -1,0 +1,88 @@
+"""Chinese keyword search over titles: jieba terms in an FTS5 (SQLite) / tsvector (PostgreSQL) index."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from nqihub.standards.models import Standard
+from nqihub.standards.search import highlight, query_words, search_standards
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _catalog(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_standards", stdout=io.StringIO())
+
+
+def codes(result):
+    return [s.canonical for s in result.items]
+
+
+def test_two_character_word_is_found(db):
+    result = search_standards("甲醛")
+    assert "GB/T 2912.1-2009" in codes(result)
+    assert result.total >= 1
+
+
+def test_every_word_must_match(db):
+    assert codes(search_standards("纺织品 甲醛")) == ["GB/T 2912.1-2009"]
+    assert search_standards("甲醛 游泳池").total == 0
+
+
+def test_longer_word_matches_through_its_parts(db):
+    # 预包装食品标签 is not a token of the titles as written: its search-mode parts are.
+    found = codes(search_standards("预包装食品标签", limit=10))
+    assert {"GB 7718-2011", "GB 7718-2025"} <= set(found)
+
+
+def test_filters_by_level_nature_status(db):
+    result = search_standards("游泳", level="group", limit=100)
+    assert result.total > 0
+    assert all(s.level == "group" for s in result.items)
+    upcoming = search_standards("食品", status="upcoming", limit=100)
+    assert set(codes(upcoming)) == {"GB 7718-2025", "GB 28050-2025"}
+    mandatory = search_standards("游泳池", nature="mandatory", limit=100)
+    assert all(s.nature == "mandatory" for s in mandatory.items)
+
+
+def test_ics_filter_is_a_prefix(db):
+    Standard.objects.filter(canonical="GB/T 2912.1-2009").update(ics="59.080.01")
+    assert codes(search_standards("甲醛", ics="59.080")) == ["GB/T 2912.1-2009"]
+    assert search_standards("甲醛", ics="61").total == 0
+
+
+def test_number_query_looks_up_directly_current_first(db):
+    result = search_standards("GB 18401")
+    assert codes(result)[:2] == ["GB 18401-2010", "GB 18401-2003"]
+    assert codes(search_standards("gb/t 2912.1-09")) == ["GB/T 2912.1-2009"]
+
+
+def test_ranking_puts_title_exact_match_first(db):
+    result = search_standards("足球", limit=5)
+    assert result.items[0].title in {"足球", "足球鞋"}
+
+
+def test_pages_do_not_overlap(db):
+    first = codes(search_standards("游泳", limit=10, offset=0))
+    second = codes(search_standards("游泳", limit=10, offset=10))
+    assert first and second and not set(first) & set(second)
+
+
+def test_empty_query_lists_filtered_catalog(db):
+    result = search_standards("", status="upcoming", limit=100)
+    assert result.total == Standard.objects.filter(status="upcoming").count()
+
+
+def test_highlight_escapes_then_marks():
+    html = str(highlight("<b>纺织品</b> 甲醛的测定", ["甲醛", "纺织品"]))
+    assert html == "&lt;b&gt;<mark>纺织品</mark>&lt;/b&gt; <mark>甲醛</mark>的测定"
+
+
+def test_query_words_give_alternatives():
+    words = query_words("甲醛含量")
+    assert words[0][0] == "甲醛含量" and {"甲醛", "含量"} <= set(words[0][1:])
+
+
+def test_fts_quotes_are_escaped(db):
+    assert search_standards('甲醛" OR "x').total == 0

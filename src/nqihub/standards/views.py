@@ -1,0 +1,290 @@
+"""HTML pages of the standards catalog: search, a standard with its version chain, follows, ICS / CCS
+browsing, the admin upload page, enterprise self-declarations and their public page.
+
+Thin: reads through ``selectors``, writes through ``services`` / ``imports``. The catalog is for any
+logged-in user; follows and declarations are scoped (a declaration outside scope is a 404); the public
+page of an enterprise's declarations needs no login.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nqihub.core.errors import DomainError, ValidationFailed
+
+from . import imports, selectors, services
+from .forms import DeclarationForm, StandardFilterForm, StandardImportForm
+from .models import CcsCode, Declaration, IcsCode, Standard
+from .search import highlight
+
+PAGE_SIZE = 25
+ERRORS_SHOWN = 200
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+class _Page:
+    """What the shared pagination partial needs, for a search whose total is known up front."""
+
+    def __init__(self, number: int, total: int, per_page: int):
+        self.paginator = Paginator(range(total), per_page)
+        self.number = min(max(1, number), self.paginator.num_pages)
+        page = self.paginator.page(self.number)
+        self.has_previous, self.has_next = page.has_previous(), page.has_next()
+        self.previous_page_number = page.previous_page_number() if self.has_previous else None
+        self.next_page_number = page.next_page_number() if self.has_next else None
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+# --- catalog ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def standard_list(request):
+    form = StandardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    number = _page_number(request)
+    result = selectors.standard_search(
+        fetched_by=request.user,
+        q=filters.get("q", ""),
+        level=filters.get("level") or None,
+        nature=filters.get("nature") or None,
+        status=filters.get("status") or None,
+        ics=(filters.get("ics") or "").strip() or None,
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+    )
+    rows = [(s, highlight(s.title, result.terms)) for s in result.items]
+    context = {
+        "form": form,
+        "rows": rows,
+        "page_obj": _Page(number, result.total, PAGE_SIZE) if result.total else None,
+        "total": result.total,
+        "by_number": {s.pk for s in result.by_number},
+        "q": filters.get("q", ""),
+        "can_import": imports.can_import(request.user),
+    }
+    template = "standards/_partials/list_body.html" if _is_htmx(request) else "standards/standard_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def standard_lookup(request):
+    """``?number=GB 18401``: the named version, or the current one when no year is given."""
+    number = request.GET.get("number", "").strip()
+    try:
+        lookup = selectors.standard_lookup(fetched_by=request.user, number=number)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("standards:list")
+    if lookup.standard is None:
+        messages.warning(request, _("标准目录中没有 %(code)s。") % {"code": lookup.number})
+        return redirect(f"{reverse('standards:list')}?{urlencode({'q': lookup.number})}")
+    return redirect("standards:detail", pk=lookup.standard.pk)
+
+
+@login_required
+@require_GET
+def standard_detail(request, pk: int):
+    std = get_object_or_404(Standard, pk=pk)
+    enterprises = list(services.enterprises_of(request.user))
+    followed = bool(enterprises) and std.follows.filter(enterprise__in=enterprises).exists()
+    chain = selectors.version_chain(fetched_by=request.user, standard=std)
+    return render(request, "standards/standard_detail.html", {
+        "std": std,
+        "chain": chain,
+        "requirements": list(std.requirements.all()),
+        "can_follow": bool(enterprises),
+        "followed": followed,
+        "catalog": {s.canonical: s for s in chain},
+    })
+
+
+def _follow_action(request, pk: int, follow: bool):
+    std = get_object_or_404(Standard, pk=pk)
+    try:
+        if follow:
+            services.standard_follow(standard=std, by=request.user)
+            messages.success(request, _("已关注 %(code)s，状态变化时将通知您。") % {"code": std.canonical})
+        else:
+            services.standard_unfollow(standard=std, by=request.user)
+            messages.success(request, _("已取消关注 %(code)s。") % {"code": std.canonical})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return render(request, "403.html", {"exception": exc.message}, status=403)
+    return redirect("standards:detail", pk=std.pk)
+
+
+@login_required
+@require_POST
+def standard_follow(request, pk: int):
+    return _follow_action(request, pk, True)
+
+
+@login_required
+@require_POST
+def standard_unfollow(request, pk: int):
+    return _follow_action(request, pk, False)
+
+
+@login_required
+@require_GET
+def following(request):
+    follows = selectors.follows_of(fetched_by=request.user)
+    return render(request, "standards/following.html", {"follows": follows})
+
+
+# --- classifications ----------------------------------------------------------------------------------------
+
+
+def _browse(request, model, code, kind: str):
+    node = get_object_or_404(model, code=code) if code else None
+    children = model.objects.filter(parent=node).order_by("code") if node else model.objects.filter(parent__isnull=True)
+    path = []
+    cur = node
+    while cur is not None:
+        path.insert(0, cur)
+        cur = cur.parent
+    standards = Standard.objects.filter(**{f"{kind}__startswith": node.code}).order_by("code_without_year")[:50] if node else []
+    return render(request, "standards/classification.html", {
+        "kind": kind, "node": node, "children": children, "path": path, "standards": standards,
+    })
+
+
+@login_required
+@require_GET
+def ics_browse(request, code: str | None = None):
+    return _browse(request, IcsCode, code, "ics")
+
+
+@login_required
+@require_GET
+def ccs_browse(request, code: str | None = None):
+    return _browse(request, CcsCode, code, "ccs")
+
+
+# --- upload page -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalog_import(request):
+    if not imports.can_import(request.user):
+        return render(request, "403.html", {"exception": _("只有平台管理员可以导入标准目录。")}, status=403)
+    form = StandardImportForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            imports.check_size(upload.size)
+            job_id = imports.import_job_start(data=upload.read(), filename=upload.name, by=request.user)
+        except imports.StandardImportRejected as exc:
+            context.update(rejected=exc, errors=exc.errors[:ERRORS_SHOWN], more_errors=max(0, len(exc.errors) - ERRORS_SHOWN))
+        except ValidationFailed as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("standards:import-status", job_id=job_id)
+        return render(request, "standards/import.html", context, status=422)
+    return render(request, "standards/import.html", context)
+
+
+@login_required
+@require_GET
+def catalog_import_status(request, job_id):
+    job = imports.import_job_get(job_id, fetched_by=request.user)
+    if job is None:
+        raise Http404(_("导入任务不存在或已过期。"))
+    template = "standards/_partials/import_progress.html" if _is_htmx(request) else "standards/import_status.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+def catalog_import_template(request):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="standards_import_template.csv"'
+    return response
+
+
+# --- self-declarations --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def declaration_list(request):
+    qs = selectors.declaration_list(fetched_by=request.user)
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "standards/declaration_list.html", {
+        "page_obj": page_obj, "can_declare": services.enterprises_of(request.user).exists(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_create(request):
+    enterprise = services.enterprises_of(request.user).first()
+    if enterprise is None:
+        return render(request, "403.html", {"exception": _("只有企业用户可以发布自我声明。")}, status=403)
+    form = DeclarationForm(request.POST or None, initial={"kind": Declaration.Kind.OWN})
+    rows = form.indicator_rows() if request.method == "POST" else [{}] * 8
+    errors: dict = {}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = services.DeclarationData(
+            product=d["product"], product_model=d["product_model"], kind=d["kind"], standard=d["standard"],
+            own_code=d["own_code"], own_title=d["own_title"], category=d["category"],
+            references=[line.strip() for line in d["references"].splitlines() if line.strip()],
+            indicators=[services.IndicatorData(**r) for r in rows if any(r.values())] if d["kind"] == Declaration.Kind.OWN else [],
+            weaker_declared=[w.strip() for w in d["weaker_declared"].replace("，", ",").split(",") if w.strip()],
+            weaker_statement=d["weaker_statement"],
+        )
+        try:
+            declaration = services.declaration_create(data=data, by=request.user, enterprise=enterprise)
+        except ValidationFailed as exc:
+            errors = exc.errors
+            for name, message in exc.errors.items():
+                if name in form.fields:
+                    form.add_error(name, message)
+        else:
+            messages.success(request, _("自我声明已公开。"))
+            return redirect("standards:declaration-detail", pk=declaration.pk)
+    indicator_errors = {k: v for k, v in errors.items() if k.startswith("indicators")}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "standards/declaration_form.html", {
+        "form": form, "rows": rows, "enterprise": enterprise, "indicator_errors": indicator_errors,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def declaration_detail(request, pk: int):
+    try:
+        declaration = selectors.declaration_get(fetched_by=request.user, pk=pk)
+    except Declaration.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "standards/declaration_detail.html", {"d": declaration})
+
+
+@require_GET
+def public_declarations(request, enterprise_id: int):
+    from nqihub.directory.models import Enterprise
+
+    enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
+    declarations = selectors.public_declarations(enterprise_id=enterprise.pk)
+    return render(request, "standards/public_declarations.html", {"enterprise": enterprise, "declarations": declarations})
