@@ -50,7 +50,9 @@ def request_list(
     enterprise: int | None = None,
     overdue: bool | None = None,
     q: str = "",
+    handled_by=None,
 ) -> QuerySet:
+    """``handled_by``: only the requests on which that user has acted (the station's 我处理的)."""
     qs = _base(fetched_by)
     if status:
         qs = qs.filter(status__in=[s for s in status.split(",") if s])
@@ -66,6 +68,10 @@ def request_list(
         qs = qs.filter(is_overdue=overdue)
     if q.strip():
         qs = qs.filter(keyword_q(q) | Q(number=q.strip().upper()))
+    if handled_by is not None:
+        qs = qs.filter(
+            pk__in=Event.objects.filter(actor_id=handled_by.pk).exclude(kind="submitted").values("request_id")
+        )
     return qs.order_by("-created_at", "-id")
 
 
@@ -315,3 +321,33 @@ def suggest_assignees(request: ServiceRequest, fetched_by) -> dict:
         "institutions": suggest_institutions(request, fetched_by),
         "parameters": mentioned_parameters(" ".join([request.title, request.description, request.product])),
     }
+
+
+# --- intake --------------------------------------------------------------------------------------------
+
+
+def intake_enterprises(*, fetched_by, limit: int = 500) -> QuerySet:
+    """The enterprises the user may file a request for: their own (enterprise users) ∪, for station staff,
+    the enterprises in their stations' service areas (filed on a visit or at the window); admins: any."""
+    from nqihub.core.models import Membership
+    from nqihub.core.scoping import scope_of
+    from nqihub.directory.models import Enterprise, StationArea
+
+    scope = scope_of(fetched_by)
+    qs = Enterprise.objects.filter(visible(fetched_by, Enterprise)).select_related("region", "industry")
+    if scope.is_admin:
+        return qs.order_by("name")[:limit]
+    q = Q(
+        organisation__memberships__user_id=fetched_by.pk,
+        organisation__memberships__role=Membership.Role.ENTERPRISE_USER,
+    )
+    if Membership.Role.STATION_STAFF in scope.roles:
+        station_orgs = Membership.objects.filter(
+            user_id=fetched_by.pk, role=Membership.Role.STATION_STAFF
+        ).values("organisation_id")
+        q |= Q(
+            region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values(
+                "region_id"
+            )
+        )
+    return qs.filter(q).distinct().order_by("name")[:limit]

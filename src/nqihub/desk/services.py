@@ -199,7 +199,7 @@ def _event(
 
 def _lock(req: ServiceRequest | int) -> ServiceRequest:
     pk = req.pk if isinstance(req, ServiceRequest) else req
-    return ServiceRequest.objects.select_for_update().select_related("enterprise", "station").get(pk=pk)
+    return ServiceRequest.objects.select_for_update(of=("self",)).select_related("enterprise", "station").get(pk=pk)
 
 
 def _apply(
@@ -336,6 +336,12 @@ def _validate(data: RequestData) -> dict:
         contact_phone=phone,
     )
     return cleaned
+
+
+def request_validate(data: RequestData) -> None:
+    """The intake form's checks alone (``ValidationFailed`` field by field), so that a form can show
+    them together with problems found elsewhere (e.g. a refused attachment) before anything is saved."""
+    _validate(data)
 
 
 def _intake_enterprise(data: RequestData, by) -> tuple[Enterprise, str]:
@@ -672,7 +678,7 @@ def _lock_assignment(assignment: Assignment | int) -> tuple[ServiceRequest, Assi
     pk = assignment.pk if isinstance(assignment, Assignment) else assignment
     request_id = Assignment.objects.values_list("request_id", flat=True).get(pk=pk)
     req = _lock(request_id)  # the request first, always: one lock order, no deadlock
-    a = Assignment.objects.select_for_update().select_related("expert", "institution").get(pk=pk)
+    a = Assignment.objects.select_for_update(of=("self",)).select_related("expert", "institution").get(pk=pk)
     return req, a
 
 

@@ -209,7 +209,9 @@ def search_standards(
         base = f"FROM standards_standard s WHERE {vector} @@ to_tsquery('simple', %s){extra}"
         count_sql = f"SELECT COUNT(*) {base}"
         page_sql = (
-            f"SELECT s.id {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s)) DESC, s.canonical "
+            # Normalisation 1 divides by 1 + log(document length), as bm25 does on SQLite: a short title
+            # about the query outranks a long one that mentions it in passing.
+            f"SELECT s.id {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s), 1) DESC, s.canonical "
             "LIMIT %s OFFSET %s"
         )
         args = [tsq, *params]
