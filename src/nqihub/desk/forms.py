@@ -1,0 +1,279 @@
+"""HTML forms of the service desk. They shape input only; the services validate and decide (their
+``ValidationFailed`` errors are put back on these forms field by field)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nqihub.web.forms import BootstrapMixin, industry_input
+
+from . import states
+from .models import Category, Link, ServiceRequest
+
+
+class _Form(BootstrapMixin, forms.Form):
+    # Server-side messages (Chinese, specific) rather than the browser's own.
+    use_required_attribute = False
+
+
+def _required(message):
+    return {"required": message}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by ``services.check_upload`` in the view."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [f for f in data if f]
+        return [data] if data else []
+
+
+# --- intake --------------------------------------------------------------------------------------------
+
+
+class RequestForm(_Form):
+    enterprise = forms.TypedChoiceField(
+        label=_("企业"), coerce=int, choices=(), error_messages=_required(_("请选择企业。"))
+    )
+    channel = forms.ChoiceField(
+        label=_("受理渠道"),
+        choices=[
+            (ServiceRequest.Channel.VISIT, ServiceRequest.Channel.VISIT.label),
+            (ServiceRequest.Channel.WALK_IN, ServiceRequest.Channel.WALK_IN.label),
+        ],
+        initial=ServiceRequest.Channel.VISIT,
+        widget=forms.RadioSelect,
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("需求类别"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("可多选：一个问题可能同时需要计量、标准、认证、检测等多方面服务。"),
+    )
+    industry = forms.CharField(
+        label=_("所属行业"),
+        required=False,
+        max_length=4,
+        help_text=_("GB/T 4754-2017 行业代码，如 1431 米、面制品制造；不填则取企业登记的行业。"),
+        widget=industry_input(),
+    )
+    product = forms.CharField(label=_("产品"), max_length=200, required=False)
+    title = forms.CharField(label=_("标题"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("问题描述"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("遇到的质量问题、已做过的尝试、希望得到的帮助。"),
+    )
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), choices=ServiceRequest.Urgency.choices, initial=ServiceRequest.Urgency.NORMAL
+    )
+    desired_by = forms.DateField(
+        label=_("期望完成日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("请填写有效的日期。")},
+    )
+    contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
+    attachments = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        help_text=_("可选多个文件；只接受 PDF、PNG、JPG、XLSX、DOCX，单个文件不超过 %(mb)s MB。"),
+    )
+
+    def __init__(self, *args, enterprise_choices=None, on_behalf=False, max_mb=20, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_behalf = on_behalf
+        if enterprise_choices is None:
+            del self.fields["enterprise"]
+        else:
+            self.fields["enterprise"].choices = [("", _("请选择企业"))] + list(enterprise_choices)
+        if not on_behalf:
+            del self.fields["channel"]
+        self.fields["attachments"].help_text = self.fields["attachments"].help_text % {"mb": max_mb}
+        self.fields["attachments"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"
+
+
+# --- request actions -----------------------------------------------------------------------------------
+
+
+class ReasonForm(_Form):
+    reason = forms.CharField(
+        label=_("理由"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RerouteForm(ReasonForm):
+    station_id = forms.TypedChoiceField(
+        label=_("改派至服务站"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=(),
+        help_text=_("不选服务站则转市级平台受理。"),
+    )
+
+    def __init__(self, *args, station_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station_id"].choices = [("", _("（转市级平台）"))] + list(station_choices)
+
+
+TRI_STATE = [("", _("未填")), ("yes", _("是")), ("no", _("否"))]
+
+
+def tri_state(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class ResolveForm(_Form):
+    outcome = forms.ChoiceField(
+        label=_("办理结果"),
+        choices=[("", _("请选择"))] + list(ServiceRequest.Outcome.choices),
+        required=False,
+    )
+    technical_problem = forms.ChoiceField(label=_("属于技术难题"), choices=TRI_STATE, required=False)
+    cost_saved = forms.CharField(
+        label=_("节约成本（元）"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}),
+    )
+    loss_avoided = forms.CharField(
+        label=_("避免损失（元）"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}),
+    )
+    standards_drafted = forms.IntegerField(
+        label=_("制修订标准数"),
+        min_value=0,
+        initial=0,
+        required=False,
+        error_messages={"invalid": _("请填写整数。"), "min_value": _("不能为负数。")},
+    )
+    certifications_obtained = forms.IntegerField(
+        label=_("获得认证数"),
+        min_value=0,
+        initial=0,
+        required=False,
+        error_messages={"invalid": _("请填写整数。"), "min_value": _("不能为负数。")},
+    )
+    summary = forms.CharField(
+        label=_("办理情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+RATING_CHOICES = [
+    (5, _("5 非常满意")),
+    (4, _("4 满意")),
+    (3, _("3 基本满意")),
+    (2, _("2 不满意")),
+    (1, _("1 非常不满意")),
+]
+
+
+class RateForm(_Form):
+    score = forms.TypedChoiceField(
+        label=_("评价等级"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("请选择评价等级。")),
+        help_text=_("评价 1–2 星将启动整改，由服务站整改并回访。"),
+    )
+    comment = forms.CharField(
+        label=_("评价意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+# --- work ----------------------------------------------------------------------------------------------
+
+
+class NoteForm(_Form):
+    text = forms.CharField(
+        label=_("内容"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    internal = forms.BooleanField(label=_("仅内部可见（企业看不到）"), required=False)
+
+
+class AttachmentForm(_Form):
+    files = MultipleFileField(label=_("文件"), required=False)
+    internal = forms.BooleanField(label=_("仅内部可见（企业看不到）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"
+
+
+class LinkForm(_Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Link.Kind.choices)
+    ref = forms.CharField(label=_("编号/标识"), max_length=100, required=False)
+    title = forms.CharField(label=_("说明"), max_length=200, required=False)
+    internal = forms.BooleanField(label=_("仅内部可见（企业看不到）"), required=False)
+
+
+class RectifyForm(_Form):
+    response = forms.CharField(
+        label=_("整改情况"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CallbackForm(_Form):
+    note = forms.CharField(
+        label=_("回访记录"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    satisfied = forms.ChoiceField(label=_("回访时企业是否满意"), choices=TRI_STATE, required=False)
+
+
+class CompleteForm(_Form):
+    result = forms.CharField(
+        label=_("办理结果"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+# --- lists ---------------------------------------------------------------------------------------------
+
+
+class RequestFilterForm(_Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态"))] + list(states.STATUS_CHOICES)
+    )
+    category = forms.ChoiceField(
+        label=_("需求类别"), required=False, choices=[("", _("全部类别"))] + list(Category.choices)
+    )
+    station = forms.TypedChoiceField(
+        label=_("服务站"), required=False, coerce=int, empty_value=None, choices=()
+    )
+    overdue = forms.ChoiceField(
+        label=_("超期"), required=False, choices=[("", _("全部")), ("yes", _("已超期")), ("no", _("未超期"))]
+    )
+
+    def __init__(self, *args, station_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if station_choices is None:
+            del self.fields["station"]
+        else:
+            self.fields["station"].choices = [("", _("全部服务站"))] + list(station_choices)
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or "",
+            "status": data.get("status") or None,
+            "category": data.get("category") or None,
+            "station": data.get("station") or None,
+            "overdue": tri_state(data.get("overdue")),
+        }
