@@ -1,2 +1,158 @@
+"""Navigation for the layout: what the signed-in user may open, by role (see SPEC §2).
+
+Everything is computed lazily, on first use by a template, so that htmx partials cost no queries.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from nqihub.core.models import Membership, Organisation
+from nqihub.core.scoping import scope_of
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    icon: str = ""
+    active: bool = False
+    children: list["NavItem"] = field(default_factory=list)
+
+
+@dataclass
+class Navigation:
+    items: list[NavItem]
+    memberships: list[Membership]
+    is_admin: bool
+    is_regulator: bool
+    my_enterprise_url: str | None
+    #: The inbox of the notifications app, when it is installed.
+    notifications_url: str | None = None
+
+
+def _url(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def sees_enterprise_list(scope) -> bool:
+    """Regulators, admins and station staff work with lists of enterprises; an enterprise user only
+    with its own enterprise (我的企业)."""
+    return (
+        scope.is_regulator
+        or bool(scope.org_ids_of_kind(Organisation.Kind.STATION))
+        or Membership.Role.ENTERPRISE_USER not in scope.roles
+    )
+
+
+def build_navigation(request) -> Navigation:
+    from nqihub.directory import selectors as directory_selectors
+
+    from .selectors import memberships_of
+
+    user = request.user
+    scope = scope_of(user)
+    match = getattr(request, "resolver_match", None)
+    current = f"{match.namespace}:{match.url_name}" if match else ""
+
+    def active(*prefixes: str) -> bool:
+        return any(current.startswith(p) for p in prefixes)
+
+    my_enterprise_url = None
+    directory_children: list[NavItem] = []
+    if sees_enterprise_list(scope):
+        directory_children.append(
+            NavItem(
+                pgettext_lazy("plural", "企业"),
+                reverse("directory:enterprise-list"),
+                "bi-building",
+                active("directory:enterprise-"),
+            )
+        )
+    else:
+        own = list(
+            directory_selectors.enterprise_list(fetched_by=user)
+            .filter(organisation_id__in=scope.org_ids_of_kind(Organisation.Kind.ENTERPRISE))
+            .values_list("pk", flat=True)[:2]
+        )
+        my_enterprise_url = (
+            reverse("directory:enterprise-detail", args=[own[0]])
+            if len(own) == 1
+            else reverse("directory:enterprise-list")
+        )
+        directory_children.append(
+            NavItem(_("我的企业"), my_enterprise_url, "bi-building", active("directory:enterprise-"))
+        )
+    directory_children += [
+        NavItem(
+            pgettext_lazy("plural", "技术机构"),
+            reverse("directory:institution-list"),
+            "bi-clipboard2-pulse",
+            active("directory:institution-"),
+        ),
+        NavItem(
+            pgettext_lazy("plural", "服务站"),
+            reverse("directory:station-list"),
+            "bi-geo-alt",
+            active("directory:station-"),
+        ),
+        NavItem(
+            pgettext_lazy("plural", "专家"),
+            reverse("directory:expert-list"),
+            "bi-person-badge",
+            active("directory:expert-"),
+        ),
+    ]
+    items = [
+        NavItem(_("首页"), reverse("web:home"), "bi-house", active("web:home")),
+        NavItem(
+            pgettext_lazy("navbar", "服务资源库"),
+            "",
+            "bi-collection",
+            any(c.active for c in directory_children),
+            directory_children,
+        ),
+        NavItem(
+            pgettext_lazy("navbar", "能力查询"),
+            reverse("directory:capability-search"),
+            "bi-search",
+            active("directory:capability-"),
+        ),
+    ]
+    # Other apps' pages appear once their routes exist.
+    desk_url = _url("desk:request-list")
+    if desk_url:
+        items.insert(
+            1, NavItem(pgettext_lazy("navbar", "服务需求"), desk_url, "bi-chat-square-text", active("desk:"))
+        )
+    standards_url = _url("standards:list")
+    if standards_url:
+        items.append(NavItem(_("标准"), standards_url, "bi-journal-bookmark", active("standards:")))
+    if scope.is_regulator:
+        items.append(
+            NavItem(_("审计日志"), reverse("web:audit-log"), "bi-journal-text", active("web:audit-"))
+        )
+    if scope.is_admin and user.is_staff:
+        admin_url = _url("admin:index")
+        if admin_url:
+            items.append(NavItem(_("管理后台"), admin_url, "bi-gear"))
+    return Navigation(
+        items=items,
+        memberships=memberships_of(user),
+        is_admin=scope.is_admin,
+        is_regulator=scope.is_regulator,
+        my_enterprise_url=my_enterprise_url,
+        notifications_url=_url("notifications:inbox"),
+    )
+
+
 def navigation(request):
-    return {}
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav": None}
+    return {"nav": SimpleLazyObject(lambda: build_navigation(request))}

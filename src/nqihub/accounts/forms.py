@@ -1,0 +1,22 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from nqihub.web.forms import BootstrapMixin
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码错误（密码区分大小写）。连续失败 5 次，账户将被锁定 15 分钟。"),
+        "inactive": _("该账户已停用，请联系平台管理员。"),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("用户名")
+        self.fields["username"].error_messages["required"] = _("请输入用户名。")
+        self.fields["password"].label = _("密码")
+        self.fields["password"].error_messages["required"] = _("请输入密码。")
+        self.fields["password"].widget = forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "form-control"}
+        )
