@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from nqihub.core.admin import AuditedAdmin
 
-from .models import Enterprise, Expert, Institution, Parameter, ProductCategory, Qualification, ScopeLine, Station
+from .models import (
+    Enterprise,
+    Expert,
+    Institution,
+    Parameter,
+    ProductCategory,
+    Qualification,
+    ScopeLine,
+    Station,
+)
 
 
 @admin.register(Enterprise)

@@ -62,14 +62,6 @@ class Enterprise(models.Model):
     scope_org_field = "organisation"
     scope_region_field = "region_id"
 
-    @staticmethod
-    def scope_extra(scope: Scope) -> Q:
-        # Station staff see the enterprises in their stations' service areas.
-        station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-        if not station_orgs:
-            return NOTHING
-        return Q(region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values("region_id"))
-
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("企业")
@@ -78,6 +70,14 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def scope_extra(scope: Scope) -> Q:
+        # Station staff see the enterprises in their stations' service areas.
+        station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
+        if not station_orgs:
+            return NOTHING
+        return Q(region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values("region_id"))
 
 
 class EnterpriseContact(models.Model):
@@ -279,6 +279,9 @@ class StationArea(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["station", "region"], name="uniq_station_area")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}:{self.region_id}"
 
 
 class Expert(models.Model):

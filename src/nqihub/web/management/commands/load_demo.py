@@ -15,7 +15,7 @@ from django.db import transaction
 from nqihub.accounts.models import User
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.regions import NATIONAL
-from nqihub.directory.vocabulary import map_terms
+from nqihub.core.search import segment
 from nqihub.directory.models import (
     Enterprise,
     Expert,
@@ -29,7 +29,7 @@ from nqihub.directory.models import (
 )
 from nqihub.directory.services import expert_search_text, institution_search_text, station_search_text
 from nqihub.directory.uscc import _uscc
-from nqihub.core.search import segment
+from nqihub.directory.vocabulary import map_terms
 
 DEFAULT_DEMO_PASSWORD = "NqiDemo@2026"
 
