@@ -5,7 +5,6 @@ import pytest
 from nqihub.notifications.models import Notification
 from nqihub.notifications.services import notify
 
-
 URL = "/api/v1/notifications"
 
 
