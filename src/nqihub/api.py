@@ -20,10 +20,12 @@ from ninja.renderers import JSONRenderer
 
 from nqihub.accounts.api import BearerAuth
 from nqihub.accounts.api import router as auth_router
+from nqihub.certification.api import router as certification_router
 from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
+from nqihub.metrology.api import router as metrology_router
 from nqihub.notifications.api import router as notifications_router
 from nqihub.standards.api import router as standards_router
 
@@ -51,6 +53,8 @@ api.add_router("/", core_router)
 api.add_router("/", directory_router)
 api.add_router("/", desk_router)
 api.add_router("/", standards_router)
+api.add_router("/", metrology_router)
+api.add_router("/", certification_router)
 api.add_router("/notifications", notifications_router)
 
 #: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.

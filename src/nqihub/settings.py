@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "nqihub.standards",
     "nqihub.notifications",
     "nqihub.desk",
+    "nqihub.metrology",
+    "nqihub.certification",
     "nqihub.web",
 ]
 

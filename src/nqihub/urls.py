@@ -14,6 +14,8 @@ urlpatterns = [
     path("standards/", include("nqihub.standards.urls")),
     path("desk/", include("nqihub.desk.urls")),
     path("notifications/", include("nqihub.notifications.urls")),
+    path("metrology/", include("nqihub.metrology.urls")),
+    path("certification/", include("nqihub.certification.urls")),
     path("", include("nqihub.web.urls")),
 ]
 if settings.DEBUG:
