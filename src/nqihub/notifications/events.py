@@ -21,6 +21,7 @@ EVENTS = {
     "desk.request.rating_requested": _("请对服务进行评价"),
     "standards.changed": _("关注的标准发生变化"),
     "metrology.reminder": _("计量器具检定/校准提醒"),
+    "metrology.booking": _("送检/校准预约状态变化"),
     "certification.reminder": _("认证证书到期提醒"),
     "testing.report_issued": _("检验检测报告已出具"),
 }

@@ -14,17 +14,46 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
 
 from . import imports, selectors, services
-from .forms import DeclarationForm, StandardFilterForm, StandardImportForm
+from .forms import INDICATOR_ROWS, DeclarationForm, StandardFilterForm, StandardImportForm
 from .models import CcsCode, Declaration, IcsCode, Standard
 from .search import highlight
 
 PAGE_SIZE = 25
 ERRORS_SHOWN = 200
+
+#: The import's column keys as the upload template names them.
+IMPORT_COLUMNS = {
+    "code": gettext_lazy("标准号"),
+    "title": gettext_lazy("标准名称"),
+    "title_en": gettext_lazy("英文名称"),
+    "nature": gettext_lazy("性质"),
+    "status": gettext_lazy("状态"),
+    "publish_date": gettext_lazy("发布日期"),
+    "implement_date": gettext_lazy("实施日期"),
+    "abolish_date": gettext_lazy("废止日期"),
+    "replaces": gettext_lazy("代替标准"),
+    "replaced_by": gettext_lazy("被代替标准"),
+    "ics": "ICS",
+    "ccs": "CCS",
+    "issued_by": gettext_lazy("发布机构"),
+    "source": gettext_lazy("来源"),
+    "is_demo": gettext_lazy("示例"),
+}
+
+
+def _import_errors(errors) -> list[dict]:
+    """Row issues (``RowIssue`` or their dicts) with the column named as in the template."""
+    rows = []
+    for e in errors:
+        e = e if isinstance(e, dict) else e.as_dict()
+        rows.append({**e, "column": IMPORT_COLUMNS.get(e.get("field", ""), e.get("field", ""))})
+    return rows
 
 
 def _is_htmx(request) -> bool:
@@ -78,6 +107,7 @@ def standard_list(request):
         "by_number": {s.pk for s in result.by_number},
         "q": filters.get("q", ""),
         "can_import": imports.can_import(request.user),
+        "can_follow": services.enterprises_of(request.user).exists(),
     }
     template = "standards/_partials/list_body.html" if _is_htmx(request) else "standards/standard_list.html"
     return render(request, template, context)
@@ -96,6 +126,12 @@ def standard_lookup(request):
     if lookup.standard is None:
         messages.warning(request, _("标准目录中没有 %(code)s。") % {"code": lookup.number})
         return redirect(f"{reverse('standards:list')}?{urlencode({'q': lookup.number})}")
+    if not lookup.with_year and lookup.others:
+        messages.info(
+            request,
+            _("%(code)s 共有 %(n)d 个版本，以下为 %(found)s；其他版本见版本链。")
+            % {"code": lookup.number, "n": len(lookup.others) + 1, "found": lookup.standard.canonical},
+        )
     return redirect("standards:detail", pk=lookup.standard.pk)
 
 
@@ -106,14 +142,20 @@ def standard_detail(request, pk: int):
     enterprises = list(services.enterprises_of(request.user))
     followed = bool(enterprises) and std.follows.filter(enterprise__in=enterprises).exists()
     chain = selectors.version_chain(fetched_by=request.user, standard=std)
-    return render(request, "standards/standard_detail.html", {
-        "std": std,
-        "chain": chain,
-        "requirements": list(std.requirements.all()),
-        "can_follow": bool(enterprises),
-        "followed": followed,
-        "catalog": {s.canonical: s for s in chain},
-    })
+    catalog = {s.canonical: s for s in chain}
+    return render(
+        request,
+        "standards/standard_detail.html",
+        {
+            "std": std,
+            "chain": chain,
+            "requirements": list(std.requirements.all()),
+            "can_follow": bool(enterprises),
+            "followed": followed,
+            "replaces": [(code, catalog.get(code)) for code in std.replaces_list()],
+            "replaced_by": [(code, catalog.get(code)) for code in std.replaced_by_list()],
+        },
+    )
 
 
 def _follow_action(request, pk: int, follow: bool):
@@ -147,7 +189,14 @@ def standard_unfollow(request, pk: int):
 @require_GET
 def following(request):
     follows = selectors.follows_of(fetched_by=request.user)
-    return render(request, "standards/following.html", {"follows": follows})
+    return render(
+        request,
+        "standards/following.html",
+        {
+            "follows": follows,
+            "can_follow": services.enterprises_of(request.user).exists(),
+        },
+    )
 
 
 # --- classifications ----------------------------------------------------------------------------------------
@@ -155,16 +204,32 @@ def following(request):
 
 def _browse(request, model, code, kind: str):
     node = get_object_or_404(model, code=code) if code else None
-    children = model.objects.filter(parent=node).order_by("code") if node else model.objects.filter(parent__isnull=True)
+    children = (
+        model.objects.filter(parent=node).order_by("code")
+        if node
+        else model.objects.filter(parent__isnull=True)
+    )
     path = []
     cur = node
     while cur is not None:
         path.insert(0, cur)
         cur = cur.parent
-    standards = Standard.objects.filter(**{f"{kind}__startswith": node.code}).order_by("code_without_year")[:50] if node else []
-    return render(request, "standards/classification.html", {
-        "kind": kind, "node": node, "children": children, "path": path, "standards": standards,
-    })
+    standards = (
+        Standard.objects.filter(**{f"{kind}__startswith": node.code}).order_by("code_without_year")[:50]
+        if node
+        else []
+    )
+    return render(
+        request,
+        "standards/classification.html",
+        {
+            "kind": kind,
+            "node": node,
+            "children": children,
+            "path": path,
+            "standards": standards,
+        },
+    )
 
 
 @login_required
@@ -195,7 +260,11 @@ def catalog_import(request):
             imports.check_size(upload.size)
             job_id = imports.import_job_start(data=upload.read(), filename=upload.name, by=request.user)
         except imports.StandardImportRejected as exc:
-            context.update(rejected=exc, errors=exc.errors[:ERRORS_SHOWN], more_errors=max(0, len(exc.errors) - ERRORS_SHOWN))
+            context.update(
+                rejected=exc,
+                errors=_import_errors(exc.errors[:ERRORS_SHOWN]),
+                more_errors=max(0, len(exc.errors) - ERRORS_SHOWN),
+            )
         except ValidationFailed as exc:
             form.add_error("file", exc.message)
         else:
@@ -210,7 +279,17 @@ def catalog_import_status(request, job_id):
     job = imports.import_job_get(job_id, fetched_by=request.user)
     if job is None:
         raise Http404(_("导入任务不存在或已过期。"))
-    template = "standards/_partials/import_progress.html" if _is_htmx(request) else "standards/import_status.html"
+    job["errors"] = _import_errors(job.get("errors") or [])
+    job["changes"] = [
+        {
+            "standard": c["standard"],
+            "fields": [(IMPORT_COLUMNS.get(k, k), v) for k, v in c.items() if k != "standard"],
+        }
+        for c in (job.get("report") or {}).get("changes", [])
+    ]
+    template = (
+        "standards/_partials/import_progress.html" if _is_htmx(request) else "standards/import_status.html"
+    )
     return render(request, template, {"job": job})
 
 
@@ -230,9 +309,14 @@ def catalog_import_template(request):
 def declaration_list(request):
     qs = selectors.declaration_list(fetched_by=request.user)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "standards/declaration_list.html", {
-        "page_obj": page_obj, "can_declare": services.enterprises_of(request.user).exists(),
-    })
+    return render(
+        request,
+        "standards/declaration_list.html",
+        {
+            "page_obj": page_obj,
+            "can_declare": services.enterprises_of(request.user).exists(),
+        },
+    )
 
 
 @login_required
@@ -242,16 +326,27 @@ def declaration_create(request):
     if enterprise is None:
         return render(request, "403.html", {"exception": _("只有企业用户可以发布自我声明。")}, status=403)
     form = DeclarationForm(request.POST or None, initial={"kind": Declaration.Kind.OWN})
-    rows = form.indicator_rows() if request.method == "POST" else [{}] * 8
+    rows = form.indicator_rows() if request.method == "POST" else [{}] * INDICATOR_ROWS
+    # The service numbers the indicators it was given (the filled rows); map them back to the form's rows.
+    filled = [i for i, r in enumerate(rows) if any(r.values())]
     errors: dict = {}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = services.DeclarationData(
-            product=d["product"], product_model=d["product_model"], kind=d["kind"], standard=d["standard"],
-            own_code=d["own_code"], own_title=d["own_title"], category=d["category"],
+            product=d["product"],
+            product_model=d["product_model"],
+            kind=d["kind"],
+            standard=d["standard"],
+            own_code=d["own_code"],
+            own_title=d["own_title"],
+            category=d["category"],
             references=[line.strip() for line in d["references"].splitlines() if line.strip()],
-            indicators=[services.IndicatorData(**r) for r in rows if any(r.values())] if d["kind"] == Declaration.Kind.OWN else [],
-            weaker_declared=[w.strip() for w in d["weaker_declared"].replace("，", ",").split(",") if w.strip()],
+            indicators=[services.IndicatorData(**rows[i]) for i in filled]
+            if d["kind"] == Declaration.Kind.OWN
+            else [],
+            weaker_declared=[
+                w.strip() for w in d["weaker_declared"].replace("，", ",").split(",") if w.strip()
+            ],
             weaker_statement=d["weaker_statement"],
         )
         try:
@@ -259,16 +354,32 @@ def declaration_create(request):
         except ValidationFailed as exc:
             errors = exc.errors
             for name, message in exc.errors.items():
-                if name in form.fields:
-                    form.add_error(name, message)
+                field_name = name.split(".", 1)[0]
+                if field_name == "indicators":
+                    continue
+                # "references.1" (the second line) belongs to the references box.
+                form.add_error(field_name if field_name in form.fields else None, message)
         else:
             messages.success(request, _("自我声明已公开。"))
             return redirect("standards:declaration-detail", pk=declaration.pk)
     indicator_errors = {k: v for k, v in errors.items() if k.startswith("indicators")}
+    row_errors: list[set[str]] = [set() for _ in rows]
+    for key in indicator_errors:
+        parts = key.split(".")
+        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(filled):
+            row_errors[filled[int(parts[1])]].add(parts[2])
     status = 422 if request.method == "POST" else 200
-    return render(request, "standards/declaration_form.html", {
-        "form": form, "rows": rows, "enterprise": enterprise, "indicator_errors": indicator_errors,
-    }, status=status)
+    return render(
+        request,
+        "standards/declaration_form.html",
+        {
+            "form": form,
+            "rows": list(zip(rows, row_errors, strict=True)),
+            "enterprise": enterprise,
+            "indicator_errors": indicator_errors,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -287,4 +398,8 @@ def public_declarations(request, enterprise_id: int):
 
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
     declarations = selectors.public_declarations(enterprise_id=enterprise.pk)
-    return render(request, "standards/public_declarations.html", {"enterprise": enterprise, "declarations": declarations})
+    return render(
+        request,
+        "standards/public_declarations.html",
+        {"enterprise": enterprise, "declarations": declarations},
+    )

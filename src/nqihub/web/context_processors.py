@@ -32,6 +32,8 @@ class Navigation:
     my_enterprise_url: str | None
     #: The inbox of the notifications app, when it is installed.
     notifications_url: str | None = None
+    #: Buttons beside the menus for the user's most frequent task (提交需求).
+    quick_actions: list[NavItem] = field(default_factory=list)
 
 
 def _url(name: str, *args) -> str | None:
@@ -126,11 +128,40 @@ def build_navigation(request) -> Navigation:
         ),
     ]
     # Other apps' pages appear once their routes exist.
+    roles = scope.roles
+    desk_items: list[NavItem] = []
+    quick_actions: list[NavItem] = []
     desk_url = _url("desk:request-list")
-    if desk_url:
-        items.insert(
-            1, NavItem(pgettext_lazy("navbar", "服务需求"), desk_url, "bi-chat-square-text", active("desk:"))
+    if desk_url and (roles or scope.is_admin):
+        desk_items.append(
+            NavItem(
+                pgettext_lazy("navbar", "服务需求"),
+                desk_url,
+                "bi-chat-square-text",
+                active("desk:request-", "desk:index"),
+            )
         )
+    assignments_url = _url("desk:assignment-list")
+    if assignments_url and {Membership.Role.EXPERT, Membership.Role.INSTITUTION_STAFF} & roles:
+        desk_items.append(
+            NavItem(
+                pgettext_lazy("navbar", "我的工单"),
+                assignments_url,
+                "bi-person-workspace",
+                active("desk:assignment-"),
+            )
+        )
+    create_url = _url("desk:request-create")
+    if create_url and {Membership.Role.ENTERPRISE_USER, Membership.Role.STATION_STAFF} & roles:
+        quick_actions.append(
+            NavItem(
+                pgettext_lazy("navbar", "提交需求"),
+                create_url,
+                "bi-plus-lg",
+                current == "desk:request-create",
+            )
+        )
+    items[1:1] = desk_items
     standards_url = _url("standards:list")
     if standards_url:
         items.append(NavItem(_("标准"), standards_url, "bi-journal-bookmark", active("standards:")))
@@ -149,6 +180,7 @@ def build_navigation(request) -> Navigation:
         is_regulator=scope.is_regulator,
         my_enterprise_url=my_enterprise_url,
         notifications_url=_url("notifications:inbox"),
+        quick_actions=quick_actions,
     )
 
 
