@@ -2,7 +2,6 @@ import string
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 
 def character_classes(password: str) -> int:
@@ -29,8 +28,4 @@ class CharacterClassValidator:
             )
 
     def get_help_text(self) -> str:
-        return ngettext(
-            "密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类。",
-            "密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类。",
-            self.min_classes,
-        ) % {"n": self.min_classes}
+        return _("密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类。") % {"n": self.min_classes}

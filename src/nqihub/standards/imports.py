@@ -272,6 +272,8 @@ def validate_row(number: int, values: dict[str, str]) -> tuple[dict | None, list
     if demo not in _TRUE | _FALSE:
         bad("is_demo", _("示例标记应为 是/否。"))
     out["is_demo"] = demo in _TRUE
+    # Columns the file has: an existing standard keeps the values of columns the file does not carry.
+    out["columns"] = frozenset(values)
     return (None if issues else out), issues
 
 
@@ -297,6 +299,8 @@ _COMPARED = (
     "code_without_year", "prefix", "year", "title", "title_en", "level", "nature", "status", "publish_date",
     "implement_date", "abolish_date", "replaces", "replaced_by", "ics", "ccs", "issued_by", "source", "is_demo",
 )
+#: Always taken from the row: parsed from the number, or required columns.
+_DERIVED = frozenset({"code_without_year", "prefix", "year", "level", "title", "status"})
 #: The part of a standard whose change its followers are told about.
 _ALERTED = ("status", "replaced_by", "abolish_date", "implement_date")
 
@@ -328,13 +332,18 @@ def upsert_standards(
 
         to_create, to_update, reindex = [], [], []
         for done, values in enumerate(rows, start=1):
+            columns = values.get("columns")
+            values = {k: v for k, v in values.items() if k != "columns"}
             std = existing.get(values["canonical"])
+            # Fields derived from the number, and the required columns, always come from the row; the
+            # others only where the file has that column (a file without 来源 must not blank the source).
+            fields = [f for f in _COMPARED if columns is None or f in _DERIVED or f in columns]
             if std is None:
                 std = Standard(**values, search_text=_search_text(values))
                 to_create.append(std)
                 existing[std.canonical] = std
-            elif any(getattr(std, f) != values[f] for f in _COMPARED):
-                for f in _COMPARED:
+            elif any(getattr(std, f) != values[f] for f in fields):
+                for f in fields:
                     setattr(std, f, values[f])
                 std.search_text = _search_text(values)
                 to_update.append(std)

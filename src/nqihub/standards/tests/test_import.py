@@ -139,3 +139,12 @@ def test_upload_runs_job_and_shows_progress(client_for, db, django_capture_on_co
     assert Standard.objects.filter(canonical="Q/DEMO 0007-2024").exists()
     # Another user cannot read the job.
     assert client_for("reg_lz").get(response["Location"]).status_code == 404
+
+
+def test_columns_the_file_does_not_have_keep_their_values(db):
+    before = Standard.objects.get(canonical="GB 18401-2010")
+    assert before.source and before.replaces
+    csv_bytes = "标准号,标准名称,状态\nGB 18401-2010,国家纺织产品基本安全技术规范,现行\n".encode()
+    import_standards(csv_bytes, "partial.csv")
+    after = Standard.objects.get(canonical="GB 18401-2010")
+    assert (after.source, after.replaces, after.implement_date) == (before.source, before.replaces, before.implement_date)
