@@ -225,6 +225,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Flags overdue service requests and escalates them; safe to run twice.
     "desk-sweep-deadlines": {"task": "desk.sweep_deadlines", "schedule": 30 * 60},
+    # Instrument due-date reminders (30/7/0 days, overdue); idempotent per day (metrology.reminders).
+    "metrology-send-reminders": {"task": "metrology.send_reminders", "schedule": 6 * 60 * 60},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,3 +1,412 @@
-from ninja import Router
+"""Metrology routes: instruments (CRUD within scope, records, the due list) and bookings. Thin: reads go
+through ``selectors`` (outside scope = 404), writes through ``services``."""
+
+import datetime
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.directory.models import Enterprise, Institution
+from nqihub.directory.selectors import enterprise_get, institution_get
+
+from . import selectors, services
+from .models import Booking, Instrument, Purpose
 
 router = Router(tags=["metrology"])
+
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+
+
+class InstrumentIn(Schema):
+    enterprise: int = Field(..., description="企业 id（仅创建时使用）")
+    name: str = Field(..., max_length=100)
+    serial_number: str = Field(..., max_length=100)
+    purpose: str = Field(
+        Purpose.INTERNAL,
+        description="trade 贸易结算 / safety 安全防护 / medical 医疗卫生 / environment 环境监测 / internal 其他",
+    )
+    model_number: str = ""
+    manufacturer: str = ""
+    measuring_range: str = ""
+    accuracy_class: str = ""
+    quantity: str = ""
+    location: str = ""
+    catalogue_entry: int | None = Field(None, description="强制检定目录条目 id")
+    internal_interval_days: int | None = None
+    next_due: datetime.date | None = None
+    in_use: bool = True
+
+
+class InstrumentOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    region_code: str
+    name: str
+    model_number: str
+    serial_number: str
+    manufacturer: str
+    measuring_range: str
+    accuracy_class: str
+    quantity: str
+    location: str
+    purpose: str
+    catalogue_entry_id: int | None
+    is_mandatory: bool
+    record_kind: str
+    internal_interval_days: int | None
+    next_due: datetime.date | None
+    days_left: int | None
+    overdue: bool
+    blocked: bool = Field(..., description="禁止使用：已超期或检定不合格")
+    in_use: bool
+    is_demo: bool
+
+
+class RecordIn(Schema):
+    kind: str = Field(..., description="verification 检定 / calibration 校准")
+    performed_on: datetime.date | None = None
+    body: int | None = Field(None, description="机构 id（目录中有时）")
+    body_name: str = ""
+    result: str = Field("", description="检定：pass / fail；校准：留空")
+    certificate_number: str = ""
+    valid_until: datetime.date | None = None
+    suggested_next: datetime.date | None = None
+    uncertainty: str = ""
+    data: str = ""
+
+
+class RecordOut(Schema):
+    id: int
+    kind: str
+    body_id: int | None
+    body_name: str
+    performed_on: datetime.date
+    result: str
+    certificate_number: str
+    document: str
+    valid_until: datetime.date | None
+    suggested_next: datetime.date | None
+    uncertainty: str
+    data: str
+    booking_id: int | None
+
+
+class BookingIn(Schema):
+    instrument: int
+    institution: int
+    proposed_date: datetime.date
+    note: str = Field("", max_length=500)
+
+
+class BookingOut(Schema):
+    id: int
+    instrument_id: int
+    instrument_name: str
+    enterprise_name: str
+    institution_id: int
+    institution_name: str
+    kind: str
+    proposed_date: datetime.date
+    status: str
+    note: str
+    response_note: str
+    record_id: int | None
+
+
+class BodyOut(Schema):
+    id: int
+    name: str
+    closeness: str
+
+
+class DueQuery(Schema):
+    within_days: int = Field(30, ge=0, le=3650, description="从今天起多少天内到期（含已超期）")
+
+
+class InstrumentFilter(Schema):
+    enterprise: int | None = None
+    q: str = ""
+    status: str = Field("", description="overdue / due30 / mandatory / retired")
+
+
+def _instrument_out(i: Instrument, today: datetime.date) -> dict:
+    return {
+        "id": i.pk,
+        "enterprise_id": i.enterprise_id,
+        "enterprise_name": i.enterprise.name,
+        "region_code": i.region_id,
+        **{
+            f: getattr(i, f)
+            for f in (
+                "name",
+                "model_number",
+                "serial_number",
+                "manufacturer",
+                "measuring_range",
+                "accuracy_class",
+                "quantity",
+                "location",
+                "purpose",
+                "catalogue_entry_id",
+                "is_mandatory",
+                "internal_interval_days",
+                "next_due",
+                "in_use",
+                "is_demo",
+            )
+        },
+        "record_kind": i.record_kind,
+        "days_left": i.days_left(today),
+        "overdue": i.is_overdue(today),
+        "blocked": i.is_blocked(today),
+    }
+
+
+def _record_out(r) -> dict:
+    return {
+        **{
+            f: getattr(r, f)
+            for f in (
+                "id",
+                "kind",
+                "body_id",
+                "performed_on",
+                "result",
+                "certificate_number",
+                "valid_until",
+                "suggested_next",
+                "uncertainty",
+                "data",
+                "booking_id",
+            )
+        },
+        "body_name": r.body_display,
+        "document": r.document_label,
+    }
+
+
+def _booking_out(b: Booking) -> dict:
+    record = getattr(b, "record", None) if b.status == Booking.Status.COMPLETED else None
+    return {
+        "id": b.pk,
+        "instrument_id": b.instrument_id,
+        "instrument_name": str(b.instrument),
+        "enterprise_name": b.instrument.enterprise.name,
+        "institution_id": b.institution_id,
+        "institution_name": b.institution.name,
+        "kind": b.kind,
+        "proposed_date": b.proposed_date,
+        "status": b.status,
+        "note": b.note,
+        "response_note": b.response_note,
+        "record_id": record.pk if record else None,
+    }
+
+
+def _get(getter, **kwargs):
+    try:
+        return getter(**kwargs)
+    except (
+        Instrument.DoesNotExist,
+        Booking.DoesNotExist,
+        Enterprise.DoesNotExist,
+        Institution.DoesNotExist,
+    ) as exc:
+        raise Http404 from exc
+
+
+def _data(payload: InstrumentIn) -> services.InstrumentData:
+    return services.InstrumentData(**payload.dict(exclude={"enterprise"}))
+
+
+# --- instruments -----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/instruments", response={200: list[InstrumentOut], **READ_ERRORS}, summary="Instruments in scope"
+)
+@paginate(Pages)
+def list_instruments(request, filters: Query[InstrumentFilter]):
+    today = timezone.localdate()
+    qs = selectors.instrument_list(
+        fetched_by=request.user,
+        enterprise=filters.enterprise,
+        q=filters.q,
+        status=filters.status,
+        today=today,
+    )
+    return [_instrument_out(i, today) for i in qs]
+
+
+@router.get(
+    "/instruments/due",
+    response={200: list[InstrumentOut], **READ_ERRORS},
+    summary="Instruments due within N days from today (overdue ones included, overdue: true)",
+)
+def due_instruments(request, query: Query[DueQuery]):
+    today = timezone.localdate()
+    qs = selectors.instruments_due(fetched_by=request.user, within_days=query.within_days, today=today)
+    return [_instrument_out(i, today) for i in qs[:1000]]
+
+
+@router.post(
+    "/instruments", response={201: InstrumentOut, **WRITE_ERRORS}, summary="Add an instrument to a ledger"
+)
+def create_instrument(request, payload: InstrumentIn):
+    enterprise = _get(enterprise_get, fetched_by=request.user, pk=payload.enterprise)
+    instrument = services.instrument_create(enterprise=enterprise, data=_data(payload), by=request.user)
+    return Status(201, _instrument_out(instrument, timezone.localdate()))
+
+
+@router.get("/instruments/{pk}", response={200: InstrumentOut, **DETAIL_ERRORS}, summary="One instrument")
+def get_instrument(request, pk: int):
+    return _instrument_out(
+        _get(selectors.instrument_get, fetched_by=request.user, pk=pk), timezone.localdate()
+    )
+
+
+@router.put(
+    "/instruments/{pk}", response={200: InstrumentOut, **WRITE_ERRORS}, summary="Update an instrument"
+)
+def update_instrument(request, pk: int, payload: InstrumentIn):
+    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    instrument = services.instrument_update(instrument=instrument, data=_data(payload), by=request.user)
+    return _instrument_out(instrument, timezone.localdate())
+
+
+@router.delete(
+    "/instruments/{pk}", response={204: None, **WRITE_ERRORS}, summary="Delete an instrument without history"
+)
+def delete_instrument(request, pk: int):
+    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    services.instrument_delete(instrument=instrument, by=request.user)
+    return Status(204, None)
+
+
+@router.get("/instruments/{pk}/records", response={200: list[RecordOut], **DETAIL_ERRORS}, summary="Records")
+def list_records(request, pk: int):
+    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    return [_record_out(r) for r in selectors.records_of(fetched_by=request.user, instrument=instrument)]
+
+
+@router.post(
+    "/instruments/{pk}/records", response={201: RecordOut, **WRITE_ERRORS}, summary="Enter a 检定/校准 result"
+)
+def create_record(request, pk: int, payload: RecordIn):
+    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    record = services.record_add(
+        instrument=instrument, data=services.RecordData(**payload.dict()), by=request.user
+    )
+    return Status(201, _record_out(record))
+
+
+@router.get(
+    "/instruments/{pk}/bodies",
+    response={200: list[BodyOut], **DETAIL_ERRORS},
+    summary="Calibration bodies covering it",
+)
+def list_bodies(request, pk: int):
+    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    return [
+        {"id": r.id, "name": r.name, "closeness": r.closeness}
+        for r in services.suggest_bodies(instrument=instrument, fetched_by=request.user)
+    ]
+
+
+# --- bookings ------------------------------------------------------------------------------------------------
+
+
+@router.get("/bookings", response={200: list[BookingOut], **READ_ERRORS}, summary="Bookings in scope")
+@paginate(Pages)
+def list_bookings(request, status: str = "", instrument: int | None = None):
+    return [
+        _booking_out(b)
+        for b in selectors.booking_list(fetched_by=request.user, status=status, instrument=instrument)
+    ]
+
+
+@router.post(
+    "/bookings", response={201: BookingOut, **WRITE_ERRORS}, summary="Book a calibration/verification"
+)
+def create_booking(request, payload: BookingIn):
+    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=payload.instrument)
+    institution = _get(institution_get, fetched_by=request.user, pk=payload.institution)
+    booking = services.booking_create(
+        instrument=instrument,
+        institution=institution,
+        proposed_date=payload.proposed_date,
+        note=payload.note,
+        by=request.user,
+    )
+    return Status(201, _booking_out(booking))
+
+
+@router.get("/bookings/{pk}", response={200: BookingOut, **DETAIL_ERRORS}, summary="One booking")
+def get_booking(request, pk: int):
+    return _booking_out(_get(selectors.booking_get, fetched_by=request.user, pk=pk))
+
+
+@router.post(
+    "/bookings/{pk}/complete",
+    response={201: RecordOut, **WRITE_ERRORS},
+    summary="Record the result (the body)",
+)
+def complete_booking(request, pk: int, payload: RecordIn):
+    booking = _get(selectors.booking_get, fetched_by=request.user, pk=pk)
+    record = services.booking_complete(
+        booking=booking, data=services.RecordData(**payload.dict()), by=request.user
+    )
+    return Status(201, _record_out(record))
+
+
+def _note(request) -> str:
+    """The optional ``{"note": "…"}`` body of an action (no body at all is fine)."""
+    import json
+
+    from nqihub.core.errors import ValidationFailed
+
+    if request.content_type != "application/json":
+        return str(request.POST.get("note", ""))
+    if not request.body:
+        return ""
+    try:
+        data = json.loads(request.body)
+    except ValueError as exc:
+        raise ValidationFailed({"body": _("请求体不是有效的 JSON。")}) from exc
+    note = data.get("note", "") if isinstance(data, dict) else None
+    if not isinstance(note, str):
+        raise ValidationFailed({"note": _("应为字符串。")})
+    return note
+
+
+def _respond(request, pk: int, action: str):
+    booking = _get(selectors.booking_get, fetched_by=request.user, pk=pk)
+    note = _note(request)
+    return _booking_out(services.booking_respond(booking=booking, action=action, by=request.user, note=note))
+
+
+@router.post("/bookings/{pk}/accept", response={200: BookingOut, **WRITE_ERRORS}, summary="Accept (the body)")
+def accept_booking(request, pk: int):
+    """Optional JSON body: {"note": "…"} (at most 500 characters)."""
+    return _respond(request, pk, "accept")
+
+
+@router.post(
+    "/bookings/{pk}/decline", response={200: BookingOut, **WRITE_ERRORS}, summary="Decline (the body)"
+)
+def decline_booking(request, pk: int):
+    """Optional JSON body: {"note": "…"} (at most 500 characters)."""
+    return _respond(request, pk, "decline")
+
+
+@router.post(
+    "/bookings/{pk}/cancel", response={200: BookingOut, **WRITE_ERRORS}, summary="Cancel (the enterprise)"
+)
+def cancel_booking(request, pk: int):
+    """Optional JSON body: {"note": "…"} (at most 500 characters)."""
+    return _respond(request, pk, "cancel")

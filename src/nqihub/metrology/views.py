@@ -1,0 +1,428 @@
+"""HTML pages of metrology: the instrument ledger with due/overdue badges and 禁止使用, an instrument with
+its records and bookings, the regulator's overdue list, bookings for the calibration body, the import.
+
+Thin: reads through ``selectors`` (outside scope = 404), writes through ``services`` (``ValidationFailed``
+shown field by field on the form, ``PermissionDenied`` a 403, other ``DomainError`` a message)."""
+
+import dataclasses
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.models import Organisation
+from nqihub.core.scoping import scope_of
+from nqihub.directory import selectors as directory_selectors
+
+from . import imports, selectors, services
+from .forms import BookingForm, ImportForm, InstrumentForm, RecordForm
+from .models import Booking
+
+PAGE_SIZE = 25
+
+
+def _get(getter, request, pk):
+    try:
+        return getter(fetched_by=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _form_errors(form, exc: ValidationFailed) -> None:
+    for name, message in exc.errors.items():
+        form.add_error(name if name in form.fields else None, message)
+
+
+def _manageable_enterprises(user):
+    return [
+        e
+        for e in directory_selectors.enterprise_list(fetched_by=user)[:200]
+        if services.can_manage_ledger(user, e)
+    ]
+
+
+def _own_enterprise(user):
+    ids = scope_of(user).org_ids_of_kind(Organisation.Kind.ENTERPRISE)
+    own = list(directory_selectors.enterprise_list(fetched_by=user).filter(organisation_id__in=ids)[:2])
+    return own[0] if len(own) == 1 else None
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def instrument_list(request):
+    """The ledger (计量器具台账): one enterprise's (``?enterprise=``; an enterprise user's own by default) or
+    every visible one."""
+    today = timezone.localdate()
+    enterprise = None
+    enterprise_id = _int(request.GET.get("enterprise"))
+    if enterprise_id:
+        enterprise = _get(directory_selectors.enterprise_get, request, enterprise_id)
+    elif not scope_of(request.user).is_regulator:
+        enterprise = _own_enterprise(request.user)
+    status = request.GET.get("status", "")
+    qs = selectors.instrument_list(
+        fetched_by=request.user,
+        enterprise=enterprise.pk if enterprise else None,
+        q=request.GET.get("q", ""),
+        status=status if status in ("overdue", "due30", "mandatory", "retired") else "",
+        today=today,
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "metrology/instrument_list.html",
+        {
+            "page_obj": page,
+            "instruments": page.object_list,
+            "today": today,
+            "enterprise": enterprise,
+            "status": status,
+            "q": request.GET.get("q", ""),
+            "can_manage": enterprise is not None and services.can_manage_ledger(request.user, enterprise),
+        },
+    )
+
+
+def _instrument_data(cd) -> services.InstrumentData:
+    return services.InstrumentData(
+        **{f.name: cd.get(f.name) for f in dataclasses.fields(services.InstrumentData) if f.name in cd}
+    )
+
+
+def _catalogue():
+    return list(selectors.catalogue_list())
+
+
+@login_required
+def instrument_create(request):
+    enterprise_id = _int(request.GET.get("enterprise") or request.POST.get("enterprise"))
+    enterprise = (
+        _get(directory_selectors.enterprise_get, request, enterprise_id)
+        if enterprise_id
+        else _own_enterprise(request.user)
+    )
+    if enterprise is None:
+        choices = _manageable_enterprises(request.user)
+        if len(choices) == 1:
+            enterprise = choices[0]
+        else:
+            raise Http404
+    if not services.can_manage_ledger(request.user, enterprise):
+        raise Forbidden(_("您无权维护该企业的计量器具台账。"))
+    form = InstrumentForm(request.POST or None, catalogue=_catalogue())
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = services.instrument_create(
+                enterprise=enterprise, data=_instrument_data(form.cleaned_data), by=request.user
+            )
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已登记到计量器具台账。"))
+            return redirect("metrology:instrument-detail", instrument.pk)
+    return render(
+        request,
+        "metrology/form.html",
+        {
+            "form": form,
+            "title": _("登记计量器具"),
+            "subject": enterprise,
+            "enterprise_id": enterprise.pk,
+            "cancel_url": reverse("metrology:instrument-list") + f"?enterprise={enterprise.pk}",
+        },
+    )
+
+
+@login_required
+def instrument_detail(request, pk):
+    instrument = _get(selectors.instrument_get, request, pk)
+    today = timezone.localdate()
+    bookings = selectors.booking_list(fetched_by=request.user, instrument=instrument.pk)
+    return render(
+        request,
+        "metrology/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "today": today,
+            "records": selectors.records_of(fetched_by=request.user, instrument=instrument),
+            "bookings": bookings,
+            "can_manage": services.can_manage_ledger(request.user, instrument.enterprise),
+            "has_open_booking": any(b.status in services.OPEN_STATUSES for b in bookings),
+        },
+    )
+
+
+@login_required
+def instrument_edit(request, pk):
+    instrument = _get(selectors.instrument_get, request, pk)
+    if not services.can_manage_ledger(request.user, instrument.enterprise):
+        raise Forbidden(_("您无权维护该企业的计量器具台账。"))
+    initial = {
+        f.name: getattr(instrument, f.name)
+        for f in dataclasses.fields(services.InstrumentData)
+        if f.name != "catalogue_entry"
+    }
+    initial["catalogue_entry"] = instrument.catalogue_entry_id
+    form = InstrumentForm(request.POST or None, initial=initial, catalogue=_catalogue())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.instrument_update(
+                instrument=instrument, data=_instrument_data(form.cleaned_data), by=request.user
+            )
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("metrology:instrument-detail", instrument.pk)
+    return render(
+        request,
+        "metrology/form.html",
+        {
+            "form": form,
+            "title": _("修改计量器具"),
+            "subject": instrument,
+            "cancel_url": reverse("metrology:instrument-detail", args=[instrument.pk]),
+        },
+    )
+
+
+def _record_data(cd) -> services.RecordData:
+    return services.RecordData(
+        kind=cd["kind"],
+        performed_on=cd.get("performed_on"),
+        body_name=cd.get("body_name", ""),
+        result=cd.get("result", ""),
+        certificate_number=cd.get("certificate_number", ""),
+        valid_until=cd.get("valid_until"),
+        suggested_next=cd.get("suggested_next"),
+        uncertainty=cd.get("uncertainty", ""),
+        data=cd.get("data", ""),
+    )
+
+
+@login_required
+def record_create(request, pk):
+    instrument = _get(selectors.instrument_get, request, pk)
+    if not services.can_manage_ledger(request.user, instrument.enterprise):
+        raise Forbidden(_("您无权维护该企业的计量器具台账。"))
+    form = RecordForm(request.POST or None, initial={"kind": instrument.record_kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_add(instrument=instrument, data=_record_data(form.cleaned_data), by=request.user)
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已记录检定/校准结果。"))
+            return redirect("metrology:instrument-detail", instrument.pk)
+    return render(
+        request,
+        "metrology/form.html",
+        {
+            "form": form,
+            "title": _("录入检定/校准结果"),
+            "subject": instrument,
+            "cancel_url": reverse("metrology:instrument-detail", args=[instrument.pk]),
+        },
+    )
+
+
+@login_required
+def booking_create(request, pk):
+    instrument = _get(selectors.instrument_get, request, pk)
+    if not services.can_manage_ledger(request.user, instrument.enterprise):
+        raise Forbidden(_("您无权为该器具预约送检/校准。"))
+    bodies = services.suggest_bodies(instrument=instrument, fetched_by=request.user)
+    form = BookingForm(request.POST or None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        institution = next(b.institution for b in bodies if b.id == form.cleaned_data["institution"])
+        try:
+            booking = services.booking_create(
+                instrument=instrument,
+                institution=institution,
+                proposed_date=form.cleaned_data.get("proposed_date"),
+                note=form.cleaned_data.get("note", ""),
+                by=request.user,
+            )
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已提交预约，等待计量技术机构确认。"))
+            return redirect("metrology:booking-detail", booking.pk)
+    return render(
+        request,
+        "metrology/booking_form.html",
+        {"form": form, "instrument": instrument, "bodies": bodies},
+    )
+
+
+@login_required
+def booking_list(request):
+    status = request.GET.get("status", "")
+    qs = selectors.booking_list(
+        fetched_by=request.user, status=status if status in Booking.Status.values else ""
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "metrology/booking_list.html",
+        {
+            "page_obj": page,
+            "bookings": page.object_list,
+            "status": status,
+            "statuses": Booking.Status.choices,
+        },
+    )
+
+
+@login_required
+def booking_detail(request, pk):
+    booking = _get(selectors.booking_get, request, pk)
+    actions = services.allowed_actions(request.user, booking)
+    return render(
+        request,
+        "metrology/booking_detail.html",
+        {
+            "booking": booking,
+            "actions": [a for a in actions if a != "complete"],
+            "can_complete": "complete" in actions,
+            "labels": services.ACTION_LABELS,
+            "record": getattr(booking, "record", None)
+            if booking.status == Booking.Status.COMPLETED
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def booking_action(request, pk, action):
+    booking = _get(selectors.booking_get, request, pk)
+    if action not in ("accept", "decline", "cancel"):
+        raise Http404
+    try:
+        services.booking_respond(
+            booking=booking, action=action, by=request.user, note=request.POST.get("note", "")[:500]
+        )
+    except services.PermissionDenied as exc:
+        raise Forbidden(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("预约已%(a)s。") % {"a": services.ACTION_LABELS[action]})
+    return redirect("metrology:booking-detail", booking.pk)
+
+
+@login_required
+def booking_complete(request, pk):
+    booking = _get(selectors.booking_get, request, pk)
+    if "complete" not in services.allowed_actions(request.user, booking):
+        raise Forbidden(_("只有受理该预约的计量技术机构可以录入结果。"))
+    form = RecordForm(
+        request.POST or None, initial={"kind": booking.kind, "performed_on": timezone.localdate()}
+    )
+    form.fields.pop("body_name")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_complete(booking=booking, data=_record_data(form.cleaned_data), by=request.user)
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已录入结果，证书已记录到器具台账。"))
+            return redirect("metrology:booking-detail", booking.pk)
+    return render(
+        request,
+        "metrology/form.html",
+        {
+            "form": form,
+            "title": _("录入检定/校准结果"),
+            "subject": booking.instrument,
+            "cancel_url": reverse("metrology:booking-detail", args=[booking.pk]),
+        },
+    )
+
+
+@login_required
+def overdue_list(request):
+    """超期（禁止使用）器具: for a regulator, its region's subtree; for others, what they may see."""
+    today = timezone.localdate()
+    qs = selectors.overdue_list(
+        fetched_by=request.user, today=today, region=request.GET.get("region") or None
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "metrology/overdue_list.html",
+        {"page_obj": page, "instruments": page.object_list, "today": today},
+    )
+
+
+@login_required
+def instrument_import(request):
+    enterprises = _manageable_enterprises(request.user)
+    if not enterprises:
+        raise Forbidden(_("您无权维护任何企业的计量器具台账。"))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    selected = _int(request.POST.get("enterprise") or request.GET.get("enterprise"))
+    if request.method == "POST" and form.is_valid():
+        enterprise = next((e for e in enterprises if e.pk == selected), None)
+        if enterprise is None:
+            form.add_error(None, _("请选择企业。"))
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                created = imports.instrument_import(
+                    enterprise=enterprise, data=upload.read(), filename=upload.name, by=request.user
+                )
+            except imports.InstrumentImportRejected as exc:
+                errors = exc.errors
+                form.add_error(None, exc.message)
+            except ValidationFailed as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("已导入%(n)d件计量器具。") % {"n": len(created)})
+                return redirect(reverse("metrology:instrument-list") + f"?enterprise={enterprise.pk}")
+    return render(
+        request,
+        "metrology/import.html",
+        {
+            "form": form,
+            "errors": errors,
+            "enterprises": enterprises,
+            "selected": selected,
+            "columns": imports.template_header(),
+        },
+    )
+
+
+@login_required
+def import_template(request):
+    body = ("\ufeff" + ",".join(imports.template_header()) + "\n").encode("utf-8")
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="instrument-ledger-template.csv"'
+    return response
+
+
+@login_required
+def catalogue_list(request):
+    qs = selectors.catalogue_list(q=request.GET.get("q", ""))
+    return render(request, "metrology/catalogue_list.html", {"entries": qs, "q": request.GET.get("q", "")})
