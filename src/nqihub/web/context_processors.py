@@ -165,6 +165,26 @@ def build_navigation(request) -> Navigation:
     standards_url = _url("standards:list")
     if standards_url:
         items.append(NavItem(_("标准"), standards_url, "bi-journal-bookmark", active("standards:")))
+    # Metrology and certification: one menu with each app's entries.
+    from nqihub.metrology.navigation import nav_items as metrology_items
+
+    mc_children = list(metrology_items(user, current))
+    try:
+        from nqihub.certification.navigation import nav_items as certification_items
+    except ImportError:
+        certification_items = None
+    if certification_items is not None:
+        mc_children += list(certification_items(user, current))
+    if mc_children:
+        items.append(
+            NavItem(
+                _("计量·认证"),
+                "",
+                "bi-speedometer2",
+                active("metrology:", "certification:"),
+                children=mc_children,
+            )
+        )
     if scope.is_regulator:
         items.append(
             NavItem(_("审计日志"), reverse("web:audit-log"), "bi-journal-text", active("web:audit-"))

@@ -44,9 +44,20 @@ def test_admin_sees_the_admin_site(client_for):
 
 
 def test_home_counts_what_the_user_may_see(client_for):
+    from nqihub.accounts.models import User
+    from nqihub.core.scoping import visible
+    from nqihub.directory.models import Enterprise, Expert, Institution, Station
+
     response = client_for("reg_lz").get(reverse("web:home"))
     counts = {str(label): n for label, n, _url, _icon in response.context["counts"]}
-    assert counts == {"企业": 1, "技术机构": 1, "服务站": 1, "专家": 2}
+    reg_lz = User.objects.get(username="reg_lz")
+    expected = {
+        label: model.objects.filter(visible(reg_lz, model)).count()
+        for label, model in (("企业", Enterprise), ("技术机构", Institution), ("服务站", Station), ("专家", Expert))
+    }
+    assert counts == expected and all(n >= 1 for n in expected.values())
+    # Nothing from Haimen or Wuhan is counted for Liuzhou's regulator.
+    assert expected["企业"] == Enterprise.objects.filter(region_id__gte="4502", region_id__lt="4503").count()
     response = client_for("ent_yuese").get(reverse("web:home"))
     counts = {str(label): n for label, n, _url, _icon in response.context["counts"]}
     assert counts["我的企业"] == 1 and counts["服务站"] == 0

@@ -11,6 +11,7 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from nqihub.accounts.models import User
 from nqihub.core.models import Industry, Membership, Organisation, Region
@@ -58,6 +59,8 @@ DEMO_USERS: dict[str, tuple[str, str, str, str]] = {
     "ent_hanxi": ("汉烯科技联系人（示例）", "ent_hanxi", Membership.Role.ENTERPRISE_USER, "武汉汉烯科技有限公司"),
     "coop_haimen": ("海门家纺质量合作社管理员（示例）", "coop_haimen", Membership.Role.COOPERATIVE_ADMIN, "南通海门家纺质量合作社"),
     "ent_yuese": ("周先生（示例）", "ent_yuese", Membership.Role.ENTERPRISE_USER, "南通悦瑟家居用品有限公司"),
+    # Made by nqihub.metrology.demo.seed_demo together with its calibration body.
+    "cal_lz": ("柳州计量机构人员（示例）", "", Membership.Role.INSTITUTION_STAFF, "柳州市计量检定测试机构（示例）"),
 }
 
 #: name, synonyms
@@ -292,6 +295,8 @@ class Command(BaseCommand):
         # Users and memberships.
         password = demo_password()
         for username, (display, org_key, role, _desc) in DEMO_USERS.items():
+            if not org_key:
+                continue
             user, created = User.objects.get_or_create(username=username, defaults={"display_name": display})
             user.display_name = display
             user.set_password(password)
@@ -322,5 +327,16 @@ class Command(BaseCommand):
             "家纺 床上用品 标识标签 甲醛 色牢度 纤维含量",
             "家纺产品检测与标识标签指导（示例专家）。",
         )
+        # Each domain app seeds its part of the stories, dated from today.
+        today = timezone.localdate()
+        from nqihub.metrology.demo import seed_demo as seed_metrology
+
+        seed_metrology(today)
+        try:
+            from nqihub.certification.demo import seed_demo as seed_certification
+        except ImportError:
+            seed_certification = None
+        if seed_certification is not None:
+            seed_certification(today)
         # Keep the variables referenced for readability of the stories above.
         del shanyuan, yuese, hanxi, coop, st_wh
