@@ -41,6 +41,7 @@ migrate: install
 demo: migrate
 	$(PYTHON) manage.py load_reference
 	$(PYTHON) manage.py load_standards
+	$(PYTHON) manage.py load_ccc
 	$(PYTHON) manage.py load_demo
 
 run: demo

@@ -23,6 +23,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference", stdout=io.StringIO())
         call_command("load_standards", stdout=io.StringIO())
+        call_command("load_ccc", stdout=io.StringIO())
         call_command("load_demo", stdout=io.StringIO())
 
 

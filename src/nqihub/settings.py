@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     "desk-sweep-deadlines": {"task": "desk.sweep_deadlines", "schedule": 30 * 60},
     # Instrument due-date reminders (30/7/0 days, overdue); idempotent per day (metrology.reminders).
     "metrology-send-reminders": {"task": "metrology.send_reminders", "schedule": 6 * 60 * 60},
+    # Certificate expiry and surveillance reminders; idempotent per day (certification.reminders).
+    "certification-send-reminders": {"task": "certification.send_reminders", "schedule": 6 * 60 * 60},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

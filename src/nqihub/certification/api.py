@@ -1,3 +1,247 @@
-from ninja import Router
+"""Certification routes: certificates (CRUD within the caller's scope; outside scope is 404), status
+changes with a reason (409 for a transition the table does not allow), and the CCC guidance. Thin: reads
+through ``selectors``, writes through ``services``."""
+
+from datetime import date, datetime
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.errors import ValidationFailed
+
+from . import catalogue, selectors, services
+from .models import Certificate, CertificateStatus, CertificateType
 
 router = Router(tags=["certification"])
+
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+
+
+def _choices(choices) -> str:
+    return "、".join(f"{v}（{label}）" for v, label in choices)
+
+
+class StatusChangeOut(Schema):
+    from_status: str
+    to_status: str
+    reason: str
+    by: str | None
+    at: datetime
+
+    @staticmethod
+    def resolve_by(obj) -> str | None:
+        return obj.by.get_username() if obj.by_id else None
+
+
+class SurveillanceOut(Schema):
+    id: int
+    due_date: date
+    done_date: date | None
+    result: str
+
+
+class CertificateOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    number: str
+    type: str
+    type_label: str
+    body_id: int | None
+    body_name: str
+    product: str
+    scope: str
+    issue_date: date
+    expiry_date: date
+    status: str
+    status_label: str
+    is_demo: bool
+
+    @staticmethod
+    def resolve_enterprise_name(obj) -> str:
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_type_label(obj) -> str:
+        return str(obj.get_type_display())
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+
+class CertificateDetailOut(CertificateOut):
+    status_changes: list[StatusChangeOut]
+    surveillance_audits: list[SurveillanceOut]
+
+    @staticmethod
+    def resolve_status_changes(obj):
+        return list(obj.status_changes.select_related("by"))
+
+    @staticmethod
+    def resolve_surveillance_audits(obj):
+        return list(obj.surveillance_audits.all())
+
+
+class CertificateFilter(Schema):
+    enterprise: int | None = Field(None, description="企业 id")
+    type: str | None = Field(None, description=f"认证类型：{_choices(CertificateType.choices)}")
+    status: str | None = Field(None, description=f"状态：{_choices(CertificateStatus.choices)}")
+    expiring_within_days: int | None = Field(
+        None, ge=0, le=3650, description="N 天内（含今天）到期的有效或暂停证书"
+    )
+    q: str = Field("", description="证书编号、企业、认证机构或产品中的关键词")
+
+
+class CertificateIn(Schema):
+    enterprise: int
+    type: str = Field(..., description=_choices(CertificateType.choices))
+    number: str
+    body_id: int | None = Field(None, description="平台登记的认证机构 id（可选）")
+    body_name: str = Field("", description="认证机构名称（未填 body_id 时必填）")
+    scope: str = ""
+    product: str = ""
+    issue_date: date
+    expiry_date: date | None = Field(None, description="留空：CCC 按5年、管理体系按3年推算")
+
+
+class CertificatePatch(Schema):
+    type: str | None = None
+    number: str | None = None
+    body_id: int | None = None
+    body_name: str | None = None
+    scope: str | None = None
+    product: str | None = None
+    issue_date: date | None = None
+    expiry_date: date | None = None
+
+
+class StatusIn(Schema):
+    status: str = Field(
+        ..., description="suspended（暂停）、revoked（撤销）、cancelled（注销）、valid（恢复）"
+    )
+    reason: str = Field("", description="原因（必填）")
+
+
+class GuidanceOut(Schema):
+    kind: str
+    name: str
+    category: str
+    code: str
+    version_name: str
+    is_current: bool
+    matched_terms: list[str]
+
+
+def _choice(value: str | None, choices, field: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value not in dict(choices):
+        raise ValidationFailed(
+            {
+                field: _("“%(value)s”无效，应为：%(allowed)s。")
+                % {"value": value, "allowed": _choices(choices)}
+            }
+        )
+    return value
+
+
+def _certificate(request, id: int) -> Certificate:
+    try:
+        return selectors.certificate_get(fetched_by=request.user, pk=id)
+    except Certificate.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@router.get(
+    "/certificates", response={200: list[CertificateOut], **READ_ERRORS}, summary="Certificates in scope"
+)
+@paginate(Pages)
+def list_certificates(request, filters: Query[CertificateFilter]):
+    return selectors.certificate_list(
+        fetched_by=request.user,
+        enterprise=filters.enterprise,
+        type=_choice(filters.type, CertificateType.choices, "type"),
+        status=_choice(filters.status, CertificateStatus.choices, "status"),
+        expiring_within_days=filters.expiring_within_days,
+        q=filters.q,
+    )
+
+
+@router.post(
+    "/certificates", response={201: CertificateDetailOut, **WRITE_ERRORS}, summary="Register a certificate"
+)
+def create_certificate(request, payload: CertificateIn):
+    try:
+        enterprise = selectors.enterprise_get(fetched_by=request.user, pk=payload.enterprise)
+    except Exception as exc:
+        raise Http404 from exc
+    certificate = services.certificate_create(
+        enterprise=enterprise,
+        data=services.CertificateData(**payload.dict(exclude={"enterprise"})),
+        by=request.user,
+    )
+    return Status(201, selectors.certificate_get(fetched_by=request.user, pk=certificate.pk))
+
+
+@router.get(
+    "/certificates/{id}", response={200: CertificateDetailOut, **DETAIL_ERRORS}, summary="One certificate"
+)
+def get_certificate(request, id: int):
+    return _certificate(request, id)
+
+
+@router.patch(
+    "/certificates/{id}", response={200: CertificateDetailOut, **WRITE_ERRORS}, summary="Change a certificate"
+)
+def update_certificate(request, id: int, payload: CertificatePatch):
+    certificate = _certificate(request, id)
+    values = {
+        "type": certificate.type,
+        "number": certificate.number,
+        "body_id": certificate.body_id,
+        "body_name": certificate.body_name,
+        "scope": certificate.scope,
+        "product": certificate.product,
+        "issue_date": certificate.issue_date,
+        "expiry_date": certificate.expiry_date,
+    }
+    values.update(payload.dict(exclude_unset=True))
+    services.certificate_update(
+        certificate=certificate, data=services.CertificateData(**values), by=request.user
+    )
+    return _certificate(request, id)
+
+
+@router.delete("/certificates/{id}", response={204: None, **WRITE_ERRORS}, summary="Delete a certificate")
+def delete_certificate(request, id: int):
+    services.certificate_delete(certificate=_certificate(request, id), by=request.user)
+    return Status(204, None)
+
+
+@router.post(
+    "/certificates/{id}/status",
+    response={200: CertificateDetailOut, **WRITE_ERRORS},
+    summary="Suspend, revoke, cancel or restore a certificate (reason required)",
+)
+def change_status(request, id: int, payload: StatusIn):
+    certificate = _certificate(request, id)
+    services.certificate_change_status(
+        certificate=certificate, to_status=payload.status.strip(), reason=payload.reason, by=request.user
+    )
+    return _certificate(request, id)
+
+
+@router.get(
+    "/ccc-guidance",
+    response={200: list[GuidanceOut], **READ_ERRORS},
+    summary="CCC catalogue entries a product may fall under",
+)
+def ccc_guidance(request, product: str = "", industry: str = ""):
+    if not product.strip() and not industry.strip():
+        raise ValidationFailed({"product": _("请填写产品名称或行业代码。")})
+    return catalogue.ccc_guidance(product.strip()[:200], industry.strip()[:4] or None)

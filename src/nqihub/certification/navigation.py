@@ -1,0 +1,31 @@
+"""Menu entries of certification for the layout (``web.context_processors.build_navigation``)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from nqihub.core.models import Membership
+from nqihub.core.scoping import scope_of
+
+
+def nav_items(user, current: str = "") -> list:
+    from nqihub.web.context_processors import NavItem
+
+    scope = scope_of(user)
+    items = []
+    if scope.is_regulator or scope.roles & {
+        Membership.Role.ENTERPRISE_USER,
+        Membership.Role.STATION_STAFF,
+        Membership.Role.INSTITUTION_STAFF,
+    }:
+        items.append(
+            NavItem(
+                _("认证证书"),
+                reverse("certification:certificate-list"),
+                "bi-patch-check",
+                current.startswith("certification:certificate-") or current == "certification:enterprise-certificates",
+            )
+        )
+    items.append(
+        NavItem(_("CCC 目录"), reverse("certification:catalogue"), "bi-list-check", current == "certification:catalogue")
+    )
+    return items

@@ -1,0 +1,54 @@
+import pytest
+from django.core.management import call_command
+
+from nqihub.certification.catalogue import ccc_guidance
+from nqihub.certification.models import CccCatalogueVersion, CccProduct
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_ccc_is_idempotent_and_marks_versions(ccc):
+    call_command("load_ccc", stdout=__import__("io").StringIO())
+    old = CccCatalogueVersion.objects.get(key="ccc-pre2018")
+    new = CccCatalogueVersion.objects.get(key="ccc-2023-partial")
+    assert new.is_current and not new.is_complete and new.year == 2023
+    assert not old.is_current and old.year is None
+    assert CccProduct.objects.filter(version=new).count() == 32
+    assert CccProduct.objects.filter(version=old).count() == ccc["ccc-pre2018"]
+    # Rows whose category header is missing in the source get the category their note names.
+    assert CccProduct.objects.get(version=old, name="微型计算机").category == "信息技术设备"
+    # A category with no product rows is its own product.
+    assert CccProduct.objects.filter(version=old, name="小功率电动机").exists()
+
+
+def test_an_admins_choice_of_current_version_is_kept(ccc):
+    old = CccCatalogueVersion.objects.get(key="ccc-pre2018")
+    CccCatalogueVersion.objects.update(is_current=False)
+    old.is_current = True
+    old.save()
+    call_command("load_ccc", stdout=__import__("io").StringIO())
+    assert CccCatalogueVersion.objects.get(is_current=True).key == "ccc-pre2018"
+
+
+def test_wire_and_cable_matches_the_current_catalogue(ccc):
+    matches = ccc_guidance("电线电缆", None)
+    assert matches
+    assert matches[0].is_current
+    assert any("电线电缆" in m.name for m in matches)
+    assert all(m.category == "电线电缆" for m in matches if m.is_current)
+
+
+def test_a_product_only_in_the_old_catalogue_is_flagged(ccc):
+    matches = ccc_guidance("儿童玩具", None)
+    assert matches and not any(m.is_current for m in matches)
+    assert any(m.category == "儿童用品" for m in matches)
+
+
+def test_industry_hint_adds_categories(ccc):
+    matches = ccc_guidance("", "3823")
+    assert {m.name for m in matches} >= {"电线电缆", "低压电器"}
+    assert all(m.kind == "category" for m in matches)
+
+
+def test_food_has_no_ccc_match(ccc):
+    assert ccc_guidance("预包装柳州螺蛳粉", "1431") == []
