@@ -58,6 +58,18 @@ class VocabularyAdmin(AuditedAdmin):
     list_display = ["name", "synonyms"]
     search_fields = ["name", "synonyms"]
 
+    def save_model(self, request, obj, form, change):
+        from .matching import invalidate_vocabulary_cache
+
+        super().save_model(request, obj, form, change)
+        invalidate_vocabulary_cache()
+
+    def delete_model(self, request, obj):
+        from .matching import invalidate_vocabulary_cache
+
+        super().delete_model(request, obj)
+        invalidate_vocabulary_cache()
+
 
 @admin.register(Station)
 class StationAdmin(AuditedAdmin):

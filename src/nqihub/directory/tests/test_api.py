@@ -17,6 +17,7 @@ SHANYUAN = "善元食品有限公司"
 YUESE = "南通悦瑟家居用品有限公司"
 HANXI = "武汉汉烯科技有限公司"
 LAB_LZ = "柳州市食品检验检测实验室（示例）"
+CAL_LZ = "柳州市计量检定测试机构（示例）"  # added by nqihub.metrology.demo
 LAB_NT = "南通纺织品检测实验室（示例）"
 LAB_NN = "南宁纺织品检测实验室（示例）"
 STD_WH = "武汉市标准化研究院"
@@ -346,12 +347,12 @@ def test_registration_needs_a_token():
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("admin", {LAB_LZ, LAB_NT, LAB_NN, STD_WH}),
-        ("reg_gx", {LAB_LZ, LAB_NN}),
-        ("reg_lz", {LAB_LZ}),
-        ("lab_lz", {LAB_LZ, LAB_NN}),
-        ("ent_shanyuan", {LAB_LZ, LAB_NN}),
-        ("station_lz", {LAB_LZ, LAB_NN}),
+        ("admin", {LAB_LZ, CAL_LZ, LAB_NT, LAB_NN, STD_WH}),
+        ("reg_gx", {LAB_LZ, CAL_LZ, LAB_NN}),
+        ("reg_lz", {LAB_LZ, CAL_LZ}),
+        ("lab_lz", {LAB_LZ, CAL_LZ, LAB_NN}),
+        ("ent_shanyuan", {LAB_LZ, CAL_LZ, LAB_NN}),
+        ("station_lz", {LAB_LZ, CAL_LZ, LAB_NN}),
         ("ent_yuese", {LAB_NT}),
         ("coop_haimen", {LAB_NT}),
         ("ent_hanxi", {STD_WH}),
@@ -365,7 +366,8 @@ def test_institution_list_by_user(api_for, username, expected):
 def test_institution_filters(api_for):
     c = api_for("admin")
     assert _names(c.get("/api/v1/institutions", {"kind": "standardisation"})) == {STD_WH}
-    assert _names(c.get("/api/v1/institutions", {"region": "450200"})) == {LAB_LZ}
+    assert _names(c.get("/api/v1/institutions", {"region": "450200"})) == {LAB_LZ, CAL_LZ}
+    assert _names(c.get("/api/v1/institutions", {"region": "450200", "kind": "testing"})) == {LAB_LZ}
     assert _names(c.get("/api/v1/institutions", {"q": "纺织品"})) == {LAB_NT, LAB_NN}
     assert _fields(c.get("/api/v1/institutions", {"kind": "lab"})) == ["kind"]
     assert _fields(c.get("/api/v1/institutions", {"region": "x"})) == ["region"]
