@@ -30,3 +30,25 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+
+
+class DefaultLanguageMiddleware:
+    """Simplified Chinese unless the user chose another language (the ``django_language`` cookie set by
+    ``/i18n/setlang/``). Unlike Django's LocaleMiddleware it ignores the browser's Accept-Language:
+    the platform's default is Chinese whatever the workstation's browser was installed with."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
