@@ -22,10 +22,16 @@ def nav_items(user, current: str = "") -> list:
                 _("认证证书"),
                 reverse("certification:certificate-list"),
                 "bi-patch-check",
-                current.startswith("certification:certificate-") or current == "certification:enterprise-certificates",
+                current.startswith("certification:certificate-")
+                or current == "certification:enterprise-certificates",
             )
         )
     items.append(
-        NavItem(_("CCC 目录"), reverse("certification:catalogue"), "bi-list-check", current == "certification:catalogue")
+        NavItem(
+            _("CCC 目录"),
+            reverse("certification:catalogue"),
+            "bi-list-check",
+            current == "certification:catalogue",
+        )
     )
     return items

@@ -145,7 +145,10 @@ def _remind(
 def _process_expiry(pk: int, today: date, stats: Counter) -> None:
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update().select_related("enterprise").filter(pk=pk).first()
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enterprise")
+            .filter(pk=pk)
+            .first()
         )
         if certificate is None or certificate.status not in ACTIVE_STATUSES:
             return
@@ -167,7 +170,9 @@ def _process_surveillance(pk: int, today: date, stats: Counter) -> None:
         if item is None or item.done_date is not None:
             return
         certificate = (
-            Certificate.objects.select_for_update().select_related("enterprise").get(pk=item.certificate_id)
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enterprise")
+            .get(pk=item.certificate_id)
         )
         item.certificate = certificate
         if certificate.status not in ACTIVE_STATUSES:

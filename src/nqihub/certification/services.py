@@ -239,7 +239,9 @@ def certificate_update(
 ) -> Certificate:
     _require(can_edit(by, certificate))
     certificate = (
-        Certificate.objects.select_for_update().select_related("enterprise", "body").get(pk=certificate.pk)
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "body")
+        .get(pk=certificate.pk)
     )
     cleaned = validate_certificate(data, instance=certificate, today=today)
     changed = {}

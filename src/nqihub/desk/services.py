@@ -199,7 +199,11 @@ def _event(
 
 def _lock(req: ServiceRequest | int) -> ServiceRequest:
     pk = req.pk if isinstance(req, ServiceRequest) else req
-    return ServiceRequest.objects.select_for_update(of=("self",)).select_related("enterprise", "station").get(pk=pk)
+    return (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "station")
+        .get(pk=pk)
+    )
 
 
 def _apply(

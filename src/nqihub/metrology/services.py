@@ -273,7 +273,9 @@ def instrument_create(
 
 @transaction.atomic
 def instrument_update(*, instrument: Instrument, data: InstrumentData, by) -> Instrument:
-    instrument = Instrument.objects.select_for_update().select_related("enterprise").get(pk=instrument.pk)
+    instrument = (
+        Instrument.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=instrument.pk)
+    )
     if not can_manage_ledger(by, instrument.enterprise):
         raise PermissionDenied(_("您无权维护该企业的计量器具台账。"))
     cleaned = validate_instrument(data, enterprise=instrument.enterprise, instance=instrument)
@@ -299,7 +301,9 @@ def instrument_update(*, instrument: Instrument, data: InstrumentData, by) -> In
 def instrument_delete(*, instrument: Instrument, by) -> None:
     """Only an instrument without records or bookings can be deleted (a mistaken entry); otherwise mark it
     not in use (停用) so that its history stays."""
-    instrument = Instrument.objects.select_for_update().select_related("enterprise").get(pk=instrument.pk)
+    instrument = (
+        Instrument.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=instrument.pk)
+    )
     if not can_manage_ledger(by, instrument.enterprise):
         raise PermissionDenied(_("您无权维护该企业的计量器具台账。"))
     if instrument.records.exists() or instrument.bookings.exists():
@@ -432,7 +436,9 @@ def _add_record(*, instrument: Instrument, cleaned: dict, by, booking: Booking |
 @transaction.atomic
 def record_add(*, instrument: Instrument, data: RecordData, by, is_demo: bool = False) -> VerificationRecord:
     """Enter a 检定/校准 result from a certificate (e.g. a body not on the platform)."""
-    instrument = Instrument.objects.select_for_update().select_related("enterprise").get(pk=instrument.pk)
+    instrument = (
+        Instrument.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=instrument.pk)
+    )
     if not can_manage_ledger(by, instrument.enterprise):
         raise PermissionDenied(_("您无权维护该企业的计量器具台账。"))
     cleaned = validate_record(data, instrument=instrument)
@@ -504,7 +510,9 @@ def booking_create(
     today: datetime.date | None = None,
 ) -> Booking:
     today = today or timezone.localdate()
-    instrument = Instrument.objects.select_for_update().select_related("enterprise").get(pk=instrument.pk)
+    instrument = (
+        Instrument.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=instrument.pk)
+    )
     if not can_manage_ledger(by, instrument.enterprise):
         raise PermissionDenied(_("您无权为该器具预约送检/校准。"))
     errors = {}
@@ -553,7 +561,7 @@ def booking_create(
 
 def _transition(booking: Booking, action: str, by) -> tuple[Booking, str]:
     booking = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("instrument__enterprise", "institution")
         .get(pk=booking.pk)
     )
@@ -633,7 +641,9 @@ def booking_complete(*, booking: Booking, data: RecordData, by, is_demo: bool = 
     """The body records its result: a VerificationRecord on the instrument (body = itself), next_due updated."""
     booking, before = _transition(booking, "complete", by)
     instrument = (
-        Instrument.objects.select_for_update().select_related("enterprise").get(pk=booking.instrument_id)
+        Instrument.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=booking.instrument_id)
     )
     data.body, data.body_name = booking.institution_id, ""
     cleaned = validate_record(data, instrument=instrument)
