@@ -450,7 +450,11 @@ def record_add(*, instrument: Instrument, data: RecordData, by, is_demo: bool = 
 
 def suggest_bodies(*, instrument: Instrument, fetched_by, limit: int = 20) -> list:
     """Calibration bodies whose capability scope covers the instrument (the directory's capability match by
-    its quantity, else its name), nearest to the enterprise's county first."""
+    its quantity, else its name), nearest to the enterprise's county first.
+
+    A body is then dropped when every matching scope line with a readable measuring range clearly does not
+    contain the instrument's range (``ranges.covers`` is False); one line that covers it, or whose range
+    (or the instrument's) cannot be read, keeps it. Each suggestion gets a ``range_note`` saying why."""
     from nqihub.directory.matching import capability_match
 
     seen: dict[int, object] = {}
@@ -465,11 +469,39 @@ def suggest_bodies(*, instrument: Instrument, fetched_by, limit: int = 20) -> li
             region=instrument.enterprise.region_id,
             limit=100,
         ):
-            if result.institution.kind == Institution.Kind.CALIBRATION and result.id not in seen:
+            if result.institution.kind != Institution.Kind.CALIBRATION or result.id in seen:
+                continue
+            keep, note = range_verdict(result.lines, instrument.measuring_range)
+            if keep:
+                result.range_note = note
                 seen[result.id] = result
         if seen:
             break
     return list(seen.values())[:limit]
+
+
+def range_verdict(lines, instrument_range: str) -> tuple[bool, str]:
+    """(keep the body?, why) for a body's matching scope lines and the instrument's measuring range."""
+    from .ranges import covers
+
+    instrument_range = (instrument_range or "").strip()
+    if not instrument_range:
+        return True, _("器具测量范围未注明")
+    verdicts = [(line, covers(line.measuring_range, instrument_range)) for line in lines]
+    for line, verdict in verdicts:
+        if verdict is True:
+            return True, _("测量范围 %(body)s 覆盖 %(inst)s") % {
+                "body": line.measuring_range.strip(),
+                "inst": instrument_range,
+            }
+    if verdicts and all(verdict is False for _line, verdict in verdicts):
+        return False, _("测量范围 %(body)s 不覆盖 %(inst)s") % {
+            "body": "、".join(line.measuring_range.strip() for line, _v in verdicts),
+            "inst": instrument_range,
+        }
+    if not verdicts or any(not (line.measuring_range or "").strip() for line, v in verdicts if v is None):
+        return True, _("范围未注明")
+    return True, _("范围无法比对")
 
 
 #: action → (statuses it applies to, status it leads to, who acts: "enterprise" or "body")

@@ -299,3 +299,63 @@ def test_decline_and_cancel(met_demo, demo_user):
     services.booking_cancel(booking=b2, by=ent)
     b2.refresh_from_db()
     assert b2.status == Booking.Status.CANCELLED
+
+
+def _cal_body(name: str, measuring_range: str):
+    from nqihub.core.models import Organisation, Region
+    from nqihub.directory.models import Institution, ScopeLine
+
+    region = Region.objects.get(code="450204")
+    org = Organisation.objects.create(kind=Organisation.Kind.INSTITUTION, name=name, region=region)
+    inst = Institution.objects.create(
+        organisation=org, name=name, kind=Institution.Kind.CALIBRATION, region=region
+    )
+    ScopeLine.objects.create(
+        institution=inst,
+        region=region,
+        product_text="压力表",
+        parameter_text="压力",
+        quantity="压力",
+        measuring_range=measuring_range,
+    )
+    return inst
+
+
+def test_suggest_bodies_drops_body_whose_range_does_not_cover(met_demo, demo_user):
+    ent = demo_user("ent_shanyuan")
+    gauge = met_demo["压力表"]  # (0～0.6) MPa
+    narrow = _cal_body("窄量程压力校准站（测试）", "(0~0.25) MPa")
+    wide = _cal_body("宽量程压力校准站（测试）", "(0~1) MPa")
+    unstated = _cal_body("未注明量程压力校准站（测试）", "")
+    bodies = {b.id: b for b in services.suggest_bodies(instrument=gauge, fetched_by=ent)}
+    assert narrow.pk not in bodies
+    assert wide.pk in bodies and unstated.pk in bodies
+    assert bodies[wide.pk].range_note == "测量范围 (0~1) MPa 覆盖 (0～0.6) MPa"
+    assert bodies[unstated.pk].range_note == "范围未注明"
+    with pytest.raises(ValidationFailed) as exc:
+        services.booking_create(
+            instrument=gauge, institution=narrow, proposed_date=datetime.date.today(), by=ent
+        )
+    assert "institution" in exc.value.errors
+    booking = services.booking_create(
+        instrument=gauge, institution=wide, proposed_date=datetime.date.today(), by=ent
+    )
+    assert booking.institution == wide
+
+
+def test_suggest_bodies_keeps_body_when_instrument_range_is_unknown(met_demo, demo_user):
+    ent = demo_user("ent_shanyuan")
+    gauge = met_demo["压力表"]
+    gauge.measuring_range = ""
+    gauge.save(update_fields=["measuring_range"])
+    narrow = _cal_body("窄量程压力校准站（测试）", "(0~0.25) MPa")
+    bodies = {b.id: b for b in services.suggest_bodies(instrument=gauge, fetched_by=ent)}
+    assert bodies[narrow.pk].range_note == "器具测量范围未注明"
+
+
+def test_each_demo_instrument_still_finds_the_demo_body(met_demo, demo_user):
+    ent = demo_user("ent_shanyuan")
+    for instrument in met_demo.values():
+        bodies = services.suggest_bodies(instrument=instrument, fetched_by=ent)
+        assert [b.name for b in bodies] == ["柳州市计量检定测试机构（示例）"], instrument.name
+        assert "覆盖" in bodies[0].range_note
