@@ -128,6 +128,26 @@ class RerouteForm(ReasonForm):
         self.fields["station_id"].choices = [("", _("（转市级平台）"))] + list(station_choices)
 
 
+class ReassignForm(ReasonForm):
+    """The station gives an assignment to another expert or institution: ``to`` is ``expert:<id>`` or
+    ``institution:<id>``, picked from the ranked suggestions (or the other assignees of the province)."""
+
+    to = forms.ChoiceField(label=_("改派给"), choices=(), error_messages=_required(_("请选择新的承办方。")))
+    note = forms.CharField(label=_("派单说明"), max_length=2000, required=False)
+    field_order = ["to", "note", "reason"]
+
+    def __init__(self, *args, assignee_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [("", _("请选择承办方"))] + list(assignee_choices)
+        self.fields["reason"].label = _("改派理由")
+        self.fields["reason"].required = True
+        self.fields["reason"].error_messages["required"] = _("请填写理由。")
+
+    def spec(self) -> tuple[str, int] | None:
+        kind, _sep, ident = (self.cleaned_data.get("to") or "").partition(":")
+        return (kind, int(ident)) if ident.isdigit() else None
+
+
 TRI_STATE = [("", _("未填")), ("yes", _("是")), ("no", _("否"))]
 
 

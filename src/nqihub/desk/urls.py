@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="request-action"),
     path("assignments/", views.assignment_list, name="assignment-list"),
+    path("assignments/<int:pk>/reassign/", views.assignment_reassign, name="assignment-reassign"),
     path("assignments/<int:pk>/<slug:action>/", views.assignment_action, name="assignment-action"),
 ]

@@ -38,6 +38,7 @@ from .forms import (
     NoteForm,
     RateForm,
     ReasonForm,
+    ReassignForm,
     RectifyForm,
     RequestFilterForm,
     RequestForm,
@@ -45,7 +46,7 @@ from .forms import (
     ResolveForm,
     tri_state,
 )
-from .models import Assignment, Attachment, ServiceRequest
+from .models import Assignment, Attachment, Category, ServiceRequest
 
 PAGE_SIZE = 25
 CHOICES_LIMIT = 300
@@ -263,6 +264,14 @@ def request_create(request):
     initial = {}
     if single is not None:
         initial["industry"] = single.industry_id or ""
+    # Prefill from a link such as the CCC guidance's "申请认证帮助" (?categories=certification&product=…).
+    if request.method == "GET":
+        known = {value for value, _label in Category.choices}
+        picked = [c for c in request.GET.getlist("categories") if c in known]
+        if picked:
+            initial["categories"] = picked
+        if request.GET.get("product"):
+            initial["product"] = request.GET["product"].strip()[:200]
     max_mb = services.attachment_max_bytes() // (1024 * 1024)
     form = RequestForm(
         request.POST or None,
@@ -377,6 +386,48 @@ def _other_assignees(req: ServiceRequest, user) -> list[tuple[str, str]]:
     ]
 
 
+REASSIGNABLE = (Assignment.Status.OFFERED, Assignment.Status.ACCEPTED, Assignment.Status.DECLINED)
+
+
+def _can_reassign(req: ServiceRequest, a: Assignment, *, triage: bool, handed_on: set) -> bool:
+    """Mirrors ``services.assignment_reassign``: station staff of the routed station (or admins), while
+    the request is dispatched or in progress, for an offered, accepted or declined assignment; a declined
+    one already handed on to someone else is not offered again."""
+    if not triage or req.status not in (states.DISPATCHED, states.IN_PROGRESS):
+        return False
+    if a.status == Assignment.Status.DECLINED and a.pk in handed_on:
+        return False
+    return a.status in REASSIGNABLE
+
+
+def _reassign_choices(suggestions: dict, other: list[tuple[str, str]], taken: set) -> list:
+    """Grouped ``<select>`` choices: the ranked suggestions first (with their score), then the others of
+    the province; assignees with an open assignment on the request are left out."""
+    groups = []
+    seen = set(taken)
+    for label, rows in (
+        (_("推荐专家"), suggestions["experts"]),
+        (_("推荐技术机构"), suggestions["institutions"]),
+    ):
+        items = []
+        for s in rows:
+            key = f"{s.assignee_type}:{s.assignee_id}"
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append((key, _("%(name)s（得分 %(score).1f）") % {"name": s.name, "score": s.score}))
+        if items:
+            groups.append((label, items))
+    rest = [(key, label) for key, label in other if key not in seen]
+    if rest:
+        groups.append((_("其他承办方"), rest))
+    return groups
+
+
+def _without(choices: list, key: str) -> list:
+    return [(label, [(k, v) for k, v in items if k != key]) for label, items in choices]
+
+
 def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, open_panel: str = "") -> dict:
     user = request.user
     bound = bound or {}
@@ -392,9 +443,21 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
         for a in assignments
         if a.status in (Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
     }
+    dispatchable = "dispatch" in actions
+    handed_on = (
+        {e.data.get("from_assignment") for e in req.events.filter(kind="assignment_reassigned").only("data")}
+        if triage and any(a.status == Assignment.Status.DECLINED for a in assignments)
+        else set()
+    )
+    reassignable = any(_can_reassign(req, a, triage=triage, handed_on=handed_on) for a in assignments)
+    suggestions = _suggestions(req, user, taken) if dispatchable or reassignable else None
+    other_assignees = _other_assignees(req, user) if dispatchable or reassignable else []
+    reassign_choices = _reassign_choices(suggestions, other_assignees, taken) if reassignable else []
     rows = []
     for a in assignments:
         mine = services.is_assignee(user, a)
+        can_reassign = _can_reassign(req, a, triage=triage, handed_on=handed_on)
+        own_key = f"{a.assignee_type}:{a.assignee_id}"
         rows.append(
             {
                 "a": a,
@@ -404,6 +467,15 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
                 "can_complete": mine and a.status == Assignment.Status.ACCEPTED,
                 "decline_form": bound.get(f"decline-{a.pk}") or ReasonForm(prefix=f"decline-{a.pk}"),
                 "complete_form": bound.get(f"complete-{a.pk}") or CompleteForm(prefix=f"complete-{a.pk}"),
+                "can_reassign": can_reassign,
+                "reassign_form": (
+                    bound.get(f"reassign-{a.pk}")
+                    or ReassignForm(
+                        prefix=f"reassign-{a.pk}", assignee_choices=_without(reassign_choices, own_key)
+                    )
+                )
+                if can_reassign
+                else None,
             }
         )
     rect = getattr(req, "rectification", None)
@@ -437,8 +509,8 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
         "open_panel": open_panel,
         "dispatch_errors": bound.get("dispatch_errors", []),
         "dispatch_posted": bound.get("dispatch_posted", {}),
-        "suggestions": _suggestions(req, user, taken) if "dispatch" in actions else None,
-        "other_assignees": _other_assignees(req, user) if "dispatch" in actions else [],
+        "suggestions": suggestions if dispatchable else None,
+        "other_assignees": other_assignees if dispatchable else [],
         "assignment_rows": rows,
         "notes": list(selectors.notes(fetched_by=user, request=req)),
         "attachments": list(selectors.attachments(fetched_by=user, request=req)),
@@ -776,4 +848,52 @@ def assignment_action(request, pk: int, action: str):
     if response is not None:
         return response
     messages.success(request, ASSIGNMENT_SUCCESS[action])
+    return _after_action(request, req.pk, "assignments")
+
+
+def _assignment_choices(request, req: ServiceRequest, a: Assignment) -> list:
+    assignments = list(req.assignments.all())
+    taken = {
+        f"{x.assignee_type}:{x.assignee_id}"
+        for x in assignments
+        if x.status in (Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
+    }
+    choices = _reassign_choices(
+        _suggestions(req, request.user, taken), _other_assignees(req, request.user), taken
+    )
+    return _without(choices, f"{a.assignee_type}:{a.assignee_id}")
+
+
+@login_required
+@require_POST
+def assignment_reassign(request, pk: int):
+    """The station takes an assignment back (or after a decline) and gives it to another expert or
+    institution, with a reason. Outside the user's scope: 404; a user who sees the request but does not
+    handle it at the station: 403."""
+    try:
+        assignment = selectors.assignment_get(fetched_by=request.user, pk=pk)
+    except Assignment.DoesNotExist as exc:
+        raise Http404 from exc
+    req = _get_request(request, assignment.request_id)
+    user = request.user
+    if not services.can_triage(user, req):
+        raise Forbidden(_("只有受理该需求的服务站（或平台）工作人员可以改派工单。"))
+    key = f"reassign-{assignment.pk}"
+    form = ReassignForm(
+        request.POST, prefix=key, assignee_choices=_assignment_choices(request, req, assignment)
+    )
+
+    def call(cleaned):
+        kind, ident = form.spec()
+        to = services.AssigneeSpec(kind, ident, (cleaned.get("note") or "").strip())
+        try:
+            services.assignment_reassign(assignment=assignment, to=to, reason=cleaned["reason"], by=user)
+        except ValidationFailed as exc:
+            aliases = {"assignee_id": "to", "assignee_type": "to"}
+            raise ValidationFailed({aliases.get(k, k): v for k, v in exc.errors.items()}) from exc
+
+    response = _run_form_action(request, req, key, form, call, anchor="assignments")
+    if response is not None:
+        return response
+    messages.success(request, _("工单已改派。"))
     return _after_action(request, req.pk, "assignments")
