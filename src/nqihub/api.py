@@ -20,6 +20,7 @@ from ninja.renderers import JSONRenderer
 
 from nqihub.accounts.api import BearerAuth
 from nqihub.accounts.api import router as auth_router
+from nqihub.cases.api import router as cases_router
 from nqihub.certification.api import router as certification_router
 from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
@@ -55,6 +56,7 @@ api.add_router("/", desk_router)
 api.add_router("/", standards_router)
 api.add_router("/", metrology_router)
 api.add_router("/", certification_router)
+api.add_router("/", cases_router)
 api.add_router("/notifications", notifications_router)
 
 #: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.

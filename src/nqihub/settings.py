@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "nqihub.desk",
     "nqihub.metrology",
     "nqihub.certification",
+    "nqihub.cases",
     "nqihub.web",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("nqihub.notifications.urls")),
     path("metrology/", include("nqihub.metrology.urls")),
     path("certification/", include("nqihub.certification.urls")),
+    path("cases/", include("nqihub.cases.urls")),
     path("", include("nqihub.web.urls")),
 ]
 if settings.DEBUG:
