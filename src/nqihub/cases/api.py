@@ -1,3 +1,221 @@
-from ninja import Router
+"""Cases and knowledge routes (mounted under /api/v1): case and article search, suggestions.
+
+Published cases and articles are readable without a token; unpublished ones only within the caller's
+scope (404 otherwise). ``POST /suggest`` needs a token.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from nqihub.accounts.api import BearerAuth
+from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE
+from nqihub.core.errors import ValidationFailed
+
+from . import selectors
+from .models import Article, Case
+from .suggest import suggest
 
 router = Router(tags=["cases"])
+
+
+class _OptionalBearer(BearerAuth):
+    """A valid token identifies the caller; no token reads as anonymous (public records only)."""
+
+    def __call__(self, request):
+        result = super().__call__(request)
+        return result if result is not None else True
+
+
+class HitOut(Schema):
+    id: int
+    title: str
+    score: float
+    matched_terms: list[str]
+    url: str
+
+
+class ExpertHitOut(Schema):
+    id: int
+    name: str
+    title: str
+    score: float
+    matched_terms: list[str]
+
+
+class SuggestIn(Schema):
+    text: str = Field("", max_length=5000)
+
+
+class SuggestOut(Schema):
+    terms: list[str]
+    cases: list[HitOut]
+    articles: list[HitOut]
+    experts: list[ExpertHitOut]
+
+
+class CaseOut(Schema):
+    id: int
+    title: str
+    status: str
+    enterprise: str
+    region: str
+    industry: str | None
+    nqi_elements: list[str]
+    standards: list[str]
+    problem: str
+    solution: str
+    result: str
+    cost_saved: float | None
+    loss_avoided: float | None
+    published_at: str | None
+    is_demo: bool
+    score: float | None = None
+    matched_terms: list[str] = []
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    count: int
+
+
+class ArticleOut(Schema):
+    id: int
+    title: str
+    category: str
+    kind: str
+    summary: str
+    body: str
+    version: int
+    is_published: bool
+    is_demo: bool
+    score: float | None = None
+    matched_terms: list[str] = []
+
+
+class ArticlePage(Schema):
+    items: list[ArticleOut]
+    count: int
+
+
+class ErrorBody(Schema):
+    detail: object
+
+
+def _user(request):
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _case_out(case: Case, score=None, matched=None) -> dict:
+    return {
+        "id": case.pk,
+        "title": case.title,
+        "status": case.status,
+        "enterprise": case.public_enterprise_name,
+        "region": case.region.full_name() if case.region_id else "",
+        "industry": case.industry_id,
+        "nqi_elements": case.element_list,
+        "standards": case.standard_list,
+        "problem": case.problem,
+        "solution": case.solution,
+        "result": case.result,
+        "cost_saved": float(case.cost_saved) if case.cost_saved is not None else None,
+        "loss_avoided": float(case.loss_avoided) if case.loss_avoided is not None else None,
+        "published_at": case.published_at.isoformat() if case.published_at else None,
+        "is_demo": case.is_demo,
+        "score": round(score, 3) if score is not None else None,
+        "matched_terms": matched or [],
+    }
+
+
+def _article_out(a: Article, score=None, matched=None) -> dict:
+    return {
+        "id": a.pk,
+        "title": a.title,
+        "category": a.category.name,
+        "kind": a.kind,
+        "summary": a.summary,
+        "body": a.body,
+        "version": a.version,
+        "is_published": a.is_published,
+        "is_demo": a.is_demo,
+        "score": round(score, 3) if score is not None else None,
+        "matched_terms": matched or [],
+    }
+
+
+class CaseFilter(Schema):
+    q: str = Field("", description="中文关键词（结巴分词，BM25 排序）")
+    industry: str | None = Field(None, description="国民经济行业代码（含下级）")
+    element: str | None = Field(None, description="NQI 要素：metrology、standards、certification、testing、quality")
+    region: str | None = Field(None, description="行政区划代码（含下级）")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+@router.get("/cases", response={200: CasePage, 422: ErrorBody}, auth=_OptionalBearer(), summary="Search cases")
+def case_list(request, filters: Query[CaseFilter]):
+    page = selectors.case_search(
+        fetched_by=_user(request),
+        q=filters.q,
+        industry=filters.industry,
+        element=filters.element,
+        region=filters.region,
+        limit=filters.page_size,
+        offset=(filters.page - 1) * filters.page_size,
+    )
+    ranked = bool(page.terms)
+    return {
+        "items": [
+            _case_out(h.obj, h.score if ranked else None, h.matched_terms) for h in page.items
+        ],
+        "count": page.count,
+    }
+
+
+@router.get("/cases/{int:pk}", response={200: CaseOut, 404: ErrorBody}, auth=_OptionalBearer(), summary="One case")
+def case_detail(request, pk: int):
+    try:
+        return _case_out(selectors.case_get(fetched_by=_user(request), pk=pk))
+    except Case.DoesNotExist:
+        raise Http404(_("案例不存在。")) from None
+
+
+class ArticleFilter(Schema):
+    q: str = Field("", description="中文关键词")
+    category: str | None = Field(None, description="分类标识")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+@router.get("/articles", response={200: ArticlePage, 422: ErrorBody}, auth=_OptionalBearer(), summary="Search articles")
+def article_list(request, filters: Query[ArticleFilter]):
+    page = selectors.article_search(
+        fetched_by=_user(request),
+        q=filters.q,
+        category=filters.category,
+        limit=filters.page_size,
+        offset=(filters.page - 1) * filters.page_size,
+    )
+    ranked = bool(page.terms)
+    return {
+        "items": [_article_out(h.obj, h.score if ranked else None, h.matched_terms) for h in page.items],
+        "count": page.count,
+    }
+
+
+@router.get("/articles/{int:pk}", response={200: ArticleOut, 404: ErrorBody}, auth=_OptionalBearer(), summary="One article")
+def article_detail(request, pk: int):
+    try:
+        return _article_out(selectors.article_get(fetched_by=_user(request), pk=pk))
+    except Article.DoesNotExist:
+        raise Http404(_("文章不存在。")) from None
+
+
+@router.post("/suggest", response={200: SuggestOut, 401: ErrorBody, 422: ErrorBody}, summary="Suggest similar cases, articles and experts")
+def suggest_route(request, payload: SuggestIn):
+    text = (payload.text or "").strip()
+    if not text:
+        raise ValidationFailed({"text": _("请输入需求描述。")})
+    return suggest(text, fetched_by=request.auth)

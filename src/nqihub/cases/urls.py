@@ -1,2 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("<int:pk>/", views.case_detail, name="case-detail"),
+    path("<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("<int:pk>/<slug:action>/", views.case_action, name="case-action"),
+    path("from-request/<int:request_pk>/", views.case_create, name="case-create"),
+    path("articles/", views.article_list, name="articles"),
+    path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("suggest/", views.suggest_partial, name="suggest-partial"),
+]

@@ -808,3 +808,11 @@ def test_ccc_guidance_for_the_intake(client_for):
     assert "电线组件" in body and reverse("desk:request-create") in body
     empty = c.get(url, {"product": "", "industry": ""}, HTTP_HX_REQUEST="true")
     assert empty.status_code == 200 and "填写产品名称或所属行业后" in empty.content.decode()
+
+
+def test_intake_form_asks_for_similar_cases_as_the_text_is_typed(client_for):
+    from django.urls import reverse
+
+    body = client_for("ent_shanyuan").get(reverse("desk:request-create")).content.decode()
+    assert f'hx-get="{reverse("cases:suggest-partial")}"' in body
+    assert "input changed delay:500ms from:#id_title" in body

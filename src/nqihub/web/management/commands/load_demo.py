@@ -338,5 +338,8 @@ class Command(BaseCommand):
             seed_certification = None
         if seed_certification is not None:
             seed_certification(today)
+        from nqihub.cases.demo import seed_demo as seed_cases
+
+        seed_cases(today)
         # Keep the variables referenced for readability of the stories above.
         del shanyuan, yuese, hanxi, coop, st_wh

@@ -1,0 +1,166 @@
+"""Benchmark of the suggestion engine (``nqihub.cases.suggest``) against a naive icontains baseline.
+
+Generates N published cases and a few hundred experts from templates mixing real vocabulary (products,
+problems, test parameters), each case a unique (product, problem, parameter) combination; held-out queries
+paraphrase one combination, so the right case (and the right expert: the one whose keywords name that
+product and problem) is known. Prints JSON: top-5 hit rate for cases and experts and p50/p95 latency, for
+the engine and the baseline, in the same run. Everything runs inside a transaction that is rolled back.
+
+    .venv/bin/python bench/suggest.py --cases 10000 --queries 200
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nqihub.settings")
+
+PRODUCTS = [
+    "螺蛳粉", "米粉", "酸笋", "腐竹", "辣椒酱", "月饼", "饮用水", "白砂糖", "茶叶", "蜂蜜", "床单", "被套", "枕芯",
+    "毛巾", "羽绒被", "童装", "石墨烯膜", "导热膜", "锂电池", "电线电缆", "插座", "电动车头盔", "儿童玩具",
+    "陶瓷砖", "水泥", "钢筋", "门窗", "涂料", "塑料管材", "家具",
+]
+PROBLEMS = [
+    ("保质期短", "延长保质期"), ("胀袋", "杀菌工艺"), ("霉变", "防霉"), ("色牢度不合格", "染整工艺"),
+    ("甲醛超标", "甲醛控制"), ("标签不规范", "标识标签"), ("没有标准", "企业标准"), ("良品率低", "工艺稳定"),
+    ("认证不会办", "CCC认证"), ("出口检测", "检测报告"), ("计量器具过期", "检定校准"), ("纤维含量不符", "纤维成分"),
+    ("导热系数不达标", "导热性能"), ("抽检不合格", "整改复检"), ("异味", "气味控制"), ("包装破损", "包装设计"),
+    ("重金属超标", "原料控制"), ("强度不够", "力学性能"), ("尺寸偏差", "尺寸公差"), ("阻燃不合格", "阻燃处理"),
+]
+PARAMETERS = [
+    "菌落总数", "大肠菌群", "霉菌和酵母", "商业无菌", "过氧化值", "酸价", "水分", "铅", "苯甲酸", "山梨酸",
+    "甲醛含量", "pH值", "耐水色牢度", "耐汗渍色牢度", "纤维含量", "导热系数", "厚度", "拉伸强度", "阻燃性能", "耐磨性",
+]
+FILLERS = ["企业反映", "经服务站走访发现", "小微企业", "生产过程中", "近期", "客户投诉", "市场抽检中", "质量合作社社员"]
+QUERY_FILLERS = ["请问", "我们公司", "急需帮助", "想咨询一下", "怎么办", "有没有专家", "麻烦指导"]
+
+
+def case_text(rng, product, problem, fix, param):
+    title = f"{product}{problem}问题的解决"
+    body = (
+        f"{rng.choice(FILLERS)}，{product}产品{problem}，{param}检测结果波动。"
+        f"专家通过{fix}并复检{param}，问题得到解决。"
+    )
+    return title, body
+
+
+def query_text(rng, product, problem, param):
+    return f"{rng.choice(QUERY_FILLERS)}，{product}{problem}，{param}总是不稳定，{rng.choice(QUERY_FILLERS)}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import transaction
+    from django.db.models import Q
+
+    from nqihub.cases.models import Case, CaseTerm
+    from nqihub.cases.suggest import rank_cases, rank_experts, text_terms
+    from nqihub.core.models import Organisation
+    from nqihub.core.search import _jieba, segment
+    from nqihub.directory.models import Expert
+
+    rng = random.Random(args.seed)
+    combos = [(p, pr, pa) for p in PRODUCTS for pr in PROBLEMS for pa in PARAMETERS]
+    rng.shuffle(combos)
+    report: dict = {"cases": args.cases, "queries": args.queries}
+    with transaction.atomic():
+        org = Organisation.objects.first()
+        region = org.region_id
+        # One expert per (product, problem): the right expert for a query.
+        experts = {}
+        for product in PRODUCTS:
+            for problem, fix in PROBLEMS:
+                e = Expert.objects.create(
+                    organisation=org, name=f"bench-{product}-{problem}", region_id=region,
+                    keywords=f"{product} {problem} {fix}",
+                )
+                e.search_text = segment(e.name, e.keywords)
+                e.save(update_fields=["search_text"])
+                experts[(product, problem)] = e.pk
+        t0 = time.perf_counter()
+        by_combo: dict = {}
+        batch = []
+        for i in range(args.cases):
+            product, (problem, fix), param = combos[i % len(combos)]
+            title, body = case_text(rng, product, problem, fix, param)
+            text = segment(title, body)
+            batch.append((Case(title=title, problem=body, solution=fix, result="", region_id=region,
+                               status=Case.Status.PUBLISHED, search_text=text, term_count=len(text.split())),
+                          (product, problem, param)))
+            if len(batch) >= 2000 or i == args.cases - 1:
+                created = Case.objects.bulk_create([c for c, _ in batch])
+                terms = []
+                for case, (_c, combo) in zip(created, batch, strict=True):
+                    by_combo.setdefault(combo, set()).add(case.pk)
+                    terms.extend(CaseTerm(case_id=case.pk, term=t[:64]) for t in case.search_text.split())
+                CaseTerm.objects.bulk_create(terms, batch_size=5000)
+                batch = []
+        report["build_seconds"] = round(time.perf_counter() - t0, 1)
+        used = list(by_combo)
+        held_out = [rng.choice(used) for _ in range(args.queries)]
+        published = Case.objects.filter(status=Case.Status.PUBLISHED)
+        bench_experts = Expert.objects.filter(pk__in=list(experts.values()))
+
+        def run(rank_case, rank_expert):
+            hits_c = hits_e = 0
+            lat = []
+            for product, problem, param in held_out:
+                q = query_text(rng, product, problem, param)
+                start = time.perf_counter()
+                cases = rank_case(q)
+                exps = rank_expert(q)
+                lat.append((time.perf_counter() - start) * 1000)
+                hits_c += bool(set(cases) & by_combo[(product, problem, param)])
+                hits_e += experts[(product, problem)] in exps
+            lat.sort()
+            return {
+                "top5_case_hit_rate": round(hits_c / len(held_out), 3),
+                "top5_expert_hit_rate": round(hits_e / len(held_out), 3),
+                "p50_ms": round(statistics.median(lat), 1),
+                "p95_ms": round(lat[int(len(lat) * 0.95) - 1], 1),
+            }
+
+        def engine_cases(q):
+            return [h.obj.pk for h in rank_cases(text_terms(q), published, limit=5)]
+
+        def engine_experts(q):
+            return [h.obj.pk for h in rank_experts(text_terms(q), None, limit=5, experts=bench_experts)]
+
+        def words(q):
+            return [w for w in _jieba().cut(q) if len(w.strip()) > 1]
+
+        def naive_cases(q):
+            cond = Q()
+            for w in words(q):
+                cond |= Q(title__icontains=w) | Q(problem__icontains=w)
+            return list(published.filter(cond).order_by("-id").values_list("pk", flat=True)[:5])
+
+        def naive_experts(q):
+            cond = Q()
+            for w in words(q):
+                cond |= Q(keywords__icontains=w)
+            return list(bench_experts.filter(cond).order_by("-id").values_list("pk", flat=True)[:5])
+
+        report["engine"] = run(engine_cases, engine_experts)
+        report["baseline_icontains"] = run(naive_cases, naive_experts)
+        transaction.set_rollback(True)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

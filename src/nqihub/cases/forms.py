@@ -1,0 +1,27 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nqihub.directory.models import NqiElement
+
+
+class CaseForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    problem = forms.CharField(label=_("问题"), widget=forms.Textarea(attrs={"rows": 4}))
+    solution = forms.CharField(label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 4}))
+    result = forms.CharField(label=_("成效"), widget=forms.Textarea(attrs={"rows": 3}))
+    cost_saved = forms.DecimalField(label=_("节约成本（元）"), required=False, min_value=0)
+    loss_avoided = forms.DecimalField(label=_("避免损失（元）"), required=False, min_value=0)
+    industry = forms.CharField(label=_("行业代码"), max_length=4, required=False)
+    nqi_elements = forms.MultipleChoiceField(
+        label=_("NQI 要素"), choices=NqiElement.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    standards = forms.CharField(
+        label=_("涉及标准"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("每行一个标准号")
+    )
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False)
+    industry = forms.CharField(label=_("行业代码"), required=False, max_length=4)
+    element = forms.ChoiceField(label=_("NQI 要素"), choices=[("", _("全部")), *NqiElement.choices], required=False)
+    region = forms.CharField(label=_("地区代码"), required=False, max_length=6)
