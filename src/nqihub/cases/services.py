@@ -257,7 +257,7 @@ def case_initial(request: ServiceRequest) -> dict:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("enterprise").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=case.pk)
 
 
 @transaction.atomic
