@@ -1,18 +1,20 @@
 """Cases and knowledge routes (mounted under /api/v1): case and article search, suggestions.
 
 Published cases and articles are readable without a token; unpublished ones only within the caller's
-scope (404 otherwise). ``POST /suggest`` needs a token.
+scope (404 otherwise). ``POST /suggest`` needs a token. Article writes (``POST /articles``,
+``PATCH /articles/{id}``, ``POST /articles/{id}/publish`` and ``/unpublish``) need an editor's token
+(regulators and platform admins; 403 otherwise).
 """
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from nqihub.accounts.api import BearerAuth
 from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE
 from nqihub.core.errors import ValidationFailed
 
-from . import selectors
+from . import selectors, services
 from .models import Article, Case
 from .suggest import suggest
 
@@ -219,3 +221,86 @@ def suggest_route(request, payload: SuggestIn):
     if not text:
         raise ValidationFailed({"text": _("请输入需求描述。")})
     return suggest(text, fetched_by=request.auth)
+
+
+class ArticleIn(Schema):
+    title: str = Field(..., max_length=200)
+    body: str
+    category: str = Field(..., description="分类 id 或标识")
+    summary: str = Field("", max_length=500)
+    kind: str = Field(Article.Kind.GUIDANCE, description="guidance 或 policy")
+    source: str = Field("", max_length=255)
+
+
+class ArticlePatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    body: str | None = None
+    category: str | None = Field(None, description="分类 id 或标识")
+    summary: str | None = Field(None, max_length=500)
+    kind: str | None = None
+    source: str | None = Field(None, max_length=255)
+
+
+def _editable(request, pk: int) -> Article:
+    try:
+        return selectors.article_get(fetched_by=request.auth, pk=pk)
+    except Article.DoesNotExist:
+        raise Http404(_("文章不存在。")) from None
+
+
+def _fresh(pk: int) -> Article:
+    return Article.objects.select_related("category").get(pk=pk)
+
+
+@router.post(
+    "/articles", response={201: ArticleOut, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody}, summary="Create an article"
+)
+def article_create(request, payload: ArticleIn):
+    article = services.article_create(data=services.ArticleData(**payload.dict()), by=request.auth)
+    return Status(201, _article_out(_fresh(article.pk)))
+
+
+@router.patch(
+    "/articles/{int:pk}",
+    response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    summary="Edit an article (a new version)",
+)
+def article_update(request, pk: int, payload: ArticlePatch):
+    article = _editable(request, pk)
+    changes = payload.dict(exclude_unset=True)
+    if any(v is None for v in changes.values()):
+        raise ValidationFailed({next(k for k, v in changes.items() if v is None): _("不能为空。")})
+    data = services.ArticleData(
+        title=changes.get("title", article.title),
+        body=changes.get("body", article.body),
+        category=changes.get("category", article.category_id),
+        summary=changes.get("summary", article.summary),
+        kind=changes.get("kind", article.kind),
+        source=changes.get("source", article.source),
+    )
+    article = services.article_update(article=article, data=data, by=request.auth)
+    return _article_out(_fresh(article.pk))
+
+
+def _set_published(request, pk: int, published: bool):
+    article = _editable(request, pk)
+    services.article_set_published(article=article, published=published, by=request.auth)
+    return _article_out(_fresh(article.pk))
+
+
+@router.post(
+    "/articles/{int:pk}/publish",
+    response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody},
+    summary="Publish an article",
+)
+def article_publish(request, pk: int):
+    return _set_published(request, pk, True)
+
+
+@router.post(
+    "/articles/{int:pk}/unpublish",
+    response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody},
+    summary="Withdraw an article",
+)
+def article_unpublish(request, pk: int):
+    return _set_published(request, pk, False)

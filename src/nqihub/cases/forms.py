@@ -25,3 +25,25 @@ class CaseFilterForm(forms.Form):
     industry = forms.CharField(label=_("行业代码"), required=False, max_length=4)
     element = forms.ChoiceField(label=_("NQI 要素"), choices=[("", _("全部")), *NqiElement.choices], required=False)
     region = forms.CharField(label=_("地区代码"), required=False, max_length=6)
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    category = forms.ChoiceField(label=_("分类"), choices=())
+    kind = forms.ChoiceField(label=_("类型"), choices=())
+    summary = forms.CharField(label=_("摘要"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}))
+    source = forms.CharField(label=_("来源"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Article, ArticleCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "---------")] + [
+            (str(c.pk), c.name) for c in ArticleCategory.objects.all()
+        ]
+        self.fields["kind"].choices = Article.Kind.choices
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件"))

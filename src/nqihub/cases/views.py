@@ -4,6 +4,7 @@ through ``services``; a case outside the user's scope is a 404 on every route.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.desk import selectors as desk_selectors
 from nqihub.desk.models import ServiceRequest
-from nqihub.standards.search import highlight
+from nqihub.standards.search import highlight, highlight_terms, search_standards
 
 from . import selectors, services
-from .forms import CaseFilterForm, CaseForm
+from .forms import ArticleForm, AttachmentForm, CaseFilterForm, CaseForm
 from .models import Article, Case
 from .suggest import suggest
 
@@ -63,8 +64,26 @@ def case_list(request):
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "rows": rows, "count": result.count, "page": page, "has_next": page * PAGE_SIZE < result.count},
+        {
+            "form": form, "rows": rows, "count": result.count, "page": page,
+            "has_next": page * PAGE_SIZE < result.count,
+            "standards": _related_standards(data.get("q", "")) if page == 1 else [],
+        },
     )
+
+
+def _related_standards(q: str, limit: int = 5) -> list[dict]:
+    """Cross-search: the standards matching the case-library query (by number first, then ranked)."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    found = search_standards(q, limit=limit)
+    words = highlight_terms(q)
+    standards = list(dict.fromkeys([*found.by_number, *found.items]))[:limit]
+    return [
+        {"standard": s, "canonical": highlight(s.canonical, [q]), "title": highlight(s.title, words)}
+        for s in standards
+    ]
 
 
 @require_GET
@@ -143,6 +162,14 @@ def case_edit(request, pk: int):
     return render(request, "cases/case_form.html", {"form": form, "case": case})
 
 
+@login_required
+@require_GET
+def consent_pending(request):
+    """The cases awaiting the consent of the user's enterprise, with consent / refuse buttons."""
+    cases = selectors.consent_pending(fetched_by=request.user).order_by("-updated_at", "-id")
+    return render(request, "cases/consent_pending.html", {"cases": cases})
+
+
 ACTIONS = {
     "submit": lambda case, by: services.case_submit(case=case, by=by),
     "consent": lambda case, by: services.case_consent(case=case, consent=True, by=by),
@@ -183,7 +210,8 @@ def article_list(request):
     return render(
         request, "cases/article_list.html",
         {"rows": rows, "count": result.count, "q": q, "categories": selectors.categories(),
-         "category": request.GET.get("category", "")},
+         "category": request.GET.get("category", ""),
+         "editor": request.user.is_authenticated and services.is_editor(request.user)},
     )
 
 
@@ -193,7 +221,111 @@ def article_detail(request, pk: int):
         article = selectors.article_get(fetched_by=request.user, pk=pk)
     except Article.DoesNotExist:
         raise Http404 from None
-    return render(request, "cases/article_detail.html", {"article": article})
+    editor = request.user.is_authenticated and services.is_editor(request.user)
+    return render(
+        request,
+        "cases/article_detail.html",
+        {
+            "article": article,
+            "editor": editor,
+            "versions": article.versions.select_related("edited_by") if editor else article.versions.all(),
+            "attach_form": AttachmentForm() if editor else None,
+        },
+    )
+
+
+def _require_editor(request) -> None:
+    if not services.is_editor(request.user):
+        raise PermissionDenied
+
+
+def _article_or_404(request, pk: int) -> Article:
+    try:
+        return selectors.article_get(fetched_by=request.user, pk=pk)
+    except Article.DoesNotExist:
+        raise Http404 from None
+
+
+def _article_data(form: ArticleForm) -> services.ArticleData:
+    d = form.cleaned_data
+    return services.ArticleData(
+        title=d["title"], body=d["body"], category=d["category"], summary=d.get("summary") or "",
+        kind=d["kind"], source=d.get("source") or "",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_create(request):
+    _require_editor(request)
+    form = ArticleForm(request.POST or None, initial={"kind": Article.Kind.GUIDANCE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.article_create(data=_article_data(form), by=request.user)
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("文章已保存（未发布）。"))
+            return redirect("cases:article-detail", pk=article.pk)
+    return render(request, "cases/article_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request, pk: int):
+    article = _article_or_404(request, pk)
+    _require_editor(request)
+    initial = {
+        "title": article.title, "category": str(article.category_id), "kind": article.kind,
+        "summary": article.summary, "body": article.body, "source": article.source,
+    }
+    form = ArticleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.article_update(article=article, data=_article_data(form), by=request.user)
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("文章已更新为第 %(v)s 版。") % {"v": article.version})
+            return redirect("cases:article-detail", pk=article.pk)
+    return render(request, "cases/article_form.html", {"form": form, "article": article})
+
+
+@login_required
+@require_POST
+def article_publish(request, pk: int, action: str):
+    article = _article_or_404(request, pk)
+    if action not in ("publish", "unpublish"):
+        raise Http404
+    _require_editor(request)
+    try:
+        services.article_set_published(article=article, published=action == "publish", by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("文章已发布。") if action == "publish" else _("文章已撤回发布。"))
+    return redirect("cases:article-detail", pk=article.pk)
+
+
+@login_required
+@require_POST
+def article_attach(request, pk: int):
+    article = _article_or_404(request, pk)
+    _require_editor(request)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationFailed({"file": _("请选择文件。")})
+        att = services.article_attach(article=article, upload=upload, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("附件“%(name)s”已上传。") % {"name": att.name})
+    return redirect("cases:article-detail", pk=article.pk)
 
 
 @require_GET
