@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.scoping import NOTHING, Scope
 
@@ -126,13 +127,12 @@ class Case(models.Model):
 
     @property
     def element_list(self) -> list[str]:
-        return [e for e in self.nqi_elements.split(",") if e]
+        return split_codes(self.nqi_elements)
 
     def element_labels(self) -> list[str]:
         from nqihub.directory.models import NqiElement
 
-        labels = dict(NqiElement.choices)
-        return [str(labels.get(e, e)) for e in self.element_list]
+        return code_labels(self.element_list, NqiElement.choices)
 
     @property
     def standard_list(self) -> list[str]:

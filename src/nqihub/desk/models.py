@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.scoping import NOTHING, Scope
@@ -236,15 +237,14 @@ class ServiceRequest(models.Model):
 
     @property
     def category_list(self) -> list[str]:
-        return [c for c in self.categories.split(",") if c]
+        return split_codes(self.categories)
 
     def category_labels(self) -> list[str]:
-        labels = dict(Category.choices)
-        return [str(labels.get(c, c)) for c in self.category_list]
+        return code_labels(self.category_list, Category.choices)
 
     @property
     def overdue_list(self) -> list[str]:
-        return [k for k in self.overdue_kinds.split(",") if k]
+        return split_codes(self.overdue_kinds)
 
     @property
     def masked_contact_name(self) -> str:

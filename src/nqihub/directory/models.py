@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
 from nqihub.core.models import Industry, Organisation, Region
 from nqihub.core.scoping import NOTHING, Scope, region_q
@@ -334,7 +335,7 @@ class Expert(models.Model):
 
     @property
     def elements(self) -> list[str]:
-        return [e for e in self.nqi_elements.split(",") if e]
+        return split_codes(self.nqi_elements)
 
     def set_elements(self, elements) -> None:
         unknown = [e for e in elements if e not in NqiElement.values]
@@ -343,5 +344,4 @@ class Expert(models.Model):
         self.nqi_elements = "," + ",".join(e for e in NqiElement.values if e in set(elements)) + "," if elements else ""
 
     def nqi_element_labels(self) -> list[str]:
-        labels = dict(NqiElement.choices)
-        return [str(labels.get(e, e)) for e in self.elements]
+        return code_labels(self.elements, NqiElement.choices)

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.codes import split_codes
+
 
 class IcsCode(models.Model):
     """International Classification for Standards (field / group / subgroup)."""
@@ -121,10 +123,10 @@ class Standard(models.Model):
         return f"{self.canonical} {self.title}"
 
     def replaces_list(self) -> list[str]:
-        return [c for c in self.replaces.split(",") if c.strip()] if self.replaces else []
+        return split_codes(self.replaces)
 
     def replaced_by_list(self) -> list[str]:
-        return [c for c in self.replaced_by.split(",") if c.strip()] if self.replaced_by else []
+        return split_codes(self.replaced_by)
 
 
 class StandardFollow(models.Model):
