@@ -9,7 +9,7 @@ VENDOR := src/nqihub/web/static/vendor
 export DJANGO_SETTINGS_MODULE := nqihub.settings
 export PYTHONPATH := src
 
-.PHONY: install assets run test lint migrate demo messages e2e bench clean
+.PHONY: system install assets run test lint migrate demo messages e2e bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || PY=python3; \
@@ -28,7 +28,15 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	touch $@
 
-install: $(BIN)/.installed assets messages
+# System packages the app needs at run time: CJK fonts for PDF reports, poppler (pdftotext/pdftoppm) and
+# zbar (QR decoding) for the report checks. Installed with apt when missing and we may (root).
+system:
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" && command -v pdftotext >/dev/null && command -v zbarimg >/dev/null \
+	  || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk poppler-utils zbar-tools >/dev/null; \
+	       else echo "please install: fonts-noto-cjk poppler-utils zbar-tools" >&2; fi; }
+
+install: system $(BIN)/.installed assets messages
 
 assets: $(VENDOR)/.installed
 

@@ -22,13 +22,17 @@ from nqihub.accounts.api import BearerAuth
 from nqihub.accounts.api import router as auth_router
 from nqihub.cases.api import router as cases_router
 from nqihub.certification.api import router as certification_router
+from nqihub.cooperatives.api import router as cooperatives_router
 from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
+from nqihub.labels.api import router as labels_router
 from nqihub.metrology.api import router as metrology_router
 from nqihub.notifications.api import router as notifications_router
 from nqihub.standards.api import router as standards_router
+from nqihub.stats.api import router as stats_router
+from nqihub.testing.api import router as testing_router
 
 
 class _Renderer(JSONRenderer):
@@ -57,6 +61,10 @@ api.add_router("/", standards_router)
 api.add_router("/", metrology_router)
 api.add_router("/", certification_router)
 api.add_router("/", cases_router)
+api.add_router("/", testing_router)
+api.add_router("/", cooperatives_router)
+api.add_router("/", labels_router)
+api.add_router("/", stats_router)
 api.add_router("/notifications", notifications_router)
 
 #: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.

@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "nqihub.metrology",
     "nqihub.certification",
     "nqihub.cases",
+    "nqihub.testing",
+    "nqihub.cooperatives",
+    "nqihub.labels",
+    "nqihub.stats",
     "nqihub.web",
 ]
 

@@ -17,6 +17,10 @@ urlpatterns = [
     path("metrology/", include("nqihub.metrology.urls")),
     path("certification/", include("nqihub.certification.urls")),
     path("cases/", include("nqihub.cases.urls")),
+    path("testing/", include("nqihub.testing.urls")),
+    path("cooperatives/", include("nqihub.cooperatives.urls")),
+    path("labels/", include("nqihub.labels.urls")),
+    path("stats/", include("nqihub.stats.urls")),
     path("", include("nqihub.web.urls")),
 ]
 if settings.DEBUG:

@@ -24,6 +24,13 @@ EVENTS = {
     "metrology.booking": _("送检/校准预约状态变化"),
     "certification.reminder": _("认证证书到期提醒"),
     "testing.report_issued": _("检验检测报告已出具"),
+    "testing.order.status_changed": _("检验委托单状态变化"),
+    "testing.signoff.needed": _("检验报告待审核/批准"),
+    "cooperatives.member.changed": _("合作社成员加入或退出"),
+    "cooperatives.nonconformity": _("质量控制不合格项待整改"),
+    "cooperatives.testing_plan": _("合作社免费检测计划"),
+    "stats.report.submitted": _("统计报表已报送，待审批"),
+    "stats.report.decided": _("统计报表已审批或退回"),
 }
 
 EVENT_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")

@@ -53,6 +53,10 @@ def sees_enterprise_list(scope) -> bool:
     )
 
 
+#: Apps whose ``navigation.menu(user, current)`` adds a top-level menu, in this order.
+MENU_APPS = ("testing", "cooperatives", "labels", "stats")
+
+
 def build_navigation(request) -> Navigation:
     from nqihub.directory import selectors as directory_selectors
 
@@ -187,6 +191,13 @@ def build_navigation(request) -> Navigation:
                 children=mc_children,
             )
         )
+    # Apps with a menu of their own (each app's ``navigation.menu`` decides who sees it).
+    from importlib import import_module
+
+    for app in MENU_APPS:
+        entry = import_module(f"nqihub.{app}.navigation").menu(user, current)
+        if entry is not None:
+            items.append(entry)
     if scope.is_regulator:
         items.append(
             NavItem(_("审计日志"), reverse("web:audit-log"), "bi-journal-text", active("web:audit-"))

@@ -211,7 +211,9 @@ def test_dispatch_notifies_the_assignees(django_capture_on_commit_callbacks, mon
             by=_user("station_lz"),
         )
     created = [n for n in sent if n["event"] == "desk.assignment.created"]
-    assert [{u.username for u in n["users"]} for n in created] == [{"expert_lz"}, {"lab_lz"}]
+    # Every member of the lab's staff hears of it (the tester, the reviewer and the approver).
+    lab_staff = {"lab_lz", "lab_lz_review", "lab_lz_approve"}
+    assert [{u.username for u in n["users"]} for n in created] == [{"expert_lz"}, lab_staff]
 
 
 def test_state_table_refuses_with_a_chinese_reason():

@@ -51,9 +51,12 @@ DEMO_USERS: dict[str, tuple[str, str, str, str]] = {
     "reg_national": ("国家级监管人员（示例）", "reg_national", Membership.Role.REGULATOR, "国家级监管"),
     "reg_gx": ("广西监管人员（示例）", "reg_gx", Membership.Role.REGULATOR, "广西壮族自治区监管"),
     "reg_lz": ("柳州监管人员（示例）", "reg_lz", Membership.Role.REGULATOR, "柳州市监管"),
+    "reg_chengzhong": ("城中区监管人员（示例）", "reg_chengzhong", Membership.Role.REGULATOR, "柳州市城中区监管"),
     "station_lz": ("柳州服务站工作人员（示例）", "station_lz", Membership.Role.STATION_STAFF, "柳州螺蛳粉质量检测服务站"),
     "expert_lz": ("韦工（示例）", "station_lz", Membership.Role.EXPERT, "柳州螺蛳粉专家服务队专家"),
-    "lab_lz": ("柳州食品实验室人员（示例）", "lab_lz", Membership.Role.INSTITUTION_STAFF, "柳州食品检验实验室"),
+    "lab_lz": ("柳州食品实验室检测员（示例）", "lab_lz", Membership.Role.INSTITUTION_STAFF, "柳州食品检验实验室（检测）"),
+    "lab_lz_review": ("柳州食品实验室审核员（示例）", "lab_lz", Membership.Role.INSTITUTION_STAFF, "柳州食品检验实验室（审核）"),
+    "lab_lz_approve": ("柳州食品实验室批准人（示例）", "lab_lz", Membership.Role.INSTITUTION_STAFF, "柳州食品检验实验室（批准）"),
     "ent_shanyuan": ("善元食品联系人（示例）", "ent_shanyuan", Membership.Role.ENTERPRISE_USER, "善元食品有限公司"),
     "station_wh": ("岱家山服务站工作人员（示例）", "station_wh", Membership.Role.STATION_STAFF, "武汉江岸岱家山科创城质量服务站"),
     "ent_hanxi": ("汉烯科技联系人（示例）", "ent_hanxi", Membership.Role.ENTERPRISE_USER, "武汉汉烯科技有限公司"),
@@ -239,6 +242,7 @@ class Command(BaseCommand):
         self.org("reg_national", K.REGULATOR, "国家市场监督管理总局（示例账户）", NATIONAL)
         self.org("reg_gx", K.REGULATOR, "广西壮族自治区市场监督管理局（示例账户）", "450000")
         self.org("reg_lz", K.REGULATOR, "柳州市市场监督管理局（示例账户）", "450200")
+        self.org("reg_chengzhong", K.REGULATOR, "柳州市城中区市场监督管理局（示例账户）", "450202")
 
         # Liuzhou 螺蛳粉: the station serves all of Liuzhou; its expert team; a food lab.
         liuzhou_counties = list(Region.objects.filter(parent_id="450200").values_list("code", flat=True))
@@ -341,5 +345,14 @@ class Command(BaseCommand):
         from nqihub.cases.demo import seed_demo as seed_cases
 
         seed_cases(today)
+        # Testing first (its report is part of the 螺蛳粉 story), then the cooperative's year (its free
+        # testing makes test orders), then the statistics' generated year of history.
+        from nqihub.cooperatives.demo import seed_demo as seed_cooperatives
+        from nqihub.stats.demo import seed_demo as seed_stats
+        from nqihub.testing.demo import seed_demo as seed_testing
+
+        seed_testing(today)
+        seed_cooperatives(today)
+        seed_stats(today)
         # Keep the variables referenced for readability of the stories above.
         del shanyuan, yuese, hanxi, coop, st_wh
