@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "nqihub.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nqihub.core.middleware.RequestContextMiddleware",
@@ -163,6 +164,12 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle session timeout: the cookie's age is renewed on every request.
+# Regulators and platform administrators must sign in with a second factor (TOTP, SPEC §14). On by
+# default in production; off by default with DEBUG so that the demo logs in with a password alone.
+# Whoever has bound a device is asked for its code either way.
+REQUIRE_SECOND_FACTOR = env_bool("REQUIRE_SECOND_FACTOR", not DEBUG)
+#: Name of the platform in authenticator apps.
+OTP_TOTP_ISSUER = "NQI Hub"
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -19,6 +19,7 @@ from nqihub.core import audit
 from nqihub.core.api import ErrorOut, ValidationErrorOut
 from nqihub.core.errors import DomainError
 
+from . import otp
 from .models import ApiToken
 
 
@@ -48,6 +49,10 @@ class Unauthorised(DomainError):
     status = 401
 
 
+class Forbidden(DomainError):
+    status = 403
+
+
 class LockedOut(DomainError):
     status = 429
 
@@ -69,7 +74,7 @@ def _second_factor_ok(user, code: str | None) -> bool:
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Obtain a bearer token",
 )
 def obtain_token(request, payload: TokenIn):
@@ -82,6 +87,8 @@ def obtain_token(request, payload: TokenIn):
         raise LockedOut(_lock_message())
     if user is None or not user.is_active:
         raise Unauthorised(_("用户名或密码错误。"))
+    if otp.must_bind(user):
+        raise Forbidden(_("监管人员和平台管理员须先在网页上绑定动态口令验证器，才能获取令牌。"), field="otp")
     if not _second_factor_ok(user, payload.otp):
         user_login_failed.send(sender=__name__, credentials={"username": payload.username}, request=request)
         if getattr(request, "axes_locked_out", False):

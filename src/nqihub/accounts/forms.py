@@ -20,3 +20,20 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password", "class": "form-control"}
         )
+
+
+class OtpForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(
+        label=_("动态口令"),
+        max_length=8,
+        error_messages={"required": _("请输入验证器中显示的 6 位数字。")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "form-control", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().replace(" ", "")
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("动态口令为 6 位数字。"))
+        return code

@@ -6,4 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("otp/", views.otp_verify, name="otp-verify"),
+    path("otp/setup/", views.otp_setup, name="otp-setup"),
 ]

@@ -22,3 +22,16 @@ def personal_data_keys(app_configs, **kwargs):
             id="nqihub.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def second_factor_required(app_configs, **kwargs):
+    if settings.REQUIRE_SECOND_FACTOR:
+        return []
+    return [
+        Warning(
+            "REQUIRE_SECOND_FACTOR is off: regulators and administrators can sign in with a password alone.",
+            hint="Set REQUIRE_SECOND_FACTOR=true (等保 level 3 asks a second factor for privileged users).",
+            id="nqihub.W003",
+        )
+    ]
