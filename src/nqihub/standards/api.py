@@ -8,7 +8,7 @@ from datetime import date
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
 from nqihub.core.errors import ValidationFailed
@@ -277,7 +277,7 @@ def create_declaration(request, payload: DeclarationIn):
         by=request.user,
         enterprise=enterprise,
     )
-    return 201, selectors.declaration_get(fetched_by=request.user, pk=declaration.pk)
+    return Status(201, selectors.declaration_get(fetched_by=request.user, pk=declaration.pk))
 
 
 @router.get("/standards/declarations/{id}", response={200: DeclarationOut, **DETAIL_ERRORS}, summary="One self-declaration")
@@ -312,7 +312,7 @@ def unfollow(request, canonical: str, enterprise: int | None = None):
     std, _lookup = _standard_by_number(canonical)
     ent = services.acting_enterprise(request.user, enterprise)
     services.standard_unfollow(standard=std, by=request.user, enterprise=ent)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
