@@ -241,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "metrology-send-reminders": {"task": "metrology.send_reminders", "schedule": 6 * 60 * 60},
     # Certificate expiry and surveillance reminders; idempotent per day (certification.reminders).
     "certification-send-reminders": {"task": "certification.send_reminders", "schedule": 6 * 60 * 60},
+    # Uploaded import files that no job will read any more (core.uploads).
+    "core-sweep-imports": {"task": "core.sweep_imports", "schedule": 6 * 60 * 60},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
