@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "labels"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.label_check, name="check"),
+    path("rules/", views.rules, name="rules"),
+]

@@ -1,0 +1,611 @@
+"""The rule engine: ``check_label(category, fields)`` → every finding at once.
+
+The rules live in the category's rule pack (``data/rules/<category>.json``, see :mod:`nqihub.labels.packs`);
+this module only knows *kinds* of checks (``min_length``, ``standard``, ``fibre_content``, ``nutrition`` …) and
+applies the parameters, messages and sources the pack gives. Pure except for the default standard lookup,
+which reads the standards catalogue; pass ``standard_status`` to run without a database.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from nqihub.standards.numbers import parse_standard_number
+
+from . import parsing
+from .packs import fibre_names, nutrients, pack
+
+#: ``lookup(canonical_number)`` → ``{"status": "current"|"upcoming"|"abolished", "replaced_by": "…"}`` or None
+#: when the number is not in the catalogue.
+StandardLookup = Callable[[str], Mapping | None]
+
+ERROR = "error"
+WARNING = "warning"
+
+_TRUE = {"true", "yes", "y", "1", "是", "婴幼儿用品", "on"}
+_FALSE = {"false", "no", "n", "0", "否", "", "off"}
+_TYPE_NAMES = {bool: "布尔值", int: "数字", float: "数字", list: "数组", dict: "对象", tuple: "数组"}
+
+
+class _Missing:
+    pass
+
+
+MISSING = _Missing()
+
+
+class _SafeDict(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def _fmt(template: str, ctx: Mapping) -> str:
+    try:
+        return template.format_map(_SafeDict(ctx))
+    except (ValueError, IndexError, AttributeError):
+        return template
+
+
+def num(x: float) -> str:
+    """``1800.0`` → ``1800``, ``0.10`` → ``0.1``."""
+    return format(x, ".10g")
+
+
+def round_half_up(x: float) -> int:
+    return int(Decimal(str(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class Context:
+    """One run of the checker: the pack, the label's raw fields, the findings so far."""
+
+    def __init__(self, category: str, fields: Mapping, lookup: StandardLookup | None):
+        self.pack = pack(category)
+        self.category = category
+        self.fields = fields
+        self.lookup = lookup
+        self.findings: list[dict] = []
+        self.specs = {f["key"]: f for f in self.pack["fields"]}
+        self.values: dict[str, object] = {}  # normalised values of fields that passed their type check
+        self.state: dict[str, object] = {}  # facts checks leave for label_checks (safety letter …)
+
+    def default_source(self) -> str:
+        return self.pack["sources"][0]["code"]
+
+    def emit(self, field: str, spec: Mapping, code: str, **ctx) -> None:
+        self.findings.append(
+            {
+                "field": field,
+                "severity": spec.get("severity", ERROR),
+                "code": code,
+                "message": _fmt(spec.get("message", ""), ctx),
+                "source": spec.get("source") or ctx.get("_source") or self.default_source(),
+                "fix": _fmt(spec.get("fix", ""), ctx),
+            }
+        )
+
+    def sub(self, check: Mapping, name: str) -> dict:
+        """A check's message set for outcome ``name``, with the check's source as default."""
+        spec = dict(check["messages"][name])
+        spec.setdefault("source", check.get("source"))
+        return spec
+
+    def texts(self) -> str:
+        """Every text value of the label, for "does the label say X anywhere"."""
+        out = []
+        for v in self.values.values():
+            if isinstance(v, str):
+                out.append(v)
+        return "\n".join(out)
+
+
+# --- field types ---------------------------------------------------------------------------------------
+
+
+def _blank(v: object) -> bool:
+    return (
+        v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, list | tuple | dict) and not v)
+    )
+
+
+def _coerce(ftype: str, raw: object) -> tuple[object, str | None]:
+    """(normalised value, None) or (MISSING, None) or (None, expected-type text) for a type error."""
+    if ftype == "bool":
+        if raw is None:
+            return MISSING, None
+        if isinstance(raw, bool):
+            return raw, None
+        if isinstance(raw, str):
+            s = parsing.norm(raw).lower()
+            if s in _TRUE:
+                return True, None
+            if s in _FALSE:
+                return False, None
+        return None, "true 或 false"
+    if _blank(raw):
+        return MISSING, None
+    if ftype == "text":
+        return (parsing.norm(raw), None) if isinstance(raw, str) else (None, "文字")
+    if ftype == "fibres":
+        if isinstance(raw, str):
+            return parsing.norm(raw), None
+        if isinstance(raw, list | tuple):
+            return list(raw), None
+        return None, "文字或 {fibre, percent} 数组"
+    if ftype == "conformity":
+        if isinstance(raw, bool):
+            return raw, None
+        return (parsing.norm(raw), None) if isinstance(raw, str) else (None, "文字或 true/false")
+    if ftype == "nutrition":
+        return (
+            (list(raw), None)
+            if isinstance(raw, list | tuple)
+            else (None, "{item, per_100, unit, nrv_percent} 数组")
+        )
+    return (raw, None)
+
+
+# --- check kinds ---------------------------------------------------------------------------------------
+
+
+def _simple(c: Context, key: str, check: Mapping, value) -> None:
+    c.emit(key, check, check.get("code", check["kind"]), value=value)
+
+
+def k_min_length(c, key, check, value):
+    if isinstance(value, str) and len(value) < int(check["n"]):
+        _simple(c, key, check, value)
+
+
+def k_forbidden_pattern(c, key, check, value):
+    flags = re.IGNORECASE if "i" in check.get("flags", "") else 0
+    if isinstance(value, str) and re.search(check["pattern"], value, flags):
+        _simple(c, key, check, value)
+
+
+def k_one_of(c, key, check, value):
+    if isinstance(value, str) and not any(v in value for v in check["values"]):
+        _simple(c, key, check, value)
+
+
+def k_contact(c, key, check, value):
+    if not parsing.looks_like_contact(value):
+        _simple(c, key, check, value)
+
+
+def k_date(c, key, check, value):
+    if not parsing.looks_like_date(value):
+        _simple(c, key, check, value)
+
+
+def k_duration(c, key, check, value):
+    if not parsing.looks_like_duration(value):
+        _simple(c, key, check, value)
+
+
+def k_conformity(c, key, check, value):
+    if value is False or (
+        isinstance(value, str) and value.strip().lower() in {"无", "否", "没有", "false", "no", "不合格"}
+    ):
+        c.emit(key, c.sub(check, "false"), "conformity_false", value=value)
+    elif isinstance(value, str) and "合格" not in value:
+        c.emit(key, c.sub(check, "unclear"), "conformity_unclear", value=value)
+
+
+def k_standard(c, key, check, value):
+    try:
+        parsed = parse_standard_number(value)
+    except ValueError as exc:
+        c.emit(key, c.sub(check, "invalid"), "standard_invalid", value=value, reason=str(exc))
+        return
+    number = parsed.canonical
+    excluded = set()
+    for code in check.get("not_product_standards", []):
+        try:
+            excluded.add(parse_standard_number(code).code_without_year)
+        except ValueError:
+            continue
+    if parsed.code_without_year in excluded:
+        c.emit(key, c.sub(check, "not_product"), "standard_not_product", value=value, number=number)
+        return
+    info = c.lookup(number) if c.lookup is not None else None
+    if not info:
+        c.emit(key, c.sub(check, "unknown"), "standard_unknown", value=value, number=number)
+        return
+    status = info.get("status")
+    if status == "abolished":
+        by = info.get("replaced_by") or ""
+        c.emit(
+            key,
+            c.sub(check, "abolished"),
+            "standard_abolished",
+            value=value,
+            number=number,
+            replacement=f"，已被 {by} 代替" if by else "",
+            replacement_fix=f"（{by}）" if by else "",
+        )
+    elif status == "upcoming":
+        c.emit(key, c.sub(check, "upcoming"), "standard_upcoming", value=value, number=number)
+
+
+def k_safety_category(c, key, check, value):
+    letters = sorted(set(re.findall(r"(?<![A-Z])([ABC])(?![A-Z])", value.upper())))
+    if not letters:
+        c.emit(key, c.sub(check, "invalid"), "safety_invalid", value=value)
+    elif len(letters) > 1:
+        c.emit(key, c.sub(check, "ambiguous"), "safety_ambiguous", value=value)
+    else:
+        c.state["safety_letter"] = letters[0]
+
+
+def k_care(c, key, check, value):
+    positions = []
+    for name, words in check["groups"]:
+        hits = [value.find(w) for w in words if w in value]
+        if hits:
+            positions.append((min(hits), name))
+    names = [n for _, n in positions]
+    if check["groups"][0][0] not in names:
+        c.emit(key, c.sub(check, "no_washing"), "care_no_washing", value=value)
+    in_text = [n for _, n in sorted(positions)]
+    if in_text != names:
+        c.emit(key, c.sub(check, "order"), "care_order", value=value, found="、".join(in_text))
+
+
+def k_fibre_content(c, key, check, value):
+    names = fibre_names()
+    parts: list[tuple[str, list[tuple[str, float | None]], str]] = []
+    if isinstance(value, str):
+        for part in parsing.parse_fibres(value):
+            parts.append((part.name, [(e.fibre, e.percent) for e in part.entries], part.leftover))
+    else:
+        entries = []
+        for i, item in enumerate(value, 1):
+            fibre = item.get("fibre") if isinstance(item, Mapping) else None
+            pct_raw = item.get("percent") if isinstance(item, Mapping) else None
+            pct = parsing.number(pct_raw)
+            if not isinstance(fibre, str) or not fibre.strip() or (pct_raw is not None and pct is None):
+                c.emit(key, c.sub(check, "item_malformed"), "fibre_item_malformed", index=i)
+                continue
+            entries.append((parsing.norm(fibre), pct))
+        parts.append(("", entries, ""))
+        if not entries:
+            return
+    if not any(entries for _, entries, _ in parts):
+        c.emit(key, c.sub(check, "unparsed"), "fibre_unparsed", value=value)
+        return
+    for part, entries, leftover in parts:
+        if leftover:
+            c.emit(key, c.sub(check, "leftover"), "fibre_leftover", value=leftover)
+        total = 0.0
+        complete = True
+        for fibre, pct in entries:
+            wrong = names.wrong.get(fibre.upper())
+            if wrong is not None:
+                c.emit(key, c.sub(check, "trade_name"), "fibre_trade_name", fibre=fibre, generic=wrong)
+            elif fibre not in names.generic and f"{fibre}纤维" not in names.generic:
+                c.emit(key, c.sub(check, "unknown_fibre"), "fibre_unknown", fibre=fibre)
+            if pct is None:
+                complete = False
+                c.emit(key, c.sub(check, "no_percent"), "fibre_no_percent", fibre=fibre)
+            elif not 0 < pct <= 100:
+                complete = False
+                c.emit(key, c.sub(check, "bad_percent"), "fibre_bad_percent", fibre=fibre, percent=num(pct))
+            else:
+                total += pct
+        if complete and entries and abs(total - 100) > 0.01:
+            c.emit(
+                key,
+                c.sub(check, "sum"),
+                "fibre_sum",
+                part=f"{part}的" if part else "",
+                total=num(round(total, 2)),
+            )
+
+
+def k_net_content(c, key, check, value):
+    q = parsing.quantity(value)
+    if q is None:
+        c.emit(key, c.sub(check, "no_number"), "net_content_no_number", value=value)
+        return
+    amount, unit = q
+    units = {k.lower(): v for k, v in check["units"].items()}
+    forbidden = {u.lower() for u in check["forbidden"]}
+    discouraged = check.get("discouraged", {})
+    candidates = [unit] if unit.isascii() else [unit, unit[:1]]
+    for u in candidates:
+        lu = u.lower()
+        if lu in forbidden:
+            c.emit(key, c.sub(check, "forbidden_unit"), "net_content_forbidden_unit", value=value, unit=u)
+            return
+        if u in discouraged:
+            c.emit(
+                key,
+                c.sub(check, "discouraged_unit"),
+                "net_content_discouraged_unit",
+                value=value,
+                unit=u,
+                suggestion=discouraged[u],
+            )
+            return
+        if lu in units:
+            dimension, factor = units[lu]
+            base = amount * factor
+            small, big = ("g", "kg") if dimension == "g" else ("mL", "L")
+            if factor == 1 and base >= 1000:
+                reason = f"{num(amount)} {u} 不小于 1000 {small}，应以 {big} 标示。"
+            elif factor != 1 and base < 1000:
+                reason = f"{num(amount)} {u} 小于 1000 {small}，应以 {small} 标示。"
+            else:
+                return
+            c.emit(key, c.sub(check, "range"), "net_content_range", value=value, reason=reason)
+            return
+    c.emit(key, c.sub(check, "unknown_unit"), "net_content_unknown_unit", value=value, unit=unit or "（无）")
+
+
+def k_licence(c, key, check, value):
+    s = re.sub(r"\s+", "", value).upper()
+    if re.fullmatch(r"SC\d{14}", s):
+        return
+    if s.startswith("QS"):
+        c.emit(key, c.sub(check, "qs"), "licence_qs", value=value)
+        return
+    m = re.fullmatch(r"SC(\d+)", s)
+    if m:
+        c.emit(key, c.sub(check, "digits"), "licence_digits", value=value, count=len(m.group(1)))
+        return
+    c.emit(key, c.sub(check, "format"), "licence_format", value=value)
+
+
+def _unit(text: str, table: Mapping[str, str]) -> str:
+    s = parsing.norm(text).replace("µ", "μ")
+    first = s.split()[0] if s.split() else ""
+    for candidate in (s, first):
+        hit = table.get(candidate.lower()) or table.get(candidate)
+        if hit:
+            return hit
+    return first
+
+
+def k_nutrition(c, key, check, rows):
+    edition = c.pack.get("nutrition_edition", "GB 28050-2011")
+    table = nutrients(edition)
+    aliases = check.get("aliases", {})
+    unit_table = {k.lower(): v for k, v in check["units"].items()}
+    tol = float(check.get("nrv_tolerance", 1))
+    seen: list[str] = []
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, Mapping):
+            c.emit(key, c.sub(check, "malformed"), "nutrition_malformed", index=i, reason="应为对象")
+            continue
+        given = row.get("item")
+        if not isinstance(given, str) or not given.strip():
+            c.emit(
+                key, c.sub(check, "malformed"), "nutrition_malformed", index=i, reason="缺少项目名称（item）"
+            )
+            continue
+        given = parsing.norm(given).lstrip("—-－ ")
+        name = given
+        if name not in table and name in aliases:
+            c.emit(key, c.sub(check, "alias"), "nutrition_alias", given=given, item=aliases[name])
+            name = aliases[name]
+        nutrient = table.get(name)
+        if nutrient is None:
+            c.emit(key, c.sub(check, "unknown_item"), "nutrition_unknown_item", given=given)
+            continue
+        item = nutrient.name
+        if item in seen:
+            c.emit(key, c.sub(check, "duplicate"), "nutrition_duplicate", item=item)
+            continue
+        seen.append(item)
+        raw_value, raw_unit = row.get("per_100"), row.get("unit")
+        value = parsing.number(raw_value)
+        if value is None:
+            c.emit(
+                key,
+                c.sub(check, "malformed"),
+                "nutrition_malformed",
+                index=i,
+                reason=f"“{item}”的含量（per_100）应为数字",
+            )
+            continue
+        if raw_unit is not None and not isinstance(raw_unit, str):
+            c.emit(
+                key,
+                c.sub(check, "malformed"),
+                "nutrition_malformed",
+                index=i,
+                reason=f"“{item}”的单位（unit）应为文字",
+            )
+            continue
+        if not raw_unit and isinstance(raw_value, str):
+            q = parsing.quantity(raw_value)
+            raw_unit = q[1] if q else ""
+        if not raw_unit:
+            c.emit(
+                key,
+                c.sub(check, "malformed"),
+                "nutrition_malformed",
+                index=i,
+                reason=f"“{item}”缺少单位（unit）",
+            )
+            continue
+        unit = _unit(raw_unit, unit_table)
+        ctx = {
+            "item": item,
+            "value": num(value),
+            "expected": nutrient.unit,
+            "interval": num(nutrient.interval),
+            "limit": num(nutrient.zero_limit),
+        }
+        if unit != nutrient.unit:
+            c.emit(key, c.sub(check, "unit"), "nutrition_unit", unit=raw_unit, **ctx)
+            continue
+        if value < 0:
+            c.emit(key, c.sub(check, "negative"), "nutrition_negative", **ctx)
+            continue
+        steps = value / nutrient.interval
+        if value and abs(steps - round(steps)) > 1e-6:
+            c.emit(key, c.sub(check, "rounding"), "nutrition_rounding", **ctx)
+        is_zero = value <= nutrient.zero_limit
+        if 0 < value <= nutrient.zero_limit:
+            c.emit(key, c.sub(check, "zero"), "nutrition_zero", **ctx)
+        if nutrient.nrv is None:
+            continue
+        exact = 0.0 if is_zero else value / nutrient.nrv * 100
+        expected_percent = round_half_up(exact)
+        ctx.update(nrv=num(nutrient.nrv), expected_percent=expected_percent)
+        raw_nrv = row.get("nrv_percent")
+        if _blank(raw_nrv):
+            c.emit(key, c.sub(check, "nrv_missing"), "nutrition_nrv_missing", **ctx)
+            continue
+        declared = parsing.number(raw_nrv)
+        if declared is None or (
+            isinstance(raw_nrv, str) and not re.fullmatch(r"\s*\d+(?:\.\d+)?\s*%?\s*", parsing.norm(raw_nrv))
+        ):
+            c.emit(key, c.sub(check, "nrv_format"), "nutrition_nrv_format", given=raw_nrv, **ctx)
+            continue
+        if abs(declared - expected_percent) > tol:
+            c.emit(key, c.sub(check, "nrv_wrong"), "nutrition_nrv_wrong", given=num(declared), **ctx)
+        elif not math.isclose(declared, round(declared)):
+            c.emit(
+                key, c.sub(check, "nrv_not_integer"), "nutrition_nrv_not_integer", given=num(declared), **ctx
+            )
+    core = check["core"]
+    for item in core:
+        if item not in seen:
+            c.emit(key, c.sub(check, "core_missing"), "nutrition_core_missing", item=item)
+    present = [n for n in seen if n in core]
+    if present != [n for n in core if n in present]:
+        c.emit(key, c.sub(check, "order"), "nutrition_order", found="、".join(present))
+
+
+# --- checks across fields ------------------------------------------------------------------------------
+
+
+def l_infant(c: Context, check: Mapping) -> None:
+    declared = c.values.get("for_infants")
+    mark = check["mark"]
+    says_mark = mark in c.texts()
+    infant = declared is True or says_mark
+    letter = c.state.get("safety_letter")
+    field = check.get("field", "safety_category")
+    if infant:
+        if letter and letter != "A":
+            c.emit(field, c.sub(check, "not_a"), "infant_not_a", letter=letter)
+        if not says_mark:
+            spec = c.sub(check, "mark_missing")
+            c.emit(spec.get("field", field), spec, "infant_mark_missing")
+        c.state["infant"] = True
+        return
+    name = c.values.get("product_name")
+    if isinstance(name, str) and any(w in name for w in check["infant_keywords"]):
+        spec = c.sub(check, "suspected")
+        c.emit(spec.get("field", "for_infants"), spec, "infant_suspected", value=name)
+
+
+def l_skin_contact(c: Context, check: Mapping) -> None:
+    if c.state.get("infant") or c.state.get("safety_letter") != "C":
+        return
+    name = c.values.get("product_name")
+    if isinstance(name, str) and any(w in name for w in check["keywords"]):
+        c.emit(
+            check.get("field", "safety_category"), c.sub(check, "c_for_skin"), "skin_contact_c", value=name
+        )
+
+
+FIELD_KINDS: dict[str, Callable] = {
+    "min_length": k_min_length,
+    "forbidden_pattern": k_forbidden_pattern,
+    "one_of": k_one_of,
+    "contact": k_contact,
+    "date": k_date,
+    "duration": k_duration,
+    "conformity": k_conformity,
+    "standard": k_standard,
+    "safety_category": k_safety_category,
+    "care": k_care,
+    "fibre_content": k_fibre_content,
+    "net_content": k_net_content,
+    "licence": k_licence,
+    "nutrition": k_nutrition,
+}
+LABEL_KINDS: dict[str, Callable] = {"infant": l_infant, "skin_contact": l_skin_contact}
+
+
+# --- entry point ---------------------------------------------------------------------------------------
+
+
+def _default_lookup(number: str):
+    from .selectors import standard_status
+
+    return standard_status(number)
+
+
+def check_label(
+    category: str, fields: object, *, standard_status: StandardLookup | Mapping | None = None
+) -> list[dict]:
+    """Every problem of a label, errors first (then in the pack's field order).
+
+    ``standard_status``: how to learn whether a standard number is current — a callable
+    ``(canonical) → {"status", "replaced_by"} | None`` or a mapping of canonical numbers to such dicts;
+    by default the standards catalogue. Raises :class:`~nqihub.labels.packs.UnknownCategory` (a
+    ``ValueError``) for a category without a rule pack; any ``fields`` value gives findings, never an error.
+    """
+    if isinstance(standard_status, Mapping):
+        table = standard_status
+        lookup: StandardLookup = table.get
+    else:
+        lookup = standard_status or _default_lookup
+    c = Context(category, {}, lookup)
+    if not isinstance(fields, Mapping):
+        c.emit(
+            "fields",
+            {"severity": ERROR, "message": "标签内容应为“字段: 值”的对象。", "fix": "按字段说明逐项填写。"},
+            "fields_type",
+        )
+        fields = {}
+    c.fields = fields
+    for spec in c.pack["fields"]:
+        key = spec["key"]
+        raw = fields.get(key)
+        value, type_error = _coerce(spec["type"], raw)
+        missing = spec.get("missing", {})
+        if type_error is not None:
+            c.emit(
+                key,
+                {
+                    "severity": ERROR,
+                    "source": missing.get("source"),
+                    "message": f"“{spec['label']}”应为{type_error}，收到的是{_TYPE_NAMES.get(type(raw), type(raw).__name__)}。",
+                    "fix": "按字段说明填写。",
+                },
+                "type",
+            )
+            continue
+        if value is MISSING:
+            if not spec.get("optional"):
+                c.emit(key, missing, "missing")
+            continue
+        c.values[key] = value
+        for check in spec.get("checks", []):
+            FIELD_KINDS[check["kind"]](c, key, check, value)
+    for check in c.pack.get("label_checks", []):
+        LABEL_KINDS[check["kind"]](c, check)
+    known = [s["key"] for s in c.pack["fields"]]
+    for k in fields:
+        if k not in c.specs:
+            c.emit(
+                str(k),
+                {
+                    "severity": WARNING,
+                    "source": f"标签规则包 {category} {c.pack['version']}",
+                    "message": f"未知的字段“{k}”，未检查。",
+                    "fix": "可用字段：" + "、".join(known) + "。",
+                },
+                "unknown_field",
+            )
+    order = {k: i for i, k in enumerate(known)}
+    return sorted(c.findings, key=lambda f: (f["severity"] != ERROR, order.get(f["field"], len(order))))
