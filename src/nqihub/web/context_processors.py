@@ -53,10 +53,6 @@ def sees_enterprise_list(scope) -> bool:
     )
 
 
-#: Apps whose ``navigation.menu(user, current)`` adds a top-level menu, in this order.
-MENU_APPS = ("testing", "cooperatives", "labels", "stats")
-
-
 def build_navigation(request) -> Navigation:
     from nqihub.directory import selectors as directory_selectors
 
@@ -168,40 +164,70 @@ def build_navigation(request) -> Navigation:
             )
         )
     items[1:1] = desk_items
-    standards_url = _url("standards:list")
-    if standards_url:
-        items.append(NavItem(_("标准"), standards_url, "bi-journal-bookmark", active("standards:")))
-    # Metrology and certification: one menu with each app's entries.
-    from nqihub.metrology.navigation import nav_items as metrology_items
-
-    mc_children = list(metrology_items(user, current))
-    try:
-        from nqihub.certification.navigation import nav_items as certification_items
-    except ImportError:
-        certification_items = None
-    if certification_items is not None:
-        mc_children += list(certification_items(user, current))
-    if mc_children:
-        items.append(
-            NavItem(
-                _("计量·认证"),
-                "",
-                "bi-speedometer2",
-                active("metrology:", "certification:"),
-                children=mc_children,
-            )
-        )
-    # Apps with a menu of their own (each app's ``navigation.menu`` decides who sees it).
     from importlib import import_module
 
-    for app in MENU_APPS:
-        entry = import_module(f"nqihub.{app}.navigation").menu(user, current)
-        if entry is not None:
-            items.append(entry)
-    if scope.is_regulator:
+    def app_menu(app: str):
+        return import_module(f"nqihub.{app}.navigation").menu(user, current)
+
+    # Standards, with the label checker (labels are checked against standards).
+    standards_url = _url("standards:list")
+    labels = app_menu("labels")
+    if standards_url and labels is not None:
         items.append(
-            NavItem(_("审计日志"), reverse("web:audit-log"), "bi-journal-text", active("web:audit-"))
+            NavItem(
+                _("标准"),
+                "",
+                "bi-journal-bookmark",
+                active("standards:", "labels:"),
+                [NavItem(_("标准检索"), standards_url, "bi-search", active("standards:")), *labels.children],
+            )
         )
+    elif standards_url:
+        items.append(NavItem(_("标准"), standards_url, "bi-journal-bookmark", active("standards:")))
+    # Testing, metrology and certification: one menu, a section per app, to keep the bar short enough
+    # for the 1366-pixel screens common in government offices.
+    from nqihub.certification.navigation import nav_items as certification_items
+    from nqihub.metrology.navigation import nav_items as metrology_items
+
+    sections = []
+    testing = app_menu("testing")
+    if testing is not None:
+        sections.append((_("检验检测"), list(testing.children)))
+    sections.append((_("计量"), list(metrology_items(user, current))))
+    sections.append((_("认证"), list(certification_items(user, current))))
+    sections = [(title, children) for title, children in sections if children]
+    if sections:
+        children = []
+        for title, section in sections:
+            if len(sections) > 1:
+                children.append(NavItem(title, ""))
+            children += section
+        items.append(
+            NavItem(
+                _("检测·计量·认证"),
+                "",
+                "bi-speedometer2",
+                active("testing:", "metrology:", "certification:"),
+                children=children,
+            )
+        )
+    cooperatives = app_menu("cooperatives")
+    if cooperatives is not None:
+        items.append(cooperatives)
+    # Statistics and the audit log, for regulators.
+    stats = app_menu("stats")
+    audit_item = (
+        NavItem(_("审计日志"), reverse("web:audit-log"), "bi-journal-text", active("web:audit-"))
+        if scope.is_regulator
+        else None
+    )
+    if stats is not None:
+        if audit_item is not None:
+            stats.children = [*stats.children, audit_item]
+            stats.active = stats.active or audit_item.active
+        items.append(stats)
+    elif audit_item is not None:
+        items.append(audit_item)
     if scope.is_admin and user.is_staff:
         admin_url = _url("admin:index")
         if admin_url:
