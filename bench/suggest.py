@@ -3,10 +3,15 @@
 Generates N published cases and a few hundred experts from templates mixing real vocabulary (products,
 problems, test parameters), each case a unique (product, problem, parameter) combination; held-out queries
 paraphrase one combination, so the right case (and the right expert: the one whose keywords name that
-product and problem) is known. Prints JSON: top-5 hit rate for cases and experts and p50/p95 latency, for
-the engine and the baseline, in the same run. Everything runs inside a transaction that is rolled back.
+product and problem) is known. The cases are indexed as ``services.index_case`` indexes a case (terms,
+frequencies, length) but bulk-inserted, then the corpus statistics are rebuilt once (``corpus.rebuild``).
+Prints JSON: top-5 hit rate for cases and experts and p50/p95 latency (wall clock, CPU, and split into
+cases / experts), for the engine and the baseline, in the same run. Everything runs inside a transaction
+that is rolled back unless ``--keep``; ``--reuse`` times again on kept data.
 
     .venv/bin/python bench/suggest.py --cases 10000 --queries 200
+    DATABASE_URL=sqlite:////tmp/s.sqlite3 .venv/bin/python bench/suggest.py --cases 100000 --keep
+    DATABASE_URL=sqlite:////tmp/s.sqlite3 .venv/bin/python bench/suggest.py --cases 100000 --reuse
 """
 
 import argparse
@@ -60,6 +65,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="commit the generated data instead of rolling back")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time again on the data a previous --keep run left (same --cases/--seed)"
+    )
     args = parser.parse_args()
 
     import django
@@ -68,7 +77,9 @@ def main() -> None:
     from django.db import transaction
     from django.db.models import Q
 
+    from nqihub.cases import corpus
     from nqihub.cases.models import Case, CaseTerm
+    from nqihub.cases.services import case_index_terms
     from nqihub.cases.suggest import rank_cases, rank_experts, text_terms
     from nqihub.core.models import Organisation
     from nqihub.core.search import _jieba, segment
@@ -77,14 +88,18 @@ def main() -> None:
     rng = random.Random(args.seed)
     combos = [(p, pr, pa) for p in PRODUCTS for pr in PROBLEMS for pa in PARAMETERS]
     rng.shuffle(combos)
-    report: dict = {"cases": args.cases, "queries": args.queries}
+    report: dict = {"cases": args.cases, "queries": args.queries, "load_average": round(os.getloadavg()[0], 2)}
     with transaction.atomic():
         org = Organisation.objects.first()
         region = org.region_id
         # One expert per (product, problem): the right expert for a query.
         experts = {}
+        existing = dict(Expert.objects.filter(name__startswith="bench-").values_list("name", "pk")) if args.reuse else {}
         for product in PRODUCTS:
             for problem, fix in PROBLEMS:
+                if args.reuse:
+                    experts[(product, problem)] = existing[f"bench-{product}-{problem}"]
+                    continue
                 e = Expert.objects.create(
                     organisation=org, name=f"bench-{product}-{problem}", region_id=region,
                     keywords=f"{product} {problem} {fix}",
@@ -95,22 +110,32 @@ def main() -> None:
         t0 = time.perf_counter()
         by_combo: dict = {}
         batch = []
+        reused = list(Case.objects.order_by("pk").values_list("pk", flat=True))[-args.cases :] if args.reuse else []
         for i in range(args.cases):
             product, (problem, fix), param = combos[i % len(combos)]
             title, body = case_text(rng, product, problem, fix, param)
-            text = segment(title, body)
-            batch.append((Case(title=title, problem=body, solution=fix, result="", region_id=region,
-                               status=Case.Status.PUBLISHED, search_text=text, term_count=len(text.split())),
-                          (product, problem, param)))
+            if args.reuse:
+                by_combo.setdefault((product, problem, param), set()).add(reused[i])
+                continue
+            case = Case(title=title, problem=body, solution=fix, result="", region_id=region,
+                        status=Case.Status.PUBLISHED)
+            # The same terms, frequencies and length as ``services.index_case`` gives a case.
+            case.search_text, tfs, case.term_count = case_index_terms(case)
+            batch.append((case, (product, problem, param), tfs))
             if len(batch) >= 2000 or i == args.cases - 1:
-                created = Case.objects.bulk_create([c for c, _ in batch])
+                created = Case.objects.bulk_create([c for c, _, _ in batch])
                 terms = []
-                for case, (_c, combo) in zip(created, batch, strict=True):
+                for case, (_c, combo, tfs) in zip(created, batch, strict=True):
                     by_combo.setdefault(combo, set()).add(case.pk)
-                    terms.extend(CaseTerm(case_id=case.pk, term=t[:64]) for t in case.search_text.split())
+                    terms.extend(CaseTerm(case_id=case.pk, term=t[:64], tf=tf) for t, tf in tfs.items())
                 CaseTerm.objects.bulk_create(terms, batch_size=5000)
                 batch = []
-        report["build_seconds"] = round(time.perf_counter() - t0, 1)
+        if not args.reuse:
+            report["build_seconds"] = round(time.perf_counter() - t0, 1)
+            # The cases were bulk-inserted past the services: recompute the corpus statistics once.
+            t0 = time.perf_counter()
+            corpus.rebuild()
+            report["stats_rebuild_seconds"] = round(time.perf_counter() - t0, 1)
         used = list(by_combo)
         held_out = [rng.choice(used) for _ in range(args.queries)]
         published = Case.objects.filter(status=Case.Status.PUBLISHED)
@@ -118,21 +143,37 @@ def main() -> None:
 
         def run(rank_case, rank_expert):
             hits_c = hits_e = 0
-            lat = []
+            lat, lat_c, lat_e, cpu = [], [], [], []
             for product, problem, param in held_out:
                 q = query_text(rng, product, problem, param)
+                cpu_start = time.process_time()
                 start = time.perf_counter()
                 cases = rank_case(q)
+                middle = time.perf_counter()
                 exps = rank_expert(q)
-                lat.append((time.perf_counter() - start) * 1000)
+                end = time.perf_counter()
+                cpu.append((time.process_time() - cpu_start) * 1000)
+                lat.append((end - start) * 1000)
+                lat_c.append((middle - start) * 1000)
+                lat_e.append((end - middle) * 1000)
                 hits_c += bool(set(cases) & by_combo[(product, problem, param)])
                 hits_e += experts[(product, problem)] in exps
-            lat.sort()
+
+            def p(values, share):
+                values = sorted(values)
+                return round(values[max(0, int(len(values) * share) - 1)], 1)
+
             return {
                 "top5_case_hit_rate": round(hits_c / len(held_out), 3),
                 "top5_expert_hit_rate": round(hits_e / len(held_out), 3),
                 "p50_ms": round(statistics.median(lat), 1),
-                "p95_ms": round(lat[int(len(lat) * 0.95) - 1], 1),
+                "p95_ms": p(lat, 0.95),
+                "cpu_p50_ms": round(statistics.median(cpu), 1),
+                "cpu_p95_ms": p(cpu, 0.95),
+                "cases_p50_ms": round(statistics.median(lat_c), 1),
+                "cases_p95_ms": p(lat_c, 0.95),
+                "experts_p50_ms": round(statistics.median(lat_e), 1),
+                "experts_p95_ms": p(lat_e, 0.95),
             }
 
         def engine_cases(q):
@@ -158,7 +199,7 @@ def main() -> None:
 
         report["engine"] = run(engine_cases, engine_experts)
         report["baseline_icontains"] = run(naive_cases, naive_experts)
-        transaction.set_rollback(True)
+        transaction.set_rollback(not args.keep)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

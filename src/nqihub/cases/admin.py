@@ -19,6 +19,19 @@ class CaseAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
         index_case(obj)
 
+    def delete_model(self, request, obj):
+        from .services import case_forget
+
+        case_forget(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        from .services import case_forget
+
+        for obj in queryset:
+            case_forget(obj)
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(ArticleCategory)
 class ArticleCategoryAdmin(AuditedAdmin):

@@ -23,7 +23,12 @@ class CaseForm(forms.Form):
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("关键词"), required=False)
     industry = forms.CharField(label=_("行业代码"), required=False, max_length=4)
-    element = forms.ChoiceField(label=_("NQI 要素"), choices=[("", _("全部")), *NqiElement.choices], required=False)
+    element = forms.ChoiceField(
+        label=_("NQI 要素"),
+        choices=[("", _("全部")), *NqiElement.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     region = forms.CharField(label=_("地区代码"), required=False, max_length=6)
 
 

@@ -95,6 +95,8 @@ class Case(models.Model):
     search_text = models.TextField(editable=False, blank=True, default="")
     #: Number of terms in ``search_text`` (BM25 document length).
     term_count = models.PositiveIntegerField(editable=False, default=0)
+    #: Whether the case's terms are counted in ``CorpusStat`` / ``TermStat`` (the published corpus).
+    in_stats = models.BooleanField(editable=False, default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +164,30 @@ class CaseTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}:{self.case_id}"
+
+
+class CorpusStat(models.Model):
+    """The published corpus in one row (pk 1): number of cases and total terms (BM25 N and average length).
+
+    Kept in step with ``TermStat`` by ``services.stats_sync`` in the transaction that publishes, unpublishes,
+    re-indexes or deletes a case, so a suggestion reads its BM25 statistics in two index lookups instead of
+    aggregating the corpus. ``services.stats_rebuild`` recomputes both from scratch."""
+
+    n_docs = models.PositiveIntegerField(default=0)
+    total_terms = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.n_docs} / {self.total_terms}"
+
+
+class TermStat(models.Model):
+    """Document frequency of a term among the published cases."""
+
+    term = models.CharField(max_length=64, primary_key=True)
+    df = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term}:{self.df}"
 
 
 class ArticleCategory(models.Model):

@@ -30,6 +30,7 @@ from nqihub.core.search import segment
 from nqihub.desk import states as desk_states
 from nqihub.desk.models import ServiceRequest
 
+from . import corpus
 from .models import Article, ArticleAttachment, ArticleCategory, ArticleVersion, Case, CaseTerm
 
 
@@ -126,26 +127,44 @@ def case_search_text(case: Case) -> str:
     return segment(case.title, case.problem, case.solution, case.result, case.standards, industry)
 
 
-def index_case(case: Case) -> None:
-    """Refresh ``search_text``, ``term_count`` and the ``CaseTerm`` rows (the inverted index)."""
-    text = case_search_text(case)
-    # ``segment`` de-duplicates; the frequencies come from the full search-mode cut of each field.
+def case_index_terms(case: Case) -> tuple[str, dict[str, int], int]:
+    """``(search_text, term frequencies, document length)`` of a case (saved or not): the terms are the
+    de-duplicated jieba terms of its fields; the frequencies come from the full search-mode cut of the title
+    (counted twice), problem, solution and result."""
     from nqihub.core.search import _jieba
 
-    raw = [
-        w.strip().lower()
-        for w in _jieba().cut_for_search(" ".join([case.title, case.title, case.problem, case.solution, case.result]))
-        if w.strip()
-    ]
+    text = case_search_text(case)
     uniq = text.split()
-    counts = Counter(w for w in raw if w in set(uniq))
-    case.search_text = text
-    case.term_count = max(1, sum(counts.get(t, 1) for t in uniq))
-    Case.objects.filter(pk=case.pk).update(search_text=text, term_count=case.term_count)
-    CaseTerm.objects.filter(case=case).delete()
-    CaseTerm.objects.bulk_create(
-        [CaseTerm(case=case, term=t[:64], tf=min(counts.get(t, 1), 32767)) for t in uniq]
+    wanted = set(uniq)
+    counts = Counter(
+        w
+        for w in (
+            w.strip().lower()
+            for w in _jieba().cut_for_search(" ".join([case.title, case.title, case.problem, case.solution, case.result]))
+        )
+        if w in wanted
     )
+    tfs = {t: min(counts.get(t, 1), 32767) for t in uniq}
+    return text, tfs, max(1, sum(tfs.values()))
+
+
+@transaction.atomic
+def index_case(case: Case) -> None:
+    """Refresh ``search_text``, ``term_count`` and the ``CaseTerm`` rows (the inverted index), and the corpus
+    statistics when the case is published (its old terms leave them before the new ones are counted)."""
+    corpus.uncount(case.pk)
+    text, tfs, length = case_index_terms(case)
+    case.search_text = text
+    case.term_count = length
+    Case.objects.filter(pk=case.pk).update(search_text=text, term_count=length)
+    CaseTerm.objects.filter(case=case).delete()
+    CaseTerm.objects.bulk_create([CaseTerm(case=case, term=t[:64], tf=tf) for t, tf in tfs.items()])
+    corpus.count(case.pk)
+
+
+def case_forget(case: Case) -> None:
+    """Before deleting a case (admin): take it out of the corpus statistics."""
+    corpus.uncount(case.pk)
 
 
 # --- cases ------------------------------------------------------------------------------------------------
@@ -337,6 +356,7 @@ def case_publish(*, case: Case, by) -> Case:
     case.published_by = by
     case.published_at = timezone.now()
     case.save(update_fields=["status", "published_by", "published_at", "updated_at"])
+    corpus.count(case.pk)
     audit.record(by, "cases.case.published", case, {"anonymised": case.is_anonymised})
     return case
 
@@ -349,6 +369,7 @@ def case_unpublish(*, case: Case, by) -> Case:
     case.published_at = None
     case.enterprise_consent = Case.Consent.PENDING if case.enterprise_id else Case.Consent.NOT_NEEDED
     case.save(update_fields=["status", "published_at", "enterprise_consent", "updated_at"])
+    corpus.uncount(case.pk)
     audit.record(by, "cases.case.unpublished", case)
     return case
 

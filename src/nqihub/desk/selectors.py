@@ -315,9 +315,14 @@ def suggest_institutions(request: ServiceRequest, fetched_by, *, limit: int = 10
 
 
 def suggest_assignees(request: ServiceRequest, fetched_by) -> dict:
-    """Ranked, explainable dispatch suggestions: ``{"experts": [...], "institutions": [...], "parameters": [...]}``."""
+    """Ranked, explainable dispatch suggestions: ``{"experts": [...], "institutions": [...], "parameters": [...]}``.
+
+    Experts: the structured signals of ``suggest_experts`` re-ranked with the cases engine's text score
+    (profile and past solved requests, ``cases.suggest.dispatch_experts``), its matched terms shown."""
+    from nqihub.cases.suggest import dispatch_experts
+
     return {
-        "experts": suggest_experts(request, fetched_by),
+        "experts": dispatch_experts(request, fetched_by, suggest_experts(request, fetched_by, limit=50)),
         "institutions": suggest_institutions(request, fetched_by),
         "parameters": mentioned_parameters(" ".join([request.title, request.description, request.product])),
     }
