@@ -248,6 +248,15 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@nqihub.local")
 
+# Where printed QR codes on test reports point (the public verification page), e.g.
+# https://nqi.example.gov.cn — without it, the host of the request that issued the report.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "").rstrip("/")
+# Public report verification: at most this many look-ups per client address per window (seconds).
+TESTING_VERIFY_LIMIT = env_int("TESTING_VERIFY_LIMIT", 20)
+TESTING_VERIFY_WINDOW = env_int("TESTING_VERIFY_WINDOW", 600)
+# Label checks a minute per client address for anonymous users (signed-in users are not limited).
+LABELS_ANONYMOUS_RATE = env_int("LABELS_ANONYMOUS_RATE", 30)
+
 # Audit entries are kept at least this long (等保: ≥ 180 days).
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 365), 180)
 
