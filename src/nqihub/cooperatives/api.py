@@ -1,5 +1,403 @@
-"""质量合作社 routes, mounted under /api/v1."""
+"""质量合作社 routes, mounted under /api/v1. Thin: reads through ``selectors`` (outside the caller's scope
+is 404), writes through ``services`` (403 not allowed, 409 illegal transition, 422 bad input)."""
 
-from ninja import Router
+from datetime import date, datetime
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.errors import ValidationFailed
+
+from . import selectors, services
 
 router = Router(tags=["质量合作社"])
+
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+
+
+class CooperativeOut(Schema):
+    id: int
+    name: str
+    host_organisation: str
+    region_code: str
+    industry_code: str | None
+    commitment_version: int
+    target_pass_rate: float
+    is_demo: bool
+
+    @staticmethod
+    def resolve_region_code(obj) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_industry_code(obj) -> str | None:
+        return obj.industry_id
+
+    @staticmethod
+    def resolve_target_pass_rate(obj) -> float:
+        return float(obj.target_pass_rate)
+
+
+class CooperativeDetailOut(CooperativeOut):
+    charter: str
+    commitment_text: str
+
+
+class MemberOut(Schema):
+    id: int
+    cooperative_id: int
+    enterprise_id: int
+    enterprise_name: str
+    enterprise_kind: str
+    status: str
+    status_label: str
+    officer_name: str
+    officer_phone: str
+    commitment_version: int | None
+    joined_on: date | None
+    left_on: date | None
+
+    @staticmethod
+    def resolve_enterprise_name(obj) -> str:
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_enterprise_kind(obj) -> str:
+        return obj.enterprise.kind
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_officer_name(obj, context) -> str:
+        return obj.officer_name if _personal(context, obj) else obj.masked_officer_name
+
+    @staticmethod
+    def resolve_officer_phone(obj, context) -> str:
+        return obj.officer_phone if _personal(context, obj) else obj.masked_officer_phone
+
+
+def _personal(context, member) -> bool:
+    user = context["request"].user
+    return services.speaks_for(user, member.enterprise) or services.is_staff_of(user, member.cooperative)
+
+
+class ApplyIn(Schema):
+    enterprise: int
+    officer_name: str
+    officer_phone: str
+    accept_commitment: bool = Field(..., description="须为 true：接受入社承诺书")
+    commitment_version: int | None = Field(None, description="所接受的承诺书版本（应为现行版本）")
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class InspectionIn(Schema):
+    member: int
+    inspected_on: date
+    values: dict[str, str] = Field(..., description="检查项目 id → pass/fail（合格/不合格项目）或实测值")
+    batch: str = ""
+    inspector: str = ""
+    notes: str = ""
+
+
+class InspectionResultOut(Schema):
+    item_id: int
+    item: str
+    requirement: str
+    value: str
+    verdict: str
+    reason: str
+
+    @staticmethod
+    def resolve_item(obj) -> str:
+        return obj.item.name
+
+    @staticmethod
+    def resolve_requirement(obj) -> str:
+        return obj.item.requirement
+
+
+class InspectionOut(Schema):
+    id: int
+    member_id: int
+    checkpoint_id: int
+    inspected_on: date
+    result: str
+    results: list[InspectionResultOut]
+    nonconformities: list[int]
+
+    @staticmethod
+    def resolve_results(obj):
+        return list(obj.results.select_related("item"))
+
+    @staticmethod
+    def resolve_nonconformities(obj) -> list[int]:
+        return list(obj.nonconformities.values_list("pk", flat=True))
+
+
+class NonConformityOut(Schema):
+    id: int
+    member_id: int
+    enterprise_name: str
+    description: str
+    corrective_action: str
+    due_date: date
+    status: str
+    overdue: bool
+    closed_on: date | None
+
+    @staticmethod
+    def resolve_enterprise_name(obj) -> str:
+        return obj.member.enterprise.name
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return obj.is_overdue(timezone.localdate())
+
+
+class CloseIn(Schema):
+    evidence: str
+    corrective_action: str = ""
+
+
+class RateOut(Schema):
+    passed: int
+    total: int
+    percent: float | None
+
+
+class MemberRateOut(Schema):
+    member_id: int
+    enterprise_name: str
+    inspections: RateOut
+    tests: RateOut
+    combined: RateOut
+    below_target: bool
+
+
+class PassRatesOut(Schema):
+    cooperative_id: int
+    date_from: date
+    date_to: date
+    target: float
+    inspections: RateOut
+    tests: RateOut
+    combined: RateOut
+    below_target: bool
+    members: list[MemberRateOut]
+    formula: str
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+
+
+class TestingPlanOut(Schema):
+    id: int
+    year: int
+    name: str
+    status: str
+    lab_id: int | None
+    ordered_at: datetime | None
+
+
+def _rate(rate) -> dict:
+    return {"passed": rate.passed, "total": rate.total, "percent": None if rate.percent is None else float(rate.percent)}
+
+
+def _coop(request, id):
+    try:
+        return selectors.cooperative_get(fetched_by=request.user, pk=id)
+    except Exception as exc:
+        raise Http404 from exc
+
+
+@router.get("/cooperatives", response={200: list[CooperativeOut], **READ_ERRORS}, summary="Cooperatives in scope")
+@paginate(Pages)
+def list_cooperatives(request):
+    return selectors.cooperative_list(fetched_by=request.user)
+
+
+@router.get("/cooperatives/{id}", response={200: CooperativeDetailOut, **DETAIL_ERRORS}, summary="One cooperative")
+def get_cooperative(request, id: int):
+    return _coop(request, id)
+
+
+@router.get(
+    "/cooperatives/{id}/members",
+    response={200: list[MemberOut], **DETAIL_ERRORS},
+    summary="Members (all for the cooperative's staff and regulators; one's own otherwise)",
+)
+@paginate(Pages)
+def list_members(request, id: int, status: str = ""):
+    return selectors.member_list(fetched_by=request.user, cooperative=_coop(request, id), status=status or None)
+
+
+@router.post("/cooperatives/{id}/apply", response={201: MemberOut, **WRITE_ERRORS}, summary="Apply to join")
+def apply(request, id: int, payload: ApplyIn):
+    coop = _coop(request, id)
+    enterprise = next((e for e in selectors.enterprises_to_apply(request.user, coop) if e.pk == payload.enterprise), None)
+    if enterprise is None:
+        raise ValidationFailed({"enterprise": _("该企业不是您的企业，或已是成员/已提交申请。")})
+    member = services.member_apply(
+        cooperative=coop,
+        enterprise=enterprise,
+        officer_name=payload.officer_name,
+        officer_phone=payload.officer_phone,
+        accept_commitment=payload.accept_commitment,
+        commitment_version=payload.commitment_version,
+        by=request.user,
+    )
+    return Status(201, selectors.member_get(fetched_by=request.user, pk=member.pk))
+
+
+def _member(request, id):
+    try:
+        return selectors.member_get(fetched_by=request.user, pk=id)
+    except Exception as exc:
+        raise Http404 from exc
+
+
+@router.get("/cooperative-members/{id}", response={200: MemberOut, **DETAIL_ERRORS}, summary="One membership")
+def get_member(request, id: int):
+    return _member(request, id)
+
+
+@router.post("/cooperative-members/{id}/admit", response={200: MemberOut, **WRITE_ERRORS}, summary="Admit an applicant")
+def admit(request, id: int):
+    services.member_admit(member=_member(request, id), by=request.user)
+    return _member(request, id)
+
+
+@router.post("/cooperative-members/{id}/reject", response={200: MemberOut, **WRITE_ERRORS}, summary="Reject an application")
+def reject(request, id: int, payload: ReasonIn):
+    services.member_reject(member=_member(request, id), reason=payload.reason, by=request.user)
+    return _member(request, id)
+
+
+@router.post("/cooperative-members/{id}/leave", response={200: MemberOut, **WRITE_ERRORS}, summary="Leave (or remove)")
+def leave(request, id: int, payload: ReasonIn):
+    services.member_leave(member=_member(request, id), reason=payload.reason, by=request.user)
+    return _member(request, id)
+
+
+@router.post(
+    "/cooperative-checkpoints/{id}/inspections",
+    response={201: InspectionOut, **WRITE_ERRORS},
+    summary="Record an inspection against a checkpoint",
+)
+def record_inspection(request, id: int, payload: InspectionIn):
+    try:
+        checkpoint = selectors.checkpoint_get(fetched_by=request.user, pk=id)
+        member = selectors.member_get(fetched_by=request.user, pk=payload.member)
+    except Exception as exc:
+        raise Http404 from exc
+    inspection = services.inspection_record(
+        member=member,
+        checkpoint=checkpoint,
+        values=payload.values,
+        inspected_on=payload.inspected_on,
+        batch=payload.batch,
+        inspector=payload.inspector,
+        notes=payload.notes,
+        by=request.user,
+    )
+    return Status(201, inspection)
+
+
+@router.get(
+    "/cooperatives/{id}/nonconformities",
+    response={200: list[NonConformityOut], **DETAIL_ERRORS},
+    summary="Non-conformities (status=open|closed, overdue=true)",
+)
+@paginate(Pages)
+def list_nonconformities(request, id: int, status: str = "", overdue: bool = False):
+    return selectors.nonconformity_list(
+        fetched_by=request.user,
+        cooperative=_coop(request, id),
+        status=status or None,
+        overdue_on=timezone.localdate() if overdue else None,
+    )
+
+
+@router.post(
+    "/cooperative-nonconformities/{id}/close",
+    response={200: NonConformityOut, **WRITE_ERRORS},
+    summary="Close a non-conformity with evidence",
+)
+def close_nonconformity(request, id: int, payload: CloseIn):
+    try:
+        nc = selectors.nonconformity_get(fetched_by=request.user, pk=id)
+    except Exception as exc:
+        raise Http404 from exc
+    services.nonconformity_close(
+        nc=nc, evidence=payload.evidence, corrective_action=payload.corrective_action, by=request.user
+    )
+    return selectors.nonconformity_get(fetched_by=request.user, pk=id)
+
+
+@router.get(
+    "/cooperatives/{id}/pass-rates",
+    response={200: PassRatesOut, **DETAIL_ERRORS},
+    summary="Pass rates of the cooperative and its members over a period",
+)
+def get_pass_rates(request, id: int, date_from: date | None = None, date_to: date | None = None):
+    today = timezone.localdate()
+    rates = selectors.pass_rates(
+        fetched_by=request.user,
+        cooperative=_coop(request, id),
+        date_from=date_from or date(today.year, 1, 1),
+        date_to=date_to or today,
+    )
+    return {
+        "cooperative_id": rates.cooperative.pk,
+        "date_from": rates.date_from,
+        "date_to": rates.date_to,
+        "target": float(rates.target),
+        "inspections": _rate(rates.inspections),
+        "tests": _rate(rates.tests),
+        "combined": _rate(rates.combined),
+        "below_target": rates.below_target,
+        "members": [
+            {
+                "member_id": r.member.pk,
+                "enterprise_name": r.member.enterprise.name,
+                "inspections": _rate(r.inspections),
+                "tests": _rate(r.tests),
+                "combined": _rate(r.combined),
+                "below_target": r.below_target,
+            }
+            for r in rates.members
+        ],
+        "formula": (selectors.__doc__ or "").split("Pass rates (``pass_rates``), the formula shown on the page:")[-1].strip(),
+    }
+
+
+@router.get(
+    "/cooperatives/{id}/testing-plans", response={200: list[TestingPlanOut], **DETAIL_ERRORS}, summary="Free testing plans"
+)
+def list_testing_plans(request, id: int):
+    return list(selectors.testing_plan_list(fetched_by=request.user, cooperative=_coop(request, id)))
+
+
+@router.post(
+    "/cooperative-testing-plans/{id}/orders",
+    response={201: list[OrderOut], **WRITE_ERRORS},
+    summary="Create the plan's test orders at its lab, all in one step",
+)
+def order_testing_plan(request, id: int):
+    try:
+        plan = selectors.testing_plan_get(fetched_by=request.user, pk=id)
+    except Exception as exc:
+        raise Http404 from exc
+    orders = services.testing_plan_order(plan=plan, by=request.user)
+    return Status(201, [{"id": o.pk, "number": str(getattr(o, "number", "") or "")} for o in orders])

@@ -3,11 +3,15 @@
 import pytest
 
 from nqihub.core.scoping import scope_of, visible
-from nqihub.directory.models import Enterprise, Expert, Institution, Station
+from nqihub.directory.models import Enterprise, Expert, Institution, Station, StationArea
 
 
 def names(user, model):
     return set(model.objects.filter(visible(user, model)).values_list("name", flat=True))
+
+
+def ids(user, model):
+    return set(model.objects.filter(visible(user, model)).values_list("pk", flat=True))
 
 
 @pytest.mark.django_db
@@ -18,8 +22,16 @@ def test_enterprise_user_sees_only_its_own_enterprise(demo_user):
 
 @pytest.mark.django_db
 def test_regulator_sees_its_subtree_and_nothing_outside(demo_user):
-    assert names(demo_user("reg_lz"), Enterprise) == {"善元食品有限公司"}
-    assert names(demo_user("reg_gx"), Enterprise) == {"善元食品有限公司"}
+    for username, code_prefix in (("reg_lz", "4502"), ("reg_gx", "45")):
+        seen = ids(demo_user(username), Enterprise)
+        # The rule, independently: the enterprises whose region code starts with the regulator's prefix.
+        assert seen == set(
+            Enterprise.objects.filter(region__code__startswith=code_prefix).values_list("pk", flat=True)
+        )
+        assert seen < set(Enterprise.objects.values_list("pk", flat=True))
+        seen_names = names(demo_user(username), Enterprise)
+        assert "善元食品有限公司" in seen_names
+        assert not seen_names & {"南通悦瑟家居用品有限公司", "武汉汉烯科技有限公司"}
     national = names(demo_user("reg_national"), Enterprise)
     assert {"善元食品有限公司", "南通悦瑟家居用品有限公司", "武汉汉烯科技有限公司"} <= national
     for model in (Institution, Station, Expert):
@@ -30,8 +42,26 @@ def test_regulator_sees_its_subtree_and_nothing_outside(demo_user):
 
 @pytest.mark.django_db
 def test_station_staff_see_enterprises_of_their_service_area(demo_user):
-    assert names(demo_user("station_lz"), Enterprise) == {"善元食品有限公司"}
-    assert names(demo_user("station_wh"), Enterprise) == {"武汉汉烯科技有限公司"}
+    for username, station, story, outsiders in (
+        (
+            "station_lz",
+            "广西柳州螺蛳粉质量检测服务站",
+            "善元食品有限公司",
+            {"南通悦瑟家居用品有限公司", "武汉汉烯科技有限公司"},
+        ),
+        (
+            "station_wh",
+            "武汉江岸岱家山科创城质量服务站",
+            "武汉汉烯科技有限公司",
+            {"南通悦瑟家居用品有限公司", "善元食品有限公司"},
+        ),
+    ):
+        area = set(StationArea.objects.filter(station__name=station).values_list("region_id", flat=True))
+        assert area
+        expected = set(Enterprise.objects.filter(region_id__in=area).values_list("pk", flat=True))
+        assert ids(demo_user(username), Enterprise) == expected
+        seen_names = names(demo_user(username), Enterprise)
+        assert story in seen_names and not seen_names & outsiders
 
 
 @pytest.mark.django_db

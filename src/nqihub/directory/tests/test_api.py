@@ -4,9 +4,10 @@ are 404), the 422 cases with their field names, enterprise registration, and the
 import json
 
 import pytest
+from django.db.models import Q
 
 from nqihub.core.models import AuditEntry, Organisation
-from nqihub.directory.models import Enterprise, Expert, Institution, Station
+from nqihub.directory.models import Enterprise, Expert, Institution, Station, StationArea
 from nqihub.directory.services import EnterpriseData, enterprise_create
 from nqihub.directory.uscc import _uscc
 from nqihub.web.management.commands.load_demo import demo_uscc
@@ -28,6 +29,32 @@ STATION_WH = "武汉江岸岱家山科创城质量服务站"
 def _names(response) -> set[str]:
     assert response.status_code == 200, response.content
     return {row["name"] for row in response.json()["items"]}
+
+
+def _all_rows(client, url, **params) -> list[dict]:
+    """Every row of a paginated list, walking the pages (the demo world is larger than one page)."""
+    rows, page = [], 1
+    while True:
+        r = client.get(url, {**params, "page": page, "page_size": 100})
+        assert r.status_code == 200, r.content
+        body = r.json()
+        rows += body["items"]
+        if not body["items"] or len(rows) >= body["count"]:
+            assert len(rows) == body["count"]
+            return rows
+        page += 1
+
+
+def _all_names(client, url, **params) -> set[str]:
+    return {row["name"] for row in _all_rows(client, url, **params)}
+
+
+def _ids_of(model, rule: Q) -> set[int]:
+    return set(model.objects.filter(rule).values_list("pk", flat=True))
+
+
+def _area(station_name: str) -> list[str]:
+    return list(StationArea.objects.filter(station__name=station_name).values_list("region_id", flat=True))
 
 
 def _fields(response) -> list[str]:
@@ -59,26 +86,36 @@ def _new_enterprise(**overrides) -> dict:
 # --- enterprises: who sees what ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("username", "expected"),
-    [
-        ("admin", {SHANYUAN, YUESE, HANXI}),
-        ("reg_national", {SHANYUAN, YUESE, HANXI}),
-        ("reg_gx", {SHANYUAN}),
-        ("reg_lz", {SHANYUAN}),
-        ("station_lz", {SHANYUAN}),
-        ("station_wh", {HANXI}),
-        ("ent_shanyuan", {SHANYUAN}),
-        ("ent_yuese", {YUESE}),
-        ("ent_hanxi", {HANXI}),
-        ("lab_lz", set()),
-        ("coop_haimen", set()),
-    ],
-)
-def test_enterprise_list_shows_exactly_what_the_user_may_see(api_for, username, expected):
-    r = api_for(username).get("/api/v1/enterprises")
-    assert _names(r) == expected
-    assert r.json()["count"] == len(expected)
+#: username → (the visibility rule as an independent query (a callable, as station areas are read from the
+#: database), the story's enterprises that must be listed, those that must not).
+ENTERPRISE_RULES = {
+    "admin": (lambda: Q(), {SHANYUAN, YUESE, HANXI}, set()),
+    "reg_national": (lambda: Q(), {SHANYUAN, YUESE, HANXI}, set()),
+    "reg_gx": (lambda: Q(region__code__startswith="45"), {SHANYUAN}, {YUESE, HANXI}),
+    "reg_lz": (lambda: Q(region__code__startswith="4502"), {SHANYUAN}, {YUESE, HANXI}),
+    "station_lz": (lambda: Q(region_id__in=_area(STATION_LZ)), {SHANYUAN}, {YUESE, HANXI}),
+    "station_wh": (lambda: Q(region_id__in=_area(STATION_WH)), {HANXI}, {SHANYUAN, YUESE}),
+    "ent_shanyuan": (lambda: Q(name=SHANYUAN), {SHANYUAN}, {YUESE, HANXI}),
+    "ent_yuese": (lambda: Q(name=YUESE), {YUESE}, {SHANYUAN, HANXI}),
+    "ent_hanxi": (lambda: Q(name=HANXI), {HANXI}, {SHANYUAN, YUESE}),
+    "lab_lz": (lambda: Q(pk__in=[]), set(), {SHANYUAN, YUESE, HANXI}),
+    "coop_haimen": (lambda: Q(pk__in=[]), set(), {SHANYUAN, YUESE, HANXI}),
+}
+
+
+@pytest.mark.parametrize("username", list(ENTERPRISE_RULES))
+def test_enterprise_list_shows_exactly_what_the_user_may_see(api_for, username):
+    rule, present, absent = ENTERPRISE_RULES[username]
+    expected = _ids_of(Enterprise, rule())
+    rows = _all_rows(api_for(username), "/api/v1/enterprises")
+    assert [row["id"] for row in rows if row["id"] not in expected] == []
+    assert {row["id"] for row in rows} == expected and len(rows) == len(expected)
+    names = {row["name"] for row in rows}
+    assert present <= names and not names & absent
+    if username in ("admin", "reg_national"):
+        assert expected == _ids_of(Enterprise, Q())
+    else:
+        assert expected < _ids_of(Enterprise, Q())
 
 
 def test_enterprise_detail_for_the_owner_a_regulator_and_the_station(api_for):
@@ -125,17 +162,45 @@ def test_enterprise_contacts_are_masked_in_the_detail(api_for, demo_user):
 # --- enterprises: filters ----------------------------------------------------------------------------
 
 
-def test_enterprise_filters(api_for):
+@pytest.mark.parametrize(
+    ("params", "rule", "present", "absent"),
+    [
+        ({"region": "450000"}, Q(region__code__startswith="45"), {SHANYUAN}, {YUESE, HANXI}),
+        ({"region": "320614"}, Q(region_id="320614"), {YUESE}, {SHANYUAN, HANXI}),
+        # Section C (manufacturing) is divisions 13–43 of GB/T 4754.
+        (
+            {"industry": "C"},
+            Q(industry__code__gte="13", industry__code__lt="44"),
+            {SHANYUAN, YUESE, HANXI},
+            set(),
+        ),
+        ({"industry": "14"}, Q(industry__code__startswith="14"), {SHANYUAN}, {YUESE, HANXI}),
+        ({"industry": "1771"}, Q(industry_id="1771"), {YUESE}, {SHANYUAN, HANXI}),
+        ({"scale": "small"}, Q(scale="small"), {SHANYUAN, YUESE, HANXI}, set()),
+        ({"scale": "large"}, Q(scale="large"), set(), {SHANYUAN, YUESE, HANXI}),
+        (
+            {"q": "螺蛳粉"},
+            Q(name__contains="螺蛳粉") | Q(products__contains="螺蛳粉"),
+            {SHANYUAN},
+            {YUESE, HANXI},
+        ),
+        (
+            {"q": "石墨烯"},
+            Q(name__contains="石墨烯") | Q(products__contains="石墨烯"),
+            {HANXI},
+            {SHANYUAN, YUESE},
+        ),
+    ],
+)
+def test_enterprise_filters(api_for, params, rule, present, absent):
+    rows = _all_rows(api_for("admin"), "/api/v1/enterprises", **params)
+    assert {row["id"] for row in rows} == _ids_of(Enterprise, rule)
+    names = {row["name"] for row in rows}
+    assert present <= names and not names & absent
+
+
+def test_enterprise_search_by_uscc_finds_exactly_that_enterprise(api_for):
     c = api_for("admin")
-    assert _names(c.get("/api/v1/enterprises", {"region": "450000"})) == {SHANYUAN}
-    assert _names(c.get("/api/v1/enterprises", {"region": "320614"})) == {YUESE}
-    assert _names(c.get("/api/v1/enterprises", {"industry": "C"})) == {SHANYUAN, YUESE, HANXI}
-    assert _names(c.get("/api/v1/enterprises", {"industry": "14"})) == {SHANYUAN}
-    assert _names(c.get("/api/v1/enterprises", {"industry": "1771"})) == {YUESE}
-    assert _names(c.get("/api/v1/enterprises", {"scale": "small"})) == {SHANYUAN, YUESE, HANXI}
-    assert _names(c.get("/api/v1/enterprises", {"scale": "large"})) == set()
-    assert _names(c.get("/api/v1/enterprises", {"q": "螺蛳粉"})) == {SHANYUAN}
-    assert _names(c.get("/api/v1/enterprises", {"q": "石墨烯"})) == {HANXI}
     assert _names(c.get("/api/v1/enterprises", {"q": demo_uscc("320614", 2)})) == {YUESE}
 
 
@@ -173,12 +238,23 @@ def test_enterprise_list_pages(api_for, demo_user):
             by=admin,
         )
     c = api_for("reg_lz")
-    first = c.get("/api/v1/enterprises", {"page_size": 4}).json()
-    second = c.get("/api/v1/enterprises", {"page_size": 4, "page": 2}).json()
-    assert first["count"] == second["count"] == 6
-    assert len(first["items"]) == 4 and len(second["items"]) == 2
-    assert not {e["id"] for e in first["items"]} & {e["id"] for e in second["items"]}
-    assert c.get("/api/v1/enterprises", {"page": 9}).json()["items"] == []
+    total = Enterprise.objects.filter(region__code__startswith="4502").count()
+    assert total >= 6
+    pages, page = [], 1
+    while True:
+        body = c.get("/api/v1/enterprises", {"page_size": 4, "page": page}).json()
+        assert body["count"] == total
+        if not body["items"]:
+            break
+        pages.append([e["id"] for e in body["items"]])
+        page += 1
+    # Full pages of 4, then the remainder; no row twice, none missing; past the end is empty.
+    assert [len(p) for p in pages] == [4] * (total // 4) + ([total % 4] if total % 4 else [])
+    seen = [pk for p in pages for pk in p]
+    assert len(seen) == len(set(seen)) == total
+    assert set(seen) == _ids_of(Enterprise, Q(region__code__startswith="4502"))
+    assert {f"分页测试{serial}" for serial in range(3, 8)} <= _all_names(c, "/api/v1/enterprises")
+    assert c.get("/api/v1/enterprises", {"page": len(pages) + 5, "page_size": 4}).json()["items"] == []
 
 
 def test_enterprise_list_default_page_size_is_25(api_for, demo_user):
@@ -192,13 +268,16 @@ def test_enterprise_list_default_page_size_is_25(api_for, demo_user):
         )
     body = api_for("admin").get("/api/v1/enterprises").json()
     assert body["count"] == base + 30 and len(body["items"]) == 25
-    assert len(api_for("admin").get("/api/v1/enterprises", {"page_size": 100}).json()["items"]) == base + 30
+    big = api_for("admin").get("/api/v1/enterprises", {"page_size": 100}).json()
+    assert len(big["items"]) == min(100, base + 30)
 
 
 def test_enterprise_list_has_no_n_plus_one(api_for, demo_user, django_assert_max_num_queries):
     c = api_for("reg_gx")
+    in_guangxi = Enterprise.objects.filter(region__code__startswith="45").count
+    expected = min(100, in_guangxi())
     with django_assert_max_num_queries(5):
-        assert len(c.get("/api/v1/enterprises").json()["items"]) == 1
+        assert len(c.get("/api/v1/enterprises", {"page_size": 100}).json()["items"]) == expected
     admin = demo_user("admin")
     for serial in range(3, 9):
         enterprise_create(
@@ -211,11 +290,17 @@ def test_enterprise_list_has_no_n_plus_one(api_for, demo_user, django_assert_max
             ),
             by=admin,
         )
+    more = min(100, in_guangxi())
+    assert more == expected + 6 or more == 100
     with django_assert_max_num_queries(5):
-        assert len(c.get("/api/v1/enterprises").json()["items"]) == 7
+        assert len(c.get("/api/v1/enterprises", {"page_size": 100}).json()["items"]) == more
     station = api_for("station_lz")
+    in_area = Enterprise.objects.filter(region_id__in=_area(STATION_LZ)).count()
+    assert in_area >= 7
     with django_assert_max_num_queries(5):
-        assert len(station.get("/api/v1/enterprises").json()["items"]) == 7
+        assert len(station.get("/api/v1/enterprises", {"page_size": 100}).json()["items"]) == min(
+            100, in_area
+        )
 
 
 # --- enterprises: registration -----------------------------------------------------------------------
@@ -414,27 +499,47 @@ def test_institution_detail_outside_scope_is_404(api_for, username, name):
 
 
 @pytest.mark.parametrize(
-    ("username", "expected"),
+    ("username", "rule", "present", "absent"),
     [
-        ("admin", {STATION_LZ, STATION_WH}),
-        ("reg_lz", {STATION_LZ}),
-        ("ent_shanyuan", {STATION_LZ}),
-        ("ent_hanxi", {STATION_WH}),
-        ("ent_yuese", set()),
-        ("coop_haimen", set()),
+        ("admin", Q(), {STATION_LZ, STATION_WH}, set()),
+        # A regulator: its subtree. Members of enterprises and cooperatives: stations in their own province.
+        ("reg_lz", Q(region__code__startswith="4502"), {STATION_LZ}, {STATION_WH}),
+        ("ent_shanyuan", Q(region__code__startswith="45"), {STATION_LZ}, {STATION_WH}),
+        ("ent_hanxi", Q(region__code__startswith="42"), {STATION_WH}, {STATION_LZ}),
+        ("ent_yuese", Q(region__code__startswith="32"), set(), {STATION_LZ, STATION_WH}),
+        ("coop_haimen", Q(region__code__startswith="32"), set(), {STATION_LZ, STATION_WH}),
     ],
 )
-def test_station_list_by_user(api_for, username, expected):
-    assert _names(api_for(username).get("/api/v1/stations")) == expected
+def test_station_list_by_user(api_for, username, rule, present, absent):
+    rows = _all_rows(api_for(username), "/api/v1/stations")
+    assert {row["id"] for row in rows} == _ids_of(Station, rule)
+    names = {row["name"] for row in rows}
+    assert present <= names and not names & absent
 
 
-def test_station_filters(api_for):
-    c = api_for("admin")
-    assert _names(c.get("/api/v1/stations", {"industry": "14"})) == {STATION_LZ}
-    assert _names(c.get("/api/v1/stations", {"industry": "3985"})) == {STATION_WH}
-    assert _names(c.get("/api/v1/stations", {"region": "420000"})) == {STATION_WH}
-    assert _names(c.get("/api/v1/stations", {"q": "螺蛳粉"})) == {STATION_LZ}
-    assert _fields(c.get("/api/v1/stations", {"industry": "ABC"})) == ["industry"]
+@pytest.mark.parametrize(
+    ("params", "rule", "present", "absent"),
+    [
+        ({"industry": "14"}, Q(industries__code__startswith="14"), {STATION_LZ}, {STATION_WH}),
+        ({"industry": "3985"}, Q(industries__code="3985"), {STATION_WH}, {STATION_LZ}),
+        ({"region": "420000"}, Q(region__code__startswith="42"), {STATION_WH}, {STATION_LZ}),
+        (
+            {"q": "螺蛳粉"},
+            Q(name__contains="螺蛳粉") | Q(specialty__contains="螺蛳粉"),
+            {STATION_LZ},
+            {STATION_WH},
+        ),
+    ],
+)
+def test_station_filters(api_for, params, rule, present, absent):
+    rows = _all_rows(api_for("admin"), "/api/v1/stations", **params)
+    assert {row["id"] for row in rows} == _ids_of(Station, rule)
+    names = {row["name"] for row in rows}
+    assert present <= names and not names & absent
+
+
+def test_bad_station_filter_is_422_naming_the_parameter(api_for):
+    assert _fields(api_for("admin").get("/api/v1/stations", {"industry": "ABC"})) == ["industry"]
 
 
 def test_station_detail_has_service_area_and_industries(api_for):

@@ -22,3 +22,15 @@ def with_email(demo_user):
         return user
 
     return make
+
+
+@pytest.fixture
+def new_notifications(db):
+    """``new_notifications(recipient=user)`` → only the notifications written during this test: the demo world
+    may leave notifications of its own for demo users, and a test looks only at those it caused."""
+    from django.db.models import Max
+
+    from nqihub.notifications.models import Notification
+
+    baseline = Notification.objects.aggregate(last=Max("id"))["last"] or 0
+    return lambda **filters: Notification.objects.filter(pk__gt=baseline, **filters)

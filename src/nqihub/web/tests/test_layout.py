@@ -60,7 +60,10 @@ def test_home_counts_what_the_user_may_see(client_for):
     assert expected["企业"] == Enterprise.objects.filter(region_id__gte="4502", region_id__lt="4503").count()
     response = client_for("ent_yuese").get(reverse("web:home"))
     counts = {str(label): n for label, n, _url, _icon in response.context["counts"]}
-    assert counts["我的企业"] == 1 and counts["服务站"] == 0
+    assert counts["我的企业"] == 1
+    # Stations are counted within the enterprise's own province (Jiangsu), never Liuzhou's or Wuhan's.
+    in_province = Station.objects.filter(region__code__startswith="32").count()
+    assert counts["服务站"] == in_province < Station.objects.count()
 
 
 def test_home_requires_login(client):

@@ -39,9 +39,14 @@ def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
-def demo_uscc(region_code: str, serial: int) -> str:
-    """A synthetic USCC: 91 + region + eight zeros + serial digit + the computed check character."""
-    body = f"91{region_code}00000000{serial % 10}"
+def demo_uscc(region_code: str, serial: int, series: int = 0) -> str:
+    """A synthetic USCC: 91 + region + series (2 digits) + six zeros + serial digit + the computed check character.
+
+    Series 0 (eight zeros, today's codes) is the story's and the tests'; each app that generates demo enterprises
+    uses its own series (stats 1, cooperatives 2), which leads the block, so that generated codes never collide
+    with the story's nor with the tests' hand-made ``91<region>000000…`` codes.
+    """
+    body = f"91{region_code}{series:02d}000000{serial % 10}"
     return body + _uscc.calc_check_digit(body)
 
 
