@@ -1,5 +1,221 @@
-"""统计与报表 routes, mounted under /api/v1."""
+"""统计与报表 routes, mounted under /api/v1: figures of a region (404 outside the caller's subtree),
+breakdowns, and the periodic reports (submit / approve / return). Thin: reads through ``selectors``
+and ``figures``, writes through ``services``."""
 
-from ninja import Router
+import json
+from datetime import datetime
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.errors import NotFound, ValidationFailed
+
+from . import figures as figs
+from . import labels, selectors, services
+from .models import Report
 
 router = Router(tags=["统计与报表"])
+
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+
+
+class PeriodQuery(Schema):
+    region: str = Field("", description="行政区划代码（6位）；默认为本人监管的地区")
+    from_: str = Field("", alias="from", description="起始月份 YYYY-MM；默认为近12个月")
+    to: str = Field("", description="截止月份 YYYY-MM；默认为本月")
+    category: str = Field("", description="仅统计某一 NQI 要素（需求类别）")
+    industry: str = Field("", description="仅统计某一行业大类（2位代码）")
+    station: str = Field("", description="仅统计某一服务站（id）")
+
+
+class BreakdownQuery(PeriodQuery):
+    by: str = Field(..., description="child_region、category、industry、station、month")
+
+
+def _resolve(request, q: PeriodQuery):
+    region = selectors.region_for(request.user, q.region or None)
+    from_month, to_month = selectors.period(q.from_ or None, q.to or None)
+    dim, value = labels.dimension_filter(category=q.category, industry=q.industry, station=q.station)
+    return region, from_month, to_month, dim, value
+
+
+def _month_text(m: int) -> str:
+    return f"{m // 100:04d}-{m % 100:02d}"
+
+
+def _not_found(exc):
+    raise Http404 from exc
+
+
+@router.get("/stats/summary", response={200: dict, **DETAIL_ERRORS}, summary="Figures of a region and period")
+def summary(request, q: Query[PeriodQuery]):
+    try:
+        region, from_month, to_month, dim, value = _resolve(request, q)
+    except NotFound as exc:
+        _not_found(exc)
+    figures = selectors.summary(
+        request.user, region=region, from_month=from_month, to_month=to_month, dim=dim, value=value
+    )
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "from": _month_text(from_month),
+        "to": _month_text(to_month),
+        **figures,
+    }
+
+
+@router.get(
+    "/stats/breakdown", response={200: dict, **DETAIL_ERRORS}, summary="Figures grouped by a dimension"
+)
+def breakdown(request, q: Query[BreakdownQuery]):
+    if q.by not in figs.BREAKDOWNS:
+        raise ValidationFailed({"by": _("by 应为：%(v)s。") % {"v": "、".join(figs.BREAKDOWNS)}})
+    try:
+        region, from_month, to_month, dim, value = _resolve(request, q)
+    except NotFound as exc:
+        _not_found(exc)
+    rows = figs.breakdown(
+        region=region.code, from_month=from_month, to_month=to_month, by=q.by, dim=dim, value=value
+    )
+    labels.label_rows(rows, q.by, region.code)
+    return {
+        "region": region.code,
+        "from": _month_text(from_month),
+        "to": _month_text(to_month),
+        "by": q.by,
+        "rows": rows,
+    }
+
+
+class ReportOut(Schema):
+    id: int
+    region: str
+    region_name: str
+    parent_region: str | None
+    period_type: str
+    period_label: str
+    year: int
+    part: int
+    status: str
+    status_label: str
+    remarks: str
+    decision_reason: str
+    figures: dict
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    history: list[dict]
+
+    @staticmethod
+    def resolve_region(obj) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_region_name(obj) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_parent_region(obj) -> str | None:
+        return obj.parent_region_id
+
+    @staticmethod
+    def resolve_period_label(obj) -> str:
+        return str(obj.period_label)
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_history(obj) -> list[dict]:
+        return [
+            {
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "reason": e.reason,
+                "by": e.by.get_username() if e.by_id else None,
+                "at": e.at.isoformat(),
+            }
+            for e in obj.events.select_related("by")
+        ]
+
+
+class ReportIn(Schema):
+    region: str = Field("", description="本地区代码；默认为本人监管的地区")
+    period_type: str = Field(..., description="month（月报）、quarter（季报）、year（年报）")
+    year: int
+    part: int = Field(0, description="月份 1–12 或季度 1–4；年报为 0")
+    remarks: str = ""
+
+
+class ReturnIn(Schema):
+    reason: str = ""
+
+
+def _report(request, id: int) -> Report:
+    try:
+        return selectors.report_get(fetched_by=request.user, pk=id)
+    except Report.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@router.get("/stats/reports", response={200: list[ReportOut], **READ_ERRORS}, summary="Reports in scope")
+def list_reports(request):
+    return list(selectors.report_list(fetched_by=request.user)[:200])
+
+
+@router.get("/stats/reports/{id}", response={200: ReportOut, **DETAIL_ERRORS}, summary="One report")
+def get_report(request, id: int):
+    return _report(request, id)
+
+
+@router.post("/stats/reports", response={201: ReportOut, **WRITE_ERRORS}, summary="Create a report (draft)")
+def create_report(request, payload: ReportIn):
+    region = payload.region or selectors.home_region(request.user) or ""
+    report = services.report_create(
+        region=region,
+        period_type=payload.period_type,
+        year=payload.year,
+        part=payload.part,
+        remarks=payload.remarks,
+        by=request.user,
+    )
+    return Status(201, report)
+
+
+@router.post(
+    "/stats/reports/{id}/submit",
+    response={200: ReportOut, **WRITE_ERRORS},
+    summary="Submit to the level above",
+)
+def submit_report(request, id: int):
+    """Optional JSON body ``{"remarks": "…"}`` replaces the remarks."""
+    remarks = None
+    if request.content_type == "application/json" and request.body.strip():
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            raise ValidationFailed({"body": _("请求体不是有效的 JSON。")}) from None
+        remarks = body.get("remarks") if isinstance(body, dict) else None
+        if remarks is not None and not isinstance(remarks, str):
+            raise ValidationFailed({"remarks": _("应为字符串。")})
+    return services.report_submit(report=_report(request, id), remarks=remarks, by=request.user)
+
+
+@router.post(
+    "/stats/reports/{id}/approve", response={200: ReportOut, **WRITE_ERRORS}, summary="Approve (level above)"
+)
+def approve_report(request, id: int):
+    return services.report_approve(report=_report(request, id), by=request.user)
+
+
+@router.post(
+    "/stats/reports/{id}/return",
+    response={200: ReportOut, **WRITE_ERRORS},
+    summary="Return with a reason (level above)",
+)
+def return_report(request, id: int, payload: ReturnIn):
+    return services.report_return(report=_report(request, id), reason=payload.reason, by=request.user)
