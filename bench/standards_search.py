@@ -23,8 +23,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-QUERIES = ["甲醛", "游泳池", "足球", "人造草", "运动场地 面层", "体育场馆", "安全 要求", "滑雪", "健身器材",
-           "水质", "篮球", "自行车", "照明", "纺织品", "食品 标签", "管理规范", "羽毛球", "攀岩", "冰球", "服务质量"]
+QUERIES = [
+    "甲醛",
+    "游泳池",
+    "足球",
+    "人造草",
+    "运动场地 面层",
+    "体育场馆",
+    "安全 要求",
+    "滑雪",
+    "健身器材",
+    "水质",
+    "篮球",
+    "自行车",
+    "照明",
+    "纺织品",
+    "食品 标签",
+    "管理规范",
+    "羽毛球",
+    "攀岩",
+    "冰球",
+    "服务质量",
+]
 
 
 def main() -> None:
@@ -73,11 +93,20 @@ def main() -> None:
         st = []
         for w in picked:
             st.extend(word_terms[w])
-        batch.append(Standard(
-            canonical=canonical, code_without_year=canonical[:-5], prefix=canonical.split(" ")[0], year=2024,
-            title=title, level=level, nature=nature, status=rng.choice(statuses), is_demo=True,
-            search_text=" ".join(dict.fromkeys([*st, canonical.lower()])),
-        ))
+        batch.append(
+            Standard(
+                canonical=canonical,
+                code_without_year=canonical[:-5],
+                prefix=canonical.split(" ")[0],
+                year=2024,
+                title=title,
+                level=level,
+                nature=nature,
+                status=rng.choice(statuses),
+                is_demo=True,
+                search_text=" ".join(dict.fromkeys([*st, canonical.lower()])),
+            )
+        )
         if len(batch) == 5000:
             Standard.objects.bulk_create(batch)
             batch = []
@@ -103,6 +132,7 @@ def main() -> None:
                 qs = qs.filter(title__icontains=w)
             qs.count()
             list(qs.order_by("canonical")[:25])
+
         return run
 
     for q in QUERIES:  # warm caches
@@ -127,10 +157,16 @@ def main() -> None:
         "queries": len(QUERIES),
         "repeat": args.repeat,
         "load_seconds": round(load_seconds, 1),
-        "search_ms": {"p50": pct(results["search"], 50), "p95": pct(results["search"], 95),
-                      "mean": round(statistics.mean(results["search"]), 2)},
-        "icontains_ms": {"p50": pct(results["icontains"], 50), "p95": pct(results["icontains"], 95),
-                         "mean": round(statistics.mean(results["icontains"]), 2)},
+        "search_ms": {
+            "p50": pct(results["search"], 50),
+            "p95": pct(results["search"], 95),
+            "mean": round(statistics.mean(results["search"]), 2),
+        },
+        "icontains_ms": {
+            "p50": pct(results["icontains"], 50),
+            "p95": pct(results["icontains"], 95),
+            "mean": round(statistics.mean(results["icontains"]), 2),
+        },
         "hits": hits,
     }
     print(json.dumps(out, ensure_ascii=False, indent=2))

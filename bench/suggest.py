@@ -28,22 +28,91 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nqihub.settings")
 
 PRODUCTS = [
-    "螺蛳粉", "米粉", "酸笋", "腐竹", "辣椒酱", "月饼", "饮用水", "白砂糖", "茶叶", "蜂蜜", "床单", "被套", "枕芯",
-    "毛巾", "羽绒被", "童装", "石墨烯膜", "导热膜", "锂电池", "电线电缆", "插座", "电动车头盔", "儿童玩具",
-    "陶瓷砖", "水泥", "钢筋", "门窗", "涂料", "塑料管材", "家具",
+    "螺蛳粉",
+    "米粉",
+    "酸笋",
+    "腐竹",
+    "辣椒酱",
+    "月饼",
+    "饮用水",
+    "白砂糖",
+    "茶叶",
+    "蜂蜜",
+    "床单",
+    "被套",
+    "枕芯",
+    "毛巾",
+    "羽绒被",
+    "童装",
+    "石墨烯膜",
+    "导热膜",
+    "锂电池",
+    "电线电缆",
+    "插座",
+    "电动车头盔",
+    "儿童玩具",
+    "陶瓷砖",
+    "水泥",
+    "钢筋",
+    "门窗",
+    "涂料",
+    "塑料管材",
+    "家具",
 ]
 PROBLEMS = [
-    ("保质期短", "延长保质期"), ("胀袋", "杀菌工艺"), ("霉变", "防霉"), ("色牢度不合格", "染整工艺"),
-    ("甲醛超标", "甲醛控制"), ("标签不规范", "标识标签"), ("没有标准", "企业标准"), ("良品率低", "工艺稳定"),
-    ("认证不会办", "CCC认证"), ("出口检测", "检测报告"), ("计量器具过期", "检定校准"), ("纤维含量不符", "纤维成分"),
-    ("导热系数不达标", "导热性能"), ("抽检不合格", "整改复检"), ("异味", "气味控制"), ("包装破损", "包装设计"),
-    ("重金属超标", "原料控制"), ("强度不够", "力学性能"), ("尺寸偏差", "尺寸公差"), ("阻燃不合格", "阻燃处理"),
+    ("保质期短", "延长保质期"),
+    ("胀袋", "杀菌工艺"),
+    ("霉变", "防霉"),
+    ("色牢度不合格", "染整工艺"),
+    ("甲醛超标", "甲醛控制"),
+    ("标签不规范", "标识标签"),
+    ("没有标准", "企业标准"),
+    ("良品率低", "工艺稳定"),
+    ("认证不会办", "CCC认证"),
+    ("出口检测", "检测报告"),
+    ("计量器具过期", "检定校准"),
+    ("纤维含量不符", "纤维成分"),
+    ("导热系数不达标", "导热性能"),
+    ("抽检不合格", "整改复检"),
+    ("异味", "气味控制"),
+    ("包装破损", "包装设计"),
+    ("重金属超标", "原料控制"),
+    ("强度不够", "力学性能"),
+    ("尺寸偏差", "尺寸公差"),
+    ("阻燃不合格", "阻燃处理"),
 ]
 PARAMETERS = [
-    "菌落总数", "大肠菌群", "霉菌和酵母", "商业无菌", "过氧化值", "酸价", "水分", "铅", "苯甲酸", "山梨酸",
-    "甲醛含量", "pH值", "耐水色牢度", "耐汗渍色牢度", "纤维含量", "导热系数", "厚度", "拉伸强度", "阻燃性能", "耐磨性",
+    "菌落总数",
+    "大肠菌群",
+    "霉菌和酵母",
+    "商业无菌",
+    "过氧化值",
+    "酸价",
+    "水分",
+    "铅",
+    "苯甲酸",
+    "山梨酸",
+    "甲醛含量",
+    "pH值",
+    "耐水色牢度",
+    "耐汗渍色牢度",
+    "纤维含量",
+    "导热系数",
+    "厚度",
+    "拉伸强度",
+    "阻燃性能",
+    "耐磨性",
 ]
-FILLERS = ["企业反映", "经服务站走访发现", "小微企业", "生产过程中", "近期", "客户投诉", "市场抽检中", "质量合作社社员"]
+FILLERS = [
+    "企业反映",
+    "经服务站走访发现",
+    "小微企业",
+    "生产过程中",
+    "近期",
+    "客户投诉",
+    "市场抽检中",
+    "质量合作社社员",
+]
 QUERY_FILLERS = ["请问", "我们公司", "急需帮助", "想咨询一下", "怎么办", "有没有专家", "麻烦指导"]
 
 
@@ -65,9 +134,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="commit the generated data instead of rolling back")
     parser.add_argument(
-        "--reuse", action="store_true", help="time again on the data a previous --keep run left (same --cases/--seed)"
+        "--keep", action="store_true", help="commit the generated data instead of rolling back"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time again on the data a previous --keep run left (same --cases/--seed)",
     )
     args = parser.parse_args()
 
@@ -88,20 +161,30 @@ def main() -> None:
     rng = random.Random(args.seed)
     combos = [(p, pr, pa) for p in PRODUCTS for pr in PROBLEMS for pa in PARAMETERS]
     rng.shuffle(combos)
-    report: dict = {"cases": args.cases, "queries": args.queries, "load_average": round(os.getloadavg()[0], 2)}
+    report: dict = {
+        "cases": args.cases,
+        "queries": args.queries,
+        "load_average": round(os.getloadavg()[0], 2),
+    }
     with transaction.atomic():
         org = Organisation.objects.first()
         region = org.region_id
         # One expert per (product, problem): the right expert for a query.
         experts = {}
-        existing = dict(Expert.objects.filter(name__startswith="bench-").values_list("name", "pk")) if args.reuse else {}
+        existing = (
+            dict(Expert.objects.filter(name__startswith="bench-").values_list("name", "pk"))
+            if args.reuse
+            else {}
+        )
         for product in PRODUCTS:
             for problem, fix in PROBLEMS:
                 if args.reuse:
                     experts[(product, problem)] = existing[f"bench-{product}-{problem}"]
                     continue
                 e = Expert.objects.create(
-                    organisation=org, name=f"bench-{product}-{problem}", region_id=region,
+                    organisation=org,
+                    name=f"bench-{product}-{problem}",
+                    region_id=region,
                     keywords=f"{product} {problem} {fix}",
                 )
                 e.search_text = segment(e.name, e.keywords)
@@ -110,15 +193,25 @@ def main() -> None:
         t0 = time.perf_counter()
         by_combo: dict = {}
         batch = []
-        reused = list(Case.objects.order_by("pk").values_list("pk", flat=True))[-args.cases :] if args.reuse else []
+        reused = (
+            list(Case.objects.order_by("pk").values_list("pk", flat=True))[-args.cases :]
+            if args.reuse
+            else []
+        )
         for i in range(args.cases):
             product, (problem, fix), param = combos[i % len(combos)]
             title, body = case_text(rng, product, problem, fix, param)
             if args.reuse:
                 by_combo.setdefault((product, problem, param), set()).add(reused[i])
                 continue
-            case = Case(title=title, problem=body, solution=fix, result="", region_id=region,
-                        status=Case.Status.PUBLISHED)
+            case = Case(
+                title=title,
+                problem=body,
+                solution=fix,
+                result="",
+                region_id=region,
+                status=Case.Status.PUBLISHED,
+            )
             # The same terms, frequencies and length as ``services.index_case`` gives a case.
             case.search_text, tfs, case.term_count = case_index_terms(case)
             batch.append((case, (product, problem, param), tfs))

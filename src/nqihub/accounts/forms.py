@@ -28,7 +28,12 @@ class OtpForm(BootstrapMixin, forms.Form):
         max_length=8,
         error_messages={"required": _("请输入验证器中显示的 6 位数字。")},
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "form-control", "autofocus": True}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "form-control",
+                "autofocus": True,
+            }
         ),
     )
 

@@ -52,7 +52,11 @@ class ApiToken(models.Model):
 
     @classmethod
     def user_for(cls, key: str) -> User | None:
-        token = cls.objects.select_related("user").filter(key_hash=_hash(key), expires_at__gt=timezone.now()).first()
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=_hash(key), expires_at__gt=timezone.now())
+            .first()
+        )
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()

@@ -35,7 +35,9 @@ PENDING_MINUTES = 5
 
 def _next_url(request, default: str = "") -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return default or settings.LOGIN_REDIRECT_URL
 
@@ -84,7 +86,9 @@ def otp_verify(request):
     """Step two: the current code of the user's authenticator (or, already signed in, to verify this
     session)."""
     signed_in = request.user.is_authenticated
-    user, backend = (request.user, request.session.get(BACKEND_SESSION_KEY, "")) if signed_in else _pending_user(request)
+    user, backend = (
+        (request.user, request.session.get(BACKEND_SESSION_KEY, "")) if signed_in else _pending_user(request)
+    )
     if user is None:
         messages.warning(request, _("登录已超时，请重新输入用户名和密码。"))
         return redirect("accounts:login")
@@ -99,11 +103,15 @@ def otp_verify(request):
                 login(request, user, backend=backend or None)
             otp_login(request, device)
             return redirect(_next_url(request))
-        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.get_username()}, request=request
+        )
         if getattr(request, "axes_locked_out", False):
             request.session.pop(PENDING_KEY, None)
             return render(request, "accounts/locked_out.html", status=429)
-        form.add_error("code", _("动态口令不正确或已使用，请输入验证器中当前显示的 6 位数字（输错后须稍候几秒再试）。"))
+        form.add_error(
+            "code", _("动态口令不正确或已使用，请输入验证器中当前显示的 6 位数字（输错后须稍候几秒再试）。")
+        )
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request, "")})
 
 

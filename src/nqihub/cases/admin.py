@@ -10,7 +10,16 @@ class CaseAdmin(AuditedAdmin):
     list_display = ["title", "status", "enterprise_consent", "region", "station", "published_at", "is_demo"]
     list_filter = ["status", "enterprise_consent", "is_demo"]
     search_fields = ["title", "problem"]
-    raw_id_fields = ["request", "enterprise", "region", "station", "industry", "drafted_by", "consent_by", "published_by"]
+    raw_id_fields = [
+        "request",
+        "enterprise",
+        "region",
+        "station",
+        "industry",
+        "drafted_by",
+        "consent_by",
+        "published_by",
+    ]
     readonly_fields = ["search_text", "term_count"]
 
     def save_model(self, request, obj, form, change):

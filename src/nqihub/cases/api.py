@@ -150,13 +150,17 @@ def _article_out(a: Article, score=None, matched=None) -> dict:
 class CaseFilter(Schema):
     q: str = Field("", description="中文关键词（结巴分词，BM25 排序）")
     industry: str | None = Field(None, description="国民经济行业代码（含下级）")
-    element: str | None = Field(None, description="NQI 要素：metrology、standards、certification、testing、quality")
+    element: str | None = Field(
+        None, description="NQI 要素：metrology、standards、certification、testing、quality"
+    )
     region: str | None = Field(None, description="行政区划代码（含下级）")
     page: int = Field(1, ge=1)
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("/cases", response={200: CasePage, 422: ErrorBody}, auth=_OptionalBearer(), summary="Search cases")
+@router.get(
+    "/cases", response={200: CasePage, 422: ErrorBody}, auth=_OptionalBearer(), summary="Search cases"
+)
 def case_list(request, filters: Query[CaseFilter]):
     page = selectors.case_search(
         fetched_by=_user(request),
@@ -169,14 +173,14 @@ def case_list(request, filters: Query[CaseFilter]):
     )
     ranked = bool(page.terms)
     return {
-        "items": [
-            _case_out(h.obj, h.score if ranked else None, h.matched_terms) for h in page.items
-        ],
+        "items": [_case_out(h.obj, h.score if ranked else None, h.matched_terms) for h in page.items],
         "count": page.count,
     }
 
 
-@router.get("/cases/{int:pk}", response={200: CaseOut, 404: ErrorBody}, auth=_OptionalBearer(), summary="One case")
+@router.get(
+    "/cases/{int:pk}", response={200: CaseOut, 404: ErrorBody}, auth=_OptionalBearer(), summary="One case"
+)
 def case_detail(request, pk: int):
     try:
         return _case_out(selectors.case_get(fetched_by=_user(request), pk=pk))
@@ -191,7 +195,12 @@ class ArticleFilter(Schema):
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("/articles", response={200: ArticlePage, 422: ErrorBody}, auth=_OptionalBearer(), summary="Search articles")
+@router.get(
+    "/articles",
+    response={200: ArticlePage, 422: ErrorBody},
+    auth=_OptionalBearer(),
+    summary="Search articles",
+)
 def article_list(request, filters: Query[ArticleFilter]):
     page = selectors.article_search(
         fetched_by=_user(request),
@@ -207,7 +216,12 @@ def article_list(request, filters: Query[ArticleFilter]):
     }
 
 
-@router.get("/articles/{int:pk}", response={200: ArticleOut, 404: ErrorBody}, auth=_OptionalBearer(), summary="One article")
+@router.get(
+    "/articles/{int:pk}",
+    response={200: ArticleOut, 404: ErrorBody},
+    auth=_OptionalBearer(),
+    summary="One article",
+)
 def article_detail(request, pk: int):
     try:
         return _article_out(selectors.article_get(fetched_by=_user(request), pk=pk))
@@ -215,7 +229,11 @@ def article_detail(request, pk: int):
         raise Http404(_("文章不存在。")) from None
 
 
-@router.post("/suggest", response={200: SuggestOut, 401: ErrorBody, 422: ErrorBody}, summary="Suggest similar cases, articles and experts")
+@router.post(
+    "/suggest",
+    response={200: SuggestOut, 401: ErrorBody, 422: ErrorBody},
+    summary="Suggest similar cases, articles and experts",
+)
 def suggest_route(request, payload: SuggestIn):
     text = (payload.text or "").strip()
     if not text:
@@ -253,7 +271,9 @@ def _fresh(pk: int) -> Article:
 
 
 @router.post(
-    "/articles", response={201: ArticleOut, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody}, summary="Create an article"
+    "/articles",
+    response={201: ArticleOut, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody},
+    summary="Create an article",
 )
 def article_create(request, payload: ArticleIn):
     article = services.article_create(data=services.ArticleData(**payload.dict()), by=request.auth)

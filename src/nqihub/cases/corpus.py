@@ -47,7 +47,12 @@ def _apply(terms: list[str], length: int, sign: int) -> None:
         TermStat.objects.bulk_create([TermStat(term=t, df=0) for t in terms], ignore_conflicts=True)
     if terms:
         # Lock the rows in one fixed order so that two publications sharing terms cannot deadlock.
-        list(TermStat.objects.select_for_update().filter(term__in=terms).order_by("term").values_list("pk", flat=True))
+        list(
+            TermStat.objects.select_for_update()
+            .filter(term__in=terms)
+            .order_by("term")
+            .values_list("pk", flat=True)
+        )
         if sign > 0:
             TermStat.objects.filter(term__in=terms).update(df=F("df") + 1)
         else:
@@ -74,7 +79,9 @@ def count(case_id: int) -> bool:
     """Count the case if it is published and not counted yet. True when it was counted now."""
     from .models import Case
 
-    if not Case.objects.filter(pk=case_id, in_stats=False, status=Case.Status.PUBLISHED).update(in_stats=True):
+    if not Case.objects.filter(pk=case_id, in_stats=False, status=Case.Status.PUBLISHED).update(
+        in_stats=True
+    ):
         return False
     _apply(*_terms_and_length(case_id), +1)
     return True
@@ -96,7 +103,9 @@ def rebuild_with(Case, CaseTerm, CorpusStat, TermStat, published: str = "publish
     Case.objects.exclude(status=published).filter(in_stats=True).update(in_stats=False)
     Case.objects.filter(status=published, in_stats=False).update(in_stats=True)
     agg = Case.objects.filter(status=published).aggregate(n=Count("id"), total=Sum("term_count"))
-    CorpusStat.objects.update_or_create(pk=1, defaults={"n_docs": agg["n"] or 0, "total_terms": agg["total"] or 0})
+    CorpusStat.objects.update_or_create(
+        pk=1, defaults={"n_docs": agg["n"] or 0, "total_terms": agg["total"] or 0}
+    )
     TermStat.objects.all().delete()
     rows = (
         CaseTerm.objects.filter(case__status=published)

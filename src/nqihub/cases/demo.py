@@ -175,7 +175,9 @@ def seed_demo(today=None) -> dict:
         made["cases"] += 1
     cats = {}
     for slug, name, order in CATEGORIES:
-        cats[slug], _ = ArticleCategory.objects.update_or_create(slug=slug, defaults={"name": name, "order": order})
+        cats[slug], _ = ArticleCategory.objects.update_or_create(
+            slug=slug, defaults={"name": name, "order": order}
+        )
     for slug, title, summary, body in ARTICLES:
         article, created = Article.objects.update_or_create(
             title=title,

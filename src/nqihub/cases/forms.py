@@ -16,7 +16,10 @@ class CaseForm(forms.Form):
         label=_("NQI 要素"), choices=NqiElement.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     standards = forms.CharField(
-        label=_("涉及标准"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("每行一个标准号")
+        label=_("涉及标准"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一个标准号"),
     )
 
 
@@ -36,7 +39,9 @@ class ArticleForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     category = forms.ChoiceField(label=_("分类"), choices=())
     kind = forms.ChoiceField(label=_("类型"), choices=())
-    summary = forms.CharField(label=_("摘要"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("摘要"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}))
     source = forms.CharField(label=_("来源"), max_length=255, required=False)
 

@@ -57,16 +57,29 @@ class Case(models.Model):
     problem = models.TextField(_("问题"))
     solution = models.TextField(_("解决措施"))
     result = models.TextField(_("成效"))
-    cost_saved = models.DecimalField(_("节约成本（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
-    loss_avoided = models.DecimalField(_("避免损失（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    cost_saved = models.DecimalField(
+        _("节约成本（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    loss_avoided = models.DecimalField(
+        _("避免损失（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     industry = models.ForeignKey(
-        Industry, verbose_name=_("所属行业"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Industry,
+        verbose_name=_("所属行业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     #: NQI element codes comma-delimited with leading/trailing commas (",standards,testing,").
     nqi_elements = models.CharField(_("NQI 要素"), max_length=120, blank=True, default="")
     standards = models.TextField(_("涉及标准"), blank=True, help_text=_("规范化标准号，每行一个"))
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        db_column="region_code",
+        related_name="+",
     )
     station = models.ForeignKey(
         "directory.Station",
@@ -76,7 +89,9 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
     )
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     enterprise_consent = models.CharField(
         _("企业意见"), max_length=12, choices=Consent.choices, default=Consent.PENDING
     )
@@ -113,7 +128,8 @@ class Case(models.Model):
                 condition=Q(cost_saved__gte=0) | Q(cost_saved__isnull=True), name="cases_cost_saved_ge_0"
             ),
             models.CheckConstraint(
-                condition=Q(loss_avoided__gte=0) | Q(loss_avoided__isnull=True), name="cases_loss_avoided_ge_0"
+                condition=Q(loss_avoided__gte=0) | Q(loss_avoided__isnull=True),
+                name="cases_loss_avoided_ge_0",
             ),
         ]
 
@@ -209,7 +225,9 @@ class Article(models.Model):
         GUIDANCE = "guidance", _("办事指南")
         POLICY = "policy", _("政策文件")
 
-    category = models.ForeignKey(ArticleCategory, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="articles")
+    category = models.ForeignKey(
+        ArticleCategory, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="articles"
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.GUIDANCE)
     title = models.CharField(_("标题"), max_length=200)
     summary = models.CharField(_("摘要"), max_length=500, blank=True)
@@ -255,7 +273,9 @@ class ArticleVersion(models.Model):
         ordering = ["article_id", "-version"]
         verbose_name = _("文章版本")
         verbose_name_plural = _("文章版本")
-        constraints = [models.UniqueConstraint(fields=["article", "version"], name="cases_article_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "version"], name="cases_article_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.version}"

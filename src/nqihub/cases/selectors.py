@@ -76,7 +76,9 @@ def consent_pending(*, fetched_by) -> QuerySet:
     orgs = Membership.objects.filter(user_id=fetched_by.pk, role=Membership.Role.ENTERPRISE_USER).values(
         "organisation_id"
     )
-    return _cases(fetched_by).filter(status=Case.Status.AWAITING_CONSENT, enterprise__organisation_id__in=orgs)
+    return _cases(fetched_by).filter(
+        status=Case.Status.AWAITING_CONSENT, enterprise__organisation_id__in=orgs
+    )
 
 
 def article_q(user) -> Q:

@@ -140,7 +140,9 @@ def case_index_terms(case: Case) -> tuple[str, dict[str, int], int]:
         w
         for w in (
             w.strip().lower()
-            for w in _jieba().cut_for_search(" ".join([case.title, case.title, case.problem, case.solution, case.result]))
+            for w in _jieba().cut_for_search(
+                " ".join([case.title, case.title, case.problem, case.solution, case.result])
+            )
         )
         if w in wanted
     )
@@ -218,8 +220,14 @@ def _validate(data: CaseData) -> dict:
     bad = [e for e in data.nqi_elements if e not in ELEMENTS]
     if bad:
         errors["nqi_elements"] = _("NQI 要素应为：%(v)s。") % {"v": "、".join(ELEMENTS)}
-    clean["nqi_elements"] = ("," + ",".join(dict.fromkeys(data.nqi_elements)) + ",") if data.nqi_elements else ""
-    clean["standards"] = "\n".join(_canonical(s) for s in (data.standards or "").replace("；", "\n").replace(";", "\n").splitlines() if s.strip())
+    clean["nqi_elements"] = (
+        ("," + ",".join(dict.fromkeys(data.nqi_elements)) + ",") if data.nqi_elements else ""
+    )
+    clean["standards"] = "\n".join(
+        _canonical(s)
+        for s in (data.standards or "").replace("；", "\n").replace(";", "\n").splitlines()
+        if s.strip()
+    )
     if errors:
         raise ValidationFailed(errors)
     return clean
@@ -238,7 +246,10 @@ def _canonical(code: str) -> str:
 @transaction.atomic
 def case_draft(*, request: ServiceRequest, data: CaseData, by) -> Case:
     """Station staff of the request's station (or an admin) draft a case from a resolved request."""
-    _require(scope_of(by).is_admin or is_station_staff_of(by, request.station_id), _("只有受理服务站的工作人员可以撰写案例。"))
+    _require(
+        scope_of(by).is_admin or is_station_staff_of(by, request.station_id),
+        _("只有受理服务站的工作人员可以撰写案例。"),
+    )
     if request.status not in RESOLVED_STATES:
         raise IllegalTransition(_("只有已办结的服务需求可以形成案例。"), field="request")
     clean = _validate(data)
@@ -271,7 +282,9 @@ def case_initial(request: ServiceRequest) -> dict:
         "cost_saved": request.cost_saved,
         "loss_avoided": request.loss_avoided,
         "industry": request.industry_id or "",
-        "nqi_elements": [{"quality_management": "quality"}.get(c, c) for c in request.category_list if c != "other"],
+        "nqi_elements": [
+            {"quality_management": "quality"}.get(c, c) for c in request.category_list if c != "other"
+        ],
     }
 
 
@@ -397,8 +410,10 @@ def _validate_article(data: ArticleData) -> dict:
         errors["title"] = _("不能超过 %(n)s 个字符。") % {"n": 200}
     if not body:
         errors["body"] = _("必填。")
-    category = ArticleCategory.objects.filter(pk=data.category).first() if str(data.category).isdigit() else (
-        ArticleCategory.objects.filter(slug=data.category).first()
+    category = (
+        ArticleCategory.objects.filter(pk=data.category).first()
+        if str(data.category).isdigit()
+        else (ArticleCategory.objects.filter(slug=data.category).first())
     )
     if category is None:
         errors["category"] = _("未知的分类。")
@@ -424,7 +439,12 @@ def article_search_text(a: Article) -> str:
 
 def _version(article: Article, by) -> None:
     ArticleVersion.objects.create(
-        article=article, version=article.version, title=article.title, summary=article.summary, body=article.body, edited_by=by
+        article=article,
+        version=article.version,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        edited_by=by,
     )
 
 

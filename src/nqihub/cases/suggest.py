@@ -118,7 +118,9 @@ def _candidates(qterms: list[str], stats: corpus.Stats, idfs: dict[str, float]) 
     truncated = len(chosen) < len(order)
     if df[chosen[0]] > POSTINGS_BUDGET:
         ids = list(
-            CaseTerm.objects.filter(term=chosen[0]).order_by("-case_id").values_list("case_id", flat=True)[:CANDIDATES]
+            CaseTerm.objects.filter(term=chosen[0])
+            .order_by("-case_id")
+            .values_list("case_id", flat=True)[:CANDIDATES]
         )
         return ids, True
     rows = (
@@ -158,7 +160,9 @@ def rank_cases(qterms: list[str], base: QuerySet, *, limit: int | None = 5) -> l
         lengths = dict(base.filter(pk__in=ids).values_list("pk", "term_count")) if ids else {}
     if not lengths:
         return []
-    rows = CaseTerm.objects.filter(case_id__in=list(lengths), term__in=qterms).values_list("case_id", "term", "tf")
+    rows = CaseTerm.objects.filter(case_id__in=list(lengths), term__in=qterms).values_list(
+        "case_id", "term", "tf"
+    )
     scores: dict[int, float] = {}
     matched: dict[int, list[str]] = {}
     for case_id, term, tf in rows:
@@ -179,7 +183,9 @@ def rank_cases(qterms: list[str], base: QuerySet, *, limit: int | None = 5) -> l
 # --- articles -------------------------------------------------------------------------------------------
 
 
-def rank_texts(qterms: list[str], docs: list[tuple[object, list[str]]], n_docs: int | None = None) -> list[Hit]:
+def rank_texts(
+    qterms: list[str], docs: list[tuple[object, list[str]]], n_docs: int | None = None
+) -> list[Hit]:
     """BM25 over in-memory documents ``(obj, terms)``."""
     if not qterms or not docs:
         return []
@@ -206,7 +212,9 @@ def _any_term(qterms: list[str], field_name: str = "search_text") -> Q:
 def rank_articles(qterms: list[str], base: QuerySet, *, limit: int | None = 5) -> list[Hit]:
     if not qterms:
         return []
-    docs = [(a, a.search_text.split()) for a in base.filter(_any_term(qterms)).select_related("category")[:500]]
+    docs = [
+        (a, a.search_text.split()) for a in base.filter(_any_term(qterms)).select_related("category")[:500]
+    ]
     hits = rank_texts(qterms, docs, n_docs=max(base.count(), len(docs)))
     return hits[:limit] if limit is not None else hits
 
@@ -244,9 +252,23 @@ def rank_experts(
     qs = qs.exclude(availability=Expert.Availability.AWAY)
     docs: dict[int, list[str]] = {}
     objs = {}
-    fields = ("pk", "name", "title", "keywords", "bio", "search_text", "nqi_elements", "region_id", "open_workload")
+    fields = (
+        "pk",
+        "name",
+        "title",
+        "keywords",
+        "bio",
+        "search_text",
+        "nqi_elements",
+        "region_id",
+        "open_workload",
+    )
     for expert in qs.only(*fields)[:2000]:
-        own = expert.search_text.split() if expert.search_text else list(_segmented(f"{expert.name} {expert.title} {expert.bio}"))
+        own = (
+            expert.search_text.split()
+            if expert.search_text
+            else list(_segmented(f"{expert.name} {expert.title} {expert.bio}"))
+        )
         docs[expert.pk] = own + list(_segmented(expert.keywords))
         objs[expert.pk] = expert
     solved = (

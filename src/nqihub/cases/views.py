@@ -65,7 +65,10 @@ def case_list(request):
         request,
         "cases/case_list.html",
         {
-            "form": form, "rows": rows, "count": result.count, "page": page,
+            "form": form,
+            "rows": rows,
+            "count": result.count,
+            "page": page,
             "has_next": page * PAGE_SIZE < result.count,
             "standards": _related_standards(data.get("q", "")) if page == 1 else [],
         },
@@ -92,7 +95,10 @@ def case_detail(request, pk: int):
     return render(
         request,
         "cases/case_detail.html",
-        {"case": case, "actions": services.case_actions(request.user, case) if request.user.is_authenticated else []},
+        {
+            "case": case,
+            "actions": services.case_actions(request.user, case) if request.user.is_authenticated else [],
+        },
     )
 
 
@@ -144,9 +150,15 @@ def case_edit(request, pk: int):
     if not services.can_edit(request.user, case):
         raise Http404
     initial = {
-        "title": case.title, "problem": case.problem, "solution": case.solution, "result": case.result,
-        "cost_saved": case.cost_saved, "loss_avoided": case.loss_avoided, "industry": case.industry_id or "",
-        "nqi_elements": case.element_list, "standards": case.standards,
+        "title": case.title,
+        "problem": case.problem,
+        "solution": case.solution,
+        "result": case.result,
+        "cost_saved": case.cost_saved,
+        "loss_avoided": case.loss_avoided,
+        "industry": case.industry_id or "",
+        "nqi_elements": case.element_list,
+        "standards": case.standards,
     }
     form = CaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -199,19 +211,32 @@ def article_list(request):
     q = request.GET.get("q", "")
     page = _page(request)
     result = selectors.article_search(
-        fetched_by=request.user, q=q, category=request.GET.get("category") or None, limit=PAGE_SIZE,
+        fetched_by=request.user,
+        q=q,
+        category=request.GET.get("category") or None,
+        limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
     rows = [
-        {"article": h.obj, "matched": h.matched_terms, "title": highlight(h.obj.title, result.terms),
-         "summary": highlight(h.obj.summary, result.terms)}
+        {
+            "article": h.obj,
+            "matched": h.matched_terms,
+            "title": highlight(h.obj.title, result.terms),
+            "summary": highlight(h.obj.summary, result.terms),
+        }
         for h in result.items
     ]
     return render(
-        request, "cases/article_list.html",
-        {"rows": rows, "count": result.count, "q": q, "categories": selectors.categories(),
-         "category": request.GET.get("category", ""),
-         "editor": request.user.is_authenticated and services.is_editor(request.user)},
+        request,
+        "cases/article_list.html",
+        {
+            "rows": rows,
+            "count": result.count,
+            "q": q,
+            "categories": selectors.categories(),
+            "category": request.GET.get("category", ""),
+            "editor": request.user.is_authenticated and services.is_editor(request.user),
+        },
     )
 
 
@@ -249,8 +274,12 @@ def _article_or_404(request, pk: int) -> Article:
 def _article_data(form: ArticleForm) -> services.ArticleData:
     d = form.cleaned_data
     return services.ArticleData(
-        title=d["title"], body=d["body"], category=d["category"], summary=d.get("summary") or "",
-        kind=d["kind"], source=d.get("source") or "",
+        title=d["title"],
+        body=d["body"],
+        category=d["category"],
+        summary=d.get("summary") or "",
+        kind=d["kind"],
+        source=d.get("source") or "",
     )
 
 
@@ -278,8 +307,12 @@ def article_edit(request, pk: int):
     article = _article_or_404(request, pk)
     _require_editor(request)
     initial = {
-        "title": article.title, "category": str(article.category_id), "kind": article.kind,
-        "summary": article.summary, "body": article.body, "source": article.source,
+        "title": article.title,
+        "category": str(article.category_id),
+        "kind": article.kind,
+        "summary": article.summary,
+        "body": article.body,
+        "source": article.source,
     }
     form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

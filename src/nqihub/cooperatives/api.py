@@ -211,7 +211,11 @@ class TestingPlanOut(Schema):
 
 
 def _rate(rate) -> dict:
-    return {"passed": rate.passed, "total": rate.total, "percent": None if rate.percent is None else float(rate.percent)}
+    return {
+        "passed": rate.passed,
+        "total": rate.total,
+        "percent": None if rate.percent is None else float(rate.percent),
+    }
 
 
 def _coop(request, id):
@@ -221,13 +225,17 @@ def _coop(request, id):
         raise Http404 from exc
 
 
-@router.get("/cooperatives", response={200: list[CooperativeOut], **READ_ERRORS}, summary="Cooperatives in scope")
+@router.get(
+    "/cooperatives", response={200: list[CooperativeOut], **READ_ERRORS}, summary="Cooperatives in scope"
+)
 @paginate(Pages)
 def list_cooperatives(request):
     return selectors.cooperative_list(fetched_by=request.user)
 
 
-@router.get("/cooperatives/{id}", response={200: CooperativeDetailOut, **DETAIL_ERRORS}, summary="One cooperative")
+@router.get(
+    "/cooperatives/{id}", response={200: CooperativeDetailOut, **DETAIL_ERRORS}, summary="One cooperative"
+)
 def get_cooperative(request, id: int):
     return _coop(request, id)
 
@@ -239,13 +247,17 @@ def get_cooperative(request, id: int):
 )
 @paginate(Pages)
 def list_members(request, id: int, status: str = ""):
-    return selectors.member_list(fetched_by=request.user, cooperative=_coop(request, id), status=status or None)
+    return selectors.member_list(
+        fetched_by=request.user, cooperative=_coop(request, id), status=status or None
+    )
 
 
 @router.post("/cooperatives/{id}/apply", response={201: MemberOut, **WRITE_ERRORS}, summary="Apply to join")
 def apply(request, id: int, payload: ApplyIn):
     coop = _coop(request, id)
-    enterprise = next((e for e in selectors.enterprises_to_apply(request.user, coop) if e.pk == payload.enterprise), None)
+    enterprise = next(
+        (e for e in selectors.enterprises_to_apply(request.user, coop) if e.pk == payload.enterprise), None
+    )
     if enterprise is None:
         raise ValidationFailed({"enterprise": _("该企业不是您的企业，或已是成员/已提交申请。")})
     member = services.member_apply(
@@ -272,19 +284,27 @@ def get_member(request, id: int):
     return _member(request, id)
 
 
-@router.post("/cooperative-members/{id}/admit", response={200: MemberOut, **WRITE_ERRORS}, summary="Admit an applicant")
+@router.post(
+    "/cooperative-members/{id}/admit", response={200: MemberOut, **WRITE_ERRORS}, summary="Admit an applicant"
+)
 def admit(request, id: int):
     services.member_admit(member=_member(request, id), by=request.user)
     return _member(request, id)
 
 
-@router.post("/cooperative-members/{id}/reject", response={200: MemberOut, **WRITE_ERRORS}, summary="Reject an application")
+@router.post(
+    "/cooperative-members/{id}/reject",
+    response={200: MemberOut, **WRITE_ERRORS},
+    summary="Reject an application",
+)
 def reject(request, id: int, payload: ReasonIn):
     services.member_reject(member=_member(request, id), reason=payload.reason, by=request.user)
     return _member(request, id)
 
 
-@router.post("/cooperative-members/{id}/leave", response={200: MemberOut, **WRITE_ERRORS}, summary="Leave (or remove)")
+@router.post(
+    "/cooperative-members/{id}/leave", response={200: MemberOut, **WRITE_ERRORS}, summary="Leave (or remove)"
+)
 def leave(request, id: int, payload: ReasonIn):
     services.member_leave(member=_member(request, id), reason=payload.reason, by=request.user)
     return _member(request, id)
@@ -378,12 +398,16 @@ def get_pass_rates(request, id: int, date_from: date | None = None, date_to: dat
             }
             for r in rates.members
         ],
-        "formula": (selectors.__doc__ or "").split("Pass rates (``pass_rates``), the formula shown on the page:")[-1].strip(),
+        "formula": (selectors.__doc__ or "")
+        .split("Pass rates (``pass_rates``), the formula shown on the page:")[-1]
+        .strip(),
     }
 
 
 @router.get(
-    "/cooperatives/{id}/testing-plans", response={200: list[TestingPlanOut], **DETAIL_ERRORS}, summary="Free testing plans"
+    "/cooperatives/{id}/testing-plans",
+    response={200: list[TestingPlanOut], **DETAIL_ERRORS},
+    summary="Free testing plans",
 )
 def list_testing_plans(request, id: int):
     return list(selectors.testing_plan_list(fetched_by=request.user, cooperative=_coop(request, id)))

@@ -36,9 +36,36 @@ COMMITMENT = (
 
 #: (name, region, serial for demo_uscc, kind, products, officer, phone, inspection pass probability)
 OTHER_MEMBERS = [
-    ("海门示例家纺有限公司（示例）", "320614", 3, "company", "被套、枕套", "陆女士（示例）", "13900000003", 0.97),
-    ("叠石桥示例床品经营部（示例）", "320614", 4, "individual", "床单、四件套", "施先生（示例）", "13900000004", 0.88),
-    ("通州示例纺织品有限公司（示例）", "320612", 8, "company", "毛巾、浴巾", "顾女士（示例）", "13900000008", 0.96),
+    (
+        "海门示例家纺有限公司（示例）",
+        "320614",
+        3,
+        "company",
+        "被套、枕套",
+        "陆女士（示例）",
+        "13900000003",
+        0.97,
+    ),
+    (
+        "叠石桥示例床品经营部（示例）",
+        "320614",
+        4,
+        "individual",
+        "床单、四件套",
+        "施先生（示例）",
+        "13900000004",
+        0.88,
+    ),
+    (
+        "通州示例纺织品有限公司（示例）",
+        "320612",
+        8,
+        "company",
+        "毛巾、浴巾",
+        "顾女士（示例）",
+        "13900000008",
+        0.96,
+    ),
 ]
 YUESE_OFFICER = ("周女士（示例）", "13900000002")
 YUESE_PASS = 0.98
@@ -46,24 +73,41 @@ YUESE_PASS = 0.98
 #: stage, checkpoint, items: (name, kind, requirement, unit, basis). Limits of GB 18401-2010 category B
 #: (direct skin contact) from shared/data/requirements_gb18401_2010.csv.
 PLAN = [
-    ("incoming", "面料进货验收", [
-        ("供方检测报告和合格证齐全", "pass_fail", "", "", "合作社统一要求"),
-        ("甲醛含量", "measured", "≤75", "mg/kg", "GB 18401-2010 B类"),
-        ("pH值", "measured", "4.0~8.5", "", "GB 18401-2010 B类"),
-        ("异味", "measured", "无", "", "GB 18401-2010"),
-    ]),
-    ("process", "缝制与整烫", [
-        ("缝制线迹平直、无跳针", "pass_fail", "", "", "合作社工艺要求（示例）"),
-        ("整烫平整、无极光", "pass_fail", "", "", "合作社工艺要求（示例）"),
-    ]),
-    ("outgoing", "成品出货检验", [
-        ("外观疵点", "pass_fail", "", "", "GB/T 22796-2021"),
-        ("标识标签完整（使用说明）", "pass_fail", "", "", "GB 5296.4-2012"),
-        ("甲醛含量（抽检）", "measured", "≤75", "mg/kg", "GB 18401-2010 B类"),
-    ]),
+    (
+        "incoming",
+        "面料进货验收",
+        [
+            ("供方检测报告和合格证齐全", "pass_fail", "", "", "合作社统一要求"),
+            ("甲醛含量", "measured", "≤75", "mg/kg", "GB 18401-2010 B类"),
+            ("pH值", "measured", "4.0~8.5", "", "GB 18401-2010 B类"),
+            ("异味", "measured", "无", "", "GB 18401-2010"),
+        ],
+    ),
+    (
+        "process",
+        "缝制与整烫",
+        [
+            ("缝制线迹平直、无跳针", "pass_fail", "", "", "合作社工艺要求（示例）"),
+            ("整烫平整、无极光", "pass_fail", "", "", "合作社工艺要求（示例）"),
+        ],
+    ),
+    (
+        "outgoing",
+        "成品出货检验",
+        [
+            ("外观疵点", "pass_fail", "", "", "GB/T 22796-2021"),
+            ("标识标签完整（使用说明）", "pass_fail", "", "", "GB 5296.4-2012"),
+            ("甲醛含量（抽检）", "measured", "≤75", "mg/kg", "GB 18401-2010 B类"),
+        ],
+    ),
 ]
 FAILING_VALUES = {"甲醛含量": "82", "甲醛含量（抽检）": "96", "pH值": "8.9", "异味": "有霉味"}
-PASSING_VALUES = {"甲醛含量": ["18", "26", "35", "41", "<20"], "甲醛含量（抽检）": ["22", "30", "<20"], "pH值": ["6.2", "6.8", "7.1", "5.9"], "异味": ["无"]}
+PASSING_VALUES = {
+    "甲醛含量": ["18", "26", "35", "41", "<20"],
+    "甲醛含量（抽检）": ["22", "30", "<20"],
+    "pH值": ["6.2", "6.8", "7.1", "5.9"],
+    "异味": ["无"],
+}
 
 STANDARDS = [
     ("GB 18401-2010", "基本安全技术要求（成员产品按 B 类）"),
@@ -189,7 +233,9 @@ def seed_demo(today) -> None:
             )
             member.commitment_accepted_by = yuese_user if ent.name == YUESE else None
             member.save(update_fields=["commitment_accepted_at", "commitment_accepted_by"])
-            MemberEvent.objects.create(member=member, action=MemberEvent.Action.APPLIED, reason="示例：申请入社")
+            MemberEvent.objects.create(
+                member=member, action=MemberEvent.Action.APPLIED, reason="示例：申请入社"
+            )
             MemberEvent.objects.create(member=member, action=MemberEvent.Action.ADMITTED, by=admin)
         members.append((member, rate))
 
@@ -208,7 +254,13 @@ def seed_demo(today) -> None:
             CheckItem.objects.update_or_create(
                 checkpoint=checkpoint,
                 name=item_name,
-                defaults={"kind": kind, "requirement": requirement, "unit": unit, "basis": basis, "position": index},
+                defaults={
+                    "kind": kind,
+                    "requirement": requirement,
+                    "unit": unit,
+                    "basis": basis,
+                    "position": index,
+                },
             )
         checkpoints.append(checkpoint)
 
@@ -246,22 +298,36 @@ def seed_demo(today) -> None:
                 day += timedelta(days=rng.choice([5, 6, 7, 8]))
         # Two recent failures of the member below target: one overdue, one still within its deadline.
         low = members[2][0]
-        for days_ago, checkpoint, bad_name in ((16, checkpoints[2], "甲醛含量（抽检）"), (3, checkpoints[0], "pH值")):
+        for days_ago, checkpoint, bad_name in (
+            (16, checkpoints[2], "甲醛含量（抽检）"),
+            (3, checkpoints[0], "pH值"),
+        ):
             values = {
                 item.pk: (
-                    FAILING_VALUES[item.name] if item.name == bad_name
-                    else "pass" if item.kind == CheckItem.Kind.PASS_FAIL
+                    FAILING_VALUES[item.name]
+                    if item.name == bad_name
+                    else "pass"
+                    if item.kind == CheckItem.Kind.PASS_FAIL
                     else PASSING_VALUES.get(item.name, ["合格"])[0]
                 )
                 for item in checkpoint.items.all()
             }
             services.inspection_record(
-                member=low, checkpoint=checkpoint, values=values, inspected_on=today - timedelta(days=days_ago),
-                batch=f"示例-{today - timedelta(days=days_ago):%Y%m%d}-{low.pk}", inspector=low.officer_name,
-                by=admin, today=today, is_demo=True, notify_members=False,
+                member=low,
+                checkpoint=checkpoint,
+                values=values,
+                inspected_on=today - timedelta(days=days_ago),
+                batch=f"示例-{today - timedelta(days=days_ago):%Y%m%d}-{low.pk}",
+                inspector=low.officer_name,
+                by=admin,
+                today=today,
+                is_demo=True,
+                notify_members=False,
             )
         # Older non-conformities were corrected; the last month's stay open (some overdue).
-        for nc in NonConformity.objects.filter(member__cooperative=coop, inspection__inspected_on__lt=today - timedelta(days=30)):
+        for nc in NonConformity.objects.filter(
+            member__cooperative=coop, inspection__inspected_on__lt=today - timedelta(days=30)
+        ):
             nc.corrective_action = "示例：更换面料供应商批次，加强进货抽检。"
             nc.evidence = "示例：复检合格，附复检记录。"
             nc.status = NonConformity.Status.CLOSED
@@ -273,7 +339,9 @@ def seed_demo(today) -> None:
     for number, note in STANDARDS:
         standard = Standard.objects.filter(canonical=number).first()
         if standard is not None:
-            SharedStandard.objects.update_or_create(cooperative=coop, standard=standard, defaults={"note": note})
+            SharedStandard.objects.update_or_create(
+                cooperative=coop, standard=standard, defaults={"note": note}
+            )
     LabelTemplate.objects.update_or_create(
         cooperative=coop,
         name="纯棉床单标签模板（示例）",
@@ -291,20 +359,33 @@ def seed_demo(today) -> None:
     if testing.status == TestingPlan.Status.DRAFT:
         yuese_member = members[0][0]
         lines = [
-            (yuese_member, "product", "纯棉床单（示例）", [
-                {"parameter": "甲醛含量", "method_standard": "", "requirement": "≤75", "unit": "mg/kg"},
-                {"parameter": "pH值", "method_standard": "", "requirement": "4.0~8.5", "unit": ""},
-                {"parameter": "异味", "method_standard": "", "requirement": "无", "unit": ""},
-                {"parameter": "纤维含量", "method_standard": "", "requirement": "", "unit": ""},
-            ]),
-            (members[2][0], "material", "涤棉面料（示例）", [
-                {"parameter": "甲醛含量", "method_standard": "", "requirement": "≤75", "unit": "mg/kg"},
-                {"parameter": "pH值", "method_standard": "", "requirement": "4.0~8.5", "unit": ""},
-            ]),
+            (
+                yuese_member,
+                "product",
+                "纯棉床单（示例）",
+                [
+                    {"parameter": "甲醛含量", "method_standard": "", "requirement": "≤75", "unit": "mg/kg"},
+                    {"parameter": "pH值", "method_standard": "", "requirement": "4.0~8.5", "unit": ""},
+                    {"parameter": "异味", "method_standard": "", "requirement": "无", "unit": ""},
+                    {"parameter": "纤维含量", "method_standard": "", "requirement": "", "unit": ""},
+                ],
+            ),
+            (
+                members[2][0],
+                "material",
+                "涤棉面料（示例）",
+                [
+                    {"parameter": "甲醛含量", "method_standard": "", "requirement": "≤75", "unit": "mg/kg"},
+                    {"parameter": "pH值", "method_standard": "", "requirement": "4.0~8.5", "unit": ""},
+                ],
+            ),
         ]
         for member, kind, product, items in lines:
             TestingPlanLine.objects.update_or_create(
-                plan=testing, member=member, product_name=product, defaults={"sample_kind": kind, "items": items}
+                plan=testing,
+                member=member,
+                product_name=product,
+                defaults={"sample_kind": kind, "items": items},
             )
         if lab is not None and testing.lab_id is None:
             testing.lab = lab

@@ -31,7 +31,10 @@ class CooperativeForm(ServiceErrorsMixin, forms.Form):
 class OfficerForm(ServiceErrorsMixin, forms.Form):
     officer_name = forms.CharField(label=_("质量专员姓名"), max_length=64, required=False)
     officer_phone = forms.CharField(
-        label=_("质量专员电话"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+        label=_("质量专员电话"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
 
 
@@ -58,7 +61,9 @@ class InviteForm(ServiceErrorsMixin, forms.Form):
 
 
 class ReasonForm(ServiceErrorsMixin, forms.Form):
-    reason = forms.CharField(label=_("原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class PlanForm(ServiceErrorsMixin, forms.Form):
@@ -83,7 +88,9 @@ class NcPlanForm(ServiceErrorsMixin, forms.Form):
     corrective_action = forms.CharField(
         label=_("纠正措施"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    due_date = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class NcCloseForm(ServiceErrorsMixin, forms.Form):
@@ -124,17 +131,26 @@ class TestingLineForm(ServiceErrorsMixin, forms.Form):
             self.fields[f"unit_{i}"] = forms.CharField(label=_("单位"), max_length=32, required=False)
         for name, field in self.fields.items():
             if name.startswith(("parameter_", "requirement_", "unit_")):
-                css = "form-select form-select-sm" if name.startswith("parameter_") else "form-control form-control-sm"
+                css = (
+                    "form-select form-select-sm"
+                    if name.startswith("parameter_")
+                    else "form-control form-control-sm"
+                )
                 field.widget.attrs["class"] = css
 
     def item_rows(self):
-        return [(self[f"parameter_{i}"], self[f"requirement_{i}"], self[f"unit_{i}"]) for i in range(ITEM_ROWS)]
+        return [
+            (self[f"parameter_{i}"], self[f"requirement_{i}"], self[f"unit_{i}"]) for i in range(ITEM_ROWS)
+        ]
 
     def items(self) -> list[dict]:
         data = self.cleaned_data
         return [
-            {"parameter": data.get(f"parameter_{i}") or "", "requirement": data.get(f"requirement_{i}") or "",
-             "unit": data.get(f"unit_{i}") or ""}
+            {
+                "parameter": data.get(f"parameter_{i}") or "",
+                "requirement": data.get(f"requirement_{i}") or "",
+                "unit": data.get(f"unit_{i}") or "",
+            }
             for i in range(ITEM_ROWS)
             if data.get(f"parameter_{i}")
         ]
@@ -161,5 +177,9 @@ class LabelTemplateForm(ServiceErrorsMixin, forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

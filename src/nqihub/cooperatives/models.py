@@ -29,10 +29,19 @@ class Cooperative(models.Model):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="cooperative")
     host_organisation = models.CharField(_("主办单位"), max_length=200, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        db_column="region_code",
+        related_name="+",
     )
     industry = models.ForeignKey(
-        Industry, verbose_name=_("所属行业"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Industry,
+        verbose_name=_("所属行业"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     charter = models.TextField(_("章程"), blank=True)
     commitment_text = models.TextField(_("入社承诺书（公约）"), blank=True)
@@ -88,7 +97,10 @@ class Member(models.Model):
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="members")
     enterprise = models.ForeignKey(
-        "directory.Enterprise", verbose_name=_("成员企业"), on_delete=models.PROTECT, related_name="cooperative_memberships"
+        "directory.Enterprise",
+        verbose_name=_("成员企业"),
+        on_delete=models.PROTECT,
+        related_name="cooperative_memberships",
     )
     status = models.CharField(_("状态"), max_length=10, choices=MemberStatus.choices, db_index=True)
     officer_name = EncryptedCharField(_("质量专员"), blank=True, default="")
@@ -96,7 +108,12 @@ class Member(models.Model):
     commitment_version = models.PositiveIntegerField(_("已接受的承诺书版本"), null=True, blank=True)
     commitment_accepted_at = models.DateTimeField(_("接受承诺书时间"), null=True, blank=True)
     commitment_accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     joined_on = models.DateField(_("入社日期"), null=True, blank=True)
     left_on = models.DateField(_("退社日期"), null=True, blank=True)
@@ -158,7 +175,9 @@ class MemberEvent(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("事项"), max_length=12, choices=Action.choices)
     reason = models.CharField(_("原因/说明"), max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -236,7 +255,9 @@ class CheckItem(models.Model):
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="items")
     name = models.CharField(_("检查项目"), max_length=200)
     kind = models.CharField(_("判定方式"), max_length=10, choices=Kind.choices, default=Kind.PASS_FAIL)
-    requirement = models.CharField(_("要求"), max_length=200, blank=True, help_text=_("如 ≤75、4.0~8.5、≥3-4级"))
+    requirement = models.CharField(
+        _("要求"), max_length=200, blank=True, help_text=_("如 ≤75、4.0~8.5、≥3-4级")
+    )
     unit = models.CharField(_("单位"), max_length=32, blank=True)
     basis = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("如 GB 18401-2010 B类"))
     position = models.PositiveSmallIntegerField(default=0)
@@ -313,7 +334,9 @@ class NonConformity(models.Model):
     description = models.CharField(_("不合格描述"), max_length=500)
     corrective_action = models.TextField(_("纠正措施"), blank=True)
     due_date = models.DateField(_("整改期限"), db_index=True)
-    status = models.CharField(_("状态"), max_length=6, choices=Status.choices, default=Status.OPEN, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=6, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
     evidence = models.TextField(_("整改证据"), blank=True)
     closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -352,7 +375,12 @@ class TestingPlan(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     name = models.CharField(_("计划名称"), max_length=200)
     lab = models.ForeignKey(
-        "directory.Institution", verbose_name=_("检测机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directory.Institution",
+        verbose_name=_("检测机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     ordered_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
@@ -409,7 +437,9 @@ class TestingPlanLine(models.Model):
 
 class SharedStandard(models.Model):
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="shared_standards")
-    standard = models.ForeignKey("standards.Standard", verbose_name=_("标准"), on_delete=models.PROTECT, related_name="+")
+    standard = models.ForeignKey(
+        "standards.Standard", verbose_name=_("标准"), on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(_("用途说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -27,15 +27,37 @@ def menu(user, current: str = ""):
     if len(mine) == 1:
         pk = mine[0]
         children = [
-            NavItem(_("合作社概览"), reverse("cooperatives:detail", args=[pk]), "bi-people", current == "cooperatives:detail"),
-            NavItem(_("登记检验"), reverse("cooperatives:inspect", args=[pk]), "bi-clipboard-check",
-                    current in ("cooperatives:inspect", "cooperatives:inspection-record")),
-            NavItem(_("不合格项"), reverse("cooperatives:ncs", args=[pk]), "bi-exclamation-triangle",
-                    current.startswith("cooperatives:nc")),
-            NavItem(_("合格率"), reverse("cooperatives:pass-rates", args=[pk]), "bi-graph-up",
-                    current == "cooperatives:pass-rates"),
+            NavItem(
+                _("合作社概览"),
+                reverse("cooperatives:detail", args=[pk]),
+                "bi-people",
+                current == "cooperatives:detail",
+            ),
+            NavItem(
+                _("登记检验"),
+                reverse("cooperatives:inspect", args=[pk]),
+                "bi-clipboard-check",
+                current in ("cooperatives:inspect", "cooperatives:inspection-record"),
+            ),
+            NavItem(
+                _("不合格项"),
+                reverse("cooperatives:ncs", args=[pk]),
+                "bi-exclamation-triangle",
+                current.startswith("cooperatives:nc"),
+            ),
+            NavItem(
+                _("合格率"),
+                reverse("cooperatives:pass-rates", args=[pk]),
+                "bi-graph-up",
+                current == "cooperatives:pass-rates",
+            ),
         ]
     children.append(
-        NavItem(_("全部合作社"), reverse("cooperatives:list") + "?all=1", "bi-list-ul", current == "cooperatives:list")
+        NavItem(
+            _("全部合作社"),
+            reverse("cooperatives:list") + "?all=1",
+            "bi-list-ul",
+            current == "cooperatives:list",
+        )
     )
     return NavItem(_("质量合作社"), reverse("cooperatives:list"), "bi-people", active, children)

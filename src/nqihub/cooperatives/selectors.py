@@ -76,9 +76,9 @@ def member_list(*, fetched_by, cooperative: Cooperative, status: str | None = No
 
 def member_names(*, fetched_by, cooperative: Cooperative) -> list[str]:
     """The names of the active members, for a member of the cooperative (no personal data)."""
-    if not own_members(fetched_by, cooperative).filter(status=MemberStatus.ACTIVE).exists() and not sees_members(
-        fetched_by, cooperative
-    ):
+    if not own_members(fetched_by, cooperative).filter(
+        status=MemberStatus.ACTIVE
+    ).exists() and not sees_members(fetched_by, cooperative):
         return []
     return list(
         Member.objects.filter(cooperative=cooperative, status=MemberStatus.ACTIVE)
@@ -98,9 +98,9 @@ def member_get(*, fetched_by, pk) -> Member:
 def own_members(user, cooperative: Cooperative) -> QuerySet:
     """The memberships of the user's own enterprises in ``cooperative``."""
     ent_orgs = scope_of(user).org_ids_of_kind(Organisation.Kind.ENTERPRISE)
-    return Member.objects.filter(cooperative=cooperative, enterprise__organisation_id__in=ent_orgs).select_related(
-        "enterprise", "cooperative__organisation"
-    )
+    return Member.objects.filter(
+        cooperative=cooperative, enterprise__organisation_id__in=ent_orgs
+    ).select_related("enterprise", "cooperative__organisation")
 
 
 def enterprises_to_apply(user, cooperative: Cooperative) -> list[Enterprise]:
@@ -136,7 +136,11 @@ def plan_list(*, fetched_by, cooperative: Cooperative, active_only: bool = False
 
 
 def plan_get(*, fetched_by, pk) -> QcPlan:
-    return QcPlan.objects.filter(visible(fetched_by, QcPlan)).select_related("cooperative__organisation").get(pk=pk)
+    return (
+        QcPlan.objects.filter(visible(fetched_by, QcPlan))
+        .select_related("cooperative__organisation")
+        .get(pk=pk)
+    )
 
 
 def checkpoint_get(*, fetched_by, pk) -> Checkpoint:
@@ -189,7 +193,9 @@ def inspection_list(
 def inspection_get(*, fetched_by, pk) -> Inspection:
     return (
         Inspection.objects.filter(visible(fetched_by, Inspection))
-        .select_related("member__enterprise", "member__cooperative__organisation", "checkpoint__plan", "recorded_by")
+        .select_related(
+            "member__enterprise", "member__cooperative__organisation", "checkpoint__plan", "recorded_by"
+        )
         .get(pk=pk)
     )
 
@@ -221,7 +227,11 @@ def nonconformity_get(*, fetched_by, pk) -> NonConformity:
     return (
         NonConformity.objects.filter(visible(fetched_by, NonConformity))
         .select_related(
-            "member__enterprise", "member__cooperative__organisation", "inspection__checkpoint", "item", "closed_by"
+            "member__enterprise",
+            "member__cooperative__organisation",
+            "inspection__checkpoint",
+            "item",
+            "closed_by",
         )
         .get(pk=pk)
     )
@@ -231,7 +241,9 @@ def nonconformity_get(*, fetched_by, pk) -> NonConformity:
 
 
 def testing_plan_list(*, fetched_by, cooperative: Cooperative) -> QuerySet:
-    return TestingPlan.objects.filter(visible(fetched_by, TestingPlan), cooperative=cooperative).select_related("lab")
+    return TestingPlan.objects.filter(
+        visible(fetched_by, TestingPlan), cooperative=cooperative
+    ).select_related("lab")
 
 
 def testing_plan_get(*, fetched_by, pk) -> TestingPlan:
@@ -286,7 +298,9 @@ def labs_for_plan(*, fetched_by, plan: TestingPlan) -> list[LabOption]:
     for parameter in parameters:
         found = {
             m.institution.pk: m
-            for m in capability_match(fetched_by=fetched_by, parameter=parameter, region=plan.cooperative.region_id, limit=50)
+            for m in capability_match(
+                fetched_by=fetched_by, parameter=parameter, region=plan.cooperative.region_id, limit=50
+            )
             if m.institution.kind == Institution.Kind.TESTING
         }
         common = found if common is None else {pk: m for pk, m in common.items() if pk in found}
@@ -344,7 +358,9 @@ class Rate:
     def percent(self) -> Decimal | None:
         if not self.total:
             return None
-        return (Decimal(100 * self.passed) / Decimal(self.total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (Decimal(100 * self.passed) / Decimal(self.total)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
     def __add__(self, other: "Rate") -> "Rate":
         return Rate(self.passed + other.passed, self.total + other.total)
@@ -434,12 +450,11 @@ def pass_rates(*, fetched_by, cooperative: Cooperative, date_from: date, date_to
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     target = Decimal(cooperative.target_pass_rate)
-    members = {
-        m.pk: m
-        for m in Member.objects.filter(cooperative=cooperative).select_related("enterprise")
-    }
+    members = {m.pk: m for m in Member.objects.filter(cooperative=cooperative).select_related("enterprise")}
     inspection_rows = (
-        Inspection.objects.filter(member__cooperative=cooperative, inspected_on__gte=date_from, inspected_on__lte=date_to)
+        Inspection.objects.filter(
+            member__cooperative=cooperative, inspected_on__gte=date_from, inspected_on__lte=date_to
+        )
         .values("member_id", "result")
         .annotate(n=Count("pk"))
     )

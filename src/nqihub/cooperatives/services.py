@@ -87,10 +87,14 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def staff_users(cooperative: Cooperative):
-    return get_user_model().objects.filter(
-        memberships__organisation_id=cooperative.organisation_id,
-        memberships__role=Membership.Role.COOPERATIVE_ADMIN,
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation_id=cooperative.organisation_id,
+            memberships__role=Membership.Role.COOPERATIVE_ADMIN,
+        )
+        .distinct()
+    )
 
 
 def enterprise_users(enterprise: Enterprise):
@@ -155,7 +159,9 @@ def cooperative_update(
     ):
         if getattr(coop, name) != value:
             setattr(coop, name, value)
-            changed.setdefault(name, getattr(value, "pk", value) if name != "charter" and name != "commitment_text" else "…")
+            changed.setdefault(
+                name, getattr(value, "pk", value) if name != "charter" and name != "commitment_text" else "…"
+            )
     if changed:
         coop.save()
         audit.record(by, "cooperatives.cooperative.updated", coop, changed)
@@ -205,7 +211,9 @@ def _validate_officer(name, phone, errors: dict) -> tuple[str, str]:
     if not phone:
         errors["officer_phone"] = _("请填写质量专员的联系电话。")
     elif not PHONE_RE.match(phone):
-        errors["officer_phone"] = _("联系电话格式不正确：应为11位手机号或带区号的固定电话（如 0513-12345678）。")
+        errors["officer_phone"] = _(
+            "联系电话格式不正确：应为11位手机号或带区号的固定电话（如 0513-12345678）。"
+        )
     return name, phone
 
 
@@ -213,9 +221,9 @@ def _validate_commitment(cooperative: Cooperative, accept: bool, version, errors
     if not accept:
         errors["accept_commitment"] = _("入社须阅读并接受合作社的入社承诺书。")
     elif version is not None and str(version) != str(cooperative.commitment_version):
-        errors["accept_commitment"] = _(
-            "承诺书已更新为第%(v)d版，请阅读新版本后再确认。"
-        ) % {"v": cooperative.commitment_version}
+        errors["accept_commitment"] = _("承诺书已更新为第%(v)d版，请阅读新版本后再确认。") % {
+            "v": cooperative.commitment_version
+        }
 
 
 def _member_changed(member: Member, event: MemberEvent, *, by) -> None:
@@ -224,7 +232,12 @@ def _member_changed(member: Member, event: MemberEvent, *, by) -> None:
         by,
         f"cooperatives.member.{event.action}",
         member,
-        {"cooperative": coop.pk, "enterprise": member.enterprise_id, "status": member.status, "reason": event.reason},
+        {
+            "cooperative": coop.pk,
+            "enterprise": member.enterprise_id,
+            "status": member.status,
+            "reason": event.reason,
+        },
     )
     title = _("%(enterprise)s：%(action)s（%(coop)s）") % {
         "enterprise": member.enterprise.name,
@@ -303,7 +316,9 @@ def member_invite(*, cooperative: Cooperative, uscc: str, by, note: str = "") ->
     elif len(code) != 18:
         errors["uscc"] = _("统一社会信用代码应为18位。")
     else:
-        enterprise = Enterprise.objects.filter(prefix_q("region_id", cooperative.region_id[:2]), uscc=code).first()
+        enterprise = Enterprise.objects.filter(
+            prefix_q("region_id", cooperative.region_id[:2]), uscc=code
+        ).first()
         if enterprise is None:
             errors["uscc"] = _("本省没有统一社会信用代码为 %(code)s 的已登记企业。") % {"code": code}
     _raise(errors)
@@ -354,7 +369,13 @@ def member_reject(*, member: Member, reason: str, by) -> Member:
 
 @transaction.atomic
 def member_accept_invitation(
-    *, member: Member, officer_name: str, officer_phone: str, accept_commitment: bool, commitment_version=None, by,
+    *,
+    member: Member,
+    officer_name: str,
+    officer_phone: str,
+    accept_commitment: bool,
+    commitment_version=None,
+    by,
     today: date | None = None,
 ) -> Member:
     member = _lock_member(member)
@@ -429,7 +450,9 @@ def member_set_officer(*, member: Member, officer_name: str, officer_phone: str,
 
 
 @transaction.atomic
-def member_confirm_commitment(*, member: Member, accept_commitment: bool, commitment_version=None, by) -> Member:
+def member_confirm_commitment(
+    *, member: Member, accept_commitment: bool, commitment_version=None, by
+) -> Member:
     """A member confirms the current version of the commitment (after the cooperative changed it)."""
     member = _lock_member(member)
     _require(speaks_for(by, member.enterprise), _("只有成员企业的用户可以确认承诺书。"))
@@ -442,7 +465,9 @@ def member_confirm_commitment(*, member: Member, accept_commitment: bool, commit
     member.commitment_accepted_at = timezone.now()
     member.commitment_accepted_by = by
     member.save()
-    _event(member, MemberEvent.Action.COMMITMENT, by=by, reason=_("第%(v)d版") % {"v": member.commitment_version})
+    _event(
+        member, MemberEvent.Action.COMMITMENT, by=by, reason=_("第%(v)d版") % {"v": member.commitment_version}
+    )
     audit.record(by, "cooperatives.member.commitment", member, {"version": member.commitment_version})
     return member
 
@@ -451,7 +476,9 @@ def member_confirm_commitment(*, member: Member, accept_commitment: bool, commit
 
 
 @transaction.atomic
-def plan_create(*, cooperative: Cooperative, name: str, product: str = "", by, is_demo: bool = False) -> QcPlan:
+def plan_create(
+    *, cooperative: Cooperative, name: str, product: str = "", by, is_demo: bool = False
+) -> QcPlan:
     _require(is_staff_of(by, cooperative), _("只有合作社管理员可以制定质量控制计划。"))
     errors: dict[str, str] = {}
     name = _clean(name, 200, "name", _("计划名称"), errors, required=True)
@@ -624,7 +651,11 @@ def inspection_record(
             item=item,
             description=(
                 f"{checkpoint.get_stage_display()} · {checkpoint.name} · {item.name}："
-                + (_("实测 %(v)s，要求 %(r)s。") % {"v": value, "r": item.requirement} if value else _("判定不合格。"))
+                + (
+                    _("实测 %(v)s，要求 %(r)s。") % {"v": value, "r": item.requirement}
+                    if value
+                    else _("判定不合格。")
+                )
             )[:500],
             due_date=due,
             is_demo=is_demo,
@@ -635,7 +666,12 @@ def inspection_record(
         by,
         "cooperatives.inspection.recorded",
         inspection,
-        {"member": member.pk, "checkpoint": checkpoint.pk, "result": inspection.result, "nonconformities": len(ncs)},
+        {
+            "member": member.pk,
+            "checkpoint": checkpoint.pk,
+            "result": inspection.result,
+            "nonconformities": len(ncs),
+        },
     )
     if ncs and notify_members:
         notify(
@@ -659,7 +695,9 @@ def _lock_nc(nc: NonConformity) -> NonConformity:
 
 
 @transaction.atomic
-def nonconformity_plan(*, nc: NonConformity, corrective_action: str, by, due_date: date | None = None) -> NonConformity:
+def nonconformity_plan(
+    *, nc: NonConformity, corrective_action: str, by, due_date: date | None = None
+) -> NonConformity:
     """Set the corrective action; the cooperative's staff may also move the due date."""
     nc = _lock_nc(nc)
     member = nc.member
@@ -684,7 +722,9 @@ def nonconformity_plan(*, nc: NonConformity, corrective_action: str, by, due_dat
 
 
 @transaction.atomic
-def nonconformity_close(*, nc: NonConformity, evidence: str, by, corrective_action: str = "", today: date | None = None) -> NonConformity:
+def nonconformity_close(
+    *, nc: NonConformity, evidence: str, by, corrective_action: str = "", today: date | None = None
+) -> NonConformity:
     nc = _lock_nc(nc)
     member = nc.member
     _require(
@@ -694,7 +734,9 @@ def nonconformity_close(*, nc: NonConformity, evidence: str, by, corrective_acti
     if nc.status != NonConformity.Status.OPEN:
         raise IllegalTransition(_("该不合格项已关闭。"), field="status")
     errors: dict[str, str] = {}
-    action = _clean(corrective_action, 2000, "corrective_action", _("纠正措施"), errors) or nc.corrective_action
+    action = (
+        _clean(corrective_action, 2000, "corrective_action", _("纠正措施"), errors) or nc.corrective_action
+    )
     if not action and "corrective_action" not in errors:
         errors["corrective_action"] = _("关闭前须填写采取的纠正措施。")
     evidence = _clean(evidence, 2000, "evidence", _("整改证据"), errors, required=True)
@@ -721,7 +763,9 @@ def nonconformity_close(*, nc: NonConformity, evidence: str, by, corrective_acti
 
 
 @transaction.atomic
-def testing_plan_create(*, cooperative: Cooperative, year, name: str, by, is_demo: bool = False) -> TestingPlan:
+def testing_plan_create(
+    *, cooperative: Cooperative, year, name: str, by, is_demo: bool = False
+) -> TestingPlan:
     _require(is_staff_of(by, cooperative), _("只有合作社管理员可以制定免费检测计划。"))
     errors: dict[str, str] = {}
     name = _clean(name, 200, "name", _("计划名称"), errors, required=True)
@@ -739,7 +783,11 @@ def testing_plan_create(*, cooperative: Cooperative, year, name: str, by, is_dem
 
 
 def _lock_plan(plan: TestingPlan) -> TestingPlan:
-    return TestingPlan.objects.select_for_update(of=("self",)).select_related("cooperative__organisation", "lab").get(pk=plan.pk)
+    return (
+        TestingPlan.objects.select_for_update(of=("self",))
+        .select_related("cooperative__organisation", "lab")
+        .get(pk=plan.pk)
+    )
 
 
 def _require_draft(plan: TestingPlan) -> None:
@@ -778,7 +826,9 @@ def clean_items(items) -> list[dict]:
                     "reason": exc,
                 }
                 continue
-        cleaned.append({"parameter": parameter, "method_standard": method, "requirement": requirement, "unit": unit})
+        cleaned.append(
+            {"parameter": parameter, "method_standard": method, "requirement": requirement, "unit": unit}
+        )
     if not cleaned and not errors:
         errors["items"] = _("请至少选择一个检测项目。")
     elif len(cleaned) > MAX_ITEMS_PER_LINE:
@@ -868,7 +918,10 @@ def testing_plan_set_lab(*, plan: TestingPlan, lab: Institution, by) -> TestingP
     missing = uncovered(lab, plan_parameters(plan))
     if missing:
         raise ValidationFailed(
-            {"lab": _("%(lab)s 的能力范围不包括：%(items)s。") % {"lab": lab.name, "items": "、".join(missing)}}
+            {
+                "lab": _("%(lab)s 的能力范围不包括：%(items)s。")
+                % {"lab": lab.name, "items": "、".join(missing)}
+            }
         )
     plan.lab = lab
     plan.save(update_fields=["lab"])
@@ -904,16 +957,26 @@ def testing_plan_order(*, plan: TestingPlan, by) -> list:
     missing = [p for p, line in scope.items() if line is None]
     if missing:
         raise ValidationFailed(
-            {"lab": _("%(lab)s 的能力范围不包括：%(items)s。") % {"lab": plan.lab.name, "items": "、".join(missing)}}
+            {
+                "lab": _("%(lab)s 的能力范围不包括：%(items)s。")
+                % {"lab": plan.lab.name, "items": "、".join(missing)}
+            }
         )
     orders = []
     for index, line in enumerate(lines, start=1):
         if line.member.status != MemberStatus.ACTIVE:
             raise ValidationFailed(
-                {"lines": _("第%(n)d行的 %(e)s 已不在合作社。") % {"n": index, "e": line.member.enterprise.name}}
+                {
+                    "lines": _("第%(n)d行的 %(e)s 已不在合作社。")
+                    % {"n": index, "e": line.member.enterprise.name}
+                }
             )
         items = [
-            {**item, "method_standard": item.get("method_standard") or getattr(scope[item["parameter"]], "method_standard", "")}
+            {
+                **item,
+                "method_standard": item.get("method_standard")
+                or getattr(scope[item["parameter"]], "method_standard", ""),
+            }
             for item in line.items
         ]
         try:
@@ -928,8 +991,10 @@ def testing_plan_order(*, plan: TestingPlan, by) -> list:
         except ValidationFailed as exc:
             detail = "；".join(str(m) for m in exc.errors.values())
             raise ValidationFailed(
-                {"lines": _("第%(n)d行（%(e)s %(p)s）：%(detail)s")
-                 % {"n": index, "e": line.member.enterprise.name, "p": line.product_name, "detail": detail}}
+                {
+                    "lines": _("第%(n)d行（%(e)s %(p)s）：%(detail)s")
+                    % {"n": index, "e": line.member.enterprise.name, "p": line.product_name, "detail": detail}
+                }
             ) from exc
         line.order_id = order.pk
         line.order_number = str(getattr(order, "number", "") or "")
@@ -939,7 +1004,9 @@ def testing_plan_order(*, plan: TestingPlan, by) -> list:
     plan.ordered_at = timezone.now()
     plan.ordered_by = by
     plan.save(update_fields=["status", "ordered_at", "ordered_by"])
-    audit.record(by, "cooperatives.testing_plan.ordered", plan, {"lab": plan.lab_id, "orders": [o.pk for o in orders]})
+    audit.record(
+        by, "cooperatives.testing_plan.ordered", plan, {"lab": plan.lab_id, "orders": [o.pk for o in orders]}
+    )
     by_member: dict[int, list[TestingPlanLine]] = {}
     for line in lines:
         by_member.setdefault(line.member_id, []).append(line)
@@ -1034,7 +1101,13 @@ def label_categories() -> list[str]:
 
 @transaction.atomic
 def label_template_save(
-    *, cooperative: Cooperative, name: str, category: str, fields, by, template: LabelTemplate | None = None,
+    *,
+    cooperative: Cooperative,
+    name: str,
+    category: str,
+    fields,
+    by,
+    template: LabelTemplate | None = None,
     is_demo: bool = False,
 ) -> LabelTemplate:
     _require(is_staff_of(by, cooperative), _("只有合作社管理员可以发布标签模板。"))
@@ -1057,7 +1130,9 @@ def label_template_save(
         )
         audit.record(by, "cooperatives.label_template.created", template, {"category": category})
     else:
-        template = LabelTemplate.objects.select_for_update(of=("self",)).get(pk=template.pk, cooperative=cooperative)
+        template = LabelTemplate.objects.select_for_update(of=("self",)).get(
+            pk=template.pk, cooperative=cooperative
+        )
         template.name, template.category, template.fields = name, category, fields
         template.version += 1
         template.save()
@@ -1068,5 +1143,3 @@ def label_template_save(
 def pending_for_staff(cooperative: Cooperative):
     """Members waiting for the staff (applications)."""
     return Member.objects.filter(cooperative=cooperative, status=MemberStatus.APPLIED)
-
-

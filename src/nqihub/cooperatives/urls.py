@@ -26,7 +26,9 @@ urlpatterns = [
     path("<int:pk>/testing/", views.testing_plans, name="testing-plans"),
     path("testing/<int:pk>/", views.testing_plan, name="testing-plan"),
     path("testing/<int:pk>/lines/", views.testing_line_add, name="testing-line-add"),
-    path("testing/<int:pk>/lines/<int:line_id>/delete/", views.testing_line_delete, name="testing-line-delete"),
+    path(
+        "testing/<int:pk>/lines/<int:line_id>/delete/", views.testing_line_delete, name="testing-line-delete"
+    ),
     path("testing/<int:pk>/lab/", views.testing_lab, name="testing-lab"),
     path("testing/<int:pk>/order/", views.testing_order, name="testing-order"),
     path("<int:pk>/pass-rates/", views.pass_rates, name="pass-rates"),

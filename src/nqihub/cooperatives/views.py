@@ -137,7 +137,9 @@ def cooperative_detail(request, pk: int):
             "member_names": selectors.member_names(fetched_by=request.user, cooperative=coop),
             "can_apply": bool(selectors.enterprises_to_apply(request.user, coop)),
             "rates": rates,
-            "overdue": selectors.nonconformity_list(fetched_by=request.user, cooperative=coop, overdue_on=today).count(),
+            "overdue": selectors.nonconformity_list(
+                fetched_by=request.user, cooperative=coop, overdue_on=today
+            ).count(),
             "open_ncs": selectors.nonconformity_list(
                 fetched_by=request.user, cooperative=coop, status=NonConformity.Status.OPEN
             ).count(),
@@ -168,7 +170,9 @@ def cooperative_edit(request, pk: int):
         if data["industry"]:
             industry = Industry.objects.filter(pk=data["industry"].strip()).first()
             if industry is None:
-                form.add_service_errors({"industry": _("行业代码“%(c)s”不存在（GB/T 4754-2017）。") % {"c": data["industry"]}})
+                form.add_service_errors(
+                    {"industry": _("行业代码“%(c)s”不存在（GB/T 4754-2017）。") % {"c": data["industry"]}}
+                )
         if not form.errors:
             done = _run(
                 request,
@@ -200,10 +204,15 @@ def member_apply(request, pk: int):
     enterprises = selectors.enterprises_to_apply(request.user, coop)
     if not enterprises:
         raise Forbidden(_("您所在的企业已是本合作社成员或已提交申请，或您不是企业用户。"))
-    form = ApplyForm(request.POST or None, enterprises=enterprises, initial={"commitment_version": coop.commitment_version})
+    form = ApplyForm(
+        request.POST or None, enterprises=enterprises, initial={"commitment_version": coop.commitment_version}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        enterprise = next((e for e in enterprises if e.pk == data.get("enterprise")), enterprises[0] if len(enterprises) == 1 else None)
+        enterprise = next(
+            (e for e in enterprises if e.pk == data.get("enterprise")),
+            enterprises[0] if len(enterprises) == 1 else None,
+        )
         if enterprise is None:
             form.add_service_errors({"enterprise": _("请选择申请入社的企业。")})
         else:
@@ -242,7 +251,10 @@ def member_invite(request, pk: int):
             request,
             form,
             lambda: services.member_invite(
-                cooperative=coop, uscc=form.cleaned_data["uscc"], note=form.cleaned_data["note"], by=request.user
+                cooperative=coop,
+                uscc=form.cleaned_data["uscc"],
+                note=form.cleaned_data["note"],
+                by=request.user,
             ),
             _("邀请已发出，企业接受承诺书后即入社。"),
         )
@@ -273,9 +285,18 @@ def _member_page(request, member, **extra):
                 fetched_by=request.user, member=member, status=NonConformity.Status.OPEN
             ),
             "officer_form": extra.pop("officer_form", None)
-            or (OfficerForm() if (own or context["is_staff"]) and member.status in (MemberStatus.ACTIVE, MemberStatus.APPLIED) else None),
+            or (
+                OfficerForm()
+                if (own or context["is_staff"])
+                and member.status in (MemberStatus.ACTIVE, MemberStatus.APPLIED)
+                else None
+            ),
             "accept_form": extra.pop("accept_form", None)
-            or (AcceptForm(initial={"commitment_version": coop.commitment_version}) if own and member.status == MemberStatus.INVITED else None),
+            or (
+                AcceptForm(initial={"commitment_version": coop.commitment_version})
+                if own and member.status == MemberStatus.INVITED
+                else None
+            ),
             "reason_form": ReasonForm(),
             **extra,
         }
@@ -304,7 +325,10 @@ def member_action(request, pk: int, action: str):
     if action == "admit":
         call, ok = (lambda: services.member_admit(member=member, by=by)), _("已批准入社。")
     elif action == "reject":
-        call, ok = (lambda: services.member_reject(member=member, reason=reason, by=by)), _("已退回入社申请。")
+        call, ok = (
+            (lambda: services.member_reject(member=member, reason=reason, by=by)),
+            _("已退回入社申请。"),
+        )
     elif action == "decline":
         call, ok = (lambda: services.member_decline(member=member, reason=reason, by=by)), _("已谢绝邀请。")
     elif action == "leave":
@@ -350,7 +374,9 @@ def member_action(request, pk: int, action: str):
         return redirect("cooperatives:member-detail", member.pk)
     key = "officer_form" if action == "officer" else "accept_form"
     member.refresh_from_db()
-    return render(request, "cooperatives/member_detail.html", _member_page(request, member, **{key: form}), status=422)
+    return render(
+        request, "cooperatives/member_detail.html", _member_page(request, member, **{key: form}), status=422
+    )
 
 
 # --- quality-control plans -------------------------------------------------------------------------------
@@ -373,8 +399,17 @@ def plan_list(request, pk: int):
             )
             if plan:
                 return redirect("cooperatives:plan-detail", plan.pk)
-    context.update({"plans": selectors.plan_list(fetched_by=request.user, cooperative=coop).prefetch_related("checkpoints__items"), "form": form})
-    return render(request, "cooperatives/plan_list.html", context, status=422 if request.method == "POST" else 200)
+    context.update(
+        {
+            "plans": selectors.plan_list(fetched_by=request.user, cooperative=coop).prefetch_related(
+                "checkpoints__items"
+            ),
+            "form": form,
+        }
+    )
+    return render(
+        request, "cooperatives/plan_list.html", context, status=422 if request.method == "POST" else 200
+    )
 
 
 def _plan_page(request, plan, checkpoint_form=None, item_form=None, item_checkpoint=None, status=200):
@@ -465,7 +500,9 @@ def inspect_start(request, pk: int):
     context = _coop_context(request, coop, "inspections")
     members = [m for m in context["own_members"] if m.status == MemberStatus.ACTIVE]
     if context["is_staff"]:
-        members = list(selectors.member_list(fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE))
+        members = list(
+            selectors.member_list(fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE)
+        )
     if not members:
         raise Forbidden(_("只有在社成员（或合作社管理员）可以登记检验记录。"))
     checkpoints = list(selectors.checkpoints_for(fetched_by=request.user, cooperative=coop))
@@ -480,7 +517,9 @@ def inspection_record(request, pk: int):
     coop = checkpoint.plan.cooperative
     context = _coop_context(request, coop, "inspections")
     if context["is_staff"]:
-        members = list(selectors.member_list(fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE))
+        members = list(
+            selectors.member_list(fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE)
+        )
     else:
         members = [m for m in context["own_members"] if m.status == MemberStatus.ACTIVE]
     if not members:
@@ -492,7 +531,14 @@ def inspection_record(request, pk: int):
     if request.method == "POST":
         posted = request.POST
         values = {str(item.pk): request.POST.get(f"item_{item.pk}", "") for item in items}
-        member = next((m for m in members if str(m.pk) == request.POST.get("member", str(members[0].pk) if len(members) == 1 else "")), None)
+        member = next(
+            (
+                m
+                for m in members
+                if str(m.pk) == request.POST.get("member", str(members[0].pk) if len(members) == 1 else "")
+            ),
+            None,
+        )
         raw_date = request.POST.get("inspected_on", "")
         try:
             inspected_on = date.fromisoformat(raw_date) if raw_date else None
@@ -524,8 +570,9 @@ def inspection_record(request, pk: int):
                     messages.success(request, _("检验记录已保存：合格。"))
                 else:
                     messages.warning(
-                        request, _("检验记录已保存：不合格，已生成 %(n)d 个不合格项，请填写纠正措施。")
-                        % {"n": inspection.nonconformities.count()}
+                        request,
+                        _("检验记录已保存：不合格，已生成 %(n)d 个不合格项，请填写纠正措施。")
+                        % {"n": inspection.nonconformities.count()},
                     )
                 return redirect("cooperatives:inspection-detail", inspection.pk)
     rows = [(item, values.get(str(item.pk), ""), errors.get(f"item_{item.pk}")) for item in items]
@@ -556,7 +603,13 @@ def inspection_list(request, pk: int):
         date_from=date_from if request.GET.get("date_from") else None,
         date_to=date_to if request.GET.get("date_to") else None,
     )
-    context.update({"page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "period_form": form, "result": result})
+    context.update(
+        {
+            "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "period_form": form,
+            "result": result,
+        }
+    )
     return render(request, "cooperatives/inspection_list.html", context)
 
 
@@ -586,7 +639,13 @@ def nc_list(request, pk: int):
         status=status if status in NonConformity.Status.values else None,
         overdue_on=context["today"] if overdue else None,
     )
-    context.update({"page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "status": status, "overdue": overdue})
+    context.update(
+        {
+            "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "status": status,
+            "overdue": overdue,
+        }
+    )
     return render(request, "cooperatives/nc_list.html", context)
 
 
@@ -598,7 +657,11 @@ def nc_detail(request, pk: int):
     can_act = nc.status == NonConformity.Status.OPEN and (
         context["is_staff"] or services.speaks_for(request.user, member.enterprise)
     )
-    plan_form = NcPlanForm(initial={"corrective_action": nc.corrective_action, "due_date": nc.due_date}) if can_act else None
+    plan_form = (
+        NcPlanForm(initial={"corrective_action": nc.corrective_action, "due_date": nc.due_date})
+        if can_act
+        else None
+    )
     close_form = NcCloseForm() if can_act else None
     status = 200
     if request.method == "POST":
@@ -615,7 +678,10 @@ def nc_detail(request, pk: int):
                 request,
                 close_form,
                 lambda: services.nonconformity_close(
-                    nc=nc, evidence=data.get("evidence", ""), corrective_action=data.get("corrective_action", ""), by=request.user
+                    nc=nc,
+                    evidence=data.get("evidence", ""),
+                    corrective_action=data.get("corrective_action", ""),
+                    by=request.user,
                 ),
                 _("不合格项已关闭。"),
             )
@@ -639,7 +705,14 @@ def nc_detail(request, pk: int):
         status = 422
     if plan_form is not None and not context["is_staff"]:
         plan_form.fields.pop("due_date", None)
-    context.update({"nc": nc, "plan_form": plan_form, "close_form": close_form, "overdue": nc.is_overdue(context["today"])})
+    context.update(
+        {
+            "nc": nc,
+            "plan_form": plan_form,
+            "close_form": close_form,
+            "overdue": nc.is_overdue(context["today"]),
+        }
+    )
     return render(request, "cooperatives/nc_detail.html", context, status=status)
 
 
@@ -650,7 +723,11 @@ def nc_detail(request, pk: int):
 def testing_plans(request, pk: int):
     coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "testing")
-    form = TestingPlanForm(request.POST or None, initial={"year": context["today"].year}) if context["is_staff"] else None
+    form = (
+        TestingPlanForm(request.POST or None, initial={"year": context["today"].year})
+        if context["is_staff"]
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise Forbidden(_("只有合作社管理员可以制定免费检测计划。"))
@@ -663,8 +740,12 @@ def testing_plans(request, pk: int):
             )
             if plan:
                 return redirect("cooperatives:testing-plan", plan.pk)
-    context.update({"plans": selectors.testing_plan_list(fetched_by=request.user, cooperative=coop), "form": form})
-    return render(request, "cooperatives/testing_list.html", context, status=422 if request.method == "POST" else 200)
+    context.update(
+        {"plans": selectors.testing_plan_list(fetched_by=request.user, cooperative=coop), "form": form}
+    )
+    return render(
+        request, "cooperatives/testing_list.html", context, status=422 if request.method == "POST" else 200
+    )
 
 
 def _order_url(order_id) -> str:
@@ -683,7 +764,9 @@ def _testing_page(request, plan, line_form=None, status=200):
     draft = plan.status == TestingPlan.Status.DRAFT
     if staff and draft and line_form is None:
         line_form = TestingLineForm(
-            members=selectors.member_list(fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE),
+            members=selectors.member_list(
+                fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE
+            ),
             parameters=selectors.available_parameters(fetched_by=request.user, cooperative=coop),
         )
     lines = list(selectors.testing_plan_lines(fetched_by=request.user, plan=plan))
@@ -715,9 +798,13 @@ def testing_line_add(request, pk: int):
     coop = plan.cooperative
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以修改免费检测计划。"))
-    members = list(selectors.member_list(fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE))
+    members = list(
+        selectors.member_list(fetched_by=request.user, cooperative=coop, status=MemberStatus.ACTIVE)
+    )
     form = TestingLineForm(
-        request.POST, members=members, parameters=selectors.available_parameters(fetched_by=request.user, cooperative=coop)
+        request.POST,
+        members=members,
+        parameters=selectors.available_parameters(fetched_by=request.user, cooperative=coop),
     )
     if form.is_valid():
         member = next((m for m in members if m.pk == form.cleaned_data.get("member")), None)
@@ -747,7 +834,12 @@ def testing_line_add(request, pk: int):
 def testing_line_delete(request, pk: int, line_id: int):
     plan = _get(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
     line = _get(plan.lines.get, pk=line_id)
-    _run(request, None, lambda: services.testing_plan_remove_line(line=line, by=request.user), _("样品已移出计划。"))
+    _run(
+        request,
+        None,
+        lambda: services.testing_plan_remove_line(line=line, by=request.user),
+        _("样品已移出计划。"),
+    )
     return redirect("cooperatives:testing-plan", plan.pk)
 
 
@@ -762,7 +854,12 @@ def testing_lab(request, pk: int):
     except (ObjectDoesNotExist, ValueError):
         messages.error(request, _("请选择能力范围覆盖全部检测项目的检测机构。"))
         return redirect("cooperatives:testing-plan", plan.pk)
-    _run(request, None, lambda: services.testing_plan_set_lab(plan=plan, lab=lab, by=request.user), _("已选定检测机构：%(lab)s。") % {"lab": lab.name})
+    _run(
+        request,
+        None,
+        lambda: services.testing_plan_set_lab(plan=plan, lab=lab, by=request.user),
+        _("已选定检测机构：%(lab)s。") % {"lab": lab.name},
+    )
     return redirect("cooperatives:testing-plan", plan.pk)
 
 
@@ -787,36 +884,73 @@ def pass_rates(request, pk: int):
     coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "rates")
     form, date_from, date_to = _period(request)
-    rates = selectors.pass_rates(fetched_by=request.user, cooperative=coop, date_from=date_from, date_to=date_to)
+    rates = selectors.pass_rates(
+        fetched_by=request.user, cooperative=coop, date_from=date_from, date_to=date_to
+    )
     if request.GET.get("format") == "xlsx":
+
         def pct(rate):
             return "" if rate.percent is None else float(rate.percent)
 
         rows = [
-            (r.member.enterprise.name, r.member.get_status_display(), r.inspections.passed, r.inspections.total,
-             pct(r.inspections), r.tests.passed, r.tests.total, pct(r.tests), pct(r.combined),
-             _("低于目标") if r.below_target else "")
+            (
+                r.member.enterprise.name,
+                r.member.get_status_display(),
+                r.inspections.passed,
+                r.inspections.total,
+                pct(r.inspections),
+                r.tests.passed,
+                r.tests.total,
+                pct(r.tests),
+                pct(r.combined),
+                _("低于目标") if r.below_target else "",
+            )
             for r in rates.members
         ]
-        rows.append((_("合作社合计"), "", rates.inspections.passed, rates.inspections.total, pct(rates.inspections),
-                     rates.tests.passed, rates.tests.total, pct(rates.tests), pct(rates.combined),
-                     _("低于目标") if rates.below_target else ""))
+        rows.append(
+            (
+                _("合作社合计"),
+                "",
+                rates.inspections.passed,
+                rates.inspections.total,
+                pct(rates.inspections),
+                rates.tests.passed,
+                rates.tests.total,
+                pct(rates.tests),
+                pct(rates.combined),
+                _("低于目标") if rates.below_target else "",
+            )
+        )
         content = workbook_bytes(
             _("合格率"),
-            [_("成员企业"), _("状态"), _("检验合格"), _("检验次数"), _("检验合格率%"), _("检测合格"), _("检测判定数"),
-             _("检测合格率%"), _("综合合格率%"), _("对照目标")],
+            [
+                _("成员企业"),
+                _("状态"),
+                _("检验合格"),
+                _("检验次数"),
+                _("检验合格率%"),
+                _("检测合格"),
+                _("检测判定数"),
+                _("检测合格率%"),
+                _("综合合格率%"),
+                _("对照目标"),
+            ],
             rows,
         )
         from django.http import HttpResponse
         from django.utils.http import content_disposition_header
 
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = content_disposition_header(
             True, f"pass-rates-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
         )
         return response
     query = urlencode({"date_from": date_from.isoformat(), "date_to": date_to.isoformat(), "format": "xlsx"})
-    context.update({"rates": rates, "period_form": form, "date_from": date_from, "date_to": date_to, "xlsx_query": query})
+    context.update(
+        {"rates": rates, "period_form": form, "date_from": date_from, "date_to": date_to, "xlsx_query": query}
+    )
     return render(request, "cooperatives/pass_rates.html", context)
 
 
@@ -833,7 +967,10 @@ def standard_add(request, pk: int):
         request,
         None,
         lambda: services.shared_standard_add(
-            cooperative=coop, number=form.cleaned_data.get("number", ""), note=form.cleaned_data.get("note", ""), by=request.user
+            cooperative=coop,
+            number=form.cleaned_data.get("number", ""),
+            note=form.cleaned_data.get("note", ""),
+            by=request.user,
         ),
         _("统一标准已发布。"),
     )
@@ -845,7 +982,12 @@ def standard_add(request, pk: int):
 def standard_remove(request, pk: int, standard_id: int):
     coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     shared = _get(selectors.shared_standards(fetched_by=request.user, cooperative=coop).get, pk=standard_id)
-    _run(request, None, lambda: services.shared_standard_remove(shared=shared, by=request.user), _("已撤下该标准。"))
+    _run(
+        request,
+        None,
+        lambda: services.shared_standard_remove(shared=shared, by=request.user),
+        _("已撤下该标准。"),
+    )
     return redirect(reverse("cooperatives:detail", args=[coop.pk]) + "#standards")
 
 
@@ -856,7 +998,8 @@ def _checker_url(template) -> str:
             params[key] = "true" if value else "false"
         elif isinstance(value, list):
             params[key] = " ".join(
-                f"{v.get('fibre', '')} {v.get('percent', '')}%" if isinstance(v, dict) else str(v) for v in value
+                f"{v.get('fibre', '')} {v.get('percent', '')}%" if isinstance(v, dict) else str(v)
+                for v in value
             )
         else:
             params[key] = str(value)
@@ -870,7 +1013,8 @@ def _fields_text(fields: dict) -> str:
             value = "true" if value else "false"
         elif isinstance(value, list):
             value = " ".join(
-                f"{v.get('fibre', '')} {v.get('percent', '')}%" if isinstance(v, dict) else str(v) for v in value
+                f"{v.get('fibre', '')} {v.get('percent', '')}%" if isinstance(v, dict) else str(v)
+                for v in value
             )
         lines.append(f"{key}: {value}")
     return "\n".join(lines)
@@ -881,7 +1025,9 @@ def label_template(request, pk: int, template_id: int | None = None):
     coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     template = None
     if template_id is not None:
-        template = _get(selectors.label_template_get, fetched_by=request.user, cooperative=coop, pk=template_id)
+        template = _get(
+            selectors.label_template_get, fetched_by=request.user, cooperative=coop, pk=template_id
+        )
     context = _coop_context(request, coop, "overview")
     staff = context["is_staff"]
     if template is None and not staff:
@@ -889,11 +1035,17 @@ def label_template(request, pk: int, template_id: int | None = None):
     form = None
     if staff:
         initial = (
-            {"name": template.name, "category": template.category, "fields_text": _fields_text(template.fields)}
+            {
+                "name": template.name,
+                "category": template.category,
+                "fields_text": _fields_text(template.fields),
+            }
             if template
             else {"category": "textile"}
         )
-        form = LabelTemplateForm(request.POST or None, initial=initial, categories=services.label_category_choices())
+        form = LabelTemplateForm(
+            request.POST or None, initial=initial, categories=services.label_category_choices()
+        )
         if request.method == "POST" and form.is_valid():
             saved = _run(
                 request,
@@ -922,4 +1074,6 @@ def label_template(request, pk: int, template_id: int | None = None):
             "fields_text": _fields_text(template.fields) if template else "",
         }
     )
-    return render(request, "cooperatives/label_template.html", context, status=422 if request.method == "POST" else 200)
+    return render(
+        request, "cooperatives/label_template.html", context, status=422 if request.method == "POST" else 200
+    )

@@ -6,7 +6,9 @@ from .middleware import client_ip
 from .models import AuditEntry
 
 
-def record(actor, action: str, obj: Any = None, data: dict | None = None, *, username: str = "") -> AuditEntry:
+def record(
+    actor, action: str, obj: Any = None, data: dict | None = None, *, username: str = ""
+) -> AuditEntry:
     object_type = object_id = object_repr = ""
     if obj is not None:
         meta = getattr(obj, "_meta", None)

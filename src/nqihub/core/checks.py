@@ -13,7 +13,9 @@ def personal_data_keys(app_configs, **kwargs):
             for key in settings.FIELD_ENCRYPTION_KEYS:
                 Fernet(key.encode())
         except ValueError:
-            return [Warning("FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key.", id="nqihub.W002")]
+            return [
+                Warning("FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key.", id="nqihub.W002")
+            ]
         return []
     return [
         Warning(

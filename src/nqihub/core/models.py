@@ -21,9 +21,16 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    kind = models.CharField(_("类型"), max_length=16, blank=True, help_text=_("如 地级市、市辖区、县、自治县"))
+    kind = models.CharField(
+        _("类型"), max_length=16, blank=True, help_text=_("如 地级市、市辖区、县、自治县")
+    )
     source = models.CharField(_("数据来源"), max_length=64, blank=True)
 
     class Meta:
@@ -67,7 +74,12 @@ class Industry(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     description = models.TextField(_("说明"), blank=True)
 
@@ -109,7 +121,11 @@ class Organisation(models.Model):
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, db_index=True)
     name = models.CharField(_("名称"), max_length=200)
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        db_column="region_code",
+        related_name="+",
     )
     is_demo = models.BooleanField(_("示例数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

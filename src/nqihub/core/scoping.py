@@ -34,7 +34,11 @@ class Scope:
 
     def home_provinces(self) -> set[str]:
         """Province prefixes of the user's non-regulator organisations."""
-        return {code[:2] for _, kind, code in self.orgs if kind != Organisation.Kind.REGULATOR and code != "000000"}
+        return {
+            code[:2]
+            for _, kind, code in self.orgs
+            if kind != Organisation.Kind.REGULATOR and code != "000000"
+        }
 
     @property
     def is_regulator(self) -> bool:

@@ -38,7 +38,14 @@ class InstitutionAdmin(AuditedAdmin):
 
 @admin.register(ScopeLine)
 class ScopeLineAdmin(AuditedAdmin):
-    list_display = ["institution", "product_text", "parameter_text", "method_standard", "parameter", "product"]
+    list_display = [
+        "institution",
+        "product_text",
+        "parameter_text",
+        "method_standard",
+        "parameter",
+        "product",
+    ]
     list_filter = [("parameter", admin.EmptyFieldListFilter)]
     search_fields = ["parameter_text", "product_text", "method_code"]
     raw_id_fields = ["institution", "parameter", "product"]

@@ -47,10 +47,19 @@ class Enterprise(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("主体类型"), max_length=16, choices=Kind.choices, default=Kind.COMPANY)
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        db_column="region_code",
+        related_name="+",
     )
     industry = models.ForeignKey(
-        Industry, verbose_name=_("所属行业"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Industry,
+        verbose_name=_("所属行业"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     scale = models.CharField(_("规模"), max_length=8, choices=Scale.choices, default=Scale.SMALL)
     address = models.CharField(_("地址"), max_length=255, blank=True)
@@ -78,7 +87,11 @@ class Enterprise(models.Model):
         station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
         if not station_orgs:
             return NOTHING
-        return Q(region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values("region_id"))
+        return Q(
+            region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values(
+                "region_id"
+            )
+        )
 
 
 class EnterpriseContact(models.Model):
@@ -117,7 +130,11 @@ class Institution(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        db_column="region_code",
+        related_name="+",
     )
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
@@ -217,7 +234,9 @@ class ScopeLine(models.Model):
     product = models.ForeignKey(
         ProductCategory, on_delete=models.SET_NULL, null=True, blank=True, related_name="scope_lines"
     )
-    parameter = models.ForeignKey(Parameter, on_delete=models.SET_NULL, null=True, blank=True, related_name="scope_lines")
+    parameter = models.ForeignKey(
+        Parameter, on_delete=models.SET_NULL, null=True, blank=True, related_name="scope_lines"
+    )
     method_code = models.CharField(_("方法标准号（规范化）"), max_length=64, blank=True, db_index=True)
 
     scope_org_field = "institution__organisation"
@@ -242,12 +261,18 @@ class Station(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     host_organisation = models.CharField(_("依托单位"), max_length=200, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        db_column="region_code",
+        related_name="+",
     )
     service_area = models.ManyToManyField(
         Region, verbose_name=_("服务区域"), through="StationArea", related_name="stations", blank=True
     )
-    industries = models.ManyToManyField(Industry, verbose_name=_("服务行业"), related_name="stations", blank=True)
+    industries = models.ManyToManyField(
+        Industry, verbose_name=_("服务行业"), related_name="stations", blank=True
+    )
     specialty = models.CharField(_("特色产业"), max_length=200, blank=True, help_text=_("如：螺蛳粉"))
     address = models.CharField(_("地址"), max_length=255, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -303,13 +328,19 @@ class Expert(models.Model):
     name = models.CharField(_("姓名"), max_length=64)
     title = models.CharField(_("职称"), max_length=64, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        db_column="region_code",
+        related_name="+",
     )
     #: NQI element codes (``NqiElement``), stored comma-delimited with a leading and trailing comma
     #: (",metrology,testing,") so that one element is found with ``nqi_elements__contains=",testing,"``
     #: on SQLite and PostgreSQL alike. Use ``elements`` / ``set_elements``.
     nqi_elements = models.CharField(_("服务领域（NQI 要素）"), max_length=120, blank=True, default="")
-    industries = models.ManyToManyField(Industry, verbose_name=_("擅长行业"), related_name="experts", blank=True)
+    industries = models.ManyToManyField(
+        Industry, verbose_name=_("擅长行业"), related_name="experts", blank=True
+    )
     keywords = models.CharField(_("专长关键词"), max_length=255, blank=True)
     bio = models.TextField(_("简介"), blank=True)
     availability = models.CharField(
@@ -341,7 +372,9 @@ class Expert(models.Model):
         unknown = [e for e in elements if e not in NqiElement.values]
         if unknown:
             raise ValueError(f"unknown NQI elements: {unknown}")
-        self.nqi_elements = "," + ",".join(e for e in NqiElement.values if e in set(elements)) + "," if elements else ""
+        self.nqi_elements = (
+            "," + ",".join(e for e in NqiElement.values if e in set(elements)) + "," if elements else ""
+        )
 
     def nqi_element_labels(self) -> list[str]:
         return code_labels(self.elements, NqiElement.choices)

@@ -18,13 +18,25 @@ def _region_filter(qs: QuerySet, region: str | None) -> QuerySet:
     return qs
 
 
-def enterprise_list(*, fetched_by, q: str = "", region: str | None = None, industry: str | None = None, scale: str | None = None) -> QuerySet:
+def enterprise_list(
+    *,
+    fetched_by,
+    q: str = "",
+    region: str | None = None,
+    industry: str | None = None,
+    scale: str | None = None,
+) -> QuerySet:
     qs = Enterprise.objects.filter(visible(fetched_by, Enterprise)).select_related("region", "industry")
     if q:
         qs = qs.filter(keyword_q(q) | Q(uscc=q.strip().upper()))
     qs = _region_filter(qs, region)
     if industry:
-        qs = qs.filter(Q(industry_id=industry) | Q(industry__parent_id=industry) | Q(industry__parent__parent_id=industry) | Q(industry__parent__parent__parent_id=industry))
+        qs = qs.filter(
+            Q(industry_id=industry)
+            | Q(industry__parent_id=industry)
+            | Q(industry__parent__parent_id=industry)
+            | Q(industry__parent__parent__parent_id=industry)
+        )
     if scale:
         qs = qs.filter(scale=scale)
     return qs
@@ -32,10 +44,16 @@ def enterprise_list(*, fetched_by, q: str = "", region: str | None = None, indus
 
 def enterprise_get(*, fetched_by, pk) -> Enterprise:
     """Raises Enterprise.DoesNotExist outside the user's scope (the caller answers 404)."""
-    return Enterprise.objects.filter(visible(fetched_by, Enterprise)).select_related("region", "industry").get(pk=pk)
+    return (
+        Enterprise.objects.filter(visible(fetched_by, Enterprise))
+        .select_related("region", "industry")
+        .get(pk=pk)
+    )
 
 
-def institution_list(*, fetched_by, q: str = "", region: str | None = None, kind: str | None = None) -> QuerySet:
+def institution_list(
+    *, fetched_by, q: str = "", region: str | None = None, kind: str | None = None
+) -> QuerySet:
     qs = Institution.objects.filter(visible(fetched_by, Institution)).select_related("region")
     if q:
         qs = qs.filter(keyword_q(q))
@@ -53,7 +71,9 @@ def scope_lines_of(*, fetched_by, institution: Institution) -> QuerySet:
     return ScopeLine.objects.filter(visible(fetched_by, ScopeLine), institution=institution)
 
 
-def station_list(*, fetched_by, q: str = "", region: str | None = None, industry: str | None = None) -> QuerySet:
+def station_list(
+    *, fetched_by, q: str = "", region: str | None = None, industry: str | None = None
+) -> QuerySet:
     qs = Station.objects.filter(visible(fetched_by, Station)).select_related("region")
     if q:
         qs = qs.filter(keyword_q(q))
@@ -67,7 +87,9 @@ def station_get(*, fetched_by, pk) -> Station:
     return Station.objects.filter(visible(fetched_by, Station)).select_related("region").get(pk=pk)
 
 
-def expert_list(*, fetched_by, q: str = "", region: str | None = None, element: str | None = None) -> QuerySet:
+def expert_list(
+    *, fetched_by, q: str = "", region: str | None = None, element: str | None = None
+) -> QuerySet:
     qs = Expert.objects.filter(visible(fetched_by, Expert)).select_related("region", "organisation")
     if q:
         qs = qs.filter(keyword_q(q))
@@ -78,4 +100,6 @@ def expert_list(*, fetched_by, q: str = "", region: str | None = None, element: 
 
 
 def expert_get(*, fetched_by, pk) -> Expert:
-    return Expert.objects.filter(visible(fetched_by, Expert)).select_related("region", "organisation").get(pk=pk)
+    return (
+        Expert.objects.filter(visible(fetched_by, Expert)).select_related("region", "organisation").get(pk=pk)
+    )

@@ -23,9 +23,16 @@ def _region(code: str, field: str = "region", *, county_only: bool = False) -> R
     code = (code or "").strip()
     region = Region.objects.filter(code=code).first() if code else None
     if region is None:
-        raise ValidationFailed({field: _("行政区划代码“%(code)s”不存在（应为 GB/T 2260 的6位代码）。") % {"code": code}})
+        raise ValidationFailed(
+            {field: _("行政区划代码“%(code)s”不存在（应为 GB/T 2260 的6位代码）。") % {"code": code}}
+        )
     if county_only and region.level != Region.Level.COUNTY:
-        raise ValidationFailed({field: _("请选择县级行政区划（区、县、县级市），“%(name)s”是%(level)s。") % {"name": region.name, "level": region.get_level_display()}})
+        raise ValidationFailed(
+            {
+                field: _("请选择县级行政区划（区、县、县级市），“%(name)s”是%(level)s。")
+                % {"name": region.name, "level": region.get_level_display()}
+            }
+        )
     return region
 
 
@@ -94,7 +101,12 @@ def validate_enterprise(data: EnterpriseData, *, instance: Enterprise | None = N
         errors["address"] = _("地址不能超过255个字符。")
     if errors:
         raise ValidationFailed(errors)
-    cleaned.update(scale=data.scale, kind=data.kind, address=(data.address or "").strip(), products=(data.products or "").strip())
+    cleaned.update(
+        scale=data.scale,
+        kind=data.kind,
+        address=(data.address or "").strip(),
+        products=(data.products or "").strip(),
+    )
     return cleaned
 
 
@@ -106,7 +118,9 @@ def _enterprise_search_text(e: Enterprise) -> str:
 def enterprise_create(*, data: EnterpriseData, by, is_demo: bool = False) -> Enterprise:
     # Permission first, so that a user who may not register here cannot probe which USCCs exist.
     code = (data.region or "").strip()
-    if Region.objects.filter(code=code).exists() and not (can_manage_directory(by, code) or _station_covers(by, code)):
+    if Region.objects.filter(code=code).exists() and not (
+        can_manage_directory(by, code) or _station_covers(by, code)
+    ):
         raise PermissionDenied(_("您无权在该地区登记企业。"))
     if not scope_of(by).is_regulator and not scope_of(by).org_ids_of_kind(Organisation.Kind.STATION):
         raise PermissionDenied(_("您无权登记企业。"))
@@ -117,7 +131,12 @@ def enterprise_create(*, data: EnterpriseData, by, is_demo: bool = False) -> Ent
     enterprise = Enterprise(organisation=org, is_demo=is_demo, **cleaned)
     enterprise.search_text = _enterprise_search_text(enterprise)
     enterprise.save()
-    audit.record(by, "directory.enterprise.created", enterprise, {"uscc": enterprise.uscc, "region": enterprise.region_id})
+    audit.record(
+        by,
+        "directory.enterprise.created",
+        enterprise,
+        {"uscc": enterprise.uscc, "region": enterprise.region_id},
+    )
     return enterprise
 
 
@@ -131,14 +150,24 @@ def enterprise_update(*, enterprise: Enterprise, data: EnterpriseData, by) -> En
         can_manage_directory(by, cleaned["region"].code) or _station_covers(by, cleaned["region"].code)
     ):
         raise PermissionDenied(_("您无权将企业迁入该地区。"))
-    before = {f: str(getattr(enterprise, f)) for f in ("uscc", "name", "region_id", "industry_id", "scale", "address")}
+    before = {
+        f: str(getattr(enterprise, f))
+        for f in ("uscc", "name", "region_id", "industry_id", "scale", "address")
+    }
     for key, value in cleaned.items():
         setattr(enterprise, key, value)
     enterprise.search_text = _enterprise_search_text(enterprise)
     enterprise.save()
-    Organisation.objects.filter(pk=enterprise.organisation_id).update(name=enterprise.name, region=enterprise.region)
+    Organisation.objects.filter(pk=enterprise.organisation_id).update(
+        name=enterprise.name, region=enterprise.region
+    )
     after = {f: str(getattr(enterprise, f)) for f in before}
-    audit.record(by, "directory.enterprise.updated", enterprise, {k: [before[k], after[k]] for k in before if before[k] != after[k]})
+    audit.record(
+        by,
+        "directory.enterprise.updated",
+        enterprise,
+        {k: [before[k], after[k]] for k in before if before[k] != after[k]},
+    )
     return enterprise
 
 
@@ -146,14 +175,22 @@ def _station_covers(user, region_code: str) -> bool:
     from .models import StationArea
 
     station_orgs = scope_of(user).org_ids_of_kind(Organisation.Kind.STATION)
-    return bool(station_orgs) and StationArea.objects.filter(
-        station__organisation_id__in=station_orgs, region_id=region_code
-    ).exists()
+    return (
+        bool(station_orgs)
+        and StationArea.objects.filter(
+            station__organisation_id__in=station_orgs, region_id=region_code
+        ).exists()
+    )
 
 
 @transaction.atomic
-def enterprise_add_contact(*, enterprise: Enterprise, name: str, phone: str, position: str = "", by) -> EnterpriseContact:
-    if not can_edit(by, enterprise) and not Enterprise.objects.filter(visible(by, Enterprise), pk=enterprise.pk).exists():
+def enterprise_add_contact(
+    *, enterprise: Enterprise, name: str, phone: str, position: str = "", by
+) -> EnterpriseContact:
+    if (
+        not can_edit(by, enterprise)
+        and not Enterprise.objects.filter(visible(by, Enterprise), pk=enterprise.pk).exists()
+    ):
         raise PermissionDenied(_("您无权修改该企业信息。"))
     errors = {}
     if not name.strip():
@@ -163,7 +200,9 @@ def enterprise_add_contact(*, enterprise: Enterprise, name: str, phone: str, pos
         errors["phone"] = _("联系电话应为7–15位数字。")
     if errors:
         raise ValidationFailed(errors)
-    contact = EnterpriseContact.objects.create(enterprise=enterprise, name=name.strip(), phone=digits, position=position.strip())
+    contact = EnterpriseContact.objects.create(
+        enterprise=enterprise, name=name.strip(), phone=digits, position=position.strip()
+    )
     audit.record(by, "directory.enterprise.contact_added", enterprise, {"contact_id": contact.pk})
     return contact
 

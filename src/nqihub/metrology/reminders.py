@@ -129,7 +129,10 @@ def sweep(today: datetime.date | None = None) -> dict:
         try:
             with transaction.atomic():
                 instrument = (
-                    Instrument.objects.select_for_update(of=("self",)).select_related("enterprise").filter(pk=pk).first()
+                    Instrument.objects.select_for_update(of=("self",))
+                    .select_related("enterprise")
+                    .filter(pk=pk)
+                    .first()
                 )
                 if instrument is None or instrument.next_due is None or not instrument.in_use:
                     continue

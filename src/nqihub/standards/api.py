@@ -175,7 +175,12 @@ def _choice(value: str | None, choices, field: str) -> str | None:
         return None
     value = value.strip()
     if value not in dict(choices):
-        raise ValidationFailed({field: _("“%(value)s”无效，应为：%(allowed)s。") % {"value": value, "allowed": _choices(choices)}})
+        raise ValidationFailed(
+            {
+                field: _("“%(value)s”无效，应为：%(allowed)s。")
+                % {"value": value, "allowed": _choices(choices)}
+            }
+        )
     return value
 
 
@@ -214,7 +219,11 @@ def list_standards(request, filters: Query[StandardFilter]):
     return {"items": items, "count": result.total}
 
 
-@router.get("/standards/parse", response={200: ParsedOut, **READ_ERRORS}, summary="Parse and normalise a standard number")
+@router.get(
+    "/standards/parse",
+    response={200: ParsedOut, **READ_ERRORS},
+    summary="Parse and normalise a standard number",
+)
 def parse_number(request, number: str = Query(..., description="标准号，如 gb/t 2912.1-09")):
     try:
         parsed = parse_standard_number(number)
@@ -229,12 +238,17 @@ def parse_number(request, number: str = Query(..., description="标准号，如 
         "year": parsed.year,
         "nature": parsed.nature,
         "level": parsed.level,
-        "in_catalog": lookup.standard is not None and (parsed.year is None or lookup.standard.canonical == parsed.canonical),
+        "in_catalog": lookup.standard is not None
+        and (parsed.year is None or lookup.standard.canonical == parsed.canonical),
         "current": lookup.standard.canonical if lookup.standard else None,
     }
 
 
-@router.get("/standards/follows", response={200: list[FollowOut], **READ_ERRORS}, summary="Standards your enterprise follows")
+@router.get(
+    "/standards/follows",
+    response={200: list[FollowOut], **READ_ERRORS},
+    summary="Standards your enterprise follows",
+)
 def list_follows(request):
     return [
         {"standard": f.standard, "enterprise_id": f.enterprise_id, "created_at": f.created_at.isoformat()}
@@ -245,9 +259,17 @@ def list_follows(request):
 # --- declarations (before the catch-all number route) ------------------------------------------------------
 
 
-@router.get("/standards/declarations", response={200: DeclarationPage, **READ_ERRORS}, summary="Self-declarations in scope")
-def list_declarations(request, enterprise: int | None = None, page: int = Query(1, ge=1),
-                      page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)):
+@router.get(
+    "/standards/declarations",
+    response={200: DeclarationPage, **READ_ERRORS},
+    summary="Self-declarations in scope",
+)
+def list_declarations(
+    request,
+    enterprise: int | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
     qs = selectors.declaration_list(fetched_by=request.user, enterprise_id=enterprise)
     start = (page - 1) * page_size
     return {"items": list(qs[start : start + page_size]), "count": qs.count()}
@@ -280,7 +302,11 @@ def create_declaration(request, payload: DeclarationIn):
     return Status(201, selectors.declaration_get(fetched_by=request.user, pk=declaration.pk))
 
 
-@router.get("/standards/declarations/{id}", response={200: DeclarationOut, **DETAIL_ERRORS}, summary="One self-declaration")
+@router.get(
+    "/standards/declarations/{id}",
+    response={200: DeclarationOut, **DETAIL_ERRORS},
+    summary="One self-declaration",
+)
 def get_declaration(request, id: int):
     try:
         return selectors.declaration_get(fetched_by=request.user, pk=id)

@@ -23,7 +23,9 @@ class StandardFilterForm(forms.Form):
 class StandardImportForm(forms.Form):
     file = forms.FileField(
         label=_("标准目录文件"),
-        help_text=_("Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GBK）。第一行为表头：标准号、标准名称、状态 必填。"),
+        help_text=_(
+            "Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GBK）。第一行为表头：标准号、标准名称、状态 必填。"
+        ),
     )
 
 
@@ -31,22 +33,44 @@ class DeclarationForm(forms.Form):
     product = forms.CharField(label=_("产品名称"), max_length=200)
     product_model = forms.CharField(label=_("型号规格"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("声明类型"), choices=Declaration.Kind.choices, widget=forms.RadioSelect)
-    standard = forms.CharField(label=_("执行的公开标准号"), max_length=120, required=False,
-                               help_text=_("如 GB/T 22796-2021；执行企业标准时不填。"))
-    own_code = forms.CharField(label=_("企业标准编号"), max_length=120, required=False, help_text=_("如 Q/ABC 0001-2024"))
+    standard = forms.CharField(
+        label=_("执行的公开标准号"),
+        max_length=120,
+        required=False,
+        help_text=_("如 GB/T 22796-2021；执行企业标准时不填。"),
+    )
+    own_code = forms.CharField(
+        label=_("企业标准编号"), max_length=120, required=False, help_text=_("如 Q/ABC 0001-2024")
+    )
     own_title = forms.CharField(label=_("企业标准名称"), max_length=300, required=False)
-    category = forms.CharField(label=_("产品类别"), max_length=32, required=False,
-                               help_text=_("如 GB 18401 的安全技术类别 A、B 或 C"))
-    references = forms.CharField(label=_("引用的强制性标准"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                 help_text=_("每行一个标准号，如 GB 18401-2010"))
-    weaker_declared = forms.CharField(label=_("明确声明低于推荐性标准的指标"), required=False, max_length=500,
-                                      help_text=_("项目名称，用逗号分隔"))
-    weaker_statement = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.CharField(
+        label=_("产品类别"),
+        max_length=32,
+        required=False,
+        help_text=_("如 GB 18401 的安全技术类别 A、B 或 C"),
+    )
+    references = forms.CharField(
+        label=_("引用的强制性标准"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一个标准号，如 GB 18401-2010"),
+    )
+    weaker_declared = forms.CharField(
+        label=_("明确声明低于推荐性标准的指标"),
+        required=False,
+        max_length=500,
+        help_text=_("项目名称，用逗号分隔"),
+    )
+    weaker_statement = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def indicator_rows(self, data=None) -> list[dict]:
         data = data if data is not None else (self.data or {})
         rows = []
         for i in range(INDICATOR_ROWS):
-            row = {k: (data.get(f"ind-{i}-{k}") or "").strip() for k in ("item", "requirement", "unit", "method")}
+            row = {
+                k: (data.get(f"ind-{i}-{k}") or "").strip() for k in ("item", "requirement", "unit", "method")
+            }
             rows.append(row)
         return rows

@@ -42,8 +42,21 @@ JOB_TTL = 24 * 3600
 MAX_ROWS = 500_000
 
 FIELDS = (
-    "code", "title", "title_en", "nature", "status", "publish_date", "implement_date", "abolish_date",
-    "replaces", "replaced_by", "ics", "ccs", "issued_by", "source", "is_demo",
+    "code",
+    "title",
+    "title_en",
+    "nature",
+    "status",
+    "publish_date",
+    "implement_date",
+    "abolish_date",
+    "replaces",
+    "replaced_by",
+    "ics",
+    "ccs",
+    "issued_by",
+    "source",
+    "is_demo",
 )
 _ALIASES = {
     "code": ("code", "标准号", "标准编号", "编号"),
@@ -65,14 +78,25 @@ _ALIASES = {
 _HEADER = {alias.lower(): name for name, aliases in _ALIASES.items() for alias in aliases}
 
 _STATUS = {
-    "current": Standard.Status.CURRENT, "现行": Standard.Status.CURRENT, "现行有效": Standard.Status.CURRENT,
-    "upcoming": Standard.Status.UPCOMING, "即将实施": Standard.Status.UPCOMING,
-    "abolished": Standard.Status.ABOLISHED, "废止": Standard.Status.ABOLISHED, "作废": Standard.Status.ABOLISHED,
+    "current": Standard.Status.CURRENT,
+    "现行": Standard.Status.CURRENT,
+    "现行有效": Standard.Status.CURRENT,
+    "upcoming": Standard.Status.UPCOMING,
+    "即将实施": Standard.Status.UPCOMING,
+    "abolished": Standard.Status.ABOLISHED,
+    "废止": Standard.Status.ABOLISHED,
+    "作废": Standard.Status.ABOLISHED,
 }
 _NATURE = {
-    "mandatory": Standard.Nature.MANDATORY, "强制性": Standard.Nature.MANDATORY, "强制": Standard.Nature.MANDATORY,
-    "recommended": Standard.Nature.RECOMMENDED, "推荐性": Standard.Nature.RECOMMENDED, "推荐": Standard.Nature.RECOMMENDED,
-    "guidance": Standard.Nature.GUIDANCE, "指导性": Standard.Nature.GUIDANCE, "指导性技术文件": Standard.Nature.GUIDANCE,
+    "mandatory": Standard.Nature.MANDATORY,
+    "强制性": Standard.Nature.MANDATORY,
+    "强制": Standard.Nature.MANDATORY,
+    "recommended": Standard.Nature.RECOMMENDED,
+    "推荐性": Standard.Nature.RECOMMENDED,
+    "推荐": Standard.Nature.RECOMMENDED,
+    "guidance": Standard.Nature.GUIDANCE,
+    "指导性": Standard.Nature.GUIDANCE,
+    "指导性技术文件": Standard.Nature.GUIDANCE,
 }
 _TRUE = {"1", "true", "yes", "是", "y"}
 _FALSE = {"", "0", "false", "no", "否", "n"}
@@ -97,7 +121,9 @@ class StandardImportRejected(DomainError):
 
     def __init__(self, errors: list[RowIssue]) -> None:
         self.errors = errors
-        super().__init__(_("%(n)d 行有误，未导入任何数据。请改正后重新上传。") % {"n": len({e.row for e in errors})})
+        super().__init__(
+            _("%(n)d 行有误，未导入任何数据。请改正后重新上传。") % {"n": len({e.row for e in errors})}
+        )
 
 
 @dataclass
@@ -110,7 +136,10 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
             "changes": self.changes[:200],
         }
 
@@ -126,8 +155,10 @@ def check_size(size: int) -> None:
     if size <= 0:
         raise _file_error(_("文件为空。"))
     if size > settings.IMPORT_MAX_BYTES:
-        raise _file_error(_("文件过大（%(size).1f MB），上限为 %(limit).1f MB。") % {
-            "size": size / 1048576, "limit": settings.IMPORT_MAX_BYTES / 1048576})
+        raise _file_error(
+            _("文件过大（%(size).1f MB），上限为 %(limit).1f MB。")
+            % {"size": size / 1048576, "limit": settings.IMPORT_MAX_BYTES / 1048576}
+        )
 
 
 def _decode(data: bytes) -> str:
@@ -226,8 +257,11 @@ def validate_row(number: int, values: dict[str, str]) -> tuple[dict | None, list
         if parsed.year is None:
             bad("code", _("标准号缺少年代号：%(code)s") % {"code": parsed.canonical})
         out.update(
-            canonical=parsed.canonical, code_without_year=parsed.code_without_year, prefix=parsed.prefix,
-            year=parsed.year, level=parsed.level,
+            canonical=parsed.canonical,
+            code_without_year=parsed.code_without_year,
+            prefix=parsed.prefix,
+            year=parsed.year,
+            level=parsed.level,
         )
     title = values.get("title", "")
     if not title:
@@ -235,13 +269,21 @@ def validate_row(number: int, values: dict[str, str]) -> tuple[dict | None, list
     out["title"] = title
     status = _STATUS.get(values.get("status", "").lower())
     if status is None:
-        bad("status", _("状态“%(v)s”无效，应为 现行/即将实施/废止（current/upcoming/abolished）。") % {"v": values.get("status", "")})
+        bad(
+            "status",
+            _("状态“%(v)s”无效，应为 现行/即将实施/废止（current/upcoming/abolished）。")
+            % {"v": values.get("status", "")},
+        )
     out["status"] = status
     nature_text = values.get("nature", "")
     if nature_text:
         nature = _NATURE.get(nature_text.lower())
         if nature is None:
-            bad("nature", _("性质“%(v)s”无效，应为 强制性/推荐性/指导性（mandatory/recommended/guidance）。") % {"v": nature_text})
+            bad(
+                "nature",
+                _("性质“%(v)s”无效，应为 强制性/推荐性/指导性（mandatory/recommended/guidance）。")
+                % {"v": nature_text},
+            )
         out["nature"] = nature or ""
     else:
         out["nature"] = parsed.nature if parsed else ""
@@ -285,7 +327,14 @@ def validate_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[list[dict
         if cleaned is not None:
             seen = first_row.setdefault(cleaned["canonical"], number)
             if seen != number:
-                row_issues.append(RowIssue(number, _("标准号 %(code)s 与第 %(row)d 行重复。") % {"code": cleaned["canonical"], "row": seen}, "code"))
+                row_issues.append(
+                    RowIssue(
+                        number,
+                        _("标准号 %(code)s 与第 %(row)d 行重复。")
+                        % {"code": cleaned["canonical"], "row": seen},
+                        "code",
+                    )
+                )
                 cleaned = None
         issues.extend(row_issues)
         if cleaned is not None:
@@ -296,8 +345,24 @@ def validate_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[list[dict
 # --- writing --------------------------------------------------------------------------------------------
 
 _COMPARED = (
-    "code_without_year", "prefix", "year", "title", "title_en", "level", "nature", "status", "publish_date",
-    "implement_date", "abolish_date", "replaces", "replaced_by", "ics", "ccs", "issued_by", "source", "is_demo",
+    "code_without_year",
+    "prefix",
+    "year",
+    "title",
+    "title_en",
+    "level",
+    "nature",
+    "status",
+    "publish_date",
+    "implement_date",
+    "abolish_date",
+    "replaces",
+    "replaced_by",
+    "ics",
+    "ccs",
+    "issued_by",
+    "source",
+    "is_demo",
 )
 #: Always taken from the row: parsed from the number, or required columns.
 _DERIVED = frozenset({"code_without_year", "prefix", "year", "level", "title", "status"})
@@ -314,7 +379,11 @@ def _snapshot(std: Standard) -> dict:
 
 
 def upsert_standards(
-    rows: list[dict], *, by=None, progress: Callable[[int, int], None] | None = None, action: str = "standards.catalog.imported"
+    rows: list[dict],
+    *,
+    by=None,
+    progress: Callable[[int, int], None] | None = None,
+    action: str = "standards.catalog.imported",
 ) -> ImportReport:
     """Write validated rows (``validate_rows``) in one transaction; notify followers of what changed."""
     from . import services
@@ -327,7 +396,9 @@ def upsert_standards(
         existing: dict[str, Standard] = {}
         keys = list({*canonicals, *linked})
         for i in range(0, len(keys), 900):
-            existing.update({s.canonical: s for s in Standard.objects.filter(canonical__in=keys[i : i + 900])})
+            existing.update(
+                {s.canonical: s for s in Standard.objects.filter(canonical__in=keys[i : i + 900])}
+            )
         before = {c: _snapshot(s) for c, s in existing.items()}
 
         to_create, to_update, reindex = [], [], []
@@ -367,16 +438,28 @@ def upsert_standards(
         for values in rows:
             for old in filter(None, values["replaces"].split(",")):
                 target = existing.get(old)
-                if target and target.pk and old not in imported and values["canonical"] not in target.replaced_by_list():
+                if (
+                    target
+                    and target.pk
+                    and old not in imported
+                    and values["canonical"] not in target.replaced_by_list()
+                ):
                     target.replaced_by = ",".join([*target.replaced_by_list(), values["canonical"]])
                     linked_updates[target.pk] = target
             for new in filter(None, values["replaced_by"].split(",")):
                 target = existing.get(new)
-                if target and target.pk and new not in imported and values["canonical"] not in target.replaces_list():
+                if (
+                    target
+                    and target.pk
+                    and new not in imported
+                    and values["canonical"] not in target.replaces_list()
+                ):
                     target.replaces = ",".join([*target.replaces_list(), values["canonical"]])
                     linked_updates[target.pk] = target
         if linked_updates:
-            Standard.objects.bulk_update(list(linked_updates.values()), ["replaces", "replaced_by"], batch_size=BATCH)
+            Standard.objects.bulk_update(
+                list(linked_updates.values()), ["replaces", "replaced_by"], batch_size=BATCH
+            )
 
         reindex = [(s.pk, s.search_text) for s in (*to_create, *to_update)]
         index_standards(reindex)
@@ -388,14 +471,25 @@ def upsert_standards(
             if new != old:
                 changed.append((std, old, new))
         report.changes = [
-            {"standard": s.canonical, **{f: [str(o[f] or ""), str(n[f] or "")] for f in _ALERTED if o[f] != n[f]}}
+            {
+                "standard": s.canonical,
+                **{f: [str(o[f] or ""), str(n[f] or "")] for f in _ALERTED if o[f] != n[f]},
+            }
             for s, o, n in changed
         ]
         if to_create or to_update or linked_updates:
-            audit.record(by, action, None, {
-                "rows": report.rows, "created": report.created, "updated": report.updated,
-                "changed": [c["standard"] for c in report.changes][:100],
-            }, username="manage.py" if by is None else "")
+            audit.record(
+                by,
+                action,
+                None,
+                {
+                    "rows": report.rows,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "changed": [c["standard"] for c in report.changes][:100],
+                },
+                username="manage.py" if by is None else "",
+            )
         services.notify_changes(changed, existing)
     return report
 
@@ -441,11 +535,25 @@ def import_job_start(*, data: bytes, filename: str, by) -> str:
     if issues:
         raise StandardImportRejected(issues)
     job_id = uuid.uuid4().hex
-    stored = default_storage.save(f"imports/standards/{job_id}{PurePath(filename).suffix.lower()}", ContentFile(data))
-    cache.set(_job_key(job_id), {
-        "id": job_id, "state": "queued", "done": 0, "total": len(rows), "user_id": by.pk,
-        "filename": PurePath(filename).name[:200], "stored": stored, "report": None, "message": "", "errors": [],
-    }, JOB_TTL)
+    stored = default_storage.save(
+        f"imports/standards/{job_id}{PurePath(filename).suffix.lower()}", ContentFile(data)
+    )
+    cache.set(
+        _job_key(job_id),
+        {
+            "id": job_id,
+            "state": "queued",
+            "done": 0,
+            "total": len(rows),
+            "user_id": by.pk,
+            "filename": PurePath(filename).name[:200],
+            "stored": stored,
+            "report": None,
+            "message": "",
+            "errors": [],
+        },
+        JOB_TTL,
+    )
     from .tasks import standards_import_task
 
     transaction.on_commit(lambda: standards_import_task.delay(job_id))
@@ -457,7 +565,9 @@ def import_job_get(job_id: str, *, fetched_by) -> dict | None:
     if job is None or job.get("user_id") != getattr(fetched_by, "pk", None):
         return None
     job = dict(job)
-    job["percent"] = 100 if job["state"] == "done" else (int(100 * job["done"] / job["total"]) if job["total"] else 0)
+    job["percent"] = (
+        100 if job["state"] == "done" else (int(100 * job["done"] / job["total"]) if job["total"] else 0)
+    )
     job["finished"] = job["state"] in ("done", "failed")
     return job
 
@@ -476,10 +586,16 @@ def import_job_run(job_id: str) -> None:
         user = User.objects.get(pk=job["user_id"])
         with default_storage.open(job["stored"], "rb") as fh:
             data = fh.read()
-        report = import_standards(data, job["filename"], by=user,
-                                  progress=lambda done, total: _job_update(job_id, done=done, total=total))
+        report = import_standards(
+            data,
+            job["filename"],
+            by=user,
+            progress=lambda done, total: _job_update(job_id, done=done, total=total),
+        )
     except StandardImportRejected as exc:
-        _job_update(job_id, state="failed", message=exc.message, errors=[e.as_dict() for e in exc.errors[:500]])
+        _job_update(
+            job_id, state="failed", message=exc.message, errors=[e.as_dict() for e in exc.errors[:500]]
+        )
     except DomainError as exc:
         _job_update(job_id, state="failed", message=exc.message)
     except (User.DoesNotExist, OSError):
@@ -500,7 +616,23 @@ def template_csv() -> bytes:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(["标准号", "标准名称", "英文名称", "性质", "状态", "发布日期", "实施日期", "废止日期", "代替标准", "被代替标准", "ICS", "CCS", "发布机构"])
+    writer.writerow(
+        [
+            "标准号",
+            "标准名称",
+            "英文名称",
+            "性质",
+            "状态",
+            "发布日期",
+            "实施日期",
+            "废止日期",
+            "代替标准",
+            "被代替标准",
+            "ICS",
+            "CCS",
+            "发布机构",
+        ]
+    )
     return out.getvalue().encode("utf-8")
 
 
@@ -521,10 +653,16 @@ def load_classifications() -> tuple[int, int]:
     ):
         rows = _read_csv(name)
         existing = set(model.objects.values_list("code", flat=True))
-        create = [model(code=r["code"], parent_id=r["parent_code"] or None, **{f: r[f] for f in fields})
-                  for r in rows if r["code"] not in existing]
-        update = [model(code=r["code"], parent_id=r["parent_code"] or None, **{f: r[f] for f in fields})
-                  for r in rows if r["code"] in existing]
+        create = [
+            model(code=r["code"], parent_id=r["parent_code"] or None, **{f: r[f] for f in fields})
+            for r in rows
+            if r["code"] not in existing
+        ]
+        update = [
+            model(code=r["code"], parent_id=r["parent_code"] or None, **{f: r[f] for f in fields})
+            for r in rows
+            if r["code"] in existing
+        ]
         # Parents first: the files list them in tree order, and SQLite/PostgreSQL check FKs at commit.
         model.objects.bulk_create(create, batch_size=BATCH)
         model.objects.bulk_update(update, ["parent", *fields], batch_size=BATCH)
@@ -575,7 +713,9 @@ def load_requirements() -> int:
     for r in _read_csv("requirements_gb18401_2010.csv"):
         std = Standard.objects.get(canonical=parse_standard_number(r["standard"]).canonical)
         Requirement.objects.update_or_create(
-            standard=std, category=r["safety_category"], item=r["item"],
+            standard=std,
+            category=r["safety_category"],
+            item=r["item"],
             defaults={"requirement": r["requirement"], "unit": r["unit"]},
         )
         n += 1

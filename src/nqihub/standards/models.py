@@ -31,7 +31,12 @@ class IcsCode(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=255)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
@@ -59,7 +64,12 @@ class CcsCode(models.Model):
     name = models.CharField(_("名称"), max_length=255)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     notes = models.TextField(_("注释"), blank=True)
 
@@ -132,9 +142,13 @@ class Standard(models.Model):
 class StandardFollow(models.Model):
     """An enterprise follows a standard: it is told when the standard's status changes."""
 
-    enterprise = models.ForeignKey("directory.Enterprise", on_delete=models.CASCADE, related_name="standard_follows")
+    enterprise = models.ForeignKey(
+        "directory.Enterprise", on_delete=models.CASCADE, related_name="standard_follows"
+    )
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="follows")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_org_field = "enterprise__organisation"
@@ -144,7 +158,9 @@ class StandardFollow(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("关注的标准")
         verbose_name_plural = _("关注的标准")
-        constraints = [models.UniqueConstraint(fields=["enterprise", "standard"], name="uniq_standard_follow")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "standard"], name="uniq_standard_follow")
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} → {self.standard.canonical}"
@@ -182,25 +198,36 @@ class Declaration(models.Model):
         PUBLIC = "public", _("执行公开标准")
         OWN = "own", _("执行企业标准")
 
-    enterprise = models.ForeignKey("directory.Enterprise", on_delete=models.PROTECT, related_name="standard_declarations")
+    enterprise = models.ForeignKey(
+        "directory.Enterprise", on_delete=models.PROTECT, related_name="standard_declarations"
+    )
     product = models.CharField(_("产品名称"), max_length=200)
     product_model = models.CharField(_("型号规格"), max_length=200, blank=True)
     kind = models.CharField(_("声明类型"), max_length=8, choices=Kind.choices)
     #: A public standard (kind = public).
     standard = models.ForeignKey(
-        Standard, verbose_name=_("执行标准"), null=True, blank=True, on_delete=models.PROTECT, related_name="declarations"
+        Standard,
+        verbose_name=_("执行标准"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declarations",
     )
     #: The enterprise's own standard (kind = own).
     own_code = models.CharField(_("企业标准编号"), max_length=120, blank=True)
     own_title = models.CharField(_("企业标准名称"), max_length=300, blank=True)
     category = models.CharField(_("产品类别（如安全技术类别）"), max_length=32, blank=True)
     #: The mandatory (and other) standards the own standard names; its indicators are compared to theirs.
-    references = models.ManyToManyField(Standard, verbose_name=_("引用标准"), blank=True, related_name="referenced_by")
+    references = models.ManyToManyField(
+        Standard, verbose_name=_("引用标准"), blank=True, related_name="referenced_by"
+    )
     #: Items weaker than a recommended standard, declared explicitly by the enterprise.
     weaker_declared = models.JSONField(_("低于推荐性标准的指标（已声明）"), default=list, blank=True)
     weaker_statement = models.TextField(_("低于推荐性标准的说明"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_org_field = "enterprise__organisation"

@@ -57,7 +57,9 @@ def rebuild_index() -> int:
         return Standard.objects.count()
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
-        cur.execute(f"INSERT INTO {FTS_TABLE}(rowid, search_text) SELECT id, search_text FROM standards_standard")  # noqa: S608
+        cur.execute(
+            f"INSERT INTO {FTS_TABLE}(rowid, search_text) SELECT id, search_text FROM standards_standard"  # noqa: S608
+        )
         return cur.rowcount
 
 
@@ -171,14 +173,18 @@ def search_standards(
 ) -> SearchResult:
     """Ranked search. An empty ``q`` lists the catalog (filtered) by number."""
     q = (q or "").strip()
-    by_number = [
-        s
-        for s in number_lookup(q)
-        if (not level or s.level == level)
-        and (not nature or s.nature == nature)
-        and (not status or s.status == status)
-        and (not ics or s.ics.startswith(ics))
-    ] if q else []
+    by_number = (
+        [
+            s
+            for s in number_lookup(q)
+            if (not level or s.level == level)
+            and (not nature or s.nature == nature)
+            and (not status or s.status == status)
+            and (not ics or s.ics.startswith(ics))
+        ]
+        if q
+        else []
+    )
     words = query_words(q)
     if not q or not words:
         qs = Standard.objects.all()
@@ -188,7 +194,9 @@ def search_standards(
         if ics:
             qs = qs.filter(ics__startswith=ics)
         total = qs.count()
-        return SearchResult(items=list(qs.order_by("code_without_year", "-year")[offset : offset + limit]), total=total)
+        return SearchResult(
+            items=list(qs.order_by("code_without_year", "-year")[offset : offset + limit]), total=total
+        )
 
     where, params = _filters(level, nature, status, ics)
     exclude = [s.pk for s in by_number]

@@ -14,7 +14,9 @@ from .numbers import parse_standard_number
 from .search import SearchResult, order_versions, search_standards
 
 
-def standard_search(*, fetched_by, q: str = "", level=None, nature=None, status=None, ics=None, limit=25, offset=0) -> SearchResult:
+def standard_search(
+    *, fetched_by, q: str = "", level=None, nature=None, status=None, ics=None, limit=25, offset=0
+) -> SearchResult:
     return search_standards(q, level=level, nature=nature, status=status, ics=ics, limit=limit, offset=offset)
 
 
@@ -60,7 +62,9 @@ def version_chain(*, fetched_by, standard: Standard) -> list[Standard]:
         siblings = Standard.objects.filter(code_without_year=std.code_without_year)
         linked = Standard.objects.filter(canonical__in=codes)
         todo.extend(s for s in (*siblings, *linked) if s.canonical not in seen)
-    return sorted(seen.values(), key=lambda s: (s.implement_date or s.publish_date or _year_date(s), s.canonical))
+    return sorted(
+        seen.values(), key=lambda s: (s.implement_date or s.publish_date or _year_date(s), s.canonical)
+    )
 
 
 def _year_date(std: Standard):

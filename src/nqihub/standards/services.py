@@ -86,7 +86,9 @@ def _notifier():
     try:
         from nqihub.notifications.services import notify
     except ImportError:
-        logger.warning("nqihub.notifications.services.notify is not available: standard change alerts skipped")
+        logger.warning(
+            "nqihub.notifications.services.notify is not available: standard change alerts skipped"
+        )
         return None
     return notify
 
@@ -99,8 +101,13 @@ def describe_change(std: Standard, old: dict, new: dict, catalog: dict[str, Stan
     lines = []
     headline = _("有变化")
     if old["status"] != new["status"]:
-        lines.append(_("状态：%(old)s → %(new)s") % {
-            "old": _STATUS_LABELS.get(old["status"], old["status"]), "new": _STATUS_LABELS.get(new["status"], new["status"])})
+        lines.append(
+            _("状态：%(old)s → %(new)s")
+            % {
+                "old": _STATUS_LABELS.get(old["status"], old["status"]),
+                "new": _STATUS_LABELS.get(new["status"], new["status"]),
+            }
+        )
         if new["status"] == Standard.Status.ABOLISHED:
             headline = _("已废止")
     if new["abolish_date"] and old["abolish_date"] != new["abolish_date"]:
@@ -111,8 +118,10 @@ def describe_change(std: Standard, old: dict, new: dict, catalog: dict[str, Stan
             if repl is not None and repl.status == Standard.Status.UPCOMING:
                 headline = _("即将被代替")
                 when = repl.implement_date.isoformat() if repl.implement_date else _("待定")
-                lines.append(_("将被 %(code)s《%(title)s》代替，新标准实施日期：%(when)s") % {
-                    "code": code, "title": repl.title, "when": when})
+                lines.append(
+                    _("将被 %(code)s《%(title)s》代替，新标准实施日期：%(when)s")
+                    % {"code": code, "title": repl.title, "when": when}
+                )
             else:
                 if headline != _("即将被代替"):
                     headline = _("已被代替")
@@ -127,7 +136,9 @@ def notify_changes(changed: list[tuple[Standard, dict, dict]], catalog: dict[str
     if not changed:
         return 0
     by_id = {std.pk: (std, old, new) for std, old, new in changed}
-    follows = StandardFollow.objects.filter(standard_id__in=list(by_id)).values_list("standard_id", "enterprise__organisation_id")
+    follows = StandardFollow.objects.filter(standard_id__in=list(by_id)).values_list(
+        "standard_id", "enterprise__organisation_id"
+    )
     orgs_by_std: dict[int, set[int]] = {}
     for std_id, org_id in follows:
         orgs_by_std.setdefault(std_id, set()).add(org_id)
@@ -140,15 +151,30 @@ def notify_changes(changed: list[tuple[Standard, dict, dict]], catalog: dict[str
     for std_id, org_ids in orgs_by_std.items():
         std, old, new = by_id[std_id]
         title, body = describe_change(std, old, new, catalog)
-        users = list(User.objects.filter(
-            memberships__organisation_id__in=org_ids, memberships__role=Membership.Role.ENTERPRISE_USER, is_active=True
-        ).distinct())
-        audit.record(None, "standards.standard.change_alerted", std, {"title": title, "body": body, "users": len(users)},
-                     username="system")
+        users = list(
+            User.objects.filter(
+                memberships__organisation_id__in=org_ids,
+                memberships__role=Membership.Role.ENTERPRISE_USER,
+                is_active=True,
+            ).distinct()
+        )
+        audit.record(
+            None,
+            "standards.standard.change_alerted",
+            std,
+            {"title": title, "body": body, "users": len(users)},
+            username="system",
+        )
         if notify is None or not users:
             continue
-        notify(users=users, event="standards.changed", title=title, body=body,
-               url=reverse("standards:detail", args=[std.pk]), obj=std)
+        notify(
+            users=users,
+            event="standards.changed",
+            title=title,
+            body=body,
+            url=reverse("standards:detail", args=[std.pk]),
+            obj=std,
+        )
         sent += 1
     return sent
 
@@ -217,7 +243,9 @@ class Finding:
     result: str
 
 
-def check_indicators(indicators: list[IndicatorData], references: list[Standard], category: str) -> tuple[list[Finding], dict]:
+def check_indicators(
+    indicators: list[IndicatorData], references: list[Standard], category: str
+) -> tuple[list[Finding], dict]:
     """Compare each indicator with the same item of every referenced standard's requirement table.
     Returns the findings and the errors that are not about weakness (category missing, units differ)."""
     from .requirements import compare
@@ -232,24 +260,38 @@ def check_indicators(indicators: list[IndicatorData], references: list[Standard]
             if req.category and not category:
                 cats = sorted({r.category for r in reqs if r.standard_id == req.standard_id and r.category})
                 errors["category"] = _("%(code)s 按类别规定要求（%(cats)s），请填写产品类别。") % {
-                    "code": req.standard.canonical, "cats": "、".join(cats)}
+                    "code": req.standard.canonical,
+                    "cats": "、".join(cats),
+                }
                 continue
             if req.category and req.category != category:
                 continue
             if req.unit and ind.unit and req.unit.strip().lower() != ind.unit.strip().lower():
-                errors[f"indicators.{index}.unit"] = _("%(item)s 的单位“%(u)s”与 %(code)s 的“%(ru)s”不一致。") % {
-                    "item": ind.item, "u": ind.unit, "code": req.standard.canonical, "ru": req.unit}
+                errors[f"indicators.{index}.unit"] = _(
+                    "%(item)s 的单位“%(u)s”与 %(code)s 的“%(ru)s”不一致。"
+                ) % {"item": ind.item, "u": ind.unit, "code": req.standard.canonical, "ru": req.unit}
                 continue
             result = compare(ind.requirement, req.requirement)
-            findings.append(Finding(index, ind.item, f"{ind.requirement}{' ' + ind.unit if ind.unit else ''}",
-                                    req.standard.canonical + (f"（{req.category}类）" if req.category else ""),
-                                    f"{req.requirement}{' ' + req.unit if req.unit else ''}", req.standard.nature, result))
+            findings.append(
+                Finding(
+                    index,
+                    ind.item,
+                    f"{ind.requirement}{' ' + ind.unit if ind.unit else ''}",
+                    req.standard.canonical + (f"（{req.category}类）" if req.category else ""),
+                    f"{req.requirement}{' ' + req.unit if req.unit else ''}",
+                    req.standard.nature,
+                    result,
+                )
+            )
     return findings, errors
 
 
 def validate_declaration(data: DeclarationData) -> dict:
     errors: dict[str, str] = {}
-    cleaned: dict = {"product": (data.product or "").strip(), "product_model": (data.product_model or "").strip()}
+    cleaned: dict = {
+        "product": (data.product or "").strip(),
+        "product_model": (data.product_model or "").strip(),
+    }
     if not cleaned["product"]:
         errors["product"] = _("请填写产品名称。")
     elif len(cleaned["product"]) > 200:
@@ -279,7 +321,9 @@ def validate_declaration(data: DeclarationData) -> dict:
         errors["own_code"] = str(exc)
     else:
         if own.level != "enterprise":
-            errors["own_code"] = _("企业标准编号应以 Q/ 开头（如 Q/ABC 0001-2024），收到 %(code)s。") % {"code": own.canonical}
+            errors["own_code"] = _("企业标准编号应以 Q/ 开头（如 Q/ABC 0001-2024），收到 %(code)s。") % {
+                "code": own.canonical
+            }
         elif own.year is None:
             errors["own_code"] = _("企业标准编号缺少年代号：%(code)s") % {"code": own.canonical}
         cleaned["own_code"] = own.canonical
@@ -301,7 +345,9 @@ def validate_declaration(data: DeclarationData) -> dict:
             errors[f"indicators.{i}.item"] = _("第 %(n)d 项指标缺少项目名称。") % {"n": i + 1}
         if not requirement:
             errors[f"indicators.{i}.requirement"] = _("第 %(n)d 项指标缺少要求。") % {"n": i + 1}
-        indicators.append(IndicatorData(item, requirement, (ind.unit or "").strip(), (ind.method or "").strip()))
+        indicators.append(
+            IndicatorData(item, requirement, (ind.unit or "").strip(), (ind.method or "").strip())
+        )
     cleaned["indicators"] = indicators
     if errors:
         raise ValidationFailed(errors)
@@ -313,16 +359,19 @@ def validate_declaration(data: DeclarationData) -> dict:
         if f.result != "weaker" or key in errors:
             continue
         if f.nature == Standard.Nature.MANDATORY:
-            errors[key] = _("%(item)s：企业标准要求 %(declared)s 低于强制性标准 %(ref)s 的要求 %(required)s，不能声明。") % {
-                "item": f.item, "declared": f.declared, "ref": f.reference, "required": f.required}
+            errors[key] = _(
+                "%(item)s：企业标准要求 %(declared)s 低于强制性标准 %(ref)s 的要求 %(required)s，不能声明。"
+            ) % {"item": f.item, "declared": f.declared, "ref": f.reference, "required": f.required}
         elif _norm_item(f.item) not in declared:
-            errors[key] = _("%(item)s：企业标准要求 %(declared)s 低于推荐性标准 %(ref)s 的要求 %(required)s；如确需如此，请明确声明。") % {
-                "item": f.item, "declared": f.declared, "ref": f.reference, "required": f.required}
+            errors[key] = _(
+                "%(item)s：企业标准要求 %(declared)s 低于推荐性标准 %(ref)s 的要求 %(required)s；如确需如此，请明确声明。"
+            ) % {"item": f.item, "declared": f.declared, "ref": f.reference, "required": f.required}
     if errors:
         raise ValidationFailed(errors)
     weaker = [f for f in findings if f.result == "weaker"]
     cleaned["weaker_declared"] = [
-        {"item": f.item, "declared": f.declared, "reference": f.reference, "required": f.required} for f in weaker
+        {"item": f.item, "declared": f.declared, "reference": f.reference, "required": f.required}
+        for f in weaker
     ]
     cleaned["weaker_statement"] = (data.weaker_statement or "").strip()
     if weaker and not cleaned["weaker_statement"]:
@@ -336,14 +385,28 @@ def declaration_create(*, data: DeclarationData, by, enterprise=None) -> Declara
     cleaned = validate_declaration(data)
     refs = cleaned.pop("references", [])
     indicators = cleaned.pop("indicators", [])
-    declaration = Declaration.objects.create(enterprise=enterprise, created_by=by, is_demo=enterprise.is_demo, **cleaned)
+    declaration = Declaration.objects.create(
+        enterprise=enterprise, created_by=by, is_demo=enterprise.is_demo, **cleaned
+    )
     if refs:
         declaration.references.set(refs)
-    DeclarationIndicator.objects.bulk_create([
-        DeclarationIndicator(declaration=declaration, position=i, item=ind.item, requirement=ind.requirement,
-                             unit=ind.unit, method=ind.method)
-        for i, ind in enumerate(indicators)
-    ])
-    audit.record(by, "standards.declaration.created", declaration, {
-        "enterprise_id": enterprise.pk, "kind": declaration.kind, "standard": declaration.standard_code})
+    DeclarationIndicator.objects.bulk_create(
+        [
+            DeclarationIndicator(
+                declaration=declaration,
+                position=i,
+                item=ind.item,
+                requirement=ind.requirement,
+                unit=ind.unit,
+                method=ind.method,
+            )
+            for i, ind in enumerate(indicators)
+        ]
+    )
+    audit.record(
+        by,
+        "standards.declaration.created",
+        declaration,
+        {"enterprise_id": enterprise.pk, "kind": declaration.kind, "standard": declaration.standard_code},
+    )
     return declaration

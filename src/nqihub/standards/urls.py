@@ -20,5 +20,9 @@ urlpatterns = [
     path("declarations/", views.declaration_list, name="declarations"),
     path("declarations/new/", views.declaration_create, name="declaration-create"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration-detail"),
-    path("public/enterprises/<int:enterprise_id>/declarations/", views.public_declarations, name="public-declarations"),
+    path(
+        "public/enterprises/<int:enterprise_id>/declarations/",
+        views.public_declarations,
+        name="public-declarations",
+    ),
 ]

@@ -44,7 +44,9 @@ def test_a_regulator_without_a_device_must_bind_one_before_anything_else(demo_pa
     assert setup.status_code == 200
     assert "<svg" in setup.content.decode() and "密钥" in setup.content.decode()
     device = TOTPDevice.objects.get(user__username="reg_lz", confirmed=False)
-    wrong = c.post(reverse("accounts:otp-setup"), {"code": "000000" if _code(device) != "000000" else "111111"})
+    wrong = c.post(
+        reverse("accounts:otp-setup"), {"code": "000000" if _code(device) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200 and "动态口令不正确" in wrong.content.decode()
     # A failure makes the device wait a moment (django-otp's throttling): said plainly, then it works.
     device.refresh_from_db()
@@ -139,12 +141,16 @@ def test_a_session_signed_in_without_the_code_is_asked_for_it(client_for):
 @override_settings(REQUIRE_SECOND_FACTOR=True)
 def test_the_api_gives_no_token_to_a_regulator_without_a_device(demo_password):
     response = Client().post(
-        "/api/v1/auth/token", {"username": "reg_lz", "password": demo_password}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "reg_lz", "password": demo_password},
+        content_type="application/json",
     )
     assert response.status_code == 403
     assert response.json()["field"] == "otp"
     ok = Client().post(
-        "/api/v1/auth/token", {"username": "ent_yuese", "password": demo_password}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "ent_yuese", "password": demo_password},
+        content_type="application/json",
     )
     assert ok.status_code == 200
 
@@ -153,7 +159,9 @@ def test_the_api_asks_a_bound_user_for_the_code(demo_password):
     device = _bound("reg_gx")
     c = Client()
     no_code = c.post(
-        "/api/v1/auth/token", {"username": "reg_gx", "password": demo_password}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "reg_gx", "password": demo_password},
+        content_type="application/json",
     )
     assert no_code.status_code == 401
     ok = c.post(

@@ -33,7 +33,9 @@ def test_suggest_requires_auth(client):
 
 
 def test_suggest_empty_text_is_422_naming_text(api_for):
-    r = api_for("station_lz").post("/api/v1/suggest", json.dumps({"text": "  "}), content_type="application/json")
+    r = api_for("station_lz").post(
+        "/api/v1/suggest", json.dumps({"text": "  "}), content_type="application/json"
+    )
     assert r.status_code == 422
     assert r.json()["detail"][0]["field"] == "text"
 

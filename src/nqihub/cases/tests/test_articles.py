@@ -38,7 +38,10 @@ def test_editor_creates_edits_and_publishes_in_html(client_for, category, client
     assert not article.is_published and article.version == 1
     assert client.get(reverse("cases:article-detail", args=[article.pk])).status_code == 404
 
-    r = c.post(reverse("cases:article-edit", args=[article.pk]), _form(category, body="第一步：登记。第二步：预约。第三步：送检。"))
+    r = c.post(
+        reverse("cases:article-edit", args=[article.pk]),
+        _form(category, body="第一步：登记。第二步：预约。第三步：送检。"),
+    )
     assert r.status_code == 302
     article.refresh_from_db()
     assert article.version == 2
@@ -64,7 +67,9 @@ def test_admin_is_an_editor(client_for, category):
 
 def test_bad_input_shows_field_errors_and_saves_nothing(client_for, category):
     before = Article.objects.count()
-    r = client_for("reg_lz").post(reverse("cases:article-create"), _form(category, title="", category="999999"))
+    r = client_for("reg_lz").post(
+        reverse("cases:article-create"), _form(category, title="", category="999999")
+    )
     assert r.status_code == 200
     form = r.context["form"]
     assert "title" in form.errors and "category" in form.errors
@@ -85,7 +90,9 @@ def test_enterprise_user_is_refused(client_for, category):
 def test_enterprise_user_gets_404_on_unpublished_article(client_for, demo_user, category):
     from nqihub.cases.services import ArticleData, article_create
 
-    draft = article_create(data=ArticleData(title="草稿", body="正文", category=category.pk), by=demo_user("reg_lz"))
+    draft = article_create(
+        data=ArticleData(title="草稿", body="正文", category=category.pk), by=demo_user("reg_lz")
+    )
     c = client_for("ent_shanyuan")
     assert c.get(reverse("cases:article-detail", args=[draft.pk])).status_code == 404
     assert c.get(reverse("cases:article-edit", args=[draft.pk])).status_code == 404
@@ -96,7 +103,9 @@ def test_enterprise_user_gets_404_on_unpublished_article(client_for, demo_user, 
 def test_attachment_upload_checks_type(client_for, category, demo_user):
     from nqihub.cases.services import ArticleData, article_create
 
-    article = article_create(data=ArticleData(title="附件测试", body="正文", category=category.pk), by=demo_user("reg_lz"))
+    article = article_create(
+        data=ArticleData(title="附件测试", body="正文", category=category.pk), by=demo_user("reg_lz")
+    )
     c = client_for("reg_lz")
     url = reverse("cases:article-attach", args=[article.pk])
     good = SimpleUploadedFile("guide.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
@@ -125,7 +134,11 @@ def test_api_editor_creates_patches_and_publishes(api_for, category):
     body = r.json()
     assert body["version"] == 1 and body["is_published"] is False
     pk = body["id"]
-    r = api.patch(f"/api/v1/articles/{pk}", {"body": "强制性产品认证目录内的产品需要 CCC 认证。"}, content_type="application/json")
+    r = api.patch(
+        f"/api/v1/articles/{pk}",
+        {"body": "强制性产品认证目录内的产品需要 CCC 认证。"},
+        content_type="application/json",
+    )
     assert r.status_code == 200, r.content
     assert r.json()["version"] == 2 and r.json()["title"] == "CCC 认证目录查询"
     assert ArticleVersion.objects.filter(article_id=pk).count() == 2
@@ -137,11 +150,15 @@ def test_api_bad_input_is_422_naming_the_field(api_for, category):
     api = api_for("reg_gx")
     before = Article.objects.count()
     r = api.post(
-        "/api/v1/articles", {"title": "x", "body": "y", "category": "no-such"}, content_type="application/json"
+        "/api/v1/articles",
+        {"title": "x", "body": "y", "category": "no-such"},
+        content_type="application/json",
     )
     assert r.status_code == 422
     assert [e["field"] for e in r.json()["detail"]] == ["category"]
-    r = api.post("/api/v1/articles", {"title": "x", "category": category.slug}, content_type="application/json")
+    r = api.post(
+        "/api/v1/articles", {"title": "x", "category": category.slug}, content_type="application/json"
+    )
     assert r.status_code == 422
     assert "body" in [e["field"] for e in r.json()["detail"]]
     assert Article.objects.count() == before
@@ -154,21 +171,34 @@ def test_api_bad_input_is_422_naming_the_field(api_for, category):
 def test_api_enterprise_user_is_refused(api_for, demo_user, category):
     from nqihub.cases.services import ArticleData, article_create
 
-    draft = article_create(data=ArticleData(title="草稿", body="正文", category=category.pk), by=demo_user("reg_lz"))
+    draft = article_create(
+        data=ArticleData(title="草稿", body="正文", category=category.pk), by=demo_user("reg_lz")
+    )
     api = api_for("ent_shanyuan")
     before = Article.objects.count()
-    r = api.post("/api/v1/articles", {"title": "x", "body": "y", "category": category.slug}, content_type="application/json")
+    r = api.post(
+        "/api/v1/articles",
+        {"title": "x", "body": "y", "category": category.slug},
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert Article.objects.count() == before
     assert api.get(f"/api/v1/articles/{draft.pk}").status_code == 404
-    assert api.patch(f"/api/v1/articles/{draft.pk}", {"title": "z"}, content_type="application/json").status_code == 404
+    assert (
+        api.patch(f"/api/v1/articles/{draft.pk}", {"title": "z"}, content_type="application/json").status_code
+        == 404
+    )
     assert api.post(f"/api/v1/articles/{draft.pk}/publish").status_code == 404
     published = Article.objects.filter(is_published=True).first()
     assert api.post(f"/api/v1/articles/{published.pk}/unpublish").status_code == 403
 
 
 def test_api_anonymous_gets_401(client, category):
-    r = client.post("/api/v1/articles", {"title": "x", "body": "y", "category": category.slug}, content_type="application/json")
+    r = client.post(
+        "/api/v1/articles",
+        {"title": "x", "body": "y", "category": category.slug},
+        content_type="application/json",
+    )
     assert r.status_code == 401
 
 

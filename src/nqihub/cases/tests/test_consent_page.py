@@ -30,7 +30,10 @@ def test_other_enterprise_sees_none(draft_case, demo_user, client_for):
 
 
 def test_draft_not_yet_submitted_is_not_listed(draft_case, client_for):
-    assert "酸笋包胀袋问题的解决" not in client_for("ent_shanyuan").get(reverse("cases:consent-pending")).content.decode()
+    assert (
+        "酸笋包胀袋问题的解决"
+        not in client_for("ent_shanyuan").get(reverse("cases:consent-pending")).content.decode()
+    )
 
 
 def test_anonymous_is_sent_to_login(client):

@@ -72,7 +72,11 @@ WORDS = ["螺蛳粉", "酸笋", "保质期", "杀菌", "床单", "甲醛", "导�
 
 @given(
     ops=st.lists(
-        st.tuples(st.sampled_from(["publish", "unpublish", "reindex", "delete"]), st.integers(0, 3), st.lists(st.sampled_from(WORDS), min_size=1, max_size=4)),
+        st.tuples(
+            st.sampled_from(["publish", "unpublish", "reindex", "delete"]),
+            st.integers(0, 3),
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+        ),
         max_size=12,
     )
 )
@@ -82,7 +86,13 @@ def test_statistics_stay_equal_to_a_recount_whatever_happens(db, ops):
     statistics equal a recount of the published cases."""
     cases = []
     for i in range(4):
-        case = Case.objects.create(title=f"性质测试案例{i}（示例）", problem="螺蛳粉", solution="杀菌", result="合格", region_id="450204")
+        case = Case.objects.create(
+            title=f"性质测试案例{i}（示例）",
+            problem="螺蛳粉",
+            solution="杀菌",
+            result="合格",
+            region_id="450204",
+        )
         index_case(case)
         cases.append(case)
     for op, i, words in ops:
@@ -170,7 +180,11 @@ def twin_experts(db):
     twins = []
     for name in ("甲工（示例）", "乙工（示例）"):
         e = Expert.objects.create(
-            organisation=wei.organisation, name=name, region_id="450204", nqi_elements=",testing,", keywords="食品"
+            organisation=wei.organisation,
+            name=name,
+            region_id="450204",
+            nqi_elements=",testing,",
+            keywords="食品",
         )
         e.search_text = segment(e.name, e.keywords)
         e.save(update_fields=["search_text"])

@@ -16,8 +16,17 @@ def test_full_life_cycle_consent_and_publish(draft_case, demo_user):
     assert case.status == Case.Status.CONSENTED and case.public_enterprise_name == "善元食品有限公司"
     case = services.case_publish(case=case, by=demo_user("reg_lz"))
     assert case.status == Case.Status.PUBLISHED and case.published_at
-    actions = set(AuditEntry.objects.filter(object_id=str(case.pk), object_type="cases.case").values_list("action", flat=True))
-    assert {"cases.case.drafted", "cases.case.submitted", "cases.case.consented", "cases.case.published"} <= actions
+    actions = set(
+        AuditEntry.objects.filter(object_id=str(case.pk), object_type="cases.case").values_list(
+            "action", flat=True
+        )
+    )
+    assert {
+        "cases.case.drafted",
+        "cases.case.submitted",
+        "cases.case.consented",
+        "cases.case.published",
+    } <= actions
     assert any(c["id"] == case.pk for c in suggest("酸笋包胀袋")["cases"])
 
 
@@ -85,11 +94,19 @@ def test_validation_names_fields(resolved_request, demo_user):
 
 def test_article_edit_makes_versions_and_only_editors_edit(db, demo_user):
     cat = ArticleCategory.objects.get(slug="guide")
-    a = services.article_create(data=services.ArticleData(title="A", body="B", category=cat.pk), by=demo_user("admin"))
-    a = services.article_update(article=a, data=services.ArticleData(title="A2", body="B2", category="guide"), by=demo_user("reg_lz"))
+    a = services.article_create(
+        data=services.ArticleData(title="A", body="B", category=cat.pk), by=demo_user("admin")
+    )
+    a = services.article_update(
+        article=a, data=services.ArticleData(title="A2", body="B2", category="guide"), by=demo_user("reg_lz")
+    )
     assert a.version == 2 and list(a.versions.values_list("version", flat=True)) == [2, 1]
     with pytest.raises(DomainError):
-        services.article_update(article=a, data=services.ArticleData(title="x", body="y", category="guide"), by=demo_user("ent_shanyuan"))
+        services.article_update(
+            article=a,
+            data=services.ArticleData(title="x", body="y", category="guide"),
+            by=demo_user("ent_shanyuan"),
+        )
     services.article_set_published(article=a, published=True, by=demo_user("reg_lz"))
     assert Article.objects.get(pk=a.pk).is_published
 
@@ -97,7 +114,9 @@ def test_article_edit_makes_versions_and_only_editors_edit(db, demo_user):
 def test_views_flow(draft_case, client_for, resolved_request):
     staff = client_for("station_lz")
     assert staff.get(f"/cases/from-request/{resolved_request.pk}/").status_code == 200
-    r = staff.post(f"/cases/{draft_case.pk}/edit/", {"title": "新标题", "problem": "p", "solution": "s", "result": "r"})
+    r = staff.post(
+        f"/cases/{draft_case.pk}/edit/", {"title": "新标题", "problem": "p", "solution": "s", "result": "r"}
+    )
     assert r.status_code == 302
     staff.post(f"/cases/{draft_case.pk}/submit/")
     client_for("ent_shanyuan").post(f"/cases/{draft_case.pk}/consent/")
@@ -114,7 +133,9 @@ def test_library_filters_and_highlights(client):
 
 def test_api_lists_with_scores(client):
     body = client.get("/api/v1/cases", {"q": "螺蛳粉保质期"}).json()
-    assert body["count"] >= 1 and body["items"][0]["score"] > 0 and "保质期" in body["items"][0]["matched_terms"]
+    assert (
+        body["count"] >= 1 and body["items"][0]["score"] > 0 and "保质期" in body["items"][0]["matched_terms"]
+    )
     arts = client.get("/api/v1/articles", {"q": "CCC认证"}).json()
     assert arts["items"][0]["title"] == "哪些产品需要CCC认证"
     assert client.get("/api/v1/articles").json()["count"] >= 5

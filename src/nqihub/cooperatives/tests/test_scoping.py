@@ -26,7 +26,10 @@ def _pages(coop, member, plan, checkpoints, nc, testing_plan):
         ("post", reverse("cooperatives:apply", args=[coop.pk])),
         ("get", reverse("cooperatives:invite", args=[coop.pk])),
         ("get", reverse("cooperatives:member-detail", args=[member.pk])),
-        *[("post", reverse("cooperatives:member-action", args=[member.pk, a])) for a in ("admit", "reject", "leave", "officer", "accept", "decline", "commitment")],
+        *[
+            ("post", reverse("cooperatives:member-action", args=[member.pk, a]))
+            for a in ("admit", "reject", "leave", "officer", "accept", "decline", "commitment")
+        ],
         ("get", reverse("cooperatives:plans", args=[coop.pk])),
         ("post", reverse("cooperatives:plans", args=[coop.pk])),
         ("get", reverse("cooperatives:plan-detail", args=[plan.pk])),
@@ -77,7 +80,9 @@ def _api(coop, member, checkpoints, nc, testing_plan):
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
-def test_outsiders_get_404_on_every_page(client_for, outsider, coop, yuese_member, plan, checkpoints, nc, testing_plan):
+def test_outsiders_get_404_on_every_page(
+    client_for, outsider, coop, yuese_member, plan, checkpoints, nc, testing_plan
+):
     client = client_for(outsider)
     for method, url in _pages(coop, yuese_member, plan, checkpoints, nc, testing_plan):
         response = getattr(client, method)(url)
@@ -88,7 +93,9 @@ def test_outsiders_get_404_on_every_page(client_for, outsider, coop, yuese_membe
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
-def test_outsiders_get_404_on_every_api_route(api_for, outsider, coop, yuese_member, checkpoints, nc, testing_plan):
+def test_outsiders_get_404_on_every_api_route(
+    api_for, outsider, coop, yuese_member, checkpoints, nc, testing_plan
+):
     api = api_for(outsider)
     for method, url in _api(coop, yuese_member, checkpoints, nc, testing_plan):
         if method == "post":
@@ -100,13 +107,24 @@ def test_outsiders_get_404_on_every_api_route(api_for, outsider, coop, yuese_mem
                 response = api.post(url, _valid_body(url, yuese_member), content_type="application/json")
         else:
             response = api.get(url)
-        assert response.status_code == 404, (outsider, method, url, response.status_code, response.content[:200])
+        assert response.status_code == 404, (
+            outsider,
+            method,
+            url,
+            response.status_code,
+            response.content[:200],
+        )
     assert api.get("/api/v1/cooperatives").json()["count"] == 0
 
 
 def _valid_body(url, member):
     if url.endswith("/apply"):
-        return {"enterprise": member.enterprise_id, "officer_name": "x", "officer_phone": "13900000000", "accept_commitment": True}
+        return {
+            "enterprise": member.enterprise_id,
+            "officer_name": "x",
+            "officer_phone": "13900000000",
+            "accept_commitment": True,
+        }
     if url.endswith("/inspections"):
         return {"member": member.pk, "inspected_on": "2026-01-05", "values": {}}
     if url.endswith("/close"):
@@ -122,7 +140,9 @@ def test_another_member_sees_only_its_own_records(client_for, coop, yuese_member
     other = Member.objects.filter(cooperative=coop).exclude(pk=yuese_member.pk).first()
     assert client.get(reverse("cooperatives:member-detail", args=[other.pk])).status_code == 404
     other_inspection = Inspection.objects.filter(member=other).first()
-    assert client.get(reverse("cooperatives:inspection-detail", args=[other_inspection.pk])).status_code == 404
+    assert (
+        client.get(reverse("cooperatives:inspection-detail", args=[other_inspection.pk])).status_code == 404
+    )
     rates = client.get(reverse("cooperatives:pass-rates", args=[coop.pk])).content.decode()
     assert other.enterprise.name not in rates
     # The cooperative page shows member names (no personal data) and not the member table.
@@ -136,7 +156,12 @@ def test_regulators_read_with_officers_masked(client_for, coop, yuese_member, nc
     assert yuese_member.masked_officer_phone in page and yuese_member.officer_phone not in page
     assert client.get(reverse("cooperatives:nc-detail", args=[nc.pk])).status_code == 200
     # Reading is not writing.
-    assert client.post(reverse("cooperatives:member-action", args=[yuese_member.pk, "leave"]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("cooperatives:member-action", args=[yuese_member.pk, "leave"]), {"reason": "x"}
+        ).status_code
+        == 403
+    )
     assert NonConformity.objects.get(pk=nc.pk).status == "open"
 
 
@@ -147,7 +172,9 @@ def test_a_jiangsu_enterprise_outside_the_cooperative_may_apply_but_not_read_mem
     from nqihub.web.management.commands.load_demo import demo_uscc
 
     org = Organisation.objects.create(kind="enterprise", name="测试家纺企业", region_id="320612")
-    Enterprise.objects.create(organisation=org, uscc=demo_uscc("320612", 9), name="测试家纺企业", region_id="320612")
+    Enterprise.objects.create(
+        organisation=org, uscc=demo_uscc("320612", 9), name="测试家纺企业", region_id="320612"
+    )
     user = User.objects.create(username="nt_other")
     Membership.objects.create(user=user, organisation=org, role=Membership.Role.ENTERPRISE_USER)
     client = client_for("nt_other")

@@ -34,12 +34,21 @@ def test_leaving_needs_a_reason_and_only_the_member_or_staff(demo_user, yuese_me
 def test_a_new_commitment_version_must_be_accepted_before_admission(demo_user, coop, yuese_member):
     services.member_leave(member=yuese_member, reason="测试", by=demo_user("ent_yuese"))
     member = services.member_apply(
-        cooperative=coop, enterprise=yuese_member.enterprise, officer_name="周", officer_phone="13900000002",
-        accept_commitment=True, commitment_version=coop.commitment_version, by=demo_user("ent_yuese"),
+        cooperative=coop,
+        enterprise=yuese_member.enterprise,
+        officer_name="周",
+        officer_phone="13900000002",
+        accept_commitment=True,
+        commitment_version=coop.commitment_version,
+        by=demo_user("ent_yuese"),
     )
     coop = services.cooperative_update(
-        cooperative=coop, by=demo_user("coop_haimen"), host_organisation=coop.host_organisation,
-        charter=coop.charter, commitment_text=coop.commitment_text + "\n五、新增条款。", target_pass_rate="95",
+        cooperative=coop,
+        by=demo_user("coop_haimen"),
+        host_organisation=coop.host_organisation,
+        charter=coop.charter,
+        commitment_text=coop.commitment_text + "\n五、新增条款。",
+        target_pass_rate="95",
     )
     assert coop.commitment_version == 2
     member = Member.objects.get(pk=member.pk)
@@ -47,10 +56,17 @@ def test_a_new_commitment_version_must_be_accepted_before_admission(demo_user, c
         services.member_admit(member=member, by=demo_user("coop_haimen"))
     assert "第2版" in exc.value.message
     with pytest.raises(ValidationFailed) as exc:
-        services.member_confirm_commitment(member=member, accept_commitment=True, commitment_version=1, by=demo_user("ent_yuese"))
+        services.member_confirm_commitment(
+            member=member, accept_commitment=True, commitment_version=1, by=demo_user("ent_yuese")
+        )
     assert "第2版" in exc.value.errors["accept_commitment"]
-    services.member_confirm_commitment(member=member, accept_commitment=True, commitment_version=2, by=demo_user("ent_yuese"))
-    assert services.member_admit(member=Member.objects.get(pk=member.pk), by=demo_user("coop_haimen")).status == "active"
+    services.member_confirm_commitment(
+        member=member, accept_commitment=True, commitment_version=2, by=demo_user("ent_yuese")
+    )
+    assert (
+        services.member_admit(member=Member.objects.get(pk=member.pk), by=demo_user("coop_haimen")).status
+        == "active"
+    )
 
 
 @pytest.mark.parametrize(
@@ -61,10 +77,14 @@ def test_officer_phone_is_checked_and_stored_encrypted(demo_user, yuese_member, 
 
     if not ok:
         with pytest.raises(ValidationFailed) as exc:
-            services.member_set_officer(member=yuese_member, officer_name="周", officer_phone=phone, by=demo_user("ent_yuese"))
+            services.member_set_officer(
+                member=yuese_member, officer_name="周", officer_phone=phone, by=demo_user("ent_yuese")
+            )
         assert "联系电话格式不正确" in exc.value.errors["officer_phone"]
         return
-    services.member_set_officer(member=yuese_member, officer_name="周专员", officer_phone=phone, by=demo_user("ent_yuese"))
+    services.member_set_officer(
+        member=yuese_member, officer_name="周专员", officer_phone=phone, by=demo_user("ent_yuese")
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT officer_phone FROM cooperatives_member WHERE id = %s", [yuese_member.pk])
         raw = cursor.fetchone()[0]
@@ -80,13 +100,21 @@ def test_inspection_values_are_judged_and_unjudgeable_ones_refused(demo_user, yu
     before = Inspection.objects.count()
     with pytest.raises(ValidationFailed) as exc:
         services.inspection_record(
-            member=yuese_member, checkpoint=incoming, values=values, inspected_on=timezone.localdate(), by=demo_user("ent_yuese")
+            member=yuese_member,
+            checkpoint=incoming,
+            values=values,
+            inspected_on=timezone.localdate(),
+            by=demo_user("ent_yuese"),
         )
     assert exc.value.errors[f"item_{ph.pk}"].startswith("pH值：无法判定")
     assert Inspection.objects.count() == before
     values[str(ph.pk)] = "9.0"  # 4.0~8.5
     inspection = services.inspection_record(
-        member=yuese_member, checkpoint=incoming, values=values, inspected_on=timezone.localdate(), by=demo_user("ent_yuese")
+        member=yuese_member,
+        checkpoint=incoming,
+        values=values,
+        inspected_on=timezone.localdate(),
+        by=demo_user("ent_yuese"),
     )
     assert inspection.result == "fail"
     result = inspection.results.get(item=ph)
@@ -98,7 +126,10 @@ def test_missing_answers_and_future_dates_are_reported_together(demo_user, yuese
     outgoing = checkpoints["outgoing"]
     with pytest.raises(ValidationFailed) as exc:
         services.inspection_record(
-            member=yuese_member, checkpoint=outgoing, values={}, by=demo_user("ent_yuese"),
+            member=yuese_member,
+            checkpoint=outgoing,
+            values={},
+            by=demo_user("ent_yuese"),
             inspected_on=timezone.localdate().replace(year=timezone.localdate().year + 1),
         )
     assert "inspected_on" in exc.value.errors
@@ -107,10 +138,18 @@ def test_missing_answers_and_future_dates_are_reported_together(demo_user, yuese
 
 def test_measured_items_need_a_readable_requirement(demo_user, checkpoints):
     with pytest.raises(ValidationFailed) as exc:
-        services.item_add(checkpoint=checkpoints["process"], by=demo_user("coop_haimen"), name="n=5,c=2", kind="measured", requirement="n=5,c=2,m=10^4,M=10^5")
+        services.item_add(
+            checkpoint=checkpoints["process"],
+            by=demo_user("coop_haimen"),
+            name="n=5,c=2",
+            kind="measured",
+            requirement="n=5,c=2,m=10^4,M=10^5",
+        )
     assert "无法识别的要求" in exc.value.errors["requirement"]
     with pytest.raises(services.PermissionDenied):
-        services.item_add(checkpoint=checkpoints["process"], by=demo_user("ent_yuese"), name="x", kind="pass_fail")
+        services.item_add(
+            checkpoint=checkpoints["process"], by=demo_user("ent_yuese"), name="x", kind="pass_fail"
+        )
 
 
 def test_ordering_is_all_or_nothing(demo_user, testing_plan, monkeypatch):
@@ -153,7 +192,15 @@ def test_a_lab_that_does_not_cover_every_item_is_refused(demo_user, testing_plan
     assert "能力范围不包括" in exc.value.errors["lab"]
 
 
-@given(st.dictionaries(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=30).map(str.strip).filter(lambda v: v and v.lower() not in {"true", "false", "是", "否", "yes", "no"}), max_size=8))
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
+        st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=30)
+        .map(str.strip)
+        .filter(lambda v: v and v.lower() not in {"true", "false", "是", "否", "yes", "no"}),
+        max_size=8,
+    )
+)
 def test_label_fields_text_round_trips(fields):
     from nqihub.cooperatives.views import _fields_text
 

@@ -38,7 +38,10 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     admin = client_for("coop_haimen")
     # The demo has 悦瑟 in the cooperative since 2018; the story starts with it outside.
     with django_capture_on_commit_callbacks(execute=True):
-        r = ent.post(reverse("cooperatives:member-action", args=[yuese_member.pk, "leave"]), {"reason": "重新办理入社（测试）"})
+        r = ent.post(
+            reverse("cooperatives:member-action", args=[yuese_member.pk, "leave"]),
+            {"reason": "重新办理入社（测试）"},
+        )
     assert r.status_code == 302
     yuese_member.refresh_from_db()
     assert yuese_member.status == MemberStatus.LEFT
@@ -50,7 +53,11 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     assert "入社承诺书" in form and "示例承诺书" in form
     r = ent.post(
         reverse("cooperatives:apply", args=[coop.pk]),
-        {"officer_name": "周质量", "officer_phone": "139 0000 0002", "commitment_version": coop.commitment_version},
+        {
+            "officer_name": "周质量",
+            "officer_phone": "139 0000 0002",
+            "commitment_version": coop.commitment_version,
+        },
     )
     assert r.status_code == 422 and "入社须阅读并接受合作社的入社承诺书" in r.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -66,7 +73,9 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     assert r.status_code == 302
     member = Member.objects.get(cooperative=coop, enterprise=yuese)
     assert member.status == MemberStatus.APPLIED and member.commitment_version == coop.commitment_version
-    assert Notification.objects.filter(recipient__username="coop_haimen", event="cooperatives.member.changed").exists()
+    assert Notification.objects.filter(
+        recipient__username="coop_haimen", event="cooperatives.member.changed"
+    ).exists()
 
     # 2. The cooperative's admin admits it.
     page = admin.get(reverse("cooperatives:member-detail", args=[member.pk])).content.decode()
@@ -78,7 +87,9 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     assert member.status == MemberStatus.ACTIVE and member.joined_on == timezone.localdate()
     assert [e.action for e in member.events.order_by("at", "id")][-3:] == ["left", "applied", "admitted"]
     assert AuditEntry.objects.filter(action="cooperatives.member.admitted", object_id=str(member.pk)).exists()
-    assert Notification.objects.filter(recipient__username="ent_yuese", event="cooperatives.member.changed").exists()
+    assert Notification.objects.filter(
+        recipient__username="ent_yuese", event="cooperatives.member.changed"
+    ).exists()
 
     # 3. The quality officer records inspections: one passes, one fails and opens a non-conformity.
     incoming = checkpoints["incoming"]
@@ -104,7 +115,9 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     assert "不合格" in page and "82" in page
     nc = NonConformity.objects.get(inspection=second)
     assert nc.status == "open" and nc.due_date > timezone.localdate()
-    assert Notification.objects.filter(recipient__username="coop_haimen", event="cooperatives.nonconformity").exists()
+    assert Notification.objects.filter(
+        recipient__username="coop_haimen", event="cooperatives.nonconformity"
+    ).exists()
     r = ent.post(reverse("cooperatives:nc-detail", args=[nc.pk]), {"step": "close", "evidence": ""})
     assert r.status_code == 422 and "纠正措施" in r.content.decode()
     r = ent.post(
@@ -118,7 +131,10 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     # 4. The yearly free test: the admin adds 悦瑟's bed sheet and orders at the Nantong textile lab.
     admin_page = admin.get(reverse("cooperatives:testing-plans", args=[coop.pk]))
     assert admin_page.status_code == 200
-    r = admin.post(reverse("cooperatives:testing-plans", args=[coop.pk]), {"year": timezone.localdate().year, "name": "测试计划"})
+    r = admin.post(
+        reverse("cooperatives:testing-plans", args=[coop.pk]),
+        {"year": timezone.localdate().year, "name": "测试计划"},
+    )
     plan = TestingPlan.objects.get(cooperative=coop, name="测试计划")
     r = admin.post(
         reverse("cooperatives:testing-line-add", args=[plan.pk]),
@@ -149,7 +165,9 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     assert order.enterprise == yuese and order.lab == lab and order.cooperative_id == coop.organisation_id
     assert line.order_number == order.number
     assert {i.parameter for i in order.items.all()} == {"甲醛含量", "pH值"}
-    assert Notification.objects.filter(recipient__username="ent_yuese", event="cooperatives.testing_plan").exists()
+    assert Notification.objects.filter(
+        recipient__username="ent_yuese", event="cooperatives.testing_plan"
+    ).exists()
     assert order.number in ent.get(reverse("cooperatives:testing-plan", args=[plan.pk])).content.decode()
 
     # 5. The pass rate appears: 悦瑟 this period, 1 of 2 inspections passed (50%), below the 95% target.
@@ -160,7 +178,9 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
     ).content.decode()
     assert "南通悦瑟家居用品有限公司" in page and "50.0%" in page and "低于目标" in page
     assert "计算方法" in page
-    own = ent.get(reverse("cooperatives:pass-rates", args=[coop.pk]), {"date_from": today.isoformat()}).content.decode()
+    own = ent.get(
+        reverse("cooperatives:pass-rates", args=[coop.pk]), {"date_from": today.isoformat()}
+    ).content.decode()
     assert "50.0%" in own and "叠石桥示例床品经营部" not in own
 
     # 6. The bed-sheet label: published as it was, checked (errors), corrected (no errors).
@@ -190,7 +210,11 @@ def test_overdue_nonconformities_are_flagged(client_for, coop):
         member__cooperative=coop, status="open", due_date__lt=timezone.localdate()
     )
     assert overdue.exists()
-    body = client_for("coop_haimen").get(reverse("cooperatives:ncs", args=[coop.pk]), {"status": "open", "overdue": "1"}).content.decode()
+    body = (
+        client_for("coop_haimen")
+        .get(reverse("cooperatives:ncs", args=[coop.pk]), {"status": "open", "overdue": "1"})
+        .content.decode()
+    )
     assert "逾期" in body and overdue.first().description in body
     detail = client_for("coop_haimen").get(reverse("cooperatives:detail", args=[coop.pk])).content.decode()
     assert "已逾期" in detail
@@ -200,6 +224,11 @@ def test_demo_pass_rate_is_near_target_with_a_member_below(demo_user, coop):
     from nqihub.cooperatives.selectors import pass_rates
 
     today = timezone.localdate()
-    rates = pass_rates(fetched_by=demo_user("reg_national"), cooperative=coop, date_from=today - timedelta(days=200), date_to=today)
+    rates = pass_rates(
+        fetched_by=demo_user("reg_national"),
+        cooperative=coop,
+        date_from=today - timedelta(days=200),
+        date_to=today,
+    )
     assert 90 <= rates.combined.percent <= 99
     assert [r.member.enterprise.name for r in rates.members_below_target] == ["叠石桥示例床品经营部（示例）"]

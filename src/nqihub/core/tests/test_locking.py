@@ -17,4 +17,6 @@ def test_locked_queries_that_join_lock_only_their_own_row():
         for path in SRC.rglob("*.py")
         if "tests" not in path.parts and LOCK_THEN_JOIN.search(path.read_text(encoding="utf-8"))
     ]
-    assert offenders == [], "use select_for_update(of=('self',)) with select_related in: " + ", ".join(offenders)
+    assert offenders == [], "use select_for_update(of=('self',)) with select_related in: " + ", ".join(
+        offenders
+    )

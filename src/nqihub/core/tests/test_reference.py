@@ -21,7 +21,9 @@ def test_region_tree_is_complete():
 
 @pytest.mark.django_db
 def test_industries_have_four_levels_as_published():
-    counts = {lv: Industry.objects.filter(level=lv).count() for lv in ("section", "division", "group", "class")}
+    counts = {
+        lv: Industry.objects.filter(level=lv).count() for lv in ("section", "division", "group", "class")
+    }
     assert counts == {"section": 20, "division": 97, "group": 473, "class": 1382}
     assert Industry.objects.get(code="1771").parent.parent.parent.code == "C"
 

@@ -16,7 +16,14 @@ VALID = VALID + stdnum_uscc.calc_check_digit(VALID)
 
 
 def data(**kw):
-    base = dict(uscc=VALID, name="柳州测试米粉厂（示例）", region="450202", industry="1431", scale="micro", address="示例路1号")
+    base = dict(
+        uscc=VALID,
+        name="柳州测试米粉厂（示例）",
+        region="450202",
+        industry="1431",
+        scale="micro",
+        address="示例路1号",
+    )
     base.update(kw)
     return EnterpriseData(**base)
 
@@ -41,7 +48,12 @@ def test_wrong_check_character_names_the_expected_one(demo_user):
 
 @pytest.mark.parametrize(
     ("code", "needle"),
-    [("", "请填写"), ("9145020200000000", "18位"), ("91450202000000000I", "不允许的字符"), ("91450202O000000001", "不允许的字符")],
+    [
+        ("", "请填写"),
+        ("9145020200000000", "18位"),
+        ("91450202000000000I", "不允许的字符"),
+        ("91450202O000000001", "不允许的字符"),
+    ],
 )
 def test_uscc_reasons_are_specific(code, needle):
     assert needle in uscc.check(code)[1]
@@ -64,7 +76,10 @@ def test_uscc_check_never_raises_and_agrees_with_stdnum(text):
 @pytest.mark.django_db
 def test_every_bad_field_is_reported_at_once(demo_user):
     with pytest.raises(ValidationFailed) as exc:
-        enterprise_create(data=data(uscc="123", name="", region="999999", industry="0000", scale="huge"), by=demo_user("reg_lz"))
+        enterprise_create(
+            data=data(uscc="123", name="", region="999999", industry="0000", scale="huge"),
+            by=demo_user("reg_lz"),
+        )
     assert set(exc.value.errors) == {"uscc", "name", "region", "industry", "scale"}
 
 
@@ -91,7 +106,9 @@ def test_outsiders_may_not_register_or_edit(demo_user):
         enterprise_create(data=data(region="320614"), by=demo_user("reg_lz"))
     shanyuan = Enterprise.objects.get(name="善元食品有限公司")
     with pytest.raises(PermissionDenied):
-        enterprise_update(enterprise=shanyuan, data=data(uscc=shanyuan.uscc, name="改名"), by=demo_user("ent_yuese"))
+        enterprise_update(
+            enterprise=shanyuan, data=data(uscc=shanyuan.uscc, name="改名"), by=demo_user("ent_yuese")
+        )
     assert Enterprise.objects.get(pk=shanyuan.pk).name == "善元食品有限公司"
 
 
@@ -111,7 +128,10 @@ def test_update_records_what_changed(demo_user):
     enterprise_update(enterprise=e, data=data(name="新名称（示例）"), by=demo_user("reg_lz"))
     entry = AuditEntry.objects.get(action="directory.enterprise.updated", object_id=str(e.pk))
     assert entry.data["name"] == ["柳州测试米粉厂（示例）", "新名称（示例）"]
-    assert e.organisation.name == "柳州测试米粉厂（示例）" and Organisation.objects.get(pk=e.organisation_id).name == "新名称（示例）"
+    assert (
+        e.organisation.name == "柳州测试米粉厂（示例）"
+        and Organisation.objects.get(pk=e.organisation_id).name == "新名称（示例）"
+    )
 
 
 @pytest.mark.django_db

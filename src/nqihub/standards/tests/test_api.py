@@ -31,7 +31,10 @@ def test_bad_filter_is_422_naming_the_field(api_for, db):
     response = api_for("ent_yuese").get("/api/v1/standards", {"status": "valid"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "status"
-    assert api_for("ent_yuese").get("/api/v1/standards", {"page_size": 1000}).json()["detail"][0]["field"] == "page_size"
+    assert (
+        api_for("ent_yuese").get("/api/v1/standards", {"page_size": 1000}).json()["detail"][0]["field"]
+        == "page_size"
+    )
 
 
 def test_parse(api_for, db):
@@ -62,21 +65,29 @@ def test_follow_and_unfollow_are_scoped(api_for, db):
     owner = api_for("ent_yuese")
     response = owner.post("/api/v1/standards/GB 18401-2010/follow")
     assert response.status_code == 200
-    assert [f["standard"]["canonical"] for f in owner.get("/api/v1/standards/follows").json()] == ["GB 18401-2010"]
+    assert [f["standard"]["canonical"] for f in owner.get("/api/v1/standards/follows").json()] == [
+        "GB 18401-2010"
+    ]
     assert api_for("ent_hanxi").get("/api/v1/standards/follows").json() == []
     assert owner.get("/api/v1/standards/GB 18401-2010").json()["followed"] is True
     assert api_for("reg_lz").post("/api/v1/standards/GB 18401-2010/follow").status_code == 403
     # another enterprise's id: 404
     other = StandardFollow.objects.get().enterprise_id
-    assert api_for("ent_hanxi").post(f"/api/v1/standards/GB 18401-2010/follow?enterprise={other}").status_code == 404
+    assert (
+        api_for("ent_hanxi").post(f"/api/v1/standards/GB 18401-2010/follow?enterprise={other}").status_code
+        == 404
+    )
     assert owner.delete("/api/v1/standards/GB 18401-2010/follow").status_code == 204
     assert not StandardFollow.objects.exists()
 
 
 def test_declarations_create_list_get(api_for, db):
     owner = api_for("ent_yuese")
-    response = owner.post("/api/v1/standards/declarations", {"product": "床单", "kind": "public", "standard": "GB/T 22796"},
-                          content_type="application/json")
+    response = owner.post(
+        "/api/v1/standards/declarations",
+        {"product": "床单", "kind": "public", "standard": "GB/T 22796"},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["standard"] == "GB/T 22796-2021"
@@ -91,21 +102,34 @@ def test_declaration_bad_input_is_422_and_nothing_saved(api_for, db):
     from nqihub.standards.models import Declaration
 
     owner = api_for("ent_yuese")
-    response = owner.post("/api/v1/standards/declarations", {"product": "", "kind": "public", "standard": "XYZ"},
-                          content_type="application/json")
+    response = owner.post(
+        "/api/v1/standards/declarations",
+        {"product": "", "kind": "public", "standard": "XYZ"},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["detail"]}
     assert {"product", "standard"} <= fields
-    response = owner.post("/api/v1/standards/declarations", {"product": "x", "kind": "own", "own_code": "GB 1-2020", "own_title": "t",
-                                                             "indicators": [{"item": "a", "requirement": "1"}]},
-                          content_type="application/json")
+    response = owner.post(
+        "/api/v1/standards/declarations",
+        {
+            "product": "x",
+            "kind": "own",
+            "own_code": "GB 1-2020",
+            "own_title": "t",
+            "indicators": [{"item": "a", "requirement": "1"}],
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "own_code"
     assert not Declaration.objects.exists()
 
 
 def test_regulator_sees_declarations_in_region(api_for, demo_user, db):
     d = services.declaration_create(
-        data=services.DeclarationData(product="床单", kind="public", standard="GB/T 22796-2021"), by=demo_user("ent_yuese"))
+        data=services.DeclarationData(product="床单", kind="public", standard="GB/T 22796-2021"),
+        by=demo_user("ent_yuese"),
+    )
     assert api_for("admin").get(f"/api/v1/standards/declarations/{d.pk}").status_code == 200
     region = d.enterprise.region_id
     code = api_for("reg_lz").get(f"/api/v1/standards/declarations/{d.pk}").status_code

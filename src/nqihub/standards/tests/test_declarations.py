@@ -19,8 +19,15 @@ def _catalog(django_db_setup, django_db_blocker):
 
 
 def own(requirement: str, **kw):
-    base = dict(product="床单", kind="own", own_code="Q/NTYS 001-2024", own_title="床单", category="B",
-                references=["GB 18401-2010"], indicators=[services.IndicatorData("甲醛含量", requirement, "mg/kg", "GB/T 2912.1")])
+    base = dict(
+        product="床单",
+        kind="own",
+        own_code="Q/NTYS 001-2024",
+        own_title="床单",
+        category="B",
+        references=["GB 18401-2010"],
+        indicators=[services.IndicatorData("甲醛含量", requirement, "mg/kg", "GB/T 2912.1")],
+    )
     base.update(kw)
     return services.DeclarationData(**base)
 

@@ -54,7 +54,10 @@ def test_good_file_upserts_and_is_idempotent(db):
     assert (first.created, second.created, second.unchanged) == (1, 0, 1)
     std = Standard.objects.get(canonical="Q/DEMO 0001-2024")
     assert (std.level, std.nature, std.status) == ("enterprise", "recommended", "current")
-    assert [s.canonical for s in __import__("nqihub.standards.search", fromlist=["x"]).search_standards("床上用品").items][:5]
+    assert [
+        s.canonical
+        for s in __import__("nqihub.standards.search", fromlist=["x"]).search_standards("床上用品").items
+    ][:5]
 
 
 def test_xlsx_with_chinese_headers(db):
@@ -82,7 +85,9 @@ def test_change_of_a_followed_standard_notifies_its_followers(db, demo_user, sen
     user = demo_user("ent_yuese")
     std = Standard.objects.get(canonical="GB 18401-2010")
     services.standard_follow(standard=std, by=user)
-    data = csv_bytes("GB 18401-2025,国家纺织产品基本安全技术规范,mandatory,upcoming,,2027-01-01,,GB 18401-2010,,,")
+    data = csv_bytes(
+        "GB 18401-2025,国家纺织产品基本安全技术规范,mandatory,upcoming,,2027-01-01,,GB 18401-2010,,,"
+    )
     report = import_standards(data, "x.csv")
     assert report.changes and report.changes[0]["standard"] == "GB 18401-2010"
     assert Standard.objects.get(canonical="GB 18401-2010").replaced_by == "GB 18401-2025"
@@ -94,7 +99,9 @@ def test_change_of_a_followed_standard_notifies_its_followers(db, demo_user, sen
 
 
 def test_abolition_is_notified_and_unfollowed_standards_are_not(db, demo_user, sent):
-    services.standard_follow(standard=Standard.objects.get(canonical="GB/T 8685-2008"), by=demo_user("ent_yuese"))
+    services.standard_follow(
+        standard=Standard.objects.get(canonical="GB/T 8685-2008"), by=demo_user("ent_yuese")
+    )
     data = csv_bytes(
         "GB/T 8685-2008,纺织品 维护标签规范 符号法,recommended,abolished,,,2025-01-01,,,,",
         "GB/T 29862-2013,纺织品 纤维含量的标识,recommended,abolished,,,,,,,",
@@ -147,4 +154,8 @@ def test_columns_the_file_does_not_have_keep_their_values(db):
     csv_bytes = "标准号,标准名称,状态\nGB 18401-2010,国家纺织产品基本安全技术规范,现行\n".encode()
     import_standards(csv_bytes, "partial.csv")
     after = Standard.objects.get(canonical="GB 18401-2010")
-    assert (after.source, after.replaces, after.implement_date) == (before.source, before.replaces, before.implement_date)
+    assert (after.source, after.replaces, after.implement_date) == (
+        before.source,
+        before.replaces,
+        before.implement_date,
+    )

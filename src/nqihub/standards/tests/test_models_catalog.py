@@ -22,7 +22,12 @@ def test_real_records_load_with_classifications(db):
     assert Requirement.objects.filter(standard__canonical="GB 18401-2010").count() == 12
     gb = Standard.objects.get(canonical="GB/T 2912.1-2009")
     assert (gb.level, gb.nature, gb.status, gb.code_without_year, gb.year) == (
-        "national", "recommended", "current", "GB/T 2912.1", 2009)
+        "national",
+        "recommended",
+        "current",
+        "GB/T 2912.1",
+        2009,
+    )
     assert "甲醛" in gb.search_text.split()
 
 

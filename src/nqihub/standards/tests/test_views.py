@@ -27,7 +27,9 @@ def test_search_page_highlights_matches(client_for, db):
 
 def test_search_page_filters_and_htmx_partial(client_for, db):
     c = client_for("ent_yuese")
-    html = c.get("/standards/", {"q": "食品", "status": "upcoming"}, headers={"HX-Request": "true"}).content.decode()
+    html = c.get(
+        "/standards/", {"q": "食品", "status": "upcoming"}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert "GB 7718-2025" in html and "GB 7718-2011" not in html
     assert "<html" not in html
 
@@ -96,6 +98,8 @@ def test_declarations_are_scoped_and_public_page_is_open(client_for, demo_user, 
 def test_declaration_form_shows_specific_errors(client_for, db):
     c = client_for("ent_yuese")
     assert c.get("/standards/declarations/new/").status_code == 200
-    response = c.post("/standards/declarations/new/", {"product": "床单", "kind": "public", "standard": "GB 18401-2003"})
+    response = c.post(
+        "/standards/declarations/new/", {"product": "床单", "kind": "public", "standard": "GB 18401-2003"}
+    )
     assert response.status_code == 422 and "已废止" in response.content.decode()
     assert client_for("reg_lz").get("/standards/declarations/new/").status_code == 403

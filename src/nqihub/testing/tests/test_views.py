@@ -318,9 +318,11 @@ def test_lab_settings_for_the_manager_only(client_for, lab, users):
 def test_menu_shows_testing_for_the_roles(client_for):
     for user in ("ent_shanyuan", "station_lz", "coop_haimen", "lab_lz", "reg_lz"):
         html = client_for(user).get(reverse("web:home")).content.decode()
-        assert reverse("testing:order-list") in html, user
+        assert f'href="{reverse("testing:order-list")}"' in html, user
     html = client_for("expert_lz").get(reverse("web:home")).content.decode()
-    assert reverse("testing:order-list") not in html
+    assert f'href="{reverse("testing:order-list")}"' not in html
+    # The public verification page is in everyone's footer.
+    assert f'href="{reverse("testing:verify")}"' in html
 
 
 def test_desk_request_page_offers_a_test_order(client_for, shanyuan, users):

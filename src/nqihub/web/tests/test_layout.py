@@ -53,7 +53,12 @@ def test_home_counts_what_the_user_may_see(client_for):
     reg_lz = User.objects.get(username="reg_lz")
     expected = {
         label: model.objects.filter(visible(reg_lz, model)).count()
-        for label, model in (("企业", Enterprise), ("技术机构", Institution), ("服务站", Station), ("专家", Expert))
+        for label, model in (
+            ("企业", Enterprise),
+            ("技术机构", Institution),
+            ("服务站", Station),
+            ("专家", Expert),
+        )
     }
     assert counts == expected and all(n >= 1 for n in expected.values())
     # Nothing from Haimen or Wuhan is counted for Liuzhou's regulator.

@@ -63,7 +63,9 @@ class Command(BaseCommand):
                     r.name, r.level, r.parent_id, r.kind, r.source = name, level, parent, kind, source
                     update.append(r)
             else:
-                create.append(Region(code=code, name=name, level=level, parent_id=parent, kind=kind, source=source))
+                create.append(
+                    Region(code=code, name=name, level=level, parent_id=parent, kind=kind, source=source)
+                )
         # Parents first: rows are ordered province → city → county.
         Region.objects.bulk_create(create, batch_size=1000)
         Region.objects.bulk_update(update, ["name", "level", "parent", "kind", "source"], batch_size=1000)
@@ -86,13 +88,21 @@ class Command(BaseCommand):
                     i.name, i.level, i.parent_id, i.description = values
                     update.append(i)
             else:
-                create.append(Industry(code=code, name=values[0], level=values[1], parent_id=parent, description=values[3]))
+                create.append(
+                    Industry(
+                        code=code, name=values[0], level=values[1], parent_id=parent, description=values[3]
+                    )
+                )
         order = {"section": 0, "division": 1, "group": 2, "class": 3}
         create.sort(key=lambda i: order[i.level])
         Industry.objects.bulk_create(create, batch_size=1000)
         Industry.objects.bulk_update(update, ["name", "level", "parent", "description"], batch_size=1000)
         ReferenceDataVersion.objects.update_or_create(
             dataset="industries_gbt4754_2017",
-            defaults={"source": "GB/T 4754-2017 + 第1号修改单 (shared/data, see core/data/README.md)", "version": "2017-amd1-2019", "rows": len(rows)},
+            defaults={
+                "source": "GB/T 4754-2017 + 第1号修改单 (shared/data, see core/data/README.md)",
+                "version": "2017-amd1-2019",
+                "rows": len(rows),
+            },
         )
         return len(rows)

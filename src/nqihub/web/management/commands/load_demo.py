@@ -56,19 +56,69 @@ DEMO_USERS: dict[str, tuple[str, str, str, str]] = {
     "reg_national": ("国家级监管人员（示例）", "reg_national", Membership.Role.REGULATOR, "国家级监管"),
     "reg_gx": ("广西监管人员（示例）", "reg_gx", Membership.Role.REGULATOR, "广西壮族自治区监管"),
     "reg_lz": ("柳州监管人员（示例）", "reg_lz", Membership.Role.REGULATOR, "柳州市监管"),
-    "reg_chengzhong": ("城中区监管人员（示例）", "reg_chengzhong", Membership.Role.REGULATOR, "柳州市城中区监管"),
-    "station_lz": ("柳州服务站工作人员（示例）", "station_lz", Membership.Role.STATION_STAFF, "柳州螺蛳粉质量检测服务站"),
+    "reg_chengzhong": (
+        "城中区监管人员（示例）",
+        "reg_chengzhong",
+        Membership.Role.REGULATOR,
+        "柳州市城中区监管",
+    ),
+    "station_lz": (
+        "柳州服务站工作人员（示例）",
+        "station_lz",
+        Membership.Role.STATION_STAFF,
+        "柳州螺蛳粉质量检测服务站",
+    ),
     "expert_lz": ("韦工（示例）", "station_lz", Membership.Role.EXPERT, "柳州螺蛳粉专家服务队专家"),
-    "lab_lz": ("柳州食品实验室检测员（示例）", "lab_lz", Membership.Role.INSTITUTION_STAFF, "柳州食品检验实验室（检测）"),
-    "lab_lz_review": ("柳州食品实验室审核员（示例）", "lab_lz", Membership.Role.INSTITUTION_STAFF, "柳州食品检验实验室（审核）"),
-    "lab_lz_approve": ("柳州食品实验室批准人（示例）", "lab_lz", Membership.Role.INSTITUTION_STAFF, "柳州食品检验实验室（批准）"),
-    "ent_shanyuan": ("善元食品联系人（示例）", "ent_shanyuan", Membership.Role.ENTERPRISE_USER, "善元食品有限公司"),
-    "station_wh": ("岱家山服务站工作人员（示例）", "station_wh", Membership.Role.STATION_STAFF, "武汉江岸岱家山科创城质量服务站"),
-    "ent_hanxi": ("汉烯科技联系人（示例）", "ent_hanxi", Membership.Role.ENTERPRISE_USER, "武汉汉烯科技有限公司"),
-    "coop_haimen": ("海门家纺质量合作社管理员（示例）", "coop_haimen", Membership.Role.COOPERATIVE_ADMIN, "南通海门家纺质量合作社"),
+    "lab_lz": (
+        "柳州食品实验室检测员（示例）",
+        "lab_lz",
+        Membership.Role.INSTITUTION_STAFF,
+        "柳州食品检验实验室（检测）",
+    ),
+    "lab_lz_review": (
+        "柳州食品实验室审核员（示例）",
+        "lab_lz",
+        Membership.Role.INSTITUTION_STAFF,
+        "柳州食品检验实验室（审核）",
+    ),
+    "lab_lz_approve": (
+        "柳州食品实验室批准人（示例）",
+        "lab_lz",
+        Membership.Role.INSTITUTION_STAFF,
+        "柳州食品检验实验室（批准）",
+    ),
+    "ent_shanyuan": (
+        "善元食品联系人（示例）",
+        "ent_shanyuan",
+        Membership.Role.ENTERPRISE_USER,
+        "善元食品有限公司",
+    ),
+    "station_wh": (
+        "岱家山服务站工作人员（示例）",
+        "station_wh",
+        Membership.Role.STATION_STAFF,
+        "武汉江岸岱家山科创城质量服务站",
+    ),
+    "ent_hanxi": (
+        "汉烯科技联系人（示例）",
+        "ent_hanxi",
+        Membership.Role.ENTERPRISE_USER,
+        "武汉汉烯科技有限公司",
+    ),
+    "coop_haimen": (
+        "海门家纺质量合作社管理员（示例）",
+        "coop_haimen",
+        Membership.Role.COOPERATIVE_ADMIN,
+        "南通海门家纺质量合作社",
+    ),
     "ent_yuese": ("周先生（示例）", "ent_yuese", Membership.Role.ENTERPRISE_USER, "南通悦瑟家居用品有限公司"),
     # Made by nqihub.metrology.demo.seed_demo together with its calibration body.
-    "cal_lz": ("柳州计量机构人员（示例）", "", Membership.Role.INSTITUTION_STAFF, "柳州市计量检定测试机构（示例）"),
+    "cal_lz": (
+        "柳州计量机构人员（示例）",
+        "",
+        Membership.Role.INSTITUTION_STAFF,
+        "柳州市计量检定测试机构（示例）",
+    ),
 }
 
 #: name, synonyms
@@ -176,7 +226,9 @@ class Command(BaseCommand):
                 },
             )
 
-    def enterprise(self, key: str, name: str, region: str, industry: str, serial: int, address: str, products: str) -> Enterprise:
+    def enterprise(
+        self, key: str, name: str, region: str, industry: str, serial: int, address: str, products: str
+    ) -> Enterprise:
         org = self.org(key, Organisation.Kind.ENTERPRISE, name, region)
         ent, _ = Enterprise.objects.update_or_create(
             organisation=org,
@@ -195,17 +247,36 @@ class Command(BaseCommand):
         ent.save(update_fields=["search_text"])
         return ent
 
-    def institution(self, key: str, name: str, kind: str, region: str, address: str, description: str) -> Institution:
+    def institution(
+        self, key: str, name: str, kind: str, region: str, address: str, description: str
+    ) -> Institution:
         org = self.org(key, Organisation.Kind.INSTITUTION, name, region)
         inst, _ = Institution.objects.update_or_create(
             organisation=org,
-            defaults={"name": name, "kind": kind, "region_id": region, "address": address, "description": description, "is_demo": True},
+            defaults={
+                "name": name,
+                "kind": kind,
+                "region_id": region,
+                "address": address,
+                "description": description,
+                "is_demo": True,
+            },
         )
         inst.search_text = institution_search_text(inst)
         inst.save(update_fields=["search_text"])
         return inst
 
-    def station(self, key: str, name: str, host: str, region: str, area: list[str], industries: list[str], specialty: str, address: str) -> Station:
+    def station(
+        self,
+        key: str,
+        name: str,
+        host: str,
+        region: str,
+        area: list[str],
+        industries: list[str],
+        specialty: str,
+        address: str,
+    ) -> Station:
         org = self.org(key, Organisation.Kind.STATION, name, region)
         st, _ = Station.objects.update_or_create(
             organisation=org,
@@ -226,11 +297,29 @@ class Command(BaseCommand):
         st.save(update_fields=["search_text"])
         return st
 
-    def expert(self, name: str, org: Organisation, region: str, title: str, elements: list[str], industries: list[str], keywords: str, bio: str, user: User | None = None) -> Expert:
+    def expert(
+        self,
+        name: str,
+        org: Organisation,
+        region: str,
+        title: str,
+        elements: list[str],
+        industries: list[str],
+        keywords: str,
+        bio: str,
+        user: User | None = None,
+    ) -> Expert:
         ex, _ = Expert.objects.update_or_create(
             name=name,
             organisation=org,
-            defaults={"title": title, "region_id": region, "keywords": keywords, "bio": bio, "is_demo": True, "user": user},
+            defaults={
+                "title": title,
+                "region_id": region,
+                "keywords": keywords,
+                "bio": bio,
+                "is_demo": True,
+                "user": user,
+            },
         )
         ex.set_elements(elements)
         ex.industries.set(Industry.objects.filter(code__in=industries))
@@ -252,52 +341,102 @@ class Command(BaseCommand):
         # Liuzhou 螺蛳粉: the station serves all of Liuzhou; its expert team; a food lab.
         liuzhou_counties = list(Region.objects.filter(parent_id="450200").values_list("code", flat=True))
         st_lz = self.station(
-            "station_lz", "广西柳州螺蛳粉质量检测服务站", "柳州市市场监督管理局（示例）", "450204",
-            liuzhou_counties, ["1431", "1439"], "螺蛳粉", "广西柳州市柳南区（示例地址）",
+            "station_lz",
+            "广西柳州螺蛳粉质量检测服务站",
+            "柳州市市场监督管理局（示例）",
+            "450204",
+            liuzhou_counties,
+            ["1431", "1439"],
+            "螺蛳粉",
+            "广西柳州市柳南区（示例地址）",
         )
         lab = self.institution(
-            "lab_lz", "柳州市食品检验检测实验室（示例）", Institution.Kind.TESTING, "450204",
-            "广西柳州市柳南区（示例地址）", "承担螺蛳粉等米粉制品及预包装食品的微生物、理化检验（示例机构）。",
+            "lab_lz",
+            "柳州市食品检验检测实验室（示例）",
+            Institution.Kind.TESTING,
+            "450204",
+            "广西柳州市柳南区（示例地址）",
+            "承担螺蛳粉等米粉制品及预包装食品的微生物、理化检验（示例机构）。",
         )
         Qualification.objects.update_or_create(
-            institution=lab, kind=Qualification.Kind.CMA, defaults={"number": "示例-CMA-LZ-0001", "is_demo": True}
+            institution=lab,
+            kind=Qualification.Kind.CMA,
+            defaults={"number": "示例-CMA-LZ-0001", "is_demo": True},
         )
         self.scope(lab, FOOD_LAB_SCOPE)
         shanyuan = self.enterprise(
-            "ent_shanyuan", "善元食品有限公司", "450204", "1431", 1, "广西柳州市（示例地址）", "预包装柳州螺蛳粉",
+            "ent_shanyuan",
+            "善元食品有限公司",
+            "450204",
+            "1431",
+            1,
+            "广西柳州市（示例地址）",
+            "预包装柳州螺蛳粉",
         )
 
         # Nantong / Haimen home textiles: the cooperative, 悦瑟, a textile lab.
         coop = self.org("coop_haimen", K.COOPERATIVE, "南通海门家纺质量合作社", "320614")
         yuese = self.enterprise(
-            "ent_yuese", "南通悦瑟家居用品有限公司", "320614", "1771", 2, "江苏省南通市海门区（示例地址）", "床上用品、家纺（朵芮雅）",
+            "ent_yuese",
+            "南通悦瑟家居用品有限公司",
+            "320614",
+            "1771",
+            2,
+            "江苏省南通市海门区（示例地址）",
+            "床上用品、家纺（朵芮雅）",
         )
         tex_lab = self.institution(
-            "lab_nt", "南通纺织品检测实验室（示例）", Institution.Kind.TESTING, "320614",
-            "江苏省南通市海门区（示例地址）", "纺织品、家用纺织品的安全与质量检测（示例机构）。",
+            "lab_nt",
+            "南通纺织品检测实验室（示例）",
+            Institution.Kind.TESTING,
+            "320614",
+            "江苏省南通市海门区（示例地址）",
+            "纺织品、家用纺织品的安全与质量检测（示例机构）。",
         )
         Qualification.objects.update_or_create(
-            institution=tex_lab, kind=Qualification.Kind.CMA, defaults={"number": "示例-CMA-NT-0001", "is_demo": True}
+            institution=tex_lab,
+            kind=Qualification.Kind.CMA,
+            defaults={"number": "示例-CMA-NT-0001", "is_demo": True},
         )
         self.scope(tex_lab, TEXTILE_LAB_SCOPE)
         gx_tex = self.institution(
-            "lab_nn", "南宁纺织品检测实验室（示例）", Institution.Kind.TESTING, "450103",
-            "广西南宁市（示例地址）", "纺织品检测（示例机构）。",
+            "lab_nn",
+            "南宁纺织品检测实验室（示例）",
+            Institution.Kind.TESTING,
+            "450103",
+            "广西南宁市（示例地址）",
+            "纺织品检测（示例机构）。",
         )
         self.scope(gx_tex, GX_TEXTILE_SCOPE)
 
         # Wuhan 江岸 岱家山: the station, 汉烯科技, the standardisation institute and its expert.
         jiangan = ["420102"]
         st_wh = self.station(
-            "station_wh", "武汉江岸岱家山科创城质量服务站", "武汉市江岸区市场监督管理局（示例）", "420102",
-            jiangan, ["3985", "3091", "7320"], "新材料、科技型中小企业", "湖北省武汉市江岸区岱家山科创城（示例地址）",
+            "station_wh",
+            "武汉江岸岱家山科创城质量服务站",
+            "武汉市江岸区市场监督管理局（示例）",
+            "420102",
+            jiangan,
+            ["3985", "3091", "7320"],
+            "新材料、科技型中小企业",
+            "湖北省武汉市江岸区岱家山科创城（示例地址）",
         )
         hanxi = self.enterprise(
-            "ent_hanxi", "武汉汉烯科技有限公司", "420102", "3985", 3, "湖北省武汉市江岸区（示例地址）", "导热石墨烯膜",
+            "ent_hanxi",
+            "武汉汉烯科技有限公司",
+            "420102",
+            "3985",
+            3,
+            "湖北省武汉市江岸区（示例地址）",
+            "导热石墨烯膜",
         )
         wh_std = self.institution(
-            "std_wh", "武汉市标准化研究院", Institution.Kind.STANDARDISATION, "420102",
-            "湖北省武汉市（示例地址）", "企业标准、地方标准起草与标准化咨询（示例记录）。",
+            "std_wh",
+            "武汉市标准化研究院",
+            Institution.Kind.STANDARDISATION,
+            "420102",
+            "湖北省武汉市（示例地址）",
+            "企业标准、地方标准起草与标准化咨询（示例记录）。",
         )
         self.scope(wh_std, WH_MATERIAL_SCOPE)
 
@@ -316,23 +455,43 @@ class Command(BaseCommand):
 
         # Experts: the Liuzhou team (one has the expert_lz login), the Wuhan standardisation expert.
         self.expert(
-            "韦工（示例）", st_lz.organisation, "450204", "高级工程师", ["testing", "quality", "standards"], ["1431", "1439"],
+            "韦工（示例）",
+            st_lz.organisation,
+            "450204",
+            "高级工程师",
+            ["testing", "quality", "standards"],
+            ["1431", "1439"],
             "螺蛳粉 保质期 杀菌工艺 微生物控制 预包装 生产流程",
             "柳州螺蛳粉专家服务队成员，擅长预包装螺蛳粉保质期延长、杀菌与微生物控制（示例专家）。",
             user=User.objects.get(username="expert_lz"),
         )
         self.expert(
-            "覃工（示例）", st_lz.organisation, "450205", "工程师", ["standards", "quality"], ["1431"],
+            "覃工（示例）",
+            st_lz.organisation,
+            "450205",
+            "工程师",
+            ["standards", "quality"],
+            ["1431"],
             "螺蛳粉 地方标准 标签 食品安全标准",
             "熟悉柳州螺蛳粉地方标准与预包装食品标签（示例专家）。",
         )
         self.expert(
-            "陈工（示例）", wh_std.organisation, "420102", "高级工程师", ["standards", "certification"], ["3985", "3091"],
+            "陈工（示例）",
+            wh_std.organisation,
+            "420102",
+            "高级工程师",
+            ["standards", "certification"],
+            ["3985", "3091"],
             "企业标准 石墨烯 导热膜 标准起草 质量认证 自我声明",
             "武汉市标准化研究院专家，协助企业起草企业标准并完成认证（示例专家）。",
         )
         self.expert(
-            "沈工（示例）", tex_lab.organisation, "320614", "工程师", ["testing", "quality"], ["1771", "1779"],
+            "沈工（示例）",
+            tex_lab.organisation,
+            "320614",
+            "工程师",
+            ["testing", "quality"],
+            ["1771", "1779"],
             "家纺 床上用品 标识标签 甲醛 色牢度 纤维含量",
             "家纺产品检测与标识标签指导（示例专家）。",
         )
