@@ -12,7 +12,6 @@ from ninja import Field, Query, Router, Schema, Status
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, ValidationErrorOut
 from nqihub.core.errors import NotFound, ValidationFailed
 
-from . import figures as figs
 from . import labels, selectors, services
 from .models import Report
 
@@ -28,10 +27,13 @@ class PeriodQuery(Schema):
     category: str = Field("", description="仅统计某一 NQI 要素（需求类别）")
     industry: str = Field("", description="仅统计某一行业大类（2位代码）")
     station: str = Field("", description="仅统计某一服务站（id）")
+    cooperative: str = Field(
+        "", description="仅统计某一质量合作社（机构 id）的成员企业在入社期间提交的需求，并给出其合格率"
+    )
 
 
 class BreakdownQuery(PeriodQuery):
-    by: str = Field(..., description="child_region、category、industry、station、month")
+    by: str = Field(..., description="child_region、category、industry、station、month、cooperative")
 
 
 def _resolve(request, q: PeriodQuery):
@@ -55,8 +57,20 @@ def summary(request, q: Query[PeriodQuery]):
         region, from_month, to_month, dim, value = _resolve(request, q)
     except NotFound as exc:
         _not_found(exc)
+    try:
+        cooperative = (
+            selectors.cooperative_for(request.user, region, q.cooperative) if q.cooperative else None
+        )
+    except NotFound as exc:
+        _not_found(exc)
     figures = selectors.summary(
-        request.user, region=region, from_month=from_month, to_month=to_month, dim=dim, value=value
+        request.user,
+        region=region,
+        from_month=from_month,
+        to_month=to_month,
+        dim=dim,
+        value=value,
+        cooperative=cooperative,
     )
     return {
         "region": region.code,
@@ -71,16 +85,17 @@ def summary(request, q: Query[PeriodQuery]):
     "/stats/breakdown", response={200: dict, **DETAIL_ERRORS}, summary="Figures grouped by a dimension"
 )
 def breakdown(request, q: Query[BreakdownQuery]):
-    if q.by not in figs.BREAKDOWNS:
-        raise ValidationFailed({"by": _("by 应为：%(v)s。") % {"v": "、".join(figs.BREAKDOWNS)}})
+    if q.by not in selectors.BREAKDOWNS:
+        raise ValidationFailed({"by": _("by 应为：%(v)s。") % {"v": "、".join(selectors.BREAKDOWNS)}})
+    if q.cooperative:
+        raise ValidationFailed({"cooperative": _("分组统计不支持合作社筛选；请用 by=cooperative。")})
     try:
         region, from_month, to_month, dim, value = _resolve(request, q)
     except NotFound as exc:
         _not_found(exc)
-    rows = figs.breakdown(
-        region=region.code, from_month=from_month, to_month=to_month, by=q.by, dim=dim, value=value
+    rows = selectors.breakdown(
+        request.user, region=region, from_month=from_month, to_month=to_month, by=q.by, dim=dim, value=value
     )
-    labels.label_rows(rows, q.by, region.code)
     return {
         "region": region.code,
         "from": _month_text(from_month),

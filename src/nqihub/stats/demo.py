@@ -125,6 +125,33 @@ def _serving_station(county: str, stations: list, rng: random.Random):
     return covering[0] if covering else None
 
 
+def _give_to_cooperative_members(rows) -> None:
+    """Half of the generated requests of the counties where the demo cooperative's invented members are
+    (示例 in their names; not the seed's 悦瑟, whose account is a demo login) become those members'
+    requests, so that the cooperative's figures have something to show. Same county: where a request is
+    counted does not change."""
+    from nqihub.cooperatives.models import Member, MemberStatus
+
+    members = list(
+        Member.objects.filter(
+            is_demo=True, status=MemberStatus.ACTIVE, enterprise__name__contains="示例"
+        ).select_related("enterprise")
+    )
+    by_county: dict[str, list] = {}
+    for m in members:
+        by_county.setdefault(m.enterprise.region_id, []).append(m.enterprise)
+    rng = random.Random(20260614)  # noqa: S311 — reproducible demo data, not security
+    for req in rows:
+        choices = by_county.get(req.region_id)
+        if choices and rng.random() < 0.5:
+            ent = rng.choice(choices)
+            req.enterprise = ent
+            req.industry_id = ent.industry_id or req.industry_id
+            req.description = req.description.replace(req.product, ent.products, 1)
+            req.product = ent.products
+            req.search_text = f"{req.title} {ent.products} {ent.name}"
+
+
 def seed_demo(today) -> None:
     """Idempotent: the generated history is replaced when present with another size."""
     from nqihub.core.regions import parent
@@ -221,6 +248,7 @@ def seed_demo(today) -> None:
                 req.overdue_kinds = ",resolve,"
             rows.append(req)
             created.append(created_at)
+        _give_to_cooperative_members(rows)
         ServiceRequest.objects.bulk_create(rows, batch_size=500)
         # created_at is auto_now_add (overwritten by bulk_create): set the generated dates afterwards.
         for req, created_at in zip(rows, created, strict=True):

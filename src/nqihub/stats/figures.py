@@ -294,11 +294,20 @@ def _median_hours(qs, field: str) -> int | None:
 
 
 def direct_figures(
-    *, region: str, from_month: int, to_month: int, dim: str = "station", value: str | None = None
+    *,
+    region: str,
+    from_month: int,
+    to_month: int,
+    dim: str = "station",
+    value: str | None = None,
+    only: Q | None = None,
 ) -> dict:
-    """The figure set straight from the service requests (slow at scale; the reference)."""
+    """The figure set straight from the service requests (slow at scale; the reference). ``only``: a
+    further condition on the requests (a cooperative's members at submission)."""
     start, end = month_bounds(from_month, to_month)
     base = counted_requests(region, dim, value)
+    if only is not None:
+        base = base.filter(only)
     received = base.filter(created_at__gte=start, created_at__lt=end)
     accepted = base.filter(accepted_at__gte=start, accepted_at__lt=end)
     resolved = base.filter(resolved_at__gte=start, resolved_at__lt=end)
@@ -315,7 +324,7 @@ def direct_figures(
     )
     helped = (
         resolved.filter(outcome__in=facts.HELPED_OUTCOMES).values("enterprise_id").distinct().count()
-        if dim == "station"
+        if dim == "station" or only is not None
         else None
     )
     sums = {

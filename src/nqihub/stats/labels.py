@@ -21,6 +21,12 @@ FIGURES = [
     ("overdue_rate", gettext_lazy("超期率"), "rate"),
 ]
 FIGURE_LABELS = {k: label for k, label, _kind in FIGURES}
+#: The pass rates a cooperative's row adds (``selectors.cooperative_pass_rates``).
+COOPERATIVE_FIGURES = [
+    ("inspection_pass_rate", gettext_lazy("巡检合格率"), "rate"),
+    ("cooperative_test_pass_rate", gettext_lazy("送检合格率"), "rate"),
+    ("combined_pass_rate", gettext_lazy("综合合格率"), "rate"),
+]
 #: Figures a map may be coloured by.
 MAP_FIGURES = [
     "services",

@@ -95,9 +95,12 @@ def months_between(from_month: int, to_month: int) -> list[int]:
     return out
 
 
-def module_figures(user, region: Region, today: datetime.date | None = None) -> dict:
-    """Figures of the other modules now (scoped through their own selectors): instruments overdue,
-    certificates expiring within 90 days, test pass rate of reports issued in the last 12 months."""
+def module_figures(
+    user, region: Region, from_month: int, to_month: int, today: datetime.date | None = None
+) -> dict:
+    """Figures of the other modules (scoped through their own selectors): instruments overdue and
+    certificates expiring within 90 days (now), and the test orders issued in the period (count and pass
+    rate)."""
     from nqihub.certification import selectors as cert
     from nqihub.core.scoping import prefix_q
     from nqihub.metrology import selectors as metro
@@ -109,38 +112,177 @@ def module_figures(user, region: Region, today: datetime.date | None = None) -> 
         "certificates_expiring": cert.certificate_list(fetched_by=user, expiring_within_days=90, today=today)
         .filter(prefix_q("region_id", p))
         .count(),
-        "test_pass_rate": None,
     }
-    out["test_pass_rate"] = test_pass_rate(user, region, today)
+    out.update(test_figures(user, region, from_month, to_month))
     return out
 
 
-def test_pass_rate(user, region: Region, today: datetime.date) -> float | None:
-    """Share of test orders with a pass conclusion among those issued (pass or fail) in the last year;
-    ``None`` while the testing module has no orders table."""
-    try:
-        from nqihub.testing.models import TestOrder
-    except ImportError:  # pragma: no cover
-        return None
-    from django.db import connection
-
-    if TestOrder._meta.db_table not in connection.introspection.table_names():
-        return None
+def test_figures(user, region: Region, from_month: int, to_month: int) -> dict:
+    """Test orders of the region's enterprises (``TestOrder.region``) whose report was issued in the months:
+    ``tests_issued`` (every conclusion) and ``test_pass_rate`` = 合格 / (合格 + 不合格) (``None`` when
+    none was judged). Scoped with ``visible(user, TestOrder)``."""
     from django.db.models import Count
 
     from nqihub.core.scoping import prefix_q
+    from nqihub.testing.models import TestOrder
 
-    since = timezone.now() - datetime.timedelta(days=365)
+    start, end = figs.month_bounds(from_month, to_month)
     counts = (
         TestOrder.objects.filter(visible(user, TestOrder))
-        .filter(
-            prefix_q("region_id", region_prefix(region.code)),
-            issued_at__gte=since,
-            conclusion__in=["pass", "fail"],
+        .filter(prefix_q("region_id", region_prefix(region.code)), issued_at__gte=start, issued_at__lt=end)
+        .aggregate(
+            n=Count("pk"),
+            judged=Count("pk", filter=Q(conclusion__in=["pass", "fail"])),
+            passed=Count("pk", filter=Q(conclusion="pass")),
         )
-        .aggregate(n=Count("pk"), passed=Count("pk", filter=Q(conclusion="pass")))
     )
-    return round(counts["passed"] / counts["n"], 4) if counts["n"] else None
+    return {
+        "tests_issued": counts["n"],
+        "tests_judged": counts["judged"],
+        "test_pass_rate": round(counts["passed"] / counts["judged"], 4) if counts["judged"] else None,
+    }
+
+
+def test_pass_rate_url(region: Region, from_month: int, to_month: int) -> str:
+    """The testing module's pass-rate page grouped by regions of the region's level, for the months (the
+    order list has no period or region filter): the row of the region is the figure's records."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    start, end = figs.month_bounds(from_month, to_month)
+    level = {0: "province", 2: "province", 4: "city", 6: "county"}[len(region_prefix(region.code))]
+    return (
+        reverse("testing:pass-rates")
+        + "?"
+        + urlencode(
+            {
+                "group_by": "region",
+                "region_level": level,
+                "date_from": start.date().isoformat(),
+                "date_to": (end - datetime.timedelta(days=1)).date().isoformat(),
+            }
+        )
+    )
+
+
+# --- cooperatives --------------------------------------------------------------------------------------
+
+
+def cooperatives_in(user, region: Region):
+    """The quality cooperatives of the region's subtree the user may see."""
+    from nqihub.cooperatives.models import Cooperative
+    from nqihub.core.scoping import prefix_q
+
+    return (
+        Cooperative.objects.filter(visible(user, Cooperative))
+        .filter(prefix_q("region_id", region_prefix(region.code)))
+        .select_related("organisation")
+        .order_by("region_id", "pk")
+    )
+
+
+def cooperative_for(user, region: Region, text):
+    """The cooperative ``text`` (its organisation id, as ``TestOrder.cooperative`` and the testing pages
+    use) for a figure filter: not a number → 422; a cooperative the user cannot see → 404 (as a region
+    outside its subtree); one it sees outside the asked region → 422."""
+    from nqihub.cooperatives.models import Cooperative
+
+    text = str(text).strip()
+    if not text.isdigit() or len(text) > 12:
+        raise ValidationFailed({"cooperative": _("合作社应为数字 id（机构 id）。")})
+    cooperative = (
+        Cooperative.objects.filter(visible(user, Cooperative))
+        .select_related("organisation")
+        .filter(organisation_id=int(text))
+        .first()
+    )
+    if cooperative is None:
+        raise NotFound(_("未找到，或不在您的可见范围内。"))
+    if not cooperative.region_id.startswith(region_prefix(region.code)):
+        raise ValidationFailed(
+            {"cooperative": _("该合作社不在所选地区（%(region)s）内。") % {"region": region.name}}
+        )
+    return cooperative
+
+
+def cooperative_figures(user, *, region: Region, cooperatives, from_month: int, to_month: int) -> dict:
+    """``{cooperative pk: figure set}`` for the requests counted in the region of each cooperative's members
+    at the time they were submitted (see ``membership``)."""
+    from . import membership
+
+    return membership.figures_by_cooperative(
+        region=region.code,
+        from_month=from_month,
+        to_month=to_month,
+        stints_=membership.stints([c.pk for c in cooperatives]),
+    )
+
+
+def cooperative_pass_rates(user, cooperative, from_month: int, to_month: int) -> dict:
+    """The cooperative's inspection, test and combined pass rates over the months (shares 0–1), from
+    ``cooperatives.selectors.pass_rates``."""
+    from nqihub.cooperatives import selectors as coop
+
+    start, end = figs.month_bounds(from_month, to_month)
+    rates = coop.pass_rates(
+        fetched_by=user,
+        cooperative=cooperative,
+        date_from=start.date(),
+        date_to=(end - datetime.timedelta(days=1)).date(),
+    )
+
+    def share(rate):
+        return round(rate.passed / rate.total, 4) if rate.total else None
+
+    return {
+        "inspections_recorded": rates.inspections.total,
+        "inspection_pass_rate": share(rates.inspections),
+        "cooperative_tests_judged": rates.tests.total,
+        "cooperative_test_pass_rate": share(rates.tests),
+        "combined_pass_rate": share(rates.combined),
+        "target_pass_rate": round(float(rates.target) / 100, 4),
+    }
+
+
+def cooperative_breakdown(user, *, region: Region, from_month: int, to_month: int) -> list[dict]:
+    """One row per cooperative of the region the user sees: ``key`` (organisation id), ``label``, the
+    figures of its members' requests counted in the region and its pass rates."""
+    cooperatives = list(cooperatives_in(user, region))
+    if not cooperatives:
+        return []
+    by_pk = cooperative_figures(
+        user, region=region, cooperatives=cooperatives, from_month=from_month, to_month=to_month
+    )
+    rows = []
+    for c in cooperatives:
+        row = {"key": str(c.organisation_id), "label": c.name, "region_code": c.region_id, **by_pk[c.pk]}
+        row.update(cooperative_pass_rates(user, c, from_month, to_month))
+        rows.append(row)
+    return rows
+
+
+BREAKDOWNS = figs.BREAKDOWNS + ("cooperative",)
+
+
+def breakdown(
+    user, *, region: Region, from_month: int, to_month: int, by: str, dim="station", value=None, medians=True
+) -> list[dict]:
+    """Labelled breakdown rows (``by`` in ``BREAKDOWNS``); ``cooperative`` ignores the filter, as the
+    other dimension breakdowns do."""
+    from . import labels
+
+    if by == "cooperative":
+        return cooperative_breakdown(user, region=region, from_month=from_month, to_month=to_month)
+    rows = figs.breakdown(
+        region=region.code,
+        from_month=from_month,
+        to_month=to_month,
+        by=by,
+        dim=dim,
+        value=value,
+        medians=medians,
+    )
+    return labels.label_rows(rows, by, region.code)
 
 
 #: What a drill-down list shows for each figure: the fact rows behind it.
@@ -166,10 +308,12 @@ def drill_down(
     to_month: int,
     dim: str = "",
     value: str | None = None,
+    cooperative=None,
 ):
     """The service requests behind one figure of ``region`` (the user may see the region: ``region_for``).
     A regulator sees the requests counted in its region, including those re-routed to it from elsewhere
-    (number, title, enterprise and outcome; no contact data)."""
+    (number, title, enterprise and outcome; no contact data). ``cooperative`` (checked by
+    ``cooperative_for``): only its members' requests submitted while they were members."""
     from nqihub.core.scoping import prefix_q
     from nqihub.desk.models import ServiceRequest
 
@@ -188,6 +332,11 @@ def drill_down(
             facts = facts.filter(categories__contains=f",{value},")
         elif dim == "industry":
             facts = facts.filter(industry=value)
+    if cooperative is not None:
+        from . import membership
+
+        spans = membership.stints([cooperative.pk])[cooperative.pk]
+        facts = facts.filter(request_id__in=membership.member_requests(spans).values("pk"))
     return (
         ServiceRequest.objects.filter(pk__in=facts.values("request_id"))
         .select_related("enterprise", "station", "region")
@@ -196,10 +345,29 @@ def drill_down(
 
 
 def summary(
-    user, *, region: Region, from_month: int, to_month: int, dim: str = "station", value=None
+    user,
+    *,
+    region: Region,
+    from_month: int,
+    to_month: int,
+    dim: str = "station",
+    value=None,
+    cooperative=None,
 ) -> dict:
-    out = figs.figures(region=region.code, from_month=from_month, to_month=to_month, dim=dim, value=value)
-    out.update(module_figures(user, region))
+    """The figure set of the region (or, with ``cooperative``, of that cooperative's members' requests
+    counted in the region, with its pass rates) and the other modules' figures of the region."""
+    if cooperative is not None:
+        if value is not None:
+            raise ValidationFailed({"cooperative": _("合作社不能与NQI要素、行业或服务站筛选同时使用。")})
+        out = cooperative_figures(
+            user, region=region, cooperatives=[cooperative], from_month=from_month, to_month=to_month
+        )[cooperative.pk]
+        out["cooperative"] = str(cooperative.organisation_id)
+        out["cooperative_name"] = cooperative.name
+        out.update(cooperative_pass_rates(user, cooperative, from_month, to_month))
+    else:
+        out = figs.figures(region=region.code, from_month=from_month, to_month=to_month, dim=dim, value=value)
+    out.update(module_figures(user, region, from_month, to_month))
     return out
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -92,6 +93,10 @@ def payload(user, region: Region, from_month: int, to_month: int, dim: str, valu
     out["station"].sort(key=lambda r: -r["services"])
     out["station"] = out["station"][:10]
     out["figures"] = [{"key": k, "label": str(labels.FIGURE_LABELS[k])} for k in labels.MAP_FIGURES]
+    out["cooperative"] = selectors.cooperative_breakdown(
+        user, region=region, from_month=from_month, to_month=to_month
+    )
+    out["links"] = {"test_pass_rate": selectors.test_pass_rate_url(region, from_month, to_month)}
     return out
 
 
@@ -138,8 +143,25 @@ def dashboard(request):
             "data_url": reverse("stats:dashboard-data") + "?" + request.GET.urlencode(),
             "map_figures": [(k, labels.FIGURE_LABELS[k]) for k in labels.MAP_FIGURES],
             "figure_cards": _cards(),
+            "test_pass_rate_url": selectors.test_pass_rate_url(region, from_month, to_month),
+            "has_cooperatives": selectors.cooperatives_in(request.user, region).exists(),
+            "cooperative_columns": COOPERATIVE_COLUMNS,
         },
     )
+
+
+#: Columns of the dashboard's cooperative table: (figure key, label).
+COOPERATIVE_COLUMNS = [
+    ("services", _lazy("服务需求数")),
+    ("enterprises_helped", _lazy("服务企业数")),
+    ("problems_solved", _lazy("解决技术难题")),
+    ("cost_saved", _lazy("节约成本（元）")),
+    ("loss_avoided", _lazy("避免损失（元）")),
+    ("satisfaction_mean", _lazy("平均满意度（1–5）")),
+    ("inspection_pass_rate", _lazy("巡检合格率")),
+    ("cooperative_test_pass_rate", _lazy("送检合格率")),
+    ("combined_pass_rate", _lazy("综合合格率")),
+]
 
 
 def _cards():
@@ -204,6 +226,13 @@ def records(request):
     station = request.GET.get("station")
     if station is not None:
         dim, value = "station", station if station.isdigit() or station == "" else None
+    cooperative = None
+    if request.GET.get("cooperative"):
+        try:
+            cooperative = selectors.cooperative_for(request.user, region, request.GET["cooperative"])
+        except (NotFound, ValidationFailed) as exc:
+            raise Http404 from exc
+        dim, value = "station", None
     try:
         qs = selectors.drill_down(
             request.user,
@@ -213,6 +242,7 @@ def records(request):
             to_month=to_month,
             dim=dim,
             value=value,
+            cooperative=cooperative,
         )
     except ValidationFailed as exc:
         raise Http404 from exc
@@ -272,6 +302,7 @@ def records(request):
             "to": _month_text(to_month),
             "query": request.GET.urlencode(),
             "region_prefix": region_prefix(region.code),
+            "cooperative": cooperative,
         },
     )
 
@@ -286,14 +317,10 @@ def export(request):
     _regulator_only(request)
     region, from_month, to_month, dim, value, _error = _context(request)
     by = request.GET.get("by", "child_region")
-    if by not in figs.BREAKDOWNS:
+    if by not in selectors.BREAKDOWNS:
         raise Http404
-    rows = labels.label_rows(
-        figs.breakdown(
-            region=region.code, from_month=from_month, to_month=to_month, by=by, dim=dim, value=value
-        ),
-        by,
-        region.code,
+    rows = selectors.breakdown(
+        request.user, region=region, from_month=from_month, to_month=to_month, by=by, dim=dim, value=value
     )
     by_label = {
         "child_region": _("地区"),
@@ -301,9 +328,11 @@ def export(request):
         "industry": _("行业"),
         "station": _("服务站"),
         "month": _("月份"),
+        "cooperative": _("质量合作社"),
     }[by]
-    headers = [by_label] + [str(label) for _k, label, _kind in labels.FIGURES]
-    data = [[r["label"]] + [r[k] for k, _l, _kind in labels.FIGURES] for r in rows]
+    columns = list(labels.FIGURES) + (labels.COOPERATIVE_FIGURES if by == "cooperative" else [])
+    headers = [by_label] + [str(label) for _k, label, _kind in columns]
+    data = [[r["label"]] + [r[k] for k, _l, _kind in columns] for r in rows]
     note = _("%(region)s %(a)s 至 %(b)s；数据来源：NQI Hub 统计汇总") % {
         "region": region.name,
         "a": _month_text(from_month),

@@ -121,6 +121,9 @@
     bars("industry", ind, true);
     bars("station", data.station || [], true);
     drawTable();
+    drawCooperatives();
+    var tl = root.querySelector('[data-link="test_pass_rate"]');
+    if (tl && data.links) tl.href = data.links.test_pass_rate;
     if (mapReady === null) {
       fetch(root.dataset.geo, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) throw new Error("no outline");
@@ -143,6 +146,20 @@
       var name = document.createElement("span"); name.textContent = r.label;
       var link = r.key !== data.region.code ? "<a href='?region=" + encodeURIComponent(r.key) + "&from=" + data.from + "&to=" + data.to + "'>" + name.innerHTML + "</a>" : name.innerHTML;
       return "<tr><td>" + link + "</td>" + cols.map(function (c) { return "<td class='text-end'>" + fmt(r[c[0]], c[0]) + "</td>"; }).join("") + "</tr>";
+    }).join("");
+  }
+  function drawCooperatives() {
+    var table = root.querySelector('[data-table="cooperative"]');
+    if (!table) return;
+    var body = table.tBodies[0];
+    var cols = (body.dataset.columns || "").split(",");
+    var rows = data.cooperative || [];
+    if (!rows.length) { body.innerHTML = "<tr><td colspan='" + (cols.length + 1) + "' class='text-body-secondary'>" + T.none + "</td></tr>"; return; }
+    body.innerHTML = rows.map(function (r) {
+      var name = document.createElement("span"); name.textContent = r.label;
+      var href = root.dataset.records + "?region=" + encodeURIComponent(data.region.code) + "&from=" + data.from + "&to=" + data.to +
+        "&figure=services&cooperative=" + encodeURIComponent(r.key);
+      return "<tr><td><a href='" + href + "'>" + name.innerHTML + "</a></td>" + cols.map(function (c) { return "<td class='text-end'>" + fmt(r[c], c) + "</td>"; }).join("") + "</tr>";
     }).join("");
   }
   function load() {
