@@ -46,6 +46,9 @@ messages: $(BIN)/.installed
 migrate: install
 	$(PYTHON) manage.py migrate --no-input -v 0
 
+# The demo's printed report QR codes point at the server `make run` starts (unless set otherwise).
+demo run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 demo: migrate
 	$(PYTHON) manage.py load_reference
 	$(PYTHON) manage.py load_standards
