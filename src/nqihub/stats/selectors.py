@@ -144,8 +144,8 @@ def test_figures(user, region: Region, from_month: int, to_month: int) -> dict:
 
 
 def test_pass_rate_url(region: Region, from_month: int, to_month: int) -> str:
-    """The testing module's pass-rate page grouped by regions of the region's level, for the months (the
-    order list has no period or region filter): the row of the region is the figure's records."""
+    """The testing module's pass-rate page limited to the region, grouped by regions of its level, for the
+    months: the row of the region is the figure's records."""
     from django.urls import reverse
     from django.utils.http import urlencode
 
@@ -160,6 +160,7 @@ def test_pass_rate_url(region: Region, from_month: int, to_month: int) -> str:
                 "region_level": level,
                 "date_from": start.date().isoformat(),
                 "date_to": (end - datetime.timedelta(days=1)).date().isoformat(),
+                "region": region.code if len(region_prefix(region.code)) else "",
             }
         )
     )

@@ -153,6 +153,13 @@ class PassRateForm(_Form):
     )
     date_from = forms.DateField(label=_("出具日期从"), required=False, widget=_date_input())
     date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
+    region = forms.RegexField(
+        label=_("地区代码"),
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": _("地区代码应为 6 位行政区划代码。")},
+        help_text=_("只统计该地区（含下级）的委托单，如 450200。"),
+    )
 
     def clean(self):
         data = super().clean()

@@ -547,6 +547,7 @@ def pass_rates(request):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             region_level=data.get("region_level") or "county",
+            region=data.get("region") or "",
         )
         total = selectors.pass_rate_total(rows)
     return render(request, "testing/pass_rates.html", {"form": form, "rows": rows, "total": total})

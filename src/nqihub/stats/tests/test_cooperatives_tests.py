@@ -67,7 +67,7 @@ def test_test_pass_rate_card_links_to_the_testing_pass_rates(client_for):
     page = c.get("/stats/dashboard/?from=2025-01&to=2025-12").content.decode()
     assert (
         "/testing/pass-rates/?group_by=region&amp;region_level=city&amp;date_from=2025-01-01&amp;date_to=2025-12-31"
-        in page
+        "&amp;region=450200" in page
     )
     data = c.get("/stats/dashboard/data/?from=2025-01&to=2025-12").json()
     assert data["links"]["test_pass_rate"].startswith("/testing/pass-rates/?group_by=region")

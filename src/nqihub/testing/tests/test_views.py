@@ -302,6 +302,17 @@ def test_pass_rate_page(client_for, issued):
     assert "结束日期不能早于开始日期" in bad.content.decode()
 
 
+def test_pass_rate_page_limited_to_a_region(client_for, issued):
+    c = client_for("reg_lz")
+    inside = c.get(reverse("testing:pass-rates"), {"group_by": "lab", "region": "450200"}).content.decode()
+    assert "柳州市食品检验检测实验室（示例）" in inside
+    # 善元 is in 柳南区 (450204): limited to 城中区 (450202), nothing of it is counted.
+    other = c.get(reverse("testing:pass-rates"), {"group_by": "lab", "region": "450202"}).content.decode()
+    assert "柳州市食品检验检测实验室（示例）" not in other
+    bad = c.get(reverse("testing:pass-rates"), {"region": "4502"}).content.decode()
+    assert "地区代码应为 6 位行政区划代码" in bad
+
+
 def test_lab_settings_for_the_manager_only(client_for, lab, users):
     manager = client_for("lab_lz_approve")
     page = manager.get(reverse("testing:lab-settings", args=[lab.pk]))
