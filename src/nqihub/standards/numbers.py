@@ -580,7 +580,9 @@ def _split_sequence_year(rest: str, *, free: bool) -> tuple[str, int | None]:
             raise ValueError(f"标准顺序号格式不正确：{sequence}（应为字母、数字，可用“.”或“-”分隔）")
         raise ValueError(f"标准顺序号格式不正确：{sequence}（应为数字，分部分时用“.”隔开，如 2912.1）")
     if not free and year_text is None and _RUN_TOGETHER.fullmatch(sequence.split(".")[0]):
-        raise ValueError(f"顺序号与年代号连在一起，请用“-”分开（如 {sequence[:-4]}-{sequence[-4:]}）：{sequence}")
+        raise ValueError(
+            f"顺序号与年代号连在一起，请用“-”分开（如 {sequence[:-4]}-{sequence[-4:]}）：{sequence}"
+        )
     return sequence, None if year_text is None else _year(text=year_text)
 
 
