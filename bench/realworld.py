@@ -42,10 +42,15 @@ def main() -> None:
     result = score()
     elapsed = time.perf_counter() - started
     numbers, lines = rows("standard_numbers.jsonl"), rows("report_lines.jsonl")
-    already = sum(1 for r in numbers if "canonical" in r and r["text"] == r["canonical"] and not r.get("grade"))
+    already = sum(
+        1 for r in numbers if "canonical" in r and r["text"] == r["canonical"] and not r.get("grade")
+    )
     result["standard_numbers"]["baseline_already_canonical"] = round(already / len(numbers), 4)
     common = Counter(r["expected"] for r in lines).most_common(1)[0]
-    result["report_lines"]["baseline_most_common_verdict"] = {"verdict": common[0], "score": round(common[1] / len(lines), 4)}
+    result["report_lines"]["baseline_most_common_verdict"] = {
+        "verdict": common[0],
+        "score": round(common[1] / len(lines), 4),
+    }
     result["seconds_per_item"] = round(elapsed / (len(numbers) + len(lines)), 6)
     labels = _labels()
     if labels is not None:

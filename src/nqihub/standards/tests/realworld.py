@@ -65,6 +65,7 @@ def score() -> dict:
             ],
         }
     out["report_lines"]["by_expected"] = {
-        label: sum(1 for r in rows("report_lines.jsonl") if r["expected"] == label) for label in LABELS.values()
+        label: sum(1 for r in rows("report_lines.jsonl") if r["expected"] == label)
+        for label in LABELS.values()
     }
     return out

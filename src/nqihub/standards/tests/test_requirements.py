@@ -451,7 +451,9 @@ def test_bounds_are_judged_exactly(limit, value, unit):
     for op, ok in cases:
         got = evaluate(f"{op}{L}{unit}", f"{v}{unit}").verdict
         assert got == (PASS if ok else FAIL), (op, L, v, unit)
-    bare_ok = value >= limit if unit == "级" else value <= limit  # a bare limit: maximum; a bare grade: minimum
+    bare_ok = (
+        value >= limit if unit == "级" else value <= limit
+    )  # a bare limit: maximum; a bare grade: minimum
     assert evaluate(f"{L}{unit}", v).verdict == (PASS if bare_ok else FAIL)
 
 
