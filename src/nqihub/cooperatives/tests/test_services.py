@@ -141,9 +141,9 @@ def test_measured_items_need_a_readable_requirement(demo_user, checkpoints):
         services.item_add(
             checkpoint=checkpoints["process"],
             by=demo_user("coop_haimen"),
-            name="n=5,c=2",
+            name="约75",
             kind="measured",
-            requirement="n=5,c=2,m=10^4,M=10^5",
+            requirement="75 左右",
         )
     assert "无法识别的要求" in exc.value.errors["requirement"]
     with pytest.raises(services.PermissionDenied):

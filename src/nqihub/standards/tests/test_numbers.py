@@ -224,7 +224,7 @@ def test_the_module_imports_no_django():
         ("DB45", "地方标准写作 DB45/T"),
         ("DB451234-2015", "地方标准写作"),
         ("DB15-2009", "地震行业标准写作 DB/T"),
-        ("GB/T 2912.1-2009 纺织品 甲醛的测定", "无法识别的字符"),
+        ("GB/T 2912.1-2009 #1", "无法识别的字符"),
         ("GB 18401-2010" * 20, "标准号过长"),
     ],
 )
@@ -365,7 +365,9 @@ def free_numbers(draw):
         code = draw(st.from_regex(r"[A-Z]([A-Z0-9]{0,6}[A-Z])?", fullmatch=True))
     else:
         head, level = "Q/", "enterprise"
-        code = draw(st.from_regex(r"([0-9]{6})?[A-Z]([A-Z0-9]{0,4}[A-Z])?", fullmatch=True))
+        # Typed without the space before its sequence, an enterprise code is read as letters after an
+        # optional region code (Q/NKJN308S-2013 → Q/NKJN 308S-2013), so generated codes have no inner digits.
+        code = draw(st.from_regex(r"([0-9]{6})?[A-Z]{1,6}", fullmatch=True))
     return StandardNumber(head + code, draw(free_sequences), draw(years), "recommended", level)
 
 
@@ -445,3 +447,69 @@ def test_code_without_year_is_the_canonical_form_minus_the_year(number):
     assume(number.year is not None)
     assert number.canonical == f"{number.code_without_year}-{number.year}"
     assert parse_standard_number(number.code_without_year).year is None
+
+
+# --- real-world decorations around a number --------------------------------------------------------------
+
+_GRADES = ["B类", "A类", "（一级）", "(一级)", " 优等品", " 合格品", " C 类"]
+_LEADS = ["", "执行标准：", "产品标准号:", "符合", "符合 "]
+_TITLES = ["", "《纺织品 甲醛的测定》", " 食品安全国家标准 示例", "（示例标题）"]
+
+
+@given(valid_numbers, st.sampled_from(_LEADS), st.sampled_from(_GRADES + [""]), st.sampled_from(_TITLES))
+def test_lead_words_grades_and_titles_are_set_aside(number, lead, grade, title):
+    typed = f"{lead}{number.canonical}{title if not grade else ''}{grade}"
+    parsed = parse_standard_number(typed)
+    assert parsed == number
+    assert parsed.canonical == number.canonical
+    assert parsed.grade == "".join(grade.strip(" （）()").split())
+
+
+@pytest.mark.parametrize(
+    "typed, canonical, grade",
+    [
+        ("DBS45/ 034-2021", "DBS45/ 034-2021", ""),
+        ("DBS45/034—2021", "DBS45/ 034-2021", ""),
+        ("dbs 45/034-21", "DBS45/ 034-2021", ""),
+        ("DBJ50/T-163-2021", "DBJ50/T-163-2021", ""),
+        ("DBJ 15-101-2014", "DBJ15-101-2014", ""),
+        ("《食品安全地方标准 螺蛳粉》DBS45/ 034-2021", "DBS45/ 034-2021", ""),
+        ("GB 18401-2010 B类", "GB 18401-2010", "B类"),
+        ("GB/T 20886-2007（一级）", "GB/T 20886-2007", "一级"),
+        ("Q/ABC0001S", "Q/ABC 0001S", ""),
+        ("Q/ABC0001S 2020", "Q/ABC 0001S-2020", ""),
+        ("GB/T 2912.1-2009 idt ISO 14184-1:1998", "GB/T 2912.1-2009", ""),
+        ("G B / T  2912.1—09", "GB/T 2912.1-2009", ""),
+        ("GB T 4789.11 2003", "GB/T 4789.11-2003", ""),
+        ("GB-30871-2014", "GB 30871-2014", ""),
+        ("GB 2763-20xx", "GB 2763", ""),
+    ],
+)
+def test_real_world_forms(typed, canonical, grade):
+    parsed = parse_standard_number(typed)
+    assert (parsed.canonical, parsed.grade) == (canonical, grade)
+
+
+def test_year_placeholder_and_title_are_noted():
+    assert "年代号未填写" in parse_standard_number("GB 2763-20XX").note
+    assert parse_standard_number("GB 2760-2014《食品安全国家标准 食品添加剂使用标准》").note.startswith("《")
+    assert parse_standard_number("DBS45/ 034-2021").level == "local"
+    assert parse_standard_number("DBS45/ 034-2021").nature == "mandatory"
+    assert parse_standard_number("GB 18401-2010 B类").display == "GB 18401-2010 B类"
+
+
+@pytest.mark.parametrize(
+    "typed, reason",
+    [
+        ("GB 4789.1~4789.40", "范围"),
+        ("GB/T 2910.1-2910.24", "范围"),
+        ("GB 4943.1-2022 GB 2099.7-2024", "多个"),
+        ("GB 2760、GB 2762", "多个"),
+        ("RB/T 2142017", "连在一起"),
+        ("GB/ 4754-2011", "应接 T"),
+        ("GBrr23344-2009", "无法识别的标准代号"),
+    ],
+)
+def test_ranges_several_numbers_and_damage_are_refused(typed, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_standard_number(typed)

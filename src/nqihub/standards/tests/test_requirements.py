@@ -3,7 +3,6 @@ parse_requirement(), and property tests. Pure: no database."""
 
 import ast
 import csv
-import inspect
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,7 +62,8 @@ EVALUATE_CASES = [
     ("≤20 ug/kg", "15 µg/kg", None, P),
     ("≤5.0 μg/kg", "ND", None, P),
     # GB 4789 / GB 29921 微生物
-    ("n=5,c=2,m=10^4,M=10^5", "3.2×10^3", "CFU/g", N),
+    ("n=5,c=2,m=10^4,M=10^5", "3.2×10^3", "CFU/g", P),  # one result ≤ m
+    ("n=5,c=2,m=10^4,M=10^5", "2.1×10^5", "CFU/g", F),  # > M
     ("≤10^4 CFU/g", "2.3×10^3 CFU/g", None, P),
     ("≤1×10⁴ CFU/g", "1.5×10^4 CFU/g", None, F),
     ("≤1.0×10^4 CFU/g", "9800", None, P),
@@ -179,8 +179,9 @@ def test_reason_wording():
     assert evaluate("≤ 75 mg/kg", "80 mg/kg") == Verdict("fail", "实测值 80 mg/kg 大于限值 75 mg/kg")
     assert evaluate("≤75", "约八十", "mg/kg").reason == "无法解析实测值“约八十”"
     assert evaluate("≤75 mg/kg", "1 CFU/g").reason == "单位不可换算：CFU/g 与 mg/kg"
-    assert evaluate("n=5,c=2,m=10^4,M=10^5", "100").reason.startswith("三级采样方案需逐份判定")
-    assert evaluate("n=5,c=0,m=0/25g", "阴性").reason.startswith("二级采样方案需逐份判定")
+    assert "满足 n=5, c=2, m=10000, M=100000" in evaluate("n=5,c=2,m=10^4,M=10^5", "100").reason
+    assert evaluate("n=5,c=0,m=0/25g", "阴性").verdict == PASS
+    assert evaluate("/", "0.84").reason.startswith("无技术要求")
     assert "折合 80 mg/kg" in evaluate("≤75 mg/kg", "0.08 g/kg").reason
     assert "检出限高于限值" in evaluate("≤0.2 mg/kg", "<0.5").reason
     assert "3-4级" in evaluate("≥3-4", "3").reason
@@ -271,10 +272,11 @@ def test_measurement_uncertainty_is_not_used():
         ("≤1.5e3", Kind.UPPER, None, "1500", True, True, None),
         ("≥3-4", Kind.LOWER, "3.5", None, True, True, None),
         ("≥3-4级", Kind.LOWER, "3.5", None, True, True, "级"),
-        ("3-4级", Kind.EQUALS, "3.5", "3.5", True, True, "级"),
+        ("3-4级", Kind.LOWER, "3.5", None, True, True, "级"),  # a bare grade is a minimum
         ("3-4", Kind.RANGE, "3", "4", True, True, None),
         ("=7", Kind.EQUALS, "7", "7", True, True, None),
-        ("7", Kind.EQUALS, "7", "7", True, True, None),
+        ("7", Kind.UPPER, None, "7", True, True, None),  # a bare limit is a maximum
+        ("等于7", Kind.EQUALS, "7", "7", True, True, None),
         ("≤75 mg/Kg", Kind.UPPER, None, "75", True, True, "mg/kg"),
         ("≤75㎎/㎏", Kind.UPPER, None, "75", True, True, "mg/kg"),
         ("≤75 mg·kg⁻¹", Kind.UPPER, None, "75", True, True, "mg/kg"),
@@ -322,7 +324,8 @@ def test_parse_text(text):
         ("≤75~300", "比较符后不能是范围"),
         ("75 左右", "无法识别单位"),
         ("≤75以下", "比较符重复"),
-        ("n=5,c=2,m=10^4,M=10^5", "三级采样方案需逐份判定"),
+        ("n=5,c=6,m=10^4,M=10^5", "c 不能大于 n"),
+        ("n=5,c=2,m=10^5,M=10^4", "M 不能小于 m"),
         ("0.5%~10 mg/kg", "范围两端单位不一致"),
         ("(20±2", "括号不配对"),
     ],
@@ -448,7 +451,10 @@ def test_bounds_are_judged_exactly(limit, value, unit):
     for op, ok in cases:
         got = evaluate(f"{op}{L}{unit}", f"{v}{unit}").verdict
         assert got == (PASS if ok else FAIL), (op, L, v, unit)
-    assert evaluate(f"{L}{unit}", v).verdict == (PASS if value == limit else FAIL)
+    bare_ok = (
+        value >= limit if unit == "级" else value <= limit
+    )  # a bare limit: maximum; a bare grade: minimum
+    assert evaluate(f"{L}{unit}", v).verdict == (PASS if bare_ok else FAIL)
 
 
 @settings(max_examples=300, deadline=None)
@@ -557,12 +563,14 @@ def test_stricter_upper_limit_never_passes_more(a, b, value):
 # --- purity ------------------------------------------------------------------------------------------------
 
 
-def test_module_is_pure():
-    tree = ast.parse(inspect.getsource(requirements))
+def test_package_is_pure():
+    """No Django, no project imports: only the standard library and OpenCC (Traditional → Simplified)."""
     imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0])
-    assert imported <= {"__future__", "re", "unicodedata", "dataclasses", "decimal", "enum"}
+    for path in Path(requirements.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add((node.module or "").split(".")[0])
+    allowed = {"__future__", "re", "unicodedata", "dataclasses", "decimal", "enum", "functools", "opencc"}
+    assert imported <= allowed, imported - allowed
