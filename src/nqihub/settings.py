@@ -206,8 +206,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
-# Personal data at rest: Fernet key(s), comma-separated, first one encrypts.
+# Personal data at rest (core.crypto): SM4-GCM keys "<id>:<base64 of 16 bytes>", comma-separated; the first
+# encrypts, all decrypt (rotation: new key first, `manage.py rotate_keys`, then drop the old one).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+# Fernet keys of data written before SM4 (enc1:…), read until rotate_keys has rewritten it.
+FIELD_ENCRYPTION_LEGACY_KEYS = env_list("FIELD_ENCRYPTION_LEGACY_KEYS")
+# HMAC-SM3 key (base64, ≥ 16 bytes) of the blind indexes for exact look-ups of encrypted phone numbers.
+FIELD_BLIND_INDEX_KEY = env("FIELD_BLIND_INDEX_KEY", "") or ""
 
 # Security headers; production turns on HTTPS-only flags through the environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -394,10 +394,12 @@ def declaration_detail(request, pk: int):
 
 @require_GET
 def public_declarations(request, enterprise_id: int):
-    from nqihub.directory.models import Enterprise
-
-    enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
-    declarations = selectors.public_declarations(enterprise_id=enterprise.pk)
+    # Public, so it must not tell who exists: an enterprise without published declarations is a 404 like
+    # an id that does not exist (no name by id for anyone who walks the ids).
+    declarations = list(selectors.public_declarations(enterprise_id=enterprise_id))
+    if not declarations:
+        raise Http404
+    enterprise = declarations[0].enterprise
     return render(
         request,
         "standards/public_declarations.html",
