@@ -248,6 +248,8 @@ CELERY_BEAT_SCHEDULE = {
     "certification-send-reminders": {"task": "certification.send_reminders", "schedule": 6 * 60 * 60},
     # Uploaded import files that no job will read any more (core.uploads).
     "core-sweep-imports": {"task": "core.sweep_imports", "schedule": 6 * 60 * 60},
+    # Audit entries past AUDIT_RETENTION_DAYS → signed archive, then deleted (core.audit_archive).
+    "core-archive-audit": {"task": "core.archive_audit", "schedule": 24 * 60 * 60},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -262,8 +264,12 @@ TESTING_VERIFY_WINDOW = env_int("TESTING_VERIFY_WINDOW", 600)
 # Label checks a minute per client address for anonymous users (signed-in users are not limited).
 LABELS_ANONYMOUS_RATE = env_int("LABELS_ANONYMOUS_RATE", 30)
 
-# Audit entries are kept at least this long (等保: ≥ 180 days).
+# Audit entries are kept at least this long (等保 / 网络安全法 第二十一条: ≥ 180 days, enforced), then archived
+# to signed files in AUDIT_ARCHIVE_DIR and deleted (`manage.py archive_audit`, daily).
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 365), 180)
+AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR") or PROJECT_DIR / "audit-archive")
+# HMAC-SM3 key (base64, ≥ 16 bytes) that signs the archives; derived from SECRET_KEY when unset.
+AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", "") or ""
 
 LOGGING = {
     "version": 1,
