@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .crypto import sm3
-from .middleware import client_ip
 from .models import AuditAnchor, AuditEntry
+from .request_context import client_ip
 
 #: pg_advisory_xact_lock key of the chain ("AUDT").
 CHAIN_LOCK_KEY = 0x41554454

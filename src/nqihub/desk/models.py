@@ -96,10 +96,17 @@ class ServiceRequest(models.Model):
     )
     contact_name = EncryptedCharField(_("联系人"), max_length=64, blank=True, default="")
     contact_phone = EncryptedCharField(
-        _("联系电话"), max_length=32, blank=True, default="", blind_index="contact_phone_index", normalise="phone"
+        _("联系电话"),
+        max_length=32,
+        blank=True,
+        default="",
+        blind_index="contact_phone_index",
+        normalise="phone",
     )
     #: HMAC-SM3 of the normalised phone (core.crypto.blind_filter): exact look-up without decrypting.
-    contact_phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    contact_phone_index = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     #: Category codes comma-delimited with leading and trailing commas (",testing,standards,"), so that one
     #: category is found with ``categories__contains=",testing,"``. Use ``category_list``.
     categories = models.CharField(_("需求类别"), max_length=120)

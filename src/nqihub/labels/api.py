@@ -33,7 +33,9 @@ class CheckIn(Schema):
     )
     fields: dict[str, Any] | None = Field(None, description="逐项填写的字段，键见 GET /labels/categories")
     text: str | None = Field(
-        None, description="粘贴的标签文字（最多 20000 字）；同时给出 fields 时以 fields 为准"
+        None,
+        description="粘贴的标签文字（最多 20000 字）；同时给出 fields 时以 fields 为准",
+        max_length=20000,
     )
 
 

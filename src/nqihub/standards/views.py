@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
 
 from . import imports, selectors, services
@@ -73,10 +74,7 @@ class _Page:
 
 
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_number(request)
 
 
 # --- catalog ---------------------------------------------------------------------------------------------
