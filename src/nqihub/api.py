@@ -158,6 +158,11 @@ _MESSAGES = {
     "dict_type": gettext_lazy("应为 JSON 对象。"),
     "list_type": gettext_lazy("应为数组。"),
     "json_invalid": gettext_lazy("不是有效的 JSON。"),
+    "date_format": gettext_lazy("应为 YYYY-MM-DD 格式的日期。"),
+    "date_parsing": gettext_lazy("应为 YYYY-MM-DD 格式的日期。"),
+    "date_from_datetime_parsing": gettext_lazy("应为 YYYY-MM-DD 格式的日期。"),
+    "decimal_parsing": gettext_lazy("应为数字。"),
+    "too_long": gettext_lazy("最多 %(max_length)s 项。"),
 }
 
 

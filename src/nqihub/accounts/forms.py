@@ -19,8 +19,10 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         self.fields["password"].label = _("密码")
         self.fields["password"].error_messages["required"] = _("请输入密码。")
         self.fields["password"].widget = forms.PasswordInput(
-            attrs={"autocomplete": "current-password", "class": "form-control"}
+            attrs={"autocomplete": "current-password", "class": "form-control", "maxlength": 128}
         )
+        self.fields["password"].max_length = 128
+        self.fields["password"].validators.append(MaxLengthValidator(128))
 
 
 class OtpForm(BootstrapMixin, forms.Form):
@@ -51,5 +53,6 @@ class PasswordForm(BootstrapMixin, PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            field.max_length = 128
             field.validators.append(MaxLengthValidator(128))
             field.widget.attrs["maxlength"] = 128

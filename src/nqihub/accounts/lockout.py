@@ -71,8 +71,9 @@ def lockout_message(request) -> str:
             "hours": settings.ACCOUNT_LOCK_WINDOW_HOURS
         }
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
-    return _("登录失败次数过多，该账户已在本机地址临时锁定，请 %(minutes)s 分钟后再试。") % {
-        "minutes": minutes
+    return _("登录连续失败 %(n)s 次，为保障安全，该账户已在本机地址被锁定 %(minutes)s 分钟，请稍后再试。") % {
+        "n": settings.AXES_FAILURE_LIMIT,
+        "minutes": minutes,
     }
 
 

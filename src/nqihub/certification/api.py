@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
-from nqihub.core.bounds import Code, Id, Label
+from nqihub.core.bounds import Code, Id, IsoDate, Label
 from nqihub.core.errors import ValidationFailed
 
 from . import catalogue, selectors, services
@@ -107,8 +107,8 @@ class CertificateIn(Schema):
     body_name: str = Field("", description="认证机构名称（未填 body_id 时必填）", max_length=200)
     scope: str = Field("", max_length=5000)
     product: str = Field("", max_length=200)
-    issue_date: date
-    expiry_date: date | None = Field(None, description="留空：CCC 按5年、管理体系按3年推算")
+    issue_date: IsoDate
+    expiry_date: IsoDate | None = Field(None, description="留空：CCC 按5年、管理体系按3年推算")
 
 
 class CertificatePatch(Schema):
@@ -118,8 +118,8 @@ class CertificatePatch(Schema):
     body_name: str | None = Field(None, max_length=200)
     scope: str | None = Field(None, max_length=5000)
     product: str | None = Field(None, max_length=200)
-    issue_date: date | None = None
-    expiry_date: date | None = None
+    issue_date: IsoDate | None = None
+    expiry_date: IsoDate | None = None
 
 
 class StatusIn(Schema):

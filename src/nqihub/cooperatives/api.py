@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
-from nqihub.core.bounds import Code, Count, Id
+from nqihub.core.bounds import Code, Count, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -102,7 +102,7 @@ class ReasonIn(Schema):
 
 class InspectionIn(Schema):
     member: Id
-    inspected_on: date
+    inspected_on: IsoDate
     values: dict[str, str] = Field(..., description="检查项目 id → pass/fail（合格/不合格项目）或实测值")
     batch: str = Field("", max_length=100)
     inspector: str = Field("", max_length=64)
@@ -371,7 +371,7 @@ def close_nonconformity(request, id: Id, payload: CloseIn):
     response={200: PassRatesOut, **DETAIL_ERRORS},
     summary="Pass rates of the cooperative and its members over a period",
 )
-def get_pass_rates(request, id: Id, date_from: date | None = None, date_to: date | None = None):
+def get_pass_rates(request, id: Id, date_from: IsoDate | None = None, date_to: IsoDate | None = None):
     today = timezone.localdate()
     rates = selectors.pass_rates(
         fetched_by=request.user,

@@ -7,11 +7,14 @@ The API uses the types (``Id``, ``PageNumber``, ``Count``); HTML views call ``pa
 same 4xx.
 """
 
+import datetime as dt
+import re
 from typing import Annotated
 
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 #: Largest value of a PostgreSQL bigint / SQLite integer (primary keys, BigAutoField).
 BIGINT_MAX = 2**63 - 1
@@ -73,3 +76,19 @@ Label = Annotated[str, Field(max_length=100)]
 Days = Annotated[int, Field(ge=0, le=36_500)]
 #: A calendar year the platform deals with.
 Year = Annotated[int, Field(ge=1900, le=2200)]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value):
+    """Dates as ``YYYY-MM-DD`` only: pydantic would otherwise read ``0`` or ``1700000000`` as a Unix time."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return value.strip()
+    raise PydanticCustomError("date_format", "date must be YYYY-MM-DD")
+
+
+#: A calendar date a client sends, as YYYY-MM-DD.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]

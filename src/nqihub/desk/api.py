@@ -19,7 +19,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE, ErrorOut, ValidationErrorOut
-from nqihub.core.bounds import MONEY_MAX, Code, Count, Id, PageNumber
+from nqihub.core.bounds import MONEY_MAX, Code, Count, Id, IsoDate, PageNumber
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.regions import is_code
 
@@ -57,7 +57,7 @@ class RequestIn(Schema):
     urgency: str = Field(
         "normal", description=f"紧急程度：{_choices(ServiceRequest.Urgency.choices)}", max_length=10
     )
-    desired_by: date | None = Field(None, description="期望完成日期")
+    desired_by: IsoDate | None = Field(None, description="期望完成日期")
     contact_name: str = Field("", description="联系人（加密存储，列表中脱敏）", max_length=64)
     contact_phone: str = Field("", description="联系电话（加密存储，列表中脱敏）", max_length=32)
     channel: str | None = Field(

@@ -23,6 +23,8 @@ def _anonymous(request):
 
 
 OPEN = [BearerAuth(), _anonymous]
+#: How OpenAPI says "a token is optional": ninja lists the bearer token; ``{}`` adds "or nothing".
+OPTIONAL_TOKEN = {"security": [{}]}
 
 
 class CheckIn(Schema):
@@ -75,6 +77,7 @@ class CategoryOut(Schema):
 @router.post(
     "/labels/check",
     auth=OPEN,
+    openapi_extra=OPTIONAL_TOKEN,
     response={200: CheckOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Check a label: every missing or invalid item with its source standard and fix",
 )
@@ -93,7 +96,7 @@ def check(request, payload: CheckIn):
 
 @router.get(
     "/labels/categories",
-    auth=OPEN,
+    auth=None,
     response=list[CategoryOut],
     summary="Label categories and their field keys",
 )

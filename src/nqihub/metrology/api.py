@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
-from nqihub.core.bounds import Code, Days, Id
+from nqihub.core.bounds import Code, Days, Id, IsoDate
 from nqihub.directory.models import Enterprise, Institution
 from nqihub.directory.selectors import enterprise_get, institution_get
 
@@ -39,7 +39,7 @@ class InstrumentIn(Schema):
     location: str = Field("", max_length=200)
     catalogue_entry: Id | None = Field(None, description="强制检定目录条目 id")
     internal_interval_days: Days | None = None
-    next_due: datetime.date | None = None
+    next_due: IsoDate | None = None
     in_use: bool = True
 
 
@@ -71,13 +71,13 @@ class InstrumentOut(Schema):
 
 class RecordIn(Schema):
     kind: str = Field(..., description="verification 检定 / calibration 校准", max_length=12)
-    performed_on: datetime.date | None = None
+    performed_on: IsoDate | None = None
     body: Id | None = Field(None, description="机构 id（目录中有时）")
     body_name: str = Field("", max_length=200)
     result: str = Field("", description="检定：pass / fail；校准：留空", max_length=4)
     certificate_number: str = Field("", max_length=100)
-    valid_until: datetime.date | None = None
-    suggested_next: datetime.date | None = None
+    valid_until: IsoDate | None = None
+    suggested_next: IsoDate | None = None
     uncertainty: str = Field("", max_length=200)
     data: str = Field("", max_length=5000)
 
@@ -101,7 +101,7 @@ class RecordOut(Schema):
 class BookingIn(Schema):
     instrument: Id
     institution: Id
-    proposed_date: datetime.date
+    proposed_date: IsoDate
     note: str = Field("", max_length=500)
 
 

@@ -110,7 +110,7 @@ def breakdown(request, q: Query[BreakdownQuery]):
     }
 
 
-class ReportOut(Schema):
+class StatsReportOut(Schema):
     id: int
     region: str
     region_name: str
@@ -182,17 +182,19 @@ def _report(request, id: Id) -> Report:
         raise Http404 from exc
 
 
-@router.get("/stats/reports", response={200: list[ReportOut], **READ_ERRORS}, summary="Reports in scope")
+@router.get("/stats/reports", response={200: list[StatsReportOut], **READ_ERRORS}, summary="Reports in scope")
 def list_reports(request):
     return list(selectors.report_list(fetched_by=request.user)[:200])
 
 
-@router.get("/stats/reports/{id}", response={200: ReportOut, **DETAIL_ERRORS}, summary="One report")
+@router.get("/stats/reports/{id}", response={200: StatsReportOut, **DETAIL_ERRORS}, summary="One report")
 def get_report(request, id: Id):
     return _report(request, id)
 
 
-@router.post("/stats/reports", response={201: ReportOut, **WRITE_ERRORS}, summary="Create a report (draft)")
+@router.post(
+    "/stats/reports", response={201: StatsReportOut, **WRITE_ERRORS}, summary="Create a report (draft)"
+)
 def create_report(request, payload: ReportIn):
     region = payload.region or selectors.home_region(request.user) or ""
     report = services.report_create(
@@ -208,7 +210,7 @@ def create_report(request, payload: ReportIn):
 
 @router.post(
     "/stats/reports/{id}/submit",
-    response={200: ReportOut, **WRITE_ERRORS},
+    response={200: StatsReportOut, **WRITE_ERRORS},
     summary="Submit to the level above",
 )
 def submit_report(request, id: Id):
@@ -226,7 +228,9 @@ def submit_report(request, id: Id):
 
 
 @router.post(
-    "/stats/reports/{id}/approve", response={200: ReportOut, **WRITE_ERRORS}, summary="Approve (level above)"
+    "/stats/reports/{id}/approve",
+    response={200: StatsReportOut, **WRITE_ERRORS},
+    summary="Approve (level above)",
 )
 def approve_report(request, id: Id):
     return services.report_approve(report=_report(request, id), by=request.user)
@@ -234,7 +238,7 @@ def approve_report(request, id: Id):
 
 @router.post(
     "/stats/reports/{id}/return",
-    response={200: ReportOut, **WRITE_ERRORS},
+    response={200: StatsReportOut, **WRITE_ERRORS},
     summary="Return with a reason (level above)",
 )
 def return_report(request, id: Id, payload: ReturnIn):

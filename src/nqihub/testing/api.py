@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
-from nqihub.core.bounds import Code, Id
+from nqihub.core.bounds import Code, Id, IsoDate
 from nqihub.core.errors import DomainError, ValidationFailed
 
 from . import selectors, services, throttle
@@ -70,7 +70,7 @@ class SignOffOut(Schema):
     signed_at: datetime
 
 
-class ReportOut(Schema):
+class TestReportOut(Schema):
     id: int
     number: str
     check_code: str
@@ -137,10 +137,10 @@ class OrderDetailOut(OrderOut):
     samples: list[SampleOut]
     items: list[ItemOut]
     signoffs: list[SignOffOut]
-    report: ReportOut | None = Field(
+    report: TestReportOut | None = Field(
         None, description="出具后：当前有效报告（编号、防伪校验码、状态、PDF 地址）"
     )
-    reports: list[ReportOut] = Field(..., description="全部版本，新版本在前")
+    reports: list[TestReportOut] = Field(..., description="全部版本，新版本在前")
 
     @staticmethod
     def resolve_signoffs(obj):
@@ -206,7 +206,7 @@ class ResultsIn(Schema):
 
 class ActionIn(Schema):
     reason: str = Field("", description="取消、拒收、退回复检、修订时必填", max_length=2000)
-    received_on: date | None = Field(None, description="收样日期（receive）")
+    received_on: IsoDate | None = Field(None, description="收样日期（receive）")
     condition: str = Field("", description="样品状态（receive）", max_length=255)
     items: list[Id] = Field(default_factory=list, description="退回复检的项目 id（return）", max_length=500)
 
@@ -341,8 +341,8 @@ def pass_rates(
     group_by: str = Query(
         "product", description="product、enterprise、lab、cooperative、region", max_length=16
     ),
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     region_level: str = Query(
         "county", description="region 分组时的层级：county、city、province", max_length=16
     ),
