@@ -28,6 +28,7 @@ from nqihub.accounts.api import router as auth_router
 from nqihub.cases.api import router as cases_router
 from nqihub.certification.api import router as certification_router
 from nqihub.cooperatives.api import router as cooperatives_router
+from nqihub.core.api import ValidationErrorOut  # noqa: F401  (its schema is referenced by every 422)
 from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.middleware import is_out_of_range, out_of_range_message, record_denial
@@ -91,7 +92,35 @@ class _Parser(Parser):
         return _("请求体嵌套层数过多（最多 %(n)d 层）。") % {"n": MAX_JSON_DEPTH}
 
 
-api = NinjaAPI(
+class _Api(NinjaAPI):
+    """Documents, on every operation, the answers the handlers below give to any route: 422 when it takes
+    input (every parameter and body is validated), 401 when it needs a token, 404 when its path names a
+    record. A route need not repeat them; the document then says what the API really does."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for op in operations.values():
+                responses = op.setdefault("responses", {})
+                codes = {str(code) for code in responses}
+                parameters = op.get("parameters", [])
+                if (parameters or "requestBody" in op) and "422" not in codes:
+                    responses[422] = _json_response(_("输入有误（逐项说明）"), "ValidationErrorOut")
+                if op.get("security") and {} not in op["security"] and "401" not in codes:
+                    responses[401] = _json_response(_("未登录或令牌无效/已过期"), "ErrorOut")
+                if any(p.get("in") == "path" for p in parameters) and "404" not in codes:
+                    responses[404] = _json_response(_("未找到，或不在您的可见范围内"), "ErrorOut")
+        return schema
+
+
+def _json_response(description: str, component: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+api = _Api(
     title="NQI Hub API",
     version="1",
     description=gettext_lazy(
@@ -260,3 +289,8 @@ def _data_error(request, exc):
     if not is_out_of_range(exc):
         raise exc
     return _input_error(request, "request", out_of_range_message(), "out_of_range")
+
+
+def not_found(request, *args, **kwargs):
+    """Any /api/ path no route matches: the API's own 404, in JSON (not the site's HTML page)."""
+    return api.create_response(request, {"detail": _("接口不存在。")}, status=404)

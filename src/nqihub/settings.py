@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nqihub.core.middleware.RequestContextMiddleware",
     "nqihub.core.middleware.BadInputMiddleware",
+    "nqihub.core.middleware.PermissionDeniedAuditMiddleware",
     # AxesMiddleware must be last.
     "axes.middleware.AxesMiddleware",
 ]

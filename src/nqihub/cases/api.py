@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from nqihub.accounts.api import BearerAuth
-from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE
+from nqihub.core.api import MAX_PAGE_SIZE, OPTIONAL_TOKEN, PAGE_SIZE
 from nqihub.core.bounds import Id, PageNumber
 from nqihub.core.errors import ValidationFailed
 
@@ -162,7 +162,11 @@ class CaseFilter(Schema):
 
 
 @router.get(
-    "/cases", response={200: CasePage, 422: ErrorBody}, auth=_OptionalBearer(), summary="Search cases"
+    "/cases",
+    response={200: CasePage, 422: ErrorBody},
+    auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
+    summary="Search cases",
 )
 def case_list(request, filters: Query[CaseFilter]):
     page = selectors.case_search(
@@ -182,7 +186,11 @@ def case_list(request, filters: Query[CaseFilter]):
 
 
 @router.get(
-    "/cases/{int:pk}", response={200: CaseOut, 404: ErrorBody}, auth=_OptionalBearer(), summary="One case"
+    "/cases/{pk}",
+    response={200: CaseOut, 404: ErrorBody},
+    auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
+    summary="One case",
 )
 def case_detail(request, pk: Id):
     try:
@@ -202,6 +210,7 @@ class ArticleFilter(Schema):
     "/articles",
     response={200: ArticlePage, 422: ErrorBody},
     auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
     summary="Search articles",
 )
 def article_list(request, filters: Query[ArticleFilter]):
@@ -220,9 +229,10 @@ def article_list(request, filters: Query[ArticleFilter]):
 
 
 @router.get(
-    "/articles/{int:pk}",
+    "/articles/{pk}",
     response={200: ArticleOut, 404: ErrorBody},
     auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
     summary="One article",
 )
 def article_detail(request, pk: Id):
@@ -284,7 +294,7 @@ def article_create(request, payload: ArticleIn):
 
 
 @router.patch(
-    "/articles/{int:pk}",
+    "/articles/{pk}",
     response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
     summary="Edit an article (a new version)",
 )
@@ -312,7 +322,7 @@ def _set_published(request, pk: Id, published: bool):
 
 
 @router.post(
-    "/articles/{int:pk}/publish",
+    "/articles/{pk}/publish",
     response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody},
     summary="Publish an article",
 )
@@ -321,7 +331,7 @@ def article_publish(request, pk: Id):
 
 
 @router.post(
-    "/articles/{int:pk}/unpublish",
+    "/articles/{pk}/unpublish",
     response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody},
     summary="Withdraw an article",
 )

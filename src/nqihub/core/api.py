@@ -48,6 +48,10 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
+#: OpenAPI ``openapi_extra`` of a route where a token is optional: ninja lists the bearer scheme, ``{}`` adds
+#: "or none".
+OPTIONAL_TOKEN = {"security": [{}]}
+
 #: Responses every authenticated route can give besides its success.
 READ_ERRORS = {401: ErrorOut, 422: ValidationErrorOut}
 DETAIL_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}

@@ -10,7 +10,7 @@ from typing import Any
 from ninja import Field, Router, Schema
 
 from nqihub.accounts.api import BearerAuth
-from nqihub.core.api import ErrorOut, ValidationErrorOut
+from nqihub.core.api import OPTIONAL_TOKEN, ErrorOut, ValidationErrorOut
 
 from . import services
 from .packs import packs
@@ -23,8 +23,6 @@ def _anonymous(request):
 
 
 OPEN = [BearerAuth(), _anonymous]
-#: How OpenAPI says "a token is optional": ninja lists the bearer token; ``{}`` adds "or nothing".
-OPTIONAL_TOKEN = {"security": [{}]}
 
 
 class CheckIn(Schema):

@@ -54,7 +54,7 @@ def mark_all_read(request):
 
 
 @router.post(
-    "/{int:notification_id}/read", response={200: NotificationOut, **DETAIL_ERRORS}, summary="Mark one read"
+    "/{notification_id}/read", response={200: NotificationOut, **DETAIL_ERRORS}, summary="Mark one read"
 )
 def mark_read(request, notification_id: Id):
     try:
