@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from nqihub.core import audit
@@ -118,4 +118,4 @@ def obtain_token(request, payload: TokenIn):
 )
 def end_token(request):
     services.token_end(token=request.api_token, by=request.user, reason=ApiToken.Ended.SIGNED_OUT)
-    return 204, None
+    return Status(204, None)
