@@ -29,7 +29,9 @@ def _issue(username, password, **client_kwargs) -> str:
 
 
 def _works(token) -> bool:
-    return Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/notifications").status_code == 200
+    return (
+        Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/notifications").status_code == 200
+    )
 
 
 @pytest.fixture
@@ -69,7 +71,9 @@ def test_the_password_page_changes_it_ends_tokens_and_audits(token, client_for, 
     assert response.status_code == 302
     assert not _works(token)
     assert AuditEntry.objects.filter(action="accounts.password.changed", actor_username="ent_yuese").exists()
-    assert AuditEntry.objects.filter(action="accounts.api_token.revoked_all", actor_username="ent_yuese").exists()
+    assert AuditEntry.objects.filter(
+        action="accounts.api_token.revoked_all", actor_username="ent_yuese"
+    ).exists()
     # This session stays signed in.
     assert c.get(reverse("web:home")).status_code == 200
 
@@ -90,7 +94,9 @@ def test_an_admin_password_reset_ends_every_token(token, client_for, demo_user):
     )
     assert response.status_code == 302
     assert not _works(token)
-    assert AuditEntry.objects.filter(action="admin.accounts.user.password_reset", object_id=str(user.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="admin.accounts.user.password_reset", object_id=str(user.pk)
+    ).exists()
 
 
 def test_deactivation_ends_every_token_even_after_reactivation(token, demo_user):
@@ -141,7 +147,9 @@ def test_the_token_page_lists_own_tokens_with_origin_and_revokes_them(token, cli
     assert c.post(reverse("accounts:token-revoke", args=[stored.pk])).status_code == 302
     assert not _works(token)
     assert "用户撤销" in c.get(reverse("accounts:tokens")).content.decode()
-    assert AuditEntry.objects.filter(action="accounts.api_token.revoked", object_id=str(stored.user_id)).exists()
+    assert AuditEntry.objects.filter(
+        action="accounts.api_token.revoked", object_id=str(stored.user_id)
+    ).exists()
 
 
 def test_nobody_sees_or_revokes_another_users_tokens(token, client_for):
