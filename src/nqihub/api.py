@@ -10,12 +10,17 @@ INSTALLED_APPS, so ninja renders its local template, not the CDN one) and has th
 turned off: nothing is fetched from outside the intranet.
 """
 
+import json
+
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import DataError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from nqihub.accounts.api import BearerAuth
@@ -23,8 +28,10 @@ from nqihub.accounts.api import router as auth_router
 from nqihub.cases.api import router as cases_router
 from nqihub.certification.api import router as certification_router
 from nqihub.cooperatives.api import router as cooperatives_router
+from nqihub.core.api import ValidationErrorOut  # noqa: F401  (its schema is referenced by every 422)
 from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.middleware import is_out_of_range, out_of_range_message, record_denial
 from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
 from nqihub.labels.api import router as labels_router
@@ -40,7 +47,80 @@ class _Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+#: Deepest nesting of arrays and objects a request body may have (ours need 3).
+MAX_JSON_DEPTH = 32
+
+
+class BodyError(ValueError):
+    """A JSON body that is well-formed but not acceptable (too deep, not an object)."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+class _Parser(Parser):
+    """JSON bodies: nesting bounded (a body nested 50,000 deep is a 422, not a RecursionError) and the
+    top level an object (a PATCH sent ``[]`` is refused, not taken as "change nothing")."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except RecursionError:
+            raise BodyError(self._too_deep(), "json_too_deep") from None
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise BodyError(self._too_deep(), "json_too_deep")
+        if not isinstance(data, dict):
+            raise BodyError(_("请求体应为 JSON 对象（{…}）。"), "model_attributes_type")
+        return data
+
+    @staticmethod
+    def _too_deep() -> str:
+        return _("请求体嵌套层数过多（最多 %(n)d 层）。") % {"n": MAX_JSON_DEPTH}
+
+
+class _Api(NinjaAPI):
+    """Documents, on every operation, the answers the handlers below give to any route: 422 when it takes
+    input (every parameter and body is validated), 401 when it needs a token, 404 when its path names a
+    record. A route need not repeat them; the document then says what the API really does."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for op in operations.values():
+                responses = op.setdefault("responses", {})
+                codes = {str(code) for code in responses}
+                parameters = op.get("parameters", [])
+                if (parameters or "requestBody" in op) and "422" not in codes:
+                    responses[422] = _json_response(_("输入有误（逐项说明）"), "ValidationErrorOut")
+                if op.get("security") and {} not in op["security"] and "401" not in codes:
+                    responses[401] = _json_response(_("未登录或令牌无效/已过期"), "ErrorOut")
+                if any(p.get("in") == "path" for p in parameters) and "404" not in codes:
+                    responses[404] = _json_response(_("未找到，或不在您的可见范围内"), "ErrorOut")
+        return schema
+
+
+def _json_response(description: str, component: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+api = _Api(
     title="NQI Hub API",
     version="1",
     description=gettext_lazy(
@@ -52,6 +132,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=_Renderer(),
+    parser=_Parser(),
 )
 api.add_router("/auth", auth_router)
 api.add_router("/", core_router)
@@ -106,6 +187,11 @@ _MESSAGES = {
     "dict_type": gettext_lazy("应为 JSON 对象。"),
     "list_type": gettext_lazy("应为数组。"),
     "json_invalid": gettext_lazy("不是有效的 JSON。"),
+    "date_format": gettext_lazy("应为 YYYY-MM-DD 格式的日期。"),
+    "date_parsing": gettext_lazy("应为 YYYY-MM-DD 格式的日期。"),
+    "date_from_datetime_parsing": gettext_lazy("应为 YYYY-MM-DD 格式的日期。"),
+    "decimal_parsing": gettext_lazy("应为数字。"),
+    "too_long": gettext_lazy("最多 %(max_length)s 项。"),
 }
 
 
@@ -130,6 +216,11 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and isinstance(exc.__cause__, BodyError):
+        detail = [{"field": "body", "message": exc.__cause__.message, "type": exc.__cause__.kind}]
+        return api.create_response(request, {"detail": detail}, status=422)
+    if exc.status_code == 403:
+        record_denial(request, str(exc.message))
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         # ninja could not parse the body (not JSON, not UTF-8): an input error like any other.
         detail = [{"field": "body", "message": _("请求体不是有效的 JSON。"), "type": "json_invalid"}]
@@ -145,6 +236,8 @@ def _validation_failed(request, exc: ValidationFailed):
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
+    if exc.status == 403:
+        record_denial(request, str(exc.message))
     body = {"detail": str(exc.message)}
     if exc.field:
         body["field"] = exc.field
@@ -165,3 +258,39 @@ def _does_not_exist(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request, exc):
     return api.create_response(request, {"detail": _("未登录或令牌无效/已过期。")}, status=401)
+
+
+def _input_error(request, field: str, message: str, kind: str):
+    return api.create_response(
+        request, {"detail": [{"field": field, "message": message, "type": kind}]}, status=422
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    # e.g. "Content-Type: multipart/form-data" without a boundary, read when a failed login is counted.
+    return _input_error(
+        request,
+        "body",
+        _("请求体格式错误：multipart/form-data 缺少或有错误的 boundary；本接口接受 JSON。"),
+        "multipart",
+    )
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc):
+    if not is_out_of_range(exc):
+        raise exc
+    return _input_error(request, "request", out_of_range_message(), "out_of_range")
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc):
+    if not is_out_of_range(exc):
+        raise exc
+    return _input_error(request, "request", out_of_range_message(), "out_of_range")
+
+
+def not_found(request, *args, **kwargs):
+    """Any /api/ path no route matches: the API's own 404, in JSON (not the site's HTML page)."""
+    return api.create_response(request, {"detail": _("接口不存在。")}, status=404)

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from .api import api
+from .api import api, not_found
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("nqihub.accounts.urls")),

@@ -3,32 +3,37 @@
 Obtaining a token is a login: it goes through ``authenticate(request, …)`` and so through django-axes
 (5 failures within 15 minutes lock the account, even for the right password), failures are audited by
 the ``user_login_failed`` receiver, and the token's issue is audited. Tokens expire after
-``settings.API_TOKEN_TTL_HOURS``; only their SHA-256 is stored. A user with a confirmed second-factor
+``settings.API_TOKEN_TTL_HOURS``; only their SM3 digest is stored; they end early on ``DELETE /auth/token``
+(the calling token), on the token page, on a password change, a deactivation or a lock-out. A user with a confirmed second-factor
 device (django-otp) must also send the current one-time code as ``otp``; a wrong code counts as a failure.
 """
 
-from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from nqihub.core import audit
 from nqihub.core.api import ErrorOut, ValidationErrorOut
 from nqihub.core.errors import DomainError
+from nqihub.core.middleware import ip_from_request
 
-from . import otp
+from . import lockout, otp, services
 from .models import ApiToken
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request, token):
-        user = ApiToken.user_for(token)
-        if user is not None:
-            request.user = user
-        return user
+        if len(token) > 256:
+            return None
+        api_token = ApiToken.live(token, ip=ip_from_request(request))
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user
 
 
 router = Router(tags=["auth"])
@@ -57,9 +62,8 @@ class LockedOut(DomainError):
     status = 429
 
 
-def _lock_message() -> str:
-    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
-    return _("登录失败次数过多，账户已临时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
+def _lock_message(request) -> str:
+    return lockout.lockout_message(request)
 
 
 def _second_factor_ok(user, code: str | None) -> bool:
@@ -84,7 +88,7 @@ def obtain_token(request, payload: TokenIn):
     if getattr(request, "axes_locked_out", False):
         # Answer in the API's own format; AxesMiddleware would otherwise swap in its HTML page.
         request.axes_locked_out = False
-        raise LockedOut(_lock_message())
+        raise LockedOut(_lock_message(request))
     if user is None or not user.is_active:
         raise Unauthorised(_("用户名或密码错误。"))
     if otp.must_bind(user):
@@ -93,13 +97,25 @@ def obtain_token(request, payload: TokenIn):
         user_login_failed.send(sender=__name__, credentials={"username": payload.username}, request=request)
         if getattr(request, "axes_locked_out", False):
             request.axes_locked_out = False
-            raise LockedOut(_lock_message())
+            raise LockedOut(_lock_message(request))
         raise Unauthorised(_("请填写正确的动态口令（第二因素）。"), field="otp")
     # A token is a login: the same signal as the web login (axes resets the failure count, last_login,
     # the audit entry), then the issue itself is audited.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    token, key = ApiToken.issue(user)
+    token, key = ApiToken.issue(
+        user, ip=ip_from_request(request), user_agent=request.headers.get("User-Agent", "")
+    )
     audit.record(
         user, "accounts.api_token.issued", user, {"token_id": token.pk, "expires_at": token.expires_at}
     )
     return {"token": key, "expires_at": token.expires_at.isoformat()}
+
+
+@router.delete(
+    "/token",
+    response={204: None, 401: ErrorOut},
+    summary="End the calling token (sign out of the API)",
+)
+def end_token(request):
+    services.token_end(token=request.api_token, by=request.user, reason=ApiToken.Ended.SIGNED_OUT)
+    return Status(204, None)

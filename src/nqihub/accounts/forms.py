@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.web.forms import BootstrapMixin
@@ -18,8 +19,10 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         self.fields["password"].label = _("密码")
         self.fields["password"].error_messages["required"] = _("请输入密码。")
         self.fields["password"].widget = forms.PasswordInput(
-            attrs={"autocomplete": "current-password", "class": "form-control"}
+            attrs={"autocomplete": "current-password", "class": "form-control", "maxlength": 128}
         )
+        self.fields["password"].max_length = 128
+        self.fields["password"].validators.append(MaxLengthValidator(128))
 
 
 class OtpForm(BootstrapMixin, forms.Form):
@@ -42,3 +45,14 @@ class OtpForm(BootstrapMixin, forms.Form):
         if not code.isdigit() or len(code) != 6:
             raise forms.ValidationError(_("动态口令为 6 位数字。"))
         return code
+
+
+class PasswordForm(BootstrapMixin, PasswordChangeForm):
+    """Django's password change (old password, new password twice, the validators of settings)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.max_length = 128
+            field.validators.append(MaxLengthValidator(128))
+            field.widget.attrs["maxlength"] = 128

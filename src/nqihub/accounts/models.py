@@ -1,4 +1,4 @@
-import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from nqihub.core.crypto import hmac_sm3, sm3
 
 
 class User(AbstractUser):
@@ -19,48 +21,126 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.is_active:
+            # A deactivated account keeps no API token, even if it is activated again later (whatever
+            # saved it: the admin, a script). Password changes end tokens through password_fingerprint.
+            ApiToken.end_all(self, ApiToken.Ended.DEACTIVATED)
+
 
 def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    """SM3 of the token (only this is stored)."""
+    return sm3(key.encode())
+
+
+def password_fingerprint(user) -> str:
+    """HMAC-SM3 of the user's password hash: changes with every password change, whatever the path (form,
+    admin, ``changepassword``, ``set_password`` + ``save`` in a script, ``set_unusable_password``), like the
+    session hash with which Django ends sessions."""
+    key = hmac_sm3(settings.SECRET_KEY.encode(), b"nqihub-api-token-password")
+    return hmac_sm3(key, (user.password or "").encode()).hex()
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only its SHA-256 is stored."""
+    """A bearer token for the REST API. Only its SM3 digest is stored. It ends when it expires, when it is
+    revoked (``DELETE /api/v1/auth/token``, the token page, a lock-out, a deactivation) and when the
+    user's password changes (``password_fingerprint`` no longer matches)."""
+
+    class Ended(models.TextChoices):
+        SIGNED_OUT = "signed_out", _("调用方注销")
+        REVOKED = "revoked", _("用户撤销")
+        PASSWORD = "password", _("密码已更改")
+        DEACTIVATED = "deactivated", _("账户已停用")
+        LOCKED_OUT = "locked_out", _("账户被锁定")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    password_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_ip = models.GenericIPAddressField(_("创建来源地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=200, blank=True, default="")
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("最近使用地址"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("终止原因"), max_length=16, choices=Ended.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d}"
 
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.password_fingerprint == password_fingerprint(self.user)
+            and self.user.is_active
+        )
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return self.get_revoked_reason_display() or str(_("已终止"))
+        if self.password_fingerprint != password_fingerprint(self.user):
+            return str(self.Ended.PASSWORD.label)
+        if self.expires_at <= timezone.now():
+            return str(_("已过期"))
+        return str(_("有效"))
+
     @classmethod
-    def issue(cls, user: User) -> tuple["ApiToken", str]:
+    def issue(cls, user: User, *, ip: str | None = None, user_agent: str = "") -> tuple["ApiToken", str]:
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user,
             key_hash=_hash(key),
+            password_fingerprint=password_fingerprint(user),
+            created_ip=ip,
+            user_agent=(user_agent or "")[:200],
             expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
         )
         return token, key
 
     @classmethod
-    def user_for(cls, key: str) -> User | None:
+    def live(cls, key: str, *, ip: str | None = None) -> "ApiToken | None":
+        """The live token with this key (its user loaded), or None. Notes its use (at most one write a
+        minute, or when the address changes); a token whose user's password changed is ended here."""
         token = (
             cls.objects.select_related("user")
-            .filter(key_hash=_hash(key), expires_at__gt=timezone.now())
+            .filter(key_hash=_hash(key), expires_at__gt=timezone.now(), revoked_at__isnull=True)
             .first()
         )
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()
-        # At most one write a minute per token, not one per API call.
-        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        if not hmac.compare_digest(token.password_fingerprint, password_fingerprint(token.user)):
+            cls.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+                revoked_at=now, revoked_reason=cls.Ended.PASSWORD
+            )
+            return None
+        if (
+            token.last_used_at is None
+            or now - token.last_used_at > timedelta(minutes=1)
+            or ip != token.last_used_ip
+        ):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+        return token
+
+    @classmethod
+    def user_for(cls, key: str) -> User | None:
+        token = cls.live(key)
+        return token.user if token else None
+
+    @classmethod
+    def end_all(cls, user, reason: str) -> int:
+        """Ends every live token of ``user``; returns how many."""
+        return cls.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).update(
+            revoked_at=timezone.now(), revoked_reason=reason
+        )

@@ -23,9 +23,9 @@ from django_otp import login as otp_login
 
 from nqihub.core import audit
 
-from . import otp
-from .forms import LoginForm, OtpForm
-from .models import User
+from . import lockout, otp, services
+from .forms import LoginForm, OtpForm, PasswordForm
+from .models import ApiToken, User
 
 #: Session key of the half-done sign-in: {"user": pk, "backend": path, "at": epoch seconds}.
 PENDING_KEY = "_otp_pending"
@@ -108,7 +108,7 @@ def otp_verify(request):
         )
         if getattr(request, "axes_locked_out", False):
             request.session.pop(PENDING_KEY, None)
-            return render(request, "accounts/locked_out.html", status=429)
+            return lockout.lockout_response(request)
         form.add_error(
             "code", _("动态口令不正确或已使用，请输入验证器中当前显示的 6 位数字（输错后须稍候几秒再试）。")
         )
@@ -157,3 +157,25 @@ def _base32(key: bytes) -> str:
     from base64 import b32encode
 
     return b32encode(key).decode().rstrip("=")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password: this session stays signed in (Django updates its hash), every other
+    session and every API token of the user ends. Audited."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordForm
+
+    def get_success_url(self):
+        return reverse("web:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        audit.record(user, "accounts.password.changed", user)
+        services.tokens_end_all(user=user, by=user, reason=ApiToken.Ended.PASSWORD)
+        messages.success(self.request, _("密码已修改。其他设备上的登录和全部 API 令牌已失效。"))
+        return response
+
+
+password_change = PasswordChangeView.as_view()

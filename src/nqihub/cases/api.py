@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from nqihub.accounts.api import BearerAuth
-from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE
+from nqihub.core.api import MAX_PAGE_SIZE, OPTIONAL_TOKEN, PAGE_SIZE
+from nqihub.core.bounds import Id, PageNumber
 from nqihub.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -148,18 +149,24 @@ def _article_out(a: Article, score=None, matched=None) -> dict:
 
 
 class CaseFilter(Schema):
-    q: str = Field("", description="中文关键词（结巴分词，BM25 排序）")
-    industry: str | None = Field(None, description="国民经济行业代码（含下级）")
+    q: str = Field("", description="中文关键词（结巴分词，BM25 排序）", max_length=100)
+    industry: str | None = Field(None, description="国民经济行业代码（含下级）", max_length=16)
     element: str | None = Field(
-        None, description="NQI 要素：metrology、standards、certification、testing、quality"
+        None,
+        description="NQI 要素：metrology、standards、certification、testing、quality",
+        max_length=32,
     )
-    region: str | None = Field(None, description="行政区划代码（含下级）")
-    page: int = Field(1, ge=1)
+    region: str | None = Field(None, description="行政区划代码（含下级）", max_length=16)
+    page: PageNumber = Field(1, ge=1)
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 @router.get(
-    "/cases", response={200: CasePage, 422: ErrorBody}, auth=_OptionalBearer(), summary="Search cases"
+    "/cases",
+    response={200: CasePage, 422: ErrorBody},
+    auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
+    summary="Search cases",
 )
 def case_list(request, filters: Query[CaseFilter]):
     page = selectors.case_search(
@@ -179,9 +186,13 @@ def case_list(request, filters: Query[CaseFilter]):
 
 
 @router.get(
-    "/cases/{int:pk}", response={200: CaseOut, 404: ErrorBody}, auth=_OptionalBearer(), summary="One case"
+    "/cases/{pk}",
+    response={200: CaseOut, 404: ErrorBody},
+    auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
+    summary="One case",
 )
-def case_detail(request, pk: int):
+def case_detail(request, pk: Id):
     try:
         return _case_out(selectors.case_get(fetched_by=_user(request), pk=pk))
     except Case.DoesNotExist:
@@ -189,9 +200,9 @@ def case_detail(request, pk: int):
 
 
 class ArticleFilter(Schema):
-    q: str = Field("", description="中文关键词")
-    category: str | None = Field(None, description="分类标识")
-    page: int = Field(1, ge=1)
+    q: str = Field("", description="中文关键词", max_length=100)
+    category: str | None = Field(None, description="分类标识", max_length=64)
+    page: PageNumber = Field(1, ge=1)
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -199,6 +210,7 @@ class ArticleFilter(Schema):
     "/articles",
     response={200: ArticlePage, 422: ErrorBody},
     auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
     summary="Search articles",
 )
 def article_list(request, filters: Query[ArticleFilter]):
@@ -217,12 +229,13 @@ def article_list(request, filters: Query[ArticleFilter]):
 
 
 @router.get(
-    "/articles/{int:pk}",
+    "/articles/{pk}",
     response={200: ArticleOut, 404: ErrorBody},
     auth=_OptionalBearer(),
+    openapi_extra=OPTIONAL_TOKEN,
     summary="One article",
 )
-def article_detail(request, pk: int):
+def article_detail(request, pk: Id):
     try:
         return _article_out(selectors.article_get(fetched_by=_user(request), pk=pk))
     except Article.DoesNotExist:
@@ -243,30 +256,30 @@ def suggest_route(request, payload: SuggestIn):
 
 class ArticleIn(Schema):
     title: str = Field(..., max_length=200)
-    body: str
-    category: str = Field(..., description="分类 id 或标识")
+    body: str = Field(..., max_length=20000)
+    category: str = Field(..., description="分类 id 或标识", max_length=64)
     summary: str = Field("", max_length=500)
-    kind: str = Field(Article.Kind.GUIDANCE, description="guidance 或 policy")
+    kind: str = Field(Article.Kind.GUIDANCE, description="guidance 或 policy", max_length=10)
     source: str = Field("", max_length=255)
 
 
 class ArticlePatch(Schema):
     title: str | None = Field(None, max_length=200)
-    body: str | None = None
-    category: str | None = Field(None, description="分类 id 或标识")
+    body: str | None = Field(None, max_length=20000)
+    category: str | None = Field(None, description="分类 id 或标识", max_length=64)
     summary: str | None = Field(None, max_length=500)
-    kind: str | None = None
+    kind: str | None = Field(None, max_length=10)
     source: str | None = Field(None, max_length=255)
 
 
-def _editable(request, pk: int) -> Article:
+def _editable(request, pk: Id) -> Article:
     try:
         return selectors.article_get(fetched_by=request.auth, pk=pk)
     except Article.DoesNotExist:
         raise Http404(_("文章不存在。")) from None
 
 
-def _fresh(pk: int) -> Article:
+def _fresh(pk: Id) -> Article:
     return Article.objects.select_related("category").get(pk=pk)
 
 
@@ -281,11 +294,11 @@ def article_create(request, payload: ArticleIn):
 
 
 @router.patch(
-    "/articles/{int:pk}",
+    "/articles/{pk}",
     response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
     summary="Edit an article (a new version)",
 )
-def article_update(request, pk: int, payload: ArticlePatch):
+def article_update(request, pk: Id, payload: ArticlePatch):
     article = _editable(request, pk)
     changes = payload.dict(exclude_unset=True)
     if any(v is None for v in changes.values()):
@@ -302,25 +315,25 @@ def article_update(request, pk: int, payload: ArticlePatch):
     return _article_out(_fresh(article.pk))
 
 
-def _set_published(request, pk: int, published: bool):
+def _set_published(request, pk: Id, published: bool):
     article = _editable(request, pk)
     services.article_set_published(article=article, published=published, by=request.auth)
     return _article_out(_fresh(article.pk))
 
 
 @router.post(
-    "/articles/{int:pk}/publish",
+    "/articles/{pk}/publish",
     response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody},
     summary="Publish an article",
 )
-def article_publish(request, pk: int):
+def article_publish(request, pk: Id):
     return _set_published(request, pk, True)
 
 
 @router.post(
-    "/articles/{int:pk}/unpublish",
+    "/articles/{pk}/unpublish",
     response={200: ArticleOut, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody},
     summary="Withdraw an article",
 )
-def article_unpublish(request, pk: int):
+def article_unpublish(request, pk: Id):
     return _set_published(request, pk, False)

@@ -6,9 +6,9 @@ from nqihub.directory.models import NqiElement
 
 class CaseForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
-    problem = forms.CharField(label=_("问题"), widget=forms.Textarea(attrs={"rows": 4}))
-    solution = forms.CharField(label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 4}))
-    result = forms.CharField(label=_("成效"), widget=forms.Textarea(attrs={"rows": 3}))
+    problem = forms.CharField(max_length=5000, label=_("问题"), widget=forms.Textarea(attrs={"rows": 4}))
+    solution = forms.CharField(max_length=5000, label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 4}))
+    result = forms.CharField(max_length=5000, label=_("成效"), widget=forms.Textarea(attrs={"rows": 3}))
     cost_saved = forms.DecimalField(label=_("节约成本（元）"), required=False, min_value=0)
     loss_avoided = forms.DecimalField(label=_("避免损失（元）"), required=False, min_value=0)
     industry = forms.CharField(label=_("行业代码"), max_length=4, required=False)
@@ -16,6 +16,7 @@ class CaseForm(forms.Form):
         label=_("NQI 要素"), choices=NqiElement.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     standards = forms.CharField(
+        max_length=2000,
         label=_("涉及标准"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -24,7 +25,7 @@ class CaseForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False)
+    q = forms.CharField(max_length=100, label=_("关键词"), required=False)
     industry = forms.CharField(label=_("行业代码"), required=False, max_length=4)
     element = forms.ChoiceField(
         label=_("NQI 要素"),
@@ -42,7 +43,7 @@ class ArticleForm(forms.Form):
     summary = forms.CharField(
         label=_("摘要"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}))
+    body = forms.CharField(max_length=20000, label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}))
     source = forms.CharField(label=_("来源"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):

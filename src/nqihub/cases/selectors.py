@@ -49,7 +49,7 @@ def case_search(
     ancestors (a division finds its classes)."""
     qs = _cases(fetched_by)
     if industry:
-        qs = qs.filter(industry_id__startswith=industry)
+        qs = qs.filter(industry__code__startswith=industry)
     if element:
         qs = qs.filter(nqi_elements__contains=f",{element},")
     if region and is_code(region):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.desk import selectors as desk_selectors
 from nqihub.desk.models import ServiceRequest
@@ -24,10 +25,7 @@ PAGE_SIZE = 20
 
 
 def _page(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
+    return page_number(request)
 
 
 def _case_or_404(request, pk: int) -> Case:

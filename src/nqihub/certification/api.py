@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.bounds import Code, Id, IsoDate, Label
 from nqihub.core.errors import ValidationFailed
 
 from . import catalogue, selectors, services
@@ -87,43 +88,47 @@ class CertificateDetailOut(CertificateOut):
 
 
 class CertificateFilter(Schema):
-    enterprise: int | None = Field(None, description="企业 id")
-    type: str | None = Field(None, description=f"认证类型：{_choices(CertificateType.choices)}")
-    status: str | None = Field(None, description=f"状态：{_choices(CertificateStatus.choices)}")
+    enterprise: Id | None = Field(None, description="企业 id")
+    type: str | None = Field(None, description=f"认证类型：{_choices(CertificateType.choices)}", max_length=8)
+    status: str | None = Field(
+        None, description=f"状态：{_choices(CertificateStatus.choices)}", max_length=10
+    )
     expiring_within_days: int | None = Field(
         None, ge=0, le=3650, description="N 天内（含今天）到期的有效或暂停证书"
     )
-    q: str = Field("", description="证书编号、企业、认证机构或产品中的关键词")
+    q: str = Field("", description="证书编号、企业、认证机构或产品中的关键词", max_length=100)
 
 
 class CertificateIn(Schema):
-    enterprise: int
-    type: str = Field(..., description=_choices(CertificateType.choices))
-    number: str
-    body_id: int | None = Field(None, description="平台登记的认证机构 id（可选）")
-    body_name: str = Field("", description="认证机构名称（未填 body_id 时必填）")
-    scope: str = ""
-    product: str = ""
-    issue_date: date
-    expiry_date: date | None = Field(None, description="留空：CCC 按5年、管理体系按3年推算")
+    enterprise: Id
+    type: str = Field(..., description=_choices(CertificateType.choices), max_length=8)
+    number: str = Field(..., max_length=64)
+    body_id: Id | None = Field(None, description="平台登记的认证机构 id（可选）")
+    body_name: str = Field("", description="认证机构名称（未填 body_id 时必填）", max_length=200)
+    scope: str = Field("", max_length=5000)
+    product: str = Field("", max_length=200)
+    issue_date: IsoDate
+    expiry_date: IsoDate | None = Field(None, description="留空：CCC 按5年、管理体系按3年推算")
 
 
 class CertificatePatch(Schema):
-    type: str | None = None
-    number: str | None = None
-    body_id: int | None = None
-    body_name: str | None = None
-    scope: str | None = None
-    product: str | None = None
-    issue_date: date | None = None
-    expiry_date: date | None = None
+    type: str | None = Field(None, max_length=8)
+    number: str | None = Field(None, max_length=64)
+    body_id: Id | None = None
+    body_name: str | None = Field(None, max_length=200)
+    scope: str | None = Field(None, max_length=5000)
+    product: str | None = Field(None, max_length=200)
+    issue_date: IsoDate | None = None
+    expiry_date: IsoDate | None = None
 
 
 class StatusIn(Schema):
     status: str = Field(
-        ..., description="suspended（暂停）、revoked（撤销）、cancelled（注销）、valid（恢复）"
+        ...,
+        description="suspended（暂停）、revoked（撤销）、cancelled（注销）、valid（恢复）",
+        max_length=10,
     )
-    reason: str = Field("", description="原因（必填）")
+    reason: str = Field("", description="原因（必填）", max_length=2000)
 
 
 class GuidanceOut(Schema):
@@ -150,7 +155,7 @@ def _choice(value: str | None, choices, field: str) -> str | None:
     return value
 
 
-def _certificate(request, id: int) -> Certificate:
+def _certificate(request, id: Id) -> Certificate:
     try:
         return selectors.certificate_get(fetched_by=request.user, pk=id)
     except Certificate.DoesNotExist as exc:
@@ -191,14 +196,14 @@ def create_certificate(request, payload: CertificateIn):
 @router.get(
     "/certificates/{id}", response={200: CertificateDetailOut, **DETAIL_ERRORS}, summary="One certificate"
 )
-def get_certificate(request, id: int):
+def get_certificate(request, id: Id):
     return _certificate(request, id)
 
 
 @router.patch(
     "/certificates/{id}", response={200: CertificateDetailOut, **WRITE_ERRORS}, summary="Change a certificate"
 )
-def update_certificate(request, id: int, payload: CertificatePatch):
+def update_certificate(request, id: Id, payload: CertificatePatch):
     certificate = _certificate(request, id)
     values = {
         "type": certificate.type,
@@ -218,7 +223,7 @@ def update_certificate(request, id: int, payload: CertificatePatch):
 
 
 @router.delete("/certificates/{id}", response={204: None, **WRITE_ERRORS}, summary="Delete a certificate")
-def delete_certificate(request, id: int):
+def delete_certificate(request, id: Id):
     services.certificate_delete(certificate=_certificate(request, id), by=request.user)
     return Status(204, None)
 
@@ -228,7 +233,7 @@ def delete_certificate(request, id: int):
     response={200: CertificateDetailOut, **WRITE_ERRORS},
     summary="Suspend, revoke, cancel or restore a certificate (reason required)",
 )
-def change_status(request, id: int, payload: StatusIn):
+def change_status(request, id: Id, payload: StatusIn):
     certificate = _certificate(request, id)
     services.certificate_change_status(
         certificate=certificate, to_status=payload.status.strip(), reason=payload.reason, by=request.user
@@ -241,7 +246,7 @@ def change_status(request, id: int, payload: StatusIn):
     response={200: list[GuidanceOut], **READ_ERRORS},
     summary="CCC catalogue entries a product may fall under",
 )
-def ccc_guidance(request, product: str = "", industry: str = ""):
+def ccc_guidance(request, product: Label = "", industry: Code = ""):
     if not product.strip() and not industry.strip():
         raise ValidationFailed({"product": _("请填写产品名称或行业代码。")})
     return catalogue.ccc_guidance(product.strip()[:200], industry.strip()[:4] or None)

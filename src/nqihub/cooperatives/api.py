@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.bounds import Code, Count, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -88,24 +89,24 @@ def _personal(context, member) -> bool:
 
 
 class ApplyIn(Schema):
-    enterprise: int
-    officer_name: str
-    officer_phone: str
+    enterprise: Id
+    officer_name: str = Field(..., max_length=64)
+    officer_phone: str = Field(..., max_length=32)
     accept_commitment: bool = Field(..., description="须为 true：接受入社承诺书")
-    commitment_version: int | None = Field(None, description="所接受的承诺书版本（应为现行版本）")
+    commitment_version: Count | None = Field(None, description="所接受的承诺书版本（应为现行版本）")
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: str = Field("", max_length=300)
 
 
 class InspectionIn(Schema):
-    member: int
-    inspected_on: date
+    member: Id
+    inspected_on: IsoDate
     values: dict[str, str] = Field(..., description="检查项目 id → pass/fail（合格/不合格项目）或实测值")
-    batch: str = ""
-    inspector: str = ""
-    notes: str = ""
+    batch: str = Field("", max_length=100)
+    inspector: str = Field("", max_length=64)
+    notes: str = Field("", max_length=500)
 
 
 class InspectionResultOut(Schema):
@@ -164,8 +165,8 @@ class NonConformityOut(Schema):
 
 
 class CloseIn(Schema):
-    evidence: str
-    corrective_action: str = ""
+    evidence: str = Field(..., max_length=5000)
+    corrective_action: str = Field("", max_length=5000)
 
 
 class RateOut(Schema):
@@ -236,7 +237,7 @@ def list_cooperatives(request):
 @router.get(
     "/cooperatives/{id}", response={200: CooperativeDetailOut, **DETAIL_ERRORS}, summary="One cooperative"
 )
-def get_cooperative(request, id: int):
+def get_cooperative(request, id: Id):
     return _coop(request, id)
 
 
@@ -246,14 +247,14 @@ def get_cooperative(request, id: int):
     summary="Members (all for the cooperative's staff and regulators; one's own otherwise)",
 )
 @paginate(Pages)
-def list_members(request, id: int, status: str = ""):
+def list_members(request, id: Id, status: Code = ""):
     return selectors.member_list(
         fetched_by=request.user, cooperative=_coop(request, id), status=status or None
     )
 
 
 @router.post("/cooperatives/{id}/apply", response={201: MemberOut, **WRITE_ERRORS}, summary="Apply to join")
-def apply(request, id: int, payload: ApplyIn):
+def apply(request, id: Id, payload: ApplyIn):
     coop = _coop(request, id)
     enterprise = next(
         (e for e in selectors.enterprises_to_apply(request.user, coop) if e.pk == payload.enterprise), None
@@ -280,14 +281,14 @@ def _member(request, id):
 
 
 @router.get("/cooperative-members/{id}", response={200: MemberOut, **DETAIL_ERRORS}, summary="One membership")
-def get_member(request, id: int):
+def get_member(request, id: Id):
     return _member(request, id)
 
 
 @router.post(
     "/cooperative-members/{id}/admit", response={200: MemberOut, **WRITE_ERRORS}, summary="Admit an applicant"
 )
-def admit(request, id: int):
+def admit(request, id: Id):
     services.member_admit(member=_member(request, id), by=request.user)
     return _member(request, id)
 
@@ -297,7 +298,7 @@ def admit(request, id: int):
     response={200: MemberOut, **WRITE_ERRORS},
     summary="Reject an application",
 )
-def reject(request, id: int, payload: ReasonIn):
+def reject(request, id: Id, payload: ReasonIn):
     services.member_reject(member=_member(request, id), reason=payload.reason, by=request.user)
     return _member(request, id)
 
@@ -305,7 +306,7 @@ def reject(request, id: int, payload: ReasonIn):
 @router.post(
     "/cooperative-members/{id}/leave", response={200: MemberOut, **WRITE_ERRORS}, summary="Leave (or remove)"
 )
-def leave(request, id: int, payload: ReasonIn):
+def leave(request, id: Id, payload: ReasonIn):
     services.member_leave(member=_member(request, id), reason=payload.reason, by=request.user)
     return _member(request, id)
 
@@ -315,7 +316,7 @@ def leave(request, id: int, payload: ReasonIn):
     response={201: InspectionOut, **WRITE_ERRORS},
     summary="Record an inspection against a checkpoint",
 )
-def record_inspection(request, id: int, payload: InspectionIn):
+def record_inspection(request, id: Id, payload: InspectionIn):
     try:
         checkpoint = selectors.checkpoint_get(fetched_by=request.user, pk=id)
         member = selectors.member_get(fetched_by=request.user, pk=payload.member)
@@ -340,7 +341,7 @@ def record_inspection(request, id: int, payload: InspectionIn):
     summary="Non-conformities (status=open|closed, overdue=true)",
 )
 @paginate(Pages)
-def list_nonconformities(request, id: int, status: str = "", overdue: bool = False):
+def list_nonconformities(request, id: Id, status: Code = "", overdue: bool = False):
     return selectors.nonconformity_list(
         fetched_by=request.user,
         cooperative=_coop(request, id),
@@ -354,7 +355,7 @@ def list_nonconformities(request, id: int, status: str = "", overdue: bool = Fal
     response={200: NonConformityOut, **WRITE_ERRORS},
     summary="Close a non-conformity with evidence",
 )
-def close_nonconformity(request, id: int, payload: CloseIn):
+def close_nonconformity(request, id: Id, payload: CloseIn):
     try:
         nc = selectors.nonconformity_get(fetched_by=request.user, pk=id)
     except Exception as exc:
@@ -370,7 +371,7 @@ def close_nonconformity(request, id: int, payload: CloseIn):
     response={200: PassRatesOut, **DETAIL_ERRORS},
     summary="Pass rates of the cooperative and its members over a period",
 )
-def get_pass_rates(request, id: int, date_from: date | None = None, date_to: date | None = None):
+def get_pass_rates(request, id: Id, date_from: IsoDate | None = None, date_to: IsoDate | None = None):
     today = timezone.localdate()
     rates = selectors.pass_rates(
         fetched_by=request.user,
@@ -409,7 +410,7 @@ def get_pass_rates(request, id: int, date_from: date | None = None, date_to: dat
     response={200: list[TestingPlanOut], **DETAIL_ERRORS},
     summary="Free testing plans",
 )
-def list_testing_plans(request, id: int):
+def list_testing_plans(request, id: Id):
     return list(selectors.testing_plan_list(fetched_by=request.user, cooperative=_coop(request, id)))
 
 
@@ -418,7 +419,7 @@ def list_testing_plans(request, id: int):
     response={201: list[OrderOut], **WRITE_ERRORS},
     summary="Create the plan's test orders at its lab, all in one step",
 )
-def order_testing_plan(request, id: int):
+def order_testing_plan(request, id: Id):
     try:
         plan = selectors.testing_plan_get(fetched_by=request.user, pk=id)
     except Exception as exc:

@@ -19,8 +19,11 @@ class CooperativeForm(ServiceErrorsMixin, forms.Form):
     host_organisation = forms.CharField(label=_("主办单位"), max_length=200, required=False)
     industry = forms.CharField(label=_("所属行业（GB/T 4754 代码）"), max_length=4, required=False)
     target_pass_rate = forms.CharField(label=_("目标合格率（%）"), max_length=10, required=False)
-    charter = forms.CharField(label=_("章程"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    charter = forms.CharField(
+        max_length=20000, label=_("章程"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
     commitment_text = forms.CharField(
+        max_length=20000,
         label=_("入社承诺书（公约）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -165,6 +168,7 @@ class LabelTemplateForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(label=_("模板名称"), max_length=200, required=False)
     category = forms.ChoiceField(label=_("标签类别"), choices=())
     fields_text = forms.CharField(
+        max_length=20000,
         label=_("标签内容"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),

@@ -103,8 +103,19 @@ class Member(models.Model):
         related_name="cooperative_memberships",
     )
     status = models.CharField(_("状态"), max_length=10, choices=MemberStatus.choices, db_index=True)
-    officer_name = EncryptedCharField(_("质量专员"), blank=True, default="")
-    officer_phone = EncryptedCharField(_("质量专员电话"), blank=True, default="")
+    officer_name = EncryptedCharField(_("质量专员"), max_length=64, blank=True, default="")
+    officer_phone = EncryptedCharField(
+        _("质量专员电话"),
+        max_length=32,
+        blank=True,
+        default="",
+        blind_index="officer_phone_index",
+        normalise="phone",
+    )
+    #: HMAC-SM3 of the normalised phone (core.crypto.blind_filter): exact look-up without decrypting.
+    officer_phone_index = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     commitment_version = models.PositiveIntegerField(_("已接受的承诺书版本"), null=True, blank=True)
     commitment_accepted_at = models.DateTimeField(_("接受承诺书时间"), null=True, blank=True)
     commitment_accepted_by = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination
 
+from .bounds import Code, PageNumber
 from .errors import ValidationFailed
 from .models import Industry, Region
 from .regions import is_code
@@ -23,7 +24,7 @@ class Pages(PageNumberPagination):
     maximum is an error (422, field ``page_size``), not silently shortened."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page: PageNumber = 1
         page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
 
     def __init__(self, **kwargs):
@@ -46,6 +47,10 @@ class ErrorOut(Schema):
     detail: str
     field: str | None = None
 
+
+#: OpenAPI ``openapi_extra`` of a route where a token is optional: ninja lists the bearer scheme, ``{}`` adds
+#: "or none".
+OPTIONAL_TOKEN = {"security": [{}]}
 
 #: Responses every authenticated route can give besides its success.
 READ_ERRORS = {401: ErrorOut, 422: ValidationErrorOut}
@@ -71,11 +76,11 @@ class IndustryOut(Schema):
 
 
 class RegionFilter(Schema):
-    parent: str | None = Field(None, description="上级区划代码；不填则列出省级")
+    parent: str | None = Field(None, description="上级区划代码；不填则列出省级", max_length=16)
 
 
 class IndustryFilter(Schema):
-    parent: str | None = Field(None, description="上级行业代码；不填则列出门类")
+    parent: str | None = Field(None, description="上级行业代码；不填则列出门类", max_length=16)
 
 
 _INDUSTRY_CODE = re.compile(r"^(?:[A-T]|\d{2,4})$")
@@ -130,7 +135,7 @@ def list_regions(request, filters: Query[RegionFilter]):
 
 
 @router.get("/regions/{code}", response={200: RegionOut, **DETAIL_ERRORS}, summary="One region")
-def get_region(request, code: str):
+def get_region(request, code: Code):
     code = code.strip()
     if not is_code(code):
         raise ValidationFailed({"code": region_code_error(code)})
@@ -158,7 +163,7 @@ def list_industries(request, filters: Query[IndustryFilter]):
 
 
 @router.get("/industries/{code}", response={200: IndustryOut, **DETAIL_ERRORS}, summary="One industry")
-def get_industry(request, code: str):
+def get_industry(request, code: Code):
     code = clean_industry_code(code)
     if not is_industry_code(code):
         raise ValidationFailed({"code": industry_code_error(code)})

@@ -6,21 +6,29 @@ from django.core.checks import Tags, Warning, register
 
 @register(Tags.security, deploy=True)
 def personal_data_keys(app_configs, **kwargs):
-    if settings.FIELD_ENCRYPTION_KEYS:
-        from cryptography.fernet import Fernet
+    from django.core.exceptions import ImproperlyConfigured
 
+    from .crypto import parse_keys
+
+    if settings.FIELD_ENCRYPTION_KEYS:
         try:
-            for key in settings.FIELD_ENCRYPTION_KEYS:
-                Fernet(key.encode())
-        except ValueError:
+            parse_keys(settings.FIELD_ENCRYPTION_KEYS)
+        except ImproperlyConfigured as exc:
+            return [Warning(str(exc), id="nqihub.W002")]
+        if not settings.FIELD_BLIND_INDEX_KEY:
             return [
-                Warning("FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key.", id="nqihub.W002")
+                Warning(
+                    "FIELD_BLIND_INDEX_KEY is not set: the blind index of phone numbers uses a key derived "
+                    "from SECRET_KEY.",
+                    hint="Set FIELD_BLIND_INDEX_KEY to 32 random bytes in base64 (see .env.example).",
+                    id="nqihub.W004",
+                )
             ]
         return []
     return [
         Warning(
             "FIELD_ENCRYPTION_KEYS is not set: personal data is encrypted with a key derived from SECRET_KEY.",
-            hint="Generate one with Fernet.generate_key() and set FIELD_ENCRYPTION_KEYS (see .env.example).",
+            hint="Set FIELD_ENCRYPTION_KEYS to <id>:<base64 of 16 random bytes> (see .env.example).",
             id="nqihub.W001",
         )
     ]

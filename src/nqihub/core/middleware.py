@@ -1,23 +1,51 @@
-"""Keeps the current request's client address for the audit log."""
+"""Request-wide pieces: the real client address (behind the configured proxies), the default language,
+security headers (no caching of what a signed-in user or the API sees), and a clear 400 for input the
+database cannot hold."""
 
-import contextvars
+import ipaddress
+import logging
 
-_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import DataError
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import audit
+from .request_context import _client_ip, client_ip, reset_client_ip, set_client_ip
+
+__all__ = ["_client_ip", "client_ip", "ip_from_request"]
+
+logger = logging.getLogger("nqihub.security")
 
 
-def client_ip() -> str | None:
-    return _client_ip.get()
+def _valid_ip(value: str) -> str | None:
+    value = (value or "").strip()
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def ip_from_request(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trusted solely behind a configured proxy (BEHIND_PROXY).
-    from django.conf import settings
-
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address. ``REMOTE_ADDR``, unless the site runs behind ``PROXY_HOPS`` reverse proxies
+    (``BEHIND_PROXY``): then the address the outermost trusted proxy saw, i.e. the ``PROXY_HOPS``-th entry
+    from the right of ``X-Forwarded-For`` (each proxy appends the address it received the request from;
+    entries further left were written by the client and are never trusted)."""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    hops = getattr(settings, "PROXY_HOPS", 0)
+    if hops <= 0:
+        return remote
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if not forwarded:
+        return remote
+    # Fewer entries than proxies: the request skipped the outer ones; the leftmost was written by ours.
+    candidate = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
+    return _valid_ip(candidate) or remote
 
 
 class RequestContextMiddleware:
@@ -25,11 +53,11 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _client_ip.set(ip_from_request(request))
+        token = set_client_ip(ip_from_request(request))
         try:
             return self.get_response(request)
         finally:
-            _client_ip.reset(token)
+            reset_client_ip(token)
 
 
 class DefaultLanguageMiddleware:
@@ -41,9 +69,6 @@ class DefaultLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.utils import translation
-
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
@@ -52,3 +77,95 @@ class DefaultLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+#: Content types that are documents a user downloads (reports, exports): never cached anywhere.
+_PRIVATE_DOCUMENTS = ("application/pdf", "application/vnd.openxmlformats", "text/csv", "application/zip")
+
+
+class SecurityHeadersMiddleware:
+    """``Cache-Control: no-store`` on every page of a signed-in user, every API response and every report
+    or export download (a shared workstation's browser or a proxy must not keep them); no ``Server``
+    banner from the application."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        content_type = response.headers.get("Content-Type", "")
+        if (
+            request.path.startswith("/api/")
+            or content_type.startswith(_PRIVATE_DOCUMENTS)
+            or (user is not None and user.is_authenticated and not request.path.startswith("/static/"))
+        ):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+        response.headers.pop("Server", None)
+        return response
+
+
+def is_out_of_range(exc: BaseException) -> bool:
+    """The database refused a number as too large: SQLite's adapter (OverflowError), PostgreSQL's
+    ``numeric_value_out_of_range`` (22003)."""
+    if isinstance(exc, OverflowError):
+        return True
+    if isinstance(exc, DataError):
+        cause = exc.__cause__
+        return getattr(cause, "sqlstate", None) == "22003" or "out of range" in str(exc)
+    return False
+
+
+def out_of_range_message() -> str:
+    return _("输入的数字超出允许范围，请检查页码、编号等数字。")
+
+
+class BadInputMiddleware:
+    """HTML pages: a number the database cannot hold (``?page=10**30``, an id in a path) and a malformed
+    multipart body answer 400 with a Chinese message instead of a server error. The API has the same
+    rules in its own error handlers (nqihub/api.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_out_of_range(exception):
+            message = out_of_range_message()
+        elif isinstance(exception, MultiPartParserError):
+            message = _("上传的表单数据格式不正确（multipart 缺少或有错误的 boundary）。")
+        elif isinstance(exception, BadRequest):
+            message = str(exception) or _("请求有误。")
+        else:
+            return None
+        logger.info("bad input on %s: %s", request.path, exception)
+        return render(request, "400.html", {"message": message}, status=400)
+
+
+class PermissionDeniedAuditMiddleware:
+    """Every refusal a view raises (``PermissionDenied`` → 403) goes to the audit log with the path, as
+    ``security.permission_denied``; Django then renders the 403 page as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            record_denial(request, str(exception))
+        return None
+
+
+def record_denial(request, message: str = "") -> None:
+    user = getattr(request, "user", None)
+    audit.record(
+        user,
+        "security.permission_denied",
+        None,
+        {"method": request.method, "path": request.path[:300], "message": message[:300]},
+    )

@@ -7,6 +7,7 @@ its county (or the most precise level known) and a regulator's subtree is a code
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -167,9 +168,11 @@ class Membership(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which object, when and from where. Append-only."""
+    """Who did what to which object, when and from where. Append-only and tamper-evident: ``hash`` is the
+    SM3 of the entry's content and ``prev_hash``, the hash of the entry before it (``core.audit``), so a
+    changed, inserted, deleted or reordered entry breaks the chain (``manage.py verify_audit``)."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -180,15 +183,41 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    prev_hash = models.CharField(_("前一条的哈希"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("哈希（SM3）"), max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor_username", "at"], name="audit_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"
+
+
+class AuditAnchor(models.Model):
+    """Where the chain continues after old entries were archived and deleted (``manage.py archive_audit``):
+    the first entry kept has ``prev_hash == last_hash``."""
+
+    created_at = models.DateTimeField(_("归档时间"), auto_now_add=True)
+    first_id = models.BigIntegerField(_("首条编号"))
+    last_id = models.BigIntegerField(_("末条编号"))
+    last_hash = models.CharField(_("末条哈希"), max_length=64)
+    count = models.PositiveIntegerField(_("条数"))
+    archive = models.CharField(_("归档文件"), max_length=300)
+    signature = models.CharField(_("签名（HMAC-SM3）"), max_length=64)
+
+    class Meta:
+        ordering = ["-last_id"]
+        verbose_name = _("审计日志归档")
+        verbose_name_plural = _("审计日志归档")
+
+    def __str__(self) -> str:
+        return f"#{self.first_id}–#{self.last_id} → {self.archive}"
 
 
 class WorkdayOverride(models.Model):

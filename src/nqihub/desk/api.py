@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE, ErrorOut, ValidationErrorOut
+from nqihub.core.bounds import MONEY_MAX, Code, Count, Id, IsoDate, PageNumber
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.regions import is_code
 
@@ -38,103 +39,116 @@ def _choices(choices) -> str:
 
 
 class RequestIn(Schema):
-    enterprise_id: int | None = Field(
+    enterprise_id: Id | None = Field(
         None, description="企业 id；企业用户只关联一家企业时可不填，服务站代录时必填"
     )
-    categories: list[str] = Field(..., description=f"需求类别（可多选）：{_choices(Category.choices)}")
+    categories: list[Code] = Field(
+        ..., description=f"需求类别（可多选）：{_choices(Category.choices)}", max_length=10
+    )
     industry: str | None = Field(
         None,
         description="国民经济行业代码（GB/T 4754-2017），如 1431；不填取企业登记的行业",
         examples=["1431"],
+        max_length=16,
     )
-    product: str = Field("", description="产品")
-    title: str = Field(..., description="标题")
-    description: str = Field(..., description="问题描述")
-    urgency: str = Field("normal", description=f"紧急程度：{_choices(ServiceRequest.Urgency.choices)}")
-    desired_by: date | None = Field(None, description="期望完成日期")
-    contact_name: str = Field("", description="联系人（加密存储，列表中脱敏）")
-    contact_phone: str = Field("", description="联系电话（加密存储，列表中脱敏）")
+    product: str = Field("", description="产品", max_length=200)
+    title: str = Field(..., description="标题", max_length=200)
+    description: str = Field(..., description="问题描述", max_length=20000)
+    urgency: str = Field(
+        "normal", description=f"紧急程度：{_choices(ServiceRequest.Urgency.choices)}", max_length=10
+    )
+    desired_by: IsoDate | None = Field(None, description="期望完成日期")
+    contact_name: str = Field("", description="联系人（加密存储，列表中脱敏）", max_length=64)
+    contact_phone: str = Field("", description="联系电话（加密存储，列表中脱敏）", max_length=32)
     channel: str | None = Field(
         None,
         description="渠道：企业自行提交为 api（默认）；服务站代录为 visit（走访）或 walk_in（窗口，默认）",
+        max_length=10,
     )
 
 
 class RequestFilter(Schema):
-    status: str | None = Field(None, description=f"状态（可逗号分隔多个）：{_choices(states.STATUS_CHOICES)}")
-    category: str | None = Field(None, description=f"需求类别：{_choices(Category.choices)}")
-    region: str | None = Field(None, description="行政区划代码：含其下级")
-    station: int | None = Field(None, description="服务站 id")
-    enterprise: int | None = Field(None, description="企业 id")
+    status: str | None = Field(
+        None, description=f"状态（可逗号分隔多个）：{_choices(states.STATUS_CHOICES)}", max_length=200
+    )
+    category: str | None = Field(None, description=f"需求类别：{_choices(Category.choices)}", max_length=32)
+    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
+    station: Id | None = Field(None, description="服务站 id")
+    enterprise: Id | None = Field(None, description="企业 id")
     overdue: bool | None = Field(None, description="只看超期（true）或未超期（false）")
-    q: str = Field("", description="关键词或需求编号")
-    page: int = Field(1, ge=1, description="页码，从 1 开始")
+    q: str = Field("", description="关键词或需求编号", max_length=100)
+    page: PageNumber = Field(1, ge=1, description="页码，从 1 开始")
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
 
 
 class ReasonIn(Schema):
-    reason: str = Field(..., description="理由")
+    reason: str = Field(..., description="理由", max_length=500)
 
 
 class RerouteIn(Schema):
-    reason: str = Field(..., description="改派理由")
-    station_id: int | None = Field(None, description="改派至的服务站 id；不填则转市级平台")
+    reason: str = Field(..., description="改派理由", max_length=500)
+    station_id: Id | None = Field(None, description="改派至的服务站 id；不填则转市级平台")
 
 
 class AssigneeIn(Schema):
-    assignee_type: str = Field(..., description="expert（专家）或 institution（技术机构）")
-    assignee_id: int
-    note: str = Field("", description="派单说明")
+    assignee_type: str = Field(..., description="expert（专家）或 institution（技术机构）", max_length=12)
+    assignee_id: Id
+    note: str = Field("", description="派单说明", max_length=2000)
 
 
 class DispatchIn(Schema):
-    assignments: list[AssigneeIn]
+    assignments: list[AssigneeIn] = Field(..., max_length=20)
 
 
 class ResolveIn(Schema):
-    outcome: str = Field(..., description=f"办理结果：{_choices(ServiceRequest.Outcome.choices)}")
+    outcome: str = Field(
+        ..., description=f"办理结果：{_choices(ServiceRequest.Outcome.choices)}", max_length=14
+    )
     technical_problem: bool | None = Field(None, description="是否属于技术难题")
-    cost_saved: Decimal | None = Field(None, description="节约成本（元，≥0，最多两位小数）")
-    loss_avoided: Decimal | None = Field(None, description="避免损失（元，≥0，最多两位小数）")
-    standards_drafted: int = Field(0, description="制修订标准数")
-    certifications_obtained: int = Field(0, description="获得认证数")
-    summary: str = Field(..., description="办理情况")
+    cost_saved: Decimal | None = Field(None, le=MONEY_MAX, description="节约成本（元，≥0，最多两位小数）")
+    loss_avoided: Decimal | None = Field(None, le=MONEY_MAX, description="避免损失（元，≥0，最多两位小数）")
+    standards_drafted: Count = Field(0, description="制修订标准数")
+    certifications_obtained: Count = Field(0, description="获得认证数")
+    summary: str = Field(..., description="办理情况", max_length=5000)
 
 
 class RateIn(Schema):
     score: int = Field(
-        ..., description="1–5：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意；1–2 启动整改"
+        ...,
+        ge=1,
+        le=5,
+        description="1–5：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意；1–2 启动整改",
     )
-    comment: str = Field("", description="评价意见")
+    comment: str = Field("", description="评价意见", max_length=2000)
 
 
 class NoteIn(Schema):
-    text: str
+    text: str = Field(..., max_length=5000)
     internal: bool = Field(False, description="仅内部可见（企业看不到）")
 
 
 class LinkIn(Schema):
-    kind: str = Field(..., description=f"类型：{_choices(Link.Kind.choices)}")
-    ref: str = Field(..., description="关联记录的编号")
-    title: str = ""
+    kind: str = Field(..., description=f"类型：{_choices(Link.Kind.choices)}", max_length=12)
+    ref: str = Field(..., description="关联记录的编号", max_length=100)
+    title: str = Field("", max_length=200)
     internal: bool = False
 
 
 class RectifyIn(Schema):
-    response: str = Field(..., description="整改情况")
+    response: str = Field(..., description="整改情况", max_length=5000)
 
 
 class CallbackIn(Schema):
-    note: str = Field(..., description="回访记录")
+    note: str = Field(..., description="回访记录", max_length=5000)
     satisfied: bool | None = Field(None, description="回访时企业是否满意")
 
 
 class CompleteIn(Schema):
-    result: str = Field("", description="办理结果")
+    result: str = Field("", description="办理结果", max_length=5000)
 
 
 class ReassignIn(AssigneeIn):
-    reason: str = Field(..., description="改派理由")
+    reason: str = Field(..., description="改派理由", max_length=500)
 
 
 class Ref(Schema):
@@ -436,21 +450,21 @@ def _detail(req: ServiceRequest, user) -> dict:
     return data
 
 
-def _get(request, id: int) -> ServiceRequest:
+def _get(request, id: Id) -> ServiceRequest:
     try:
         return selectors.request_get(fetched_by=request.user, pk=id)
     except ServiceRequest.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def _get_assignment(request, id: int) -> Assignment:
+def _get_assignment(request, id: Id) -> Assignment:
     try:
         return selectors.assignment_get(fetched_by=request.user, pk=id)
     except Assignment.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def _fresh_detail(request, pk: int) -> dict:
+def _fresh_detail(request, pk: Id) -> dict:
     return _detail(_get(request, pk), request.user)
 
 
@@ -517,7 +531,7 @@ def create_request(request, payload: RequestIn):
     return _idempotent(request, run)
 
 
-def _is_own_enterprise_request(user, enterprise_id: int | None) -> bool:
+def _is_own_enterprise_request(user, enterprise_id: Id | None) -> bool:
     from nqihub.core.models import Membership
     from nqihub.directory.models import Enterprise
 
@@ -566,11 +580,11 @@ def list_requests(request, filters: Query[RequestFilter]):
     response={200: RequestDetailOut, **READ},
     summary="One service request, with its timeline",
 )
-def get_request(request, id: int):
+def get_request(request, id: Id):
     return _fresh_detail(request, id)
 
 
-def _action(request, id: int, call):
+def _action(request, id: Id, call):
     def run():
         req = _get(request, id)
         call(req)
@@ -587,14 +601,14 @@ def _action(request, id: int, call):
 
 
 @router.post("/requests/{id}/accept", response={200: RequestDetailOut, **WRITE}, summary="Accept (受理)")
-def accept_request(request, id: int):
+def accept_request(request, id: Id):
     return _action(request, id, lambda req: services.request_accept(request=req, by=request.user))
 
 
 @router.post(
     "/requests/{id}/reject", response={200: RequestDetailOut, **WRITE}, summary="Reject with a reason"
 )
-def reject_request(request, id: int, payload: ReasonIn):
+def reject_request(request, id: Id, payload: ReasonIn):
     return _action(
         request, id, lambda req: services.request_reject(request=req, reason=payload.reason, by=request.user)
     )
@@ -603,7 +617,7 @@ def reject_request(request, id: int, payload: ReasonIn):
 @router.post(
     "/requests/{id}/reroute", response={200: RequestDetailOut, **WRITE}, summary="Re-route to another station"
 )
-def reroute_request(request, id: int, payload: RerouteIn):
+def reroute_request(request, id: Id, payload: RerouteIn):
     return _action(
         request,
         id,
@@ -616,7 +630,7 @@ def reroute_request(request, id: int, payload: RerouteIn):
 @router.post(
     "/requests/{id}/dispatch", response={200: RequestDetailOut, **WRITE}, summary="Dispatch into assignments"
 )
-def dispatch_request(request, id: int, payload: DispatchIn):
+def dispatch_request(request, id: Id, payload: DispatchIn):
     specs = [services.AssigneeSpec(a.assignee_type, a.assignee_id, a.note) for a in payload.assignments]
     return _action(
         request, id, lambda req: services.request_dispatch(request=req, assignees=specs, by=request.user)
@@ -626,7 +640,7 @@ def dispatch_request(request, id: int, payload: DispatchIn):
 @router.post(
     "/requests/{id}/resolve", response={200: RequestDetailOut, **WRITE}, summary="Resolve with the outcome"
 )
-def resolve_request(request, id: int, payload: ResolveIn):
+def resolve_request(request, id: Id, payload: ResolveIn):
     resolution = services.Resolution(
         outcome=payload.outcome,
         summary=payload.summary,
@@ -642,7 +656,7 @@ def resolve_request(request, id: int, payload: ResolveIn):
 
 
 @router.post("/requests/{id}/rate", response={200: RequestDetailOut, **WRITE}, summary="Rate (好差评, 1–5)")
-def rate_request(request, id: int, payload: RateIn):
+def rate_request(request, id: Id, payload: RateIn):
     return _action(
         request,
         id,
@@ -655,7 +669,7 @@ def rate_request(request, id: int, payload: RateIn):
 @router.post(
     "/requests/{id}/withdraw", response={200: RequestDetailOut, **WRITE}, summary="Withdraw with a reason"
 )
-def withdraw_request(request, id: int, payload: ReasonIn):
+def withdraw_request(request, id: Id, payload: ReasonIn):
     return _action(
         request,
         id,
@@ -664,7 +678,7 @@ def withdraw_request(request, id: int, payload: ReasonIn):
 
 
 @router.post("/requests/{id}/close", response={200: RequestDetailOut, **WRITE}, summary="Close")
-def close_request(request, id: int):
+def close_request(request, id: Id):
     return _action(request, id, lambda req: services.request_close(request=req, by=request.user))
 
 
@@ -673,7 +687,7 @@ def close_request(request, id: int):
     response={200: SuggestionsOut, **READ},
     summary="Ranked dispatch suggestions",
 )
-def request_suggestions(request, id: int):
+def request_suggestions(request, id: Id):
     req = _get(request, id)
     if not services.can_triage(request.user, req):
         raise Http404
@@ -686,7 +700,7 @@ def request_suggestions(request, id: int):
 
 
 @router.post("/requests/{id}/notes", response={200: RequestDetailOut, **WRITE}, summary="Add a note")
-def add_note(request, id: int, payload: NoteIn):
+def add_note(request, id: Id, payload: NoteIn):
     return _action(
         request,
         id,
@@ -701,7 +715,7 @@ def add_note(request, id: int, payload: NoteIn):
     response={200: RequestDetailOut, **WRITE},
     summary="Upload an attachment (PDF, PNG, JPG, XLSX, DOCX)",
 )
-def add_attachment(request, id: int, file: File[UploadedFile], internal: Form[bool] = False):
+def add_attachment(request, id: Id, file: File[UploadedFile], internal: Form[bool] = False):
     return _action(
         request,
         id,
@@ -714,7 +728,7 @@ def add_attachment(request, id: int, file: File[UploadedFile], internal: Form[bo
     response={200: None, **READ},
     summary="Download an attachment",
 )
-def get_attachment(request, id: int, attachment_id: int):
+def get_attachment(request, id: Id, attachment_id: Id):
     req = _get(request, id)
     try:
         att = selectors.attachment_get(fetched_by=request.user, request=req, pk=attachment_id)
@@ -726,7 +740,7 @@ def get_attachment(request, id: int, attachment_id: int):
 
 
 @router.post("/requests/{id}/links", response={200: RequestDetailOut, **WRITE}, summary="Link another record")
-def add_link(request, id: int, payload: LinkIn):
+def add_link(request, id: Id, payload: LinkIn):
     return _action(
         request,
         id,
@@ -746,7 +760,7 @@ def add_link(request, id: int, payload: LinkIn):
     response={200: RequestDetailOut, **WRITE},
     summary="Answer a rectification (整改)",
 )
-def rectification_respond(request, id: int, payload: RectifyIn):
+def rectification_respond(request, id: Id, payload: RectifyIn):
     return _action(
         request,
         id,
@@ -759,7 +773,7 @@ def rectification_respond(request, id: int, payload: RectifyIn):
     response={200: RequestDetailOut, **WRITE},
     summary="Record the callback (回访)",
 )
-def rectification_callback(request, id: int, payload: CallbackIn):
+def rectification_callback(request, id: Id, payload: CallbackIn):
     return _action(
         request,
         id,
@@ -773,14 +787,14 @@ def rectification_callback(request, id: int, payload: CallbackIn):
 
 
 @router.get("/assignments", response={200: list[AssignmentOut], 401: ErrorOut}, summary="My assignments")
-def list_assignments(request, status: str | None = None):
+def list_assignments(request, status: Code | None = None):
     return [
         _assignment(a)
         for a in selectors.my_assignments(fetched_by=request.user, status=status)[:MAX_PAGE_SIZE]
     ]
 
 
-def _assignment_action(request, id: int, call):
+def _assignment_action(request, id: Id, call):
     def run():
         a = _get_assignment(request, id)
         result = call(a)
@@ -793,7 +807,7 @@ def _assignment_action(request, id: int, call):
 @router.post(
     "/assignments/{id}/accept", response={200: AssignmentOut, **WRITE}, summary="Accept an assignment"
 )
-def accept_assignment(request, id: int):
+def accept_assignment(request, id: Id):
     return _assignment_action(
         request, id, lambda a: services.assignment_accept(assignment=a, by=request.user)
     )
@@ -802,7 +816,7 @@ def accept_assignment(request, id: int):
 @router.post(
     "/assignments/{id}/decline", response={200: AssignmentOut, **WRITE}, summary="Decline with a reason"
 )
-def decline_assignment(request, id: int, payload: ReasonIn):
+def decline_assignment(request, id: Id, payload: ReasonIn):
     return _assignment_action(
         request,
         id,
@@ -813,7 +827,7 @@ def decline_assignment(request, id: int, payload: ReasonIn):
 @router.post(
     "/assignments/{id}/complete", response={200: AssignmentOut, **WRITE}, summary="Complete an assignment"
 )
-def complete_assignment(request, id: int, payload: CompleteIn | None = None):
+def complete_assignment(request, id: Id, payload: CompleteIn | None = None):
     result = payload.result if payload is not None else ""
     return _assignment_action(
         request, id, lambda a: services.assignment_complete(assignment=a, result=result, by=request.user)
@@ -823,7 +837,7 @@ def complete_assignment(request, id: int, payload: CompleteIn | None = None):
 @router.post(
     "/assignments/{id}/reassign", response={200: AssignmentOut, **WRITE}, summary="Reassign (station)"
 )
-def reassign_assignment(request, id: int, payload: ReassignIn):
+def reassign_assignment(request, id: Id, payload: ReassignIn):
     to = services.AssigneeSpec(payload.assignee_type, payload.assignee_id, payload.note)
     return _assignment_action(
         request,

@@ -69,6 +69,7 @@ class RequestForm(_Form):
     product = forms.CharField(label=_("产品"), max_length=200, required=False)
     title = forms.CharField(label=_("标题"), max_length=200, required=False)
     description = forms.CharField(
+        max_length=20000,
         label=_("问题描述"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -94,8 +94,19 @@ class ServiceRequest(models.Model):
         db_column="region_code",
         related_name="+",
     )
-    contact_name = EncryptedCharField(_("联系人"), blank=True, default="")
-    contact_phone = EncryptedCharField(_("联系电话"), blank=True, default="")
+    contact_name = EncryptedCharField(_("联系人"), max_length=64, blank=True, default="")
+    contact_phone = EncryptedCharField(
+        _("联系电话"),
+        max_length=32,
+        blank=True,
+        default="",
+        blind_index="contact_phone_index",
+        normalise="phone",
+    )
+    #: HMAC-SM3 of the normalised phone (core.crypto.blind_filter): exact look-up without decrypting.
+    contact_phone_index = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     #: Category codes comma-delimited with leading and trailing commas (",testing,standards,"), so that one
     #: category is found with ``categories__contains=",testing,"``. Use ``category_list``.
     categories = models.CharField(_("需求类别"), max_length=120)

@@ -19,6 +19,7 @@ from nqihub.core.api import (
     is_industry_code,
     region_code_error,
 )
+from nqihub.core.bounds import Id
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Industry, Region
 from nqihub.core.regions import is_code
@@ -139,7 +140,7 @@ def create_enterprise(request, payload: EnterpriseIn):
 @router.get(
     "/enterprises/{id}", response={200: EnterpriseDetailOut, **DETAIL_ERRORS}, summary="One enterprise"
 )
-def get_enterprise(request, id: int):
+def get_enterprise(request, id: Id):
     return _get(selectors.enterprise_get, fetched_by=request.user, pk=id)
 
 
@@ -164,7 +165,7 @@ def list_institutions(request, filters: Query[InstitutionFilter]):
     response={200: InstitutionDetailOut, **DETAIL_ERRORS},
     summary="One institution with its qualifications and the first page of its capability scope",
 )
-def get_institution(request, id: int):
+def get_institution(request, id: Id):
     return _get(selectors.institution_get, fetched_by=request.user, pk=id)
 
 
@@ -174,7 +175,7 @@ def get_institution(request, id: int):
     summary="An institution's capability scope, page by page",
 )
 @paginate(Pages)
-def list_scope_lines(request, id: int):
+def list_scope_lines(request, id: Id):
     institution = _get(selectors.institution_get, fetched_by=request.user, pk=id)
     return selectors.scope_lines_of(fetched_by=request.user, institution=institution)
 
@@ -198,7 +199,7 @@ def list_stations(request, filters: Query[StationFilter]):
     response={200: StationDetailOut, **DETAIL_ERRORS},
     summary="One station with its service area (county codes) and industries",
 )
-def get_station(request, id: int):
+def get_station(request, id: Id):
     return _get(selectors.station_get, fetched_by=request.user, pk=id)
 
 
@@ -217,7 +218,7 @@ def list_experts(request, filters: Query[ExpertFilter]):
 
 
 @router.get("/experts/{id}", response={200: ExpertDetailOut, **DETAIL_ERRORS}, summary="One expert")
-def get_expert(request, id: int):
+def get_expert(request, id: Id):
     return _get(selectors.expert_get, fetched_by=request.user, pk=id)
 
 

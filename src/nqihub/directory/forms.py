@@ -115,12 +115,14 @@ class StationForm(_Form):
         widget=region_input(),
     )
     service_area = forms.CharField(
+        max_length=5000,
         label=_("服务区域"),
         error_messages=_required(_("请至少填写一个服务区域（县级行政区划代码）。")),
         help_text=_("县级行政区划代码，多个用逗号或空格分隔，如 450202, 450203。"),
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
     )
     industries = forms.CharField(
+        max_length=500,
         label=_("服务行业"),
         required=False,
         help_text=_("GB/T 4754-2017 行业代码，多个用逗号或空格分隔，如 1431, 1439。"),
@@ -161,6 +163,7 @@ class ExpertForm(_Form):
         error_messages=_required(_("请至少选择一个服务领域（NQI 要素）。")),
     )
     industries = forms.CharField(
+        max_length=500,
         label=_("擅长行业"),
         required=False,
         help_text=_("GB/T 4754-2017 行业代码，多个用逗号或空格分隔。"),

@@ -98,8 +98,10 @@ class EnterpriseContact(models.Model):
     """A contact person. Name and phone are personal data: encrypted at rest, masked in lists."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
-    name = EncryptedCharField(_("联系人"))
-    phone = EncryptedCharField(_("电话"))
+    name = EncryptedCharField(_("联系人"), max_length=64)
+    phone = EncryptedCharField(_("电话"), max_length=32, blind_index="phone_index", normalise="phone")
+    #: HMAC-SM3 of the normalised phone (core.crypto.blind_filter): exact look-up without decrypting.
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     position = models.CharField(_("职务"), max_length=64, blank=True)
 
     class Meta:

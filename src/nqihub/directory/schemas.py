@@ -16,47 +16,64 @@ def _choices(choices) -> str:
 
 class EnterpriseIn(Schema):
     uscc: str = Field(
-        ..., description="统一社会信用代码（GB 32100，18位，含校验码）", examples=["91450204000000001A"]
+        ...,
+        description="统一社会信用代码（GB 32100，18位，含校验码）",
+        examples=["91450204000000001A"],
+        max_length=32,
     )
-    name: str = Field(..., description="企业名称")
-    region: str = Field(..., description="所在县级行政区划代码（GB/T 2260，6位）", examples=["450204"])
-    industry: str | None = Field(None, description="国民经济行业代码（GB/T 4754-2017）", examples=["1431"])
-    scale: str = Field(Enterprise.Scale.SMALL, description=f"规模：{_choices(Enterprise.Scale.choices)}")
-    address: str = Field("", description="地址")
-    kind: str = Field(Enterprise.Kind.COMPANY, description=f"主体类型：{_choices(Enterprise.Kind.choices)}")
-    products: str = Field("", description="主要产品")
+    name: str = Field(..., description="企业名称", max_length=200)
+    region: str = Field(
+        ..., description="所在县级行政区划代码（GB/T 2260，6位）", examples=["450204"], max_length=16
+    )
+    industry: str | None = Field(
+        None, description="国民经济行业代码（GB/T 4754-2017）", examples=["1431"], max_length=16
+    )
+    scale: str = Field(
+        Enterprise.Scale.SMALL, description=f"规模：{_choices(Enterprise.Scale.choices)}", max_length=16
+    )
+    address: str = Field("", description="地址", max_length=255)
+    kind: str = Field(
+        Enterprise.Kind.COMPANY, description=f"主体类型：{_choices(Enterprise.Kind.choices)}", max_length=16
+    )
+    products: str = Field("", description="主要产品", max_length=255)
 
 
 class EnterpriseFilter(Schema):
-    q: str = Field("", description="中文关键词（名称、地址、产品、行业），或完整的统一社会信用代码")
-    region: str | None = Field(None, description="行政区划代码：含其下级")
-    industry: str | None = Field(None, description="行业代码：含其下级")
-    scale: str | None = Field(None, description=f"规模：{_choices(Enterprise.Scale.choices)}")
+    q: str = Field(
+        "", description="中文关键词（名称、地址、产品、行业），或完整的统一社会信用代码", max_length=100
+    )
+    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
+    industry: str | None = Field(None, description="行业代码：含其下级", max_length=16)
+    scale: str | None = Field(None, description=f"规模：{_choices(Enterprise.Scale.choices)}", max_length=32)
 
 
 class InstitutionFilter(Schema):
-    q: str = Field("", description="中文关键词")
-    region: str | None = Field(None, description="行政区划代码：含其下级")
-    kind: str | None = Field(None, description=f"机构类型：{_choices(Institution.Kind.choices)}")
+    q: str = Field("", description="中文关键词", max_length=100)
+    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
+    kind: str | None = Field(
+        None, description=f"机构类型：{_choices(Institution.Kind.choices)}", max_length=32
+    )
 
 
 class StationFilter(Schema):
-    q: str = Field("", description="中文关键词")
-    region: str | None = Field(None, description="服务站所在行政区划代码：含其下级")
-    industry: str | None = Field(None, description="服务行业代码：含其下级")
+    q: str = Field("", description="中文关键词", max_length=100)
+    region: str | None = Field(None, description="服务站所在行政区划代码：含其下级", max_length=16)
+    industry: str | None = Field(None, description="服务行业代码：含其下级", max_length=16)
 
 
 class ExpertFilter(Schema):
-    q: str = Field("", description="中文关键词（姓名、职称、专长、简介）")
-    region: str | None = Field(None, description="行政区划代码：含其下级")
-    element: str | None = Field(None, description=f"服务领域（NQI 要素）：{_choices(NqiElement.choices)}")
+    q: str = Field("", description="中文关键词（姓名、职称、专长、简介）", max_length=100)
+    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
+    element: str | None = Field(
+        None, description=f"服务领域（NQI 要素）：{_choices(NqiElement.choices)}", max_length=32
+    )
 
 
 class MatchQuery(Schema):
-    parameter: str = Field(..., description="检测项目/参数，如 甲醛含量")
-    product: str = Field("", description="检测对象/产品，如 纺织品")
-    standard: str = Field("", description="方法标准号，如 GB/T 2912.1-2009")
-    region: str | None = Field(None, description="委托方所在行政区划代码：由近及远排序")
+    parameter: str = Field(..., description="检测项目/参数，如 甲醛含量", max_length=100)
+    product: str = Field("", description="检测对象/产品，如 纺织品", max_length=100)
+    standard: str = Field("", description="方法标准号，如 GB/T 2912.1-2009", max_length=120)
+    region: str | None = Field(None, description="委托方所在行政区划代码：由近及远排序", max_length=16)
 
 
 # --- output ------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 from ninja import Field, Router, Schema
 
 from nqihub.accounts.api import BearerAuth
-from nqihub.core.api import ErrorOut, ValidationErrorOut
+from nqihub.core.api import OPTIONAL_TOKEN, ErrorOut, ValidationErrorOut
 
 from . import services
 from .packs import packs
@@ -33,7 +33,9 @@ class CheckIn(Schema):
     )
     fields: dict[str, Any] | None = Field(None, description="逐项填写的字段，键见 GET /labels/categories")
     text: str | None = Field(
-        None, description="粘贴的标签文字（最多 20000 字）；同时给出 fields 时以 fields 为准"
+        None,
+        description="粘贴的标签文字（最多 20000 字）；同时给出 fields 时以 fields 为准",
+        max_length=20000,
     )
 
 
@@ -73,6 +75,7 @@ class CategoryOut(Schema):
 @router.post(
     "/labels/check",
     auth=OPEN,
+    openapi_extra=OPTIONAL_TOKEN,
     response={200: CheckOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Check a label: every missing or invalid item with its source standard and fix",
 )
@@ -91,7 +94,7 @@ def check(request, payload: CheckIn):
 
 @router.get(
     "/labels/categories",
-    auth=OPEN,
+    auth=None,
     response=list[CategoryOut],
     summary="Label categories and their field keys",
 )

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.middleware import ip_from_request
 
 from .checker import check_label
 from .extract import extract_fields
@@ -75,7 +76,7 @@ def throttle(request) -> None:
     if user is not None and user.is_authenticated:
         return
     limit = int(getattr(settings, "LABELS_ANONYMOUS_RATE", 30))
-    key = f"labels:check:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"labels:check:{ip_from_request(request) or 'unknown'}"
     if cache.add(key, 1, WINDOW_SECONDS):
         count = 1
     else:

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.bounds import Code, Days, Id, IsoDate
 from nqihub.directory.models import Enterprise, Institution
 from nqihub.directory.selectors import enterprise_get, institution_get
 
@@ -22,22 +23,23 @@ WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 
 
 class InstrumentIn(Schema):
-    enterprise: int = Field(..., description="企业 id（仅创建时使用）")
+    enterprise: Id = Field(..., description="企业 id（仅创建时使用）")
     name: str = Field(..., max_length=100)
     serial_number: str = Field(..., max_length=100)
     purpose: str = Field(
         Purpose.INTERNAL,
         description="trade 贸易结算 / safety 安全防护 / medical 医疗卫生 / environment 环境监测 / internal 其他",
+        max_length=12,
     )
-    model_number: str = ""
-    manufacturer: str = ""
-    measuring_range: str = ""
-    accuracy_class: str = ""
-    quantity: str = ""
-    location: str = ""
-    catalogue_entry: int | None = Field(None, description="强制检定目录条目 id")
-    internal_interval_days: int | None = None
-    next_due: datetime.date | None = None
+    model_number: str = Field("", max_length=100)
+    manufacturer: str = Field("", max_length=200)
+    measuring_range: str = Field("", max_length=100)
+    accuracy_class: str = Field("", max_length=100)
+    quantity: str = Field("", max_length=50)
+    location: str = Field("", max_length=200)
+    catalogue_entry: Id | None = Field(None, description="强制检定目录条目 id")
+    internal_interval_days: Days | None = None
+    next_due: IsoDate | None = None
     in_use: bool = True
 
 
@@ -68,16 +70,16 @@ class InstrumentOut(Schema):
 
 
 class RecordIn(Schema):
-    kind: str = Field(..., description="verification 检定 / calibration 校准")
-    performed_on: datetime.date | None = None
-    body: int | None = Field(None, description="机构 id（目录中有时）")
-    body_name: str = ""
-    result: str = Field("", description="检定：pass / fail；校准：留空")
-    certificate_number: str = ""
-    valid_until: datetime.date | None = None
-    suggested_next: datetime.date | None = None
-    uncertainty: str = ""
-    data: str = ""
+    kind: str = Field(..., description="verification 检定 / calibration 校准", max_length=12)
+    performed_on: IsoDate | None = None
+    body: Id | None = Field(None, description="机构 id（目录中有时）")
+    body_name: str = Field("", max_length=200)
+    result: str = Field("", description="检定：pass / fail；校准：留空", max_length=4)
+    certificate_number: str = Field("", max_length=100)
+    valid_until: IsoDate | None = None
+    suggested_next: IsoDate | None = None
+    uncertainty: str = Field("", max_length=200)
+    data: str = Field("", max_length=5000)
 
 
 class RecordOut(Schema):
@@ -97,9 +99,9 @@ class RecordOut(Schema):
 
 
 class BookingIn(Schema):
-    instrument: int
-    institution: int
-    proposed_date: datetime.date
+    instrument: Id
+    institution: Id
+    proposed_date: IsoDate
     note: str = Field("", max_length=500)
 
 
@@ -129,9 +131,9 @@ class DueQuery(Schema):
 
 
 class InstrumentFilter(Schema):
-    enterprise: int | None = None
-    q: str = ""
-    status: str = Field("", description="overdue / due30 / mandatory / retired")
+    enterprise: Id | None = None
+    q: str = Field("", max_length=100)
+    status: str = Field("", description="overdue / due30 / mandatory / retired", max_length=16)
 
 
 def _instrument_out(i: Instrument, today: datetime.date) -> dict:
@@ -264,7 +266,7 @@ def create_instrument(request, payload: InstrumentIn):
 
 
 @router.get("/instruments/{pk}", response={200: InstrumentOut, **DETAIL_ERRORS}, summary="One instrument")
-def get_instrument(request, pk: int):
+def get_instrument(request, pk: Id):
     return _instrument_out(
         _get(selectors.instrument_get, fetched_by=request.user, pk=pk), timezone.localdate()
     )
@@ -273,7 +275,7 @@ def get_instrument(request, pk: int):
 @router.put(
     "/instruments/{pk}", response={200: InstrumentOut, **WRITE_ERRORS}, summary="Update an instrument"
 )
-def update_instrument(request, pk: int, payload: InstrumentIn):
+def update_instrument(request, pk: Id, payload: InstrumentIn):
     instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
     instrument = services.instrument_update(instrument=instrument, data=_data(payload), by=request.user)
     return _instrument_out(instrument, timezone.localdate())
@@ -282,14 +284,14 @@ def update_instrument(request, pk: int, payload: InstrumentIn):
 @router.delete(
     "/instruments/{pk}", response={204: None, **WRITE_ERRORS}, summary="Delete an instrument without history"
 )
-def delete_instrument(request, pk: int):
+def delete_instrument(request, pk: Id):
     instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
     services.instrument_delete(instrument=instrument, by=request.user)
     return Status(204, None)
 
 
 @router.get("/instruments/{pk}/records", response={200: list[RecordOut], **DETAIL_ERRORS}, summary="Records")
-def list_records(request, pk: int):
+def list_records(request, pk: Id):
     instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
     return [_record_out(r) for r in selectors.records_of(fetched_by=request.user, instrument=instrument)]
 
@@ -297,7 +299,7 @@ def list_records(request, pk: int):
 @router.post(
     "/instruments/{pk}/records", response={201: RecordOut, **WRITE_ERRORS}, summary="Enter a 检定/校准 result"
 )
-def create_record(request, pk: int, payload: RecordIn):
+def create_record(request, pk: Id, payload: RecordIn):
     instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
     record = services.record_add(
         instrument=instrument, data=services.RecordData(**payload.dict()), by=request.user
@@ -310,7 +312,7 @@ def create_record(request, pk: int, payload: RecordIn):
     response={200: list[BodyOut], **DETAIL_ERRORS},
     summary="Calibration bodies covering it",
 )
-def list_bodies(request, pk: int):
+def list_bodies(request, pk: Id):
     instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
     return [
         {"id": r.id, "name": r.name, "closeness": r.closeness}
@@ -323,7 +325,7 @@ def list_bodies(request, pk: int):
 
 @router.get("/bookings", response={200: list[BookingOut], **READ_ERRORS}, summary="Bookings in scope")
 @paginate(Pages)
-def list_bookings(request, status: str = "", instrument: int | None = None):
+def list_bookings(request, status: Code = "", instrument: Id | None = None):
     return [
         _booking_out(b)
         for b in selectors.booking_list(fetched_by=request.user, status=status, instrument=instrument)
@@ -347,7 +349,7 @@ def create_booking(request, payload: BookingIn):
 
 
 @router.get("/bookings/{pk}", response={200: BookingOut, **DETAIL_ERRORS}, summary="One booking")
-def get_booking(request, pk: int):
+def get_booking(request, pk: Id):
     return _booking_out(_get(selectors.booking_get, fetched_by=request.user, pk=pk))
 
 
@@ -356,7 +358,7 @@ def get_booking(request, pk: int):
     response={201: RecordOut, **WRITE_ERRORS},
     summary="Record the result (the body)",
 )
-def complete_booking(request, pk: int, payload: RecordIn):
+def complete_booking(request, pk: Id, payload: RecordIn):
     booking = _get(selectors.booking_get, fetched_by=request.user, pk=pk)
     record = services.booking_complete(
         booking=booking, data=services.RecordData(**payload.dict()), by=request.user
@@ -384,14 +386,14 @@ def _note(request) -> str:
     return note
 
 
-def _respond(request, pk: int, action: str):
+def _respond(request, pk: Id, action: str):
     booking = _get(selectors.booking_get, fetched_by=request.user, pk=pk)
     note = _note(request)
     return _booking_out(services.booking_respond(booking=booking, action=action, by=request.user, note=note))
 
 
 @router.post("/bookings/{pk}/accept", response={200: BookingOut, **WRITE_ERRORS}, summary="Accept (the body)")
-def accept_booking(request, pk: int):
+def accept_booking(request, pk: Id):
     """Optional JSON body: {"note": "…"} (at most 500 characters)."""
     return _respond(request, pk, "accept")
 
@@ -399,7 +401,7 @@ def accept_booking(request, pk: int):
 @router.post(
     "/bookings/{pk}/decline", response={200: BookingOut, **WRITE_ERRORS}, summary="Decline (the body)"
 )
-def decline_booking(request, pk: int):
+def decline_booking(request, pk: Id):
     """Optional JSON body: {"note": "…"} (at most 500 characters)."""
     return _respond(request, pk, "decline")
 
@@ -407,6 +409,6 @@ def decline_booking(request, pk: int):
 @router.post(
     "/bookings/{pk}/cancel", response={200: BookingOut, **WRITE_ERRORS}, summary="Cancel (the enterprise)"
 )
-def cancel_booking(request, pk: int):
+def cancel_booking(request, pk: Id):
     """Optional JSON body: {"note": "…"} (at most 500 characters)."""
     return _respond(request, pk, "cancel")

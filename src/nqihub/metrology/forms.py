@@ -70,7 +70,10 @@ class RecordForm(_Form):
     suggested_next = forms.DateField(label=_("建议下次校准日期（校准）"), required=False, widget=DateInput)
     uncertainty = forms.CharField(label=_("测量不确定度（校准）"), max_length=200, required=False)
     data = forms.CharField(
-        label=_("校准数据/结果说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=5000,
+        label=_("校准数据/结果说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

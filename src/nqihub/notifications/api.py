@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, Pages
+from nqihub.core.bounds import Id
 
 from . import selectors, services
 from .models import Notification
@@ -53,9 +54,9 @@ def mark_all_read(request):
 
 
 @router.post(
-    "/{int:notification_id}/read", response={200: NotificationOut, **DETAIL_ERRORS}, summary="Mark one read"
+    "/{notification_id}/read", response={200: NotificationOut, **DETAIL_ERRORS}, summary="Mark one read"
 )
-def mark_read(request, notification_id: int):
+def mark_read(request, notification_id: Id):
     try:
         return services.notification_mark_read(notification_id=notification_id, by=request.user)
     except Notification.DoesNotExist as exc:

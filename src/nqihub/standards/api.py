@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.bounds import Id, Label, PageNumber, StandardCode
 from nqihub.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -68,12 +69,12 @@ class StandardDetailOut(StandardOut):
 
 
 class StandardFilter(Schema):
-    q: str = Field("", description="中文关键词（分词检索标题）或标准号（含或不含年代号）")
-    level: str | None = Field(None, description=f"层级：{_choices(Standard.Level.choices)}")
-    nature: str | None = Field(None, description=f"性质：{_choices(Standard.Nature.choices)}")
-    status: str | None = Field(None, description=f"状态：{_choices(Standard.Status.choices)}")
-    ics: str | None = Field(None, description="ICS 分类号（含其下级）")
-    page: int = Field(1, ge=1)
+    q: str = Field("", description="中文关键词（分词检索标题）或标准号（含或不含年代号）", max_length=100)
+    level: str | None = Field(None, description=f"层级：{_choices(Standard.Level.choices)}", max_length=12)
+    nature: str | None = Field(None, description=f"性质：{_choices(Standard.Nature.choices)}", max_length=12)
+    status: str | None = Field(None, description=f"状态：{_choices(Standard.Status.choices)}", max_length=12)
+    ics: str | None = Field(None, description="ICS 分类号（含其下级）", max_length=32)
+    page: PageNumber = Field(1, ge=1)
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -103,18 +104,22 @@ class IndicatorIn(Schema):
 
 
 class DeclarationIn(Schema):
-    enterprise: int | None = Field(None, description="企业 id（您是多家企业的成员时必填）")
+    enterprise: Id | None = Field(None, description="企业 id（您是多家企业的成员时必填）")
     product: str = Field(..., max_length=200)
     product_model: str = Field("", max_length=200)
-    kind: str = Field(..., description=f"{_choices(Declaration.Kind.choices)}")
-    standard: str = Field("", description="执行的公开标准号（kind=public）")
-    own_code: str = Field("", description="企业标准编号 Q/…（kind=own）")
-    own_title: str = Field("", description="企业标准名称（kind=own）")
-    category: str = Field("", description="产品类别，如 GB 18401 的安全技术类别 A/B/C")
-    references: list[str] = Field(default_factory=list, description="企业标准引用的（强制性）标准号")
-    indicators: list[IndicatorIn] = Field(default_factory=list)
-    weaker_declared: list[str] = Field(default_factory=list, description="明确声明低于推荐性标准的指标项目")
-    weaker_statement: str = ""
+    kind: str = Field(..., description=f"{_choices(Declaration.Kind.choices)}", max_length=8)
+    standard: str = Field("", description="执行的公开标准号（kind=public）", max_length=120)
+    own_code: str = Field("", description="企业标准编号 Q/…（kind=own）", max_length=120)
+    own_title: str = Field("", description="企业标准名称（kind=own）", max_length=300)
+    category: str = Field("", description="产品类别，如 GB 18401 的安全技术类别 A/B/C", max_length=32)
+    references: list[StandardCode] = Field(
+        default_factory=list, description="企业标准引用的（强制性）标准号", max_length=50
+    )
+    indicators: list[IndicatorIn] = Field(default_factory=list, max_length=100)
+    weaker_declared: list[Label] = Field(
+        default_factory=list, description="明确声明低于推荐性标准的指标项目", max_length=50
+    )
+    weaker_statement: str = Field("", max_length=5000)
 
 
 class IndicatorOut(Schema):
@@ -224,7 +229,7 @@ def list_standards(request, filters: Query[StandardFilter]):
     response={200: ParsedOut, **READ_ERRORS},
     summary="Parse and normalise a standard number",
 )
-def parse_number(request, number: str = Query(..., description="标准号，如 gb/t 2912.1-09")):
+def parse_number(request, number: str = Query(..., description="标准号，如 gb/t 2912.1-09", max_length=120)):
     try:
         parsed = parse_standard_number(number)
     except ValueError as exc:
@@ -266,8 +271,8 @@ def list_follows(request):
 )
 def list_declarations(
     request,
-    enterprise: int | None = None,
-    page: int = Query(1, ge=1),
+    enterprise: Id | None = None,
+    page: PageNumber = 1,
     page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     qs = selectors.declaration_list(fetched_by=request.user, enterprise_id=enterprise)
@@ -307,7 +312,7 @@ def create_declaration(request, payload: DeclarationIn):
     response={200: DeclarationOut, **DETAIL_ERRORS},
     summary="One self-declaration",
 )
-def get_declaration(request, id: int):
+def get_declaration(request, id: Id):
     try:
         return selectors.declaration_get(fetched_by=request.user, pk=id)
     except Declaration.DoesNotExist as exc:
@@ -322,7 +327,7 @@ def get_declaration(request, id: int):
     response={200: FollowOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Follow a standard (idempotent)",
 )
-def follow(request, canonical: str, enterprise: int | None = None):
+def follow(request, canonical: StandardCode, enterprise: Id | None = None):
     std, _lookup = _standard_by_number(canonical)
     ent = services.acting_enterprise(request.user, enterprise)
     f = services.standard_follow(standard=std, by=request.user, enterprise=ent)
@@ -334,7 +339,7 @@ def follow(request, canonical: str, enterprise: int | None = None):
     response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Stop following a standard",
 )
-def unfollow(request, canonical: str, enterprise: int | None = None):
+def unfollow(request, canonical: StandardCode, enterprise: Id | None = None):
     std, _lookup = _standard_by_number(canonical)
     ent = services.acting_enterprise(request.user, enterprise)
     services.standard_unfollow(standard=std, by=request.user, enterprise=ent)
@@ -346,7 +351,7 @@ def unfollow(request, canonical: str, enterprise: int | None = None):
     response={200: StandardDetailOut, **DETAIL_ERRORS},
     summary="One standard by number; without year: the current version, the others under versions",
 )
-def get_standard(request, canonical: str):
+def get_standard(request, canonical: StandardCode):
     std, lookup = _standard_by_number(canonical)
     enterprise = services.enterprises_of(request.user).first()
     std.versions = selectors.version_chain(fetched_by=request.user, standard=std)

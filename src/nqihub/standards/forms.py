@@ -50,6 +50,7 @@ class DeclarationForm(forms.Form):
         help_text=_("如 GB 18401 的安全技术类别 A、B 或 C"),
     )
     references = forms.CharField(
+        max_length=2000,
         label=_("引用的强制性标准"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -62,7 +63,7 @@ class DeclarationForm(forms.Form):
         help_text=_("项目名称，用逗号分隔"),
     )
     weaker_statement = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=5000, label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def indicator_rows(self, data=None) -> list[dict]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
 
 from . import imports, selectors, services
@@ -73,10 +74,7 @@ class _Page:
 
 
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_number(request)
 
 
 # --- catalog ---------------------------------------------------------------------------------------------
@@ -394,10 +392,12 @@ def declaration_detail(request, pk: int):
 
 @require_GET
 def public_declarations(request, enterprise_id: int):
-    from nqihub.directory.models import Enterprise
-
-    enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
-    declarations = selectors.public_declarations(enterprise_id=enterprise.pk)
+    # Public, so it must not tell who exists: an enterprise without published declarations is a 404 like
+    # an id that does not exist (no name by id for anyone who walks the ids).
+    declarations = list(selectors.public_declarations(enterprise_id=enterprise_id))
+    if not declarations:
+        raise Http404
+    enterprise = declarations[0].enterprise
     return render(
         request,
         "standards/public_declarations.html",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.bounds import Id, Year
 from nqihub.core.errors import NotFound, ValidationFailed
 
 from . import labels, selectors, services
@@ -21,19 +22,23 @@ WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 
 
 class PeriodQuery(Schema):
-    region: str = Field("", description="行政区划代码（6位）；默认为本人监管的地区")
-    from_: str = Field("", alias="from", description="起始月份 YYYY-MM；默认为近12个月")
-    to: str = Field("", description="截止月份 YYYY-MM；默认为本月")
-    category: str = Field("", description="仅统计某一 NQI 要素（需求类别）")
-    industry: str = Field("", description="仅统计某一行业大类（2位代码）")
-    station: str = Field("", description="仅统计某一服务站（id）")
+    region: str = Field("", description="行政区划代码（6位）；默认为本人监管的地区", max_length=16)
+    from_: str = Field("", alias="from", description="起始月份 YYYY-MM；默认为近12个月", max_length=16)
+    to: str = Field("", description="截止月份 YYYY-MM；默认为本月", max_length=16)
+    category: str = Field("", description="仅统计某一 NQI 要素（需求类别）", max_length=32)
+    industry: str = Field("", description="仅统计某一行业大类（2位代码）", max_length=16)
+    station: str = Field("", description="仅统计某一服务站（id）", max_length=24)
     cooperative: str = Field(
-        "", description="仅统计某一质量合作社（机构 id）的成员企业在入社期间提交的需求，并给出其合格率"
+        "",
+        description="仅统计某一质量合作社（机构 id）的成员企业在入社期间提交的需求，并给出其合格率",
+        max_length=24,
     )
 
 
 class BreakdownQuery(PeriodQuery):
-    by: str = Field(..., description="child_region、category、industry、station、month、cooperative")
+    by: str = Field(
+        ..., description="child_region、category、industry、station、month、cooperative", max_length=16
+    )
 
 
 def _resolve(request, q: PeriodQuery):
@@ -105,7 +110,7 @@ def breakdown(request, q: Query[BreakdownQuery]):
     }
 
 
-class ReportOut(Schema):
+class StatsReportOut(Schema):
     id: int
     region: str
     region_name: str
@@ -159,35 +164,37 @@ class ReportOut(Schema):
 
 
 class ReportIn(Schema):
-    region: str = Field("", description="本地区代码；默认为本人监管的地区")
-    period_type: str = Field(..., description="month（月报）、quarter（季报）、year（年报）")
-    year: int
-    part: int = Field(0, description="月份 1–12 或季度 1–4；年报为 0")
-    remarks: str = ""
+    region: str = Field("", description="本地区代码；默认为本人监管的地区", max_length=16)
+    period_type: str = Field(..., description="month（月报）、quarter（季报）、year（年报）", max_length=8)
+    year: Year
+    part: int = Field(0, ge=0, le=12, description="月份 1–12 或季度 1–4；年报为 0")
+    remarks: str = Field("", max_length=5000)
 
 
 class ReturnIn(Schema):
-    reason: str = ""
+    reason: str = Field("", max_length=500)
 
 
-def _report(request, id: int) -> Report:
+def _report(request, id: Id) -> Report:
     try:
         return selectors.report_get(fetched_by=request.user, pk=id)
     except Report.DoesNotExist as exc:
         raise Http404 from exc
 
 
-@router.get("/stats/reports", response={200: list[ReportOut], **READ_ERRORS}, summary="Reports in scope")
+@router.get("/stats/reports", response={200: list[StatsReportOut], **READ_ERRORS}, summary="Reports in scope")
 def list_reports(request):
     return list(selectors.report_list(fetched_by=request.user)[:200])
 
 
-@router.get("/stats/reports/{id}", response={200: ReportOut, **DETAIL_ERRORS}, summary="One report")
-def get_report(request, id: int):
+@router.get("/stats/reports/{id}", response={200: StatsReportOut, **DETAIL_ERRORS}, summary="One report")
+def get_report(request, id: Id):
     return _report(request, id)
 
 
-@router.post("/stats/reports", response={201: ReportOut, **WRITE_ERRORS}, summary="Create a report (draft)")
+@router.post(
+    "/stats/reports", response={201: StatsReportOut, **WRITE_ERRORS}, summary="Create a report (draft)"
+)
 def create_report(request, payload: ReportIn):
     region = payload.region or selectors.home_region(request.user) or ""
     report = services.report_create(
@@ -203,10 +210,10 @@ def create_report(request, payload: ReportIn):
 
 @router.post(
     "/stats/reports/{id}/submit",
-    response={200: ReportOut, **WRITE_ERRORS},
+    response={200: StatsReportOut, **WRITE_ERRORS},
     summary="Submit to the level above",
 )
-def submit_report(request, id: int):
+def submit_report(request, id: Id):
     """Optional JSON body ``{"remarks": "…"}`` replaces the remarks."""
     remarks = None
     if request.content_type == "application/json" and request.body.strip():
@@ -221,16 +228,18 @@ def submit_report(request, id: int):
 
 
 @router.post(
-    "/stats/reports/{id}/approve", response={200: ReportOut, **WRITE_ERRORS}, summary="Approve (level above)"
+    "/stats/reports/{id}/approve",
+    response={200: StatsReportOut, **WRITE_ERRORS},
+    summary="Approve (level above)",
 )
-def approve_report(request, id: int):
+def approve_report(request, id: Id):
     return services.report_approve(report=_report(request, id), by=request.user)
 
 
 @router.post(
     "/stats/reports/{id}/return",
-    response={200: ReportOut, **WRITE_ERRORS},
+    response={200: StatsReportOut, **WRITE_ERRORS},
     summary="Return with a reason (level above)",
 )
-def return_report(request, id: int, payload: ReturnIn):
+def return_report(request, id: Id, payload: ReturnIn):
     return services.report_return(report=_report(request, id), reason=payload.reason, by=request.user)

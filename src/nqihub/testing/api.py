@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.bounds import Code, Id, IsoDate
 from nqihub.core.errors import DomainError, ValidationFailed
 
 from . import selectors, services, throttle
@@ -69,7 +70,7 @@ class SignOffOut(Schema):
     signed_at: datetime
 
 
-class ReportOut(Schema):
+class TestReportOut(Schema):
     id: int
     number: str
     check_code: str
@@ -136,10 +137,10 @@ class OrderDetailOut(OrderOut):
     samples: list[SampleOut]
     items: list[ItemOut]
     signoffs: list[SignOffOut]
-    report: ReportOut | None = Field(
+    report: TestReportOut | None = Field(
         None, description="出具后：当前有效报告（编号、防伪校验码、状态、PDF 地址）"
     )
-    reports: list[ReportOut] = Field(..., description="全部版本，新版本在前")
+    reports: list[TestReportOut] = Field(..., description="全部版本，新版本在前")
 
     @staticmethod
     def resolve_signoffs(obj):
@@ -155,61 +156,69 @@ class OrderDetailOut(OrderOut):
 
 
 class ItemIn(Schema):
-    parameter: str = Field(..., description="检测项目，如 水分")
-    method_standard: str = Field("", description="检测方法标准号，如 GB 5009.3-2016")
-    requirement: str = Field("", description="技术要求，如 ≤14.5；留空则按产品标准技术要求表带出")
-    unit: str = Field("", description="单位，如 g/100g")
+    parameter: str = Field(..., description="检测项目，如 水分", max_length=100)
+    method_standard: str = Field("", description="检测方法标准号，如 GB 5009.3-2016", max_length=200)
+    requirement: str = Field(
+        "", description="技术要求，如 ≤14.5；留空则按产品标准技术要求表带出", max_length=100
+    )
+    unit: str = Field("", description="单位，如 g/100g", max_length=32)
 
 
 class SampleIn(Schema):
-    name: str
-    model_spec: str = ""
-    batch: str = ""
-    quantity: str = ""
+    name: str = Field(..., max_length=200)
+    model_spec: str = Field("", max_length=200)
+    batch: str = Field("", max_length=100)
+    quantity: str = Field("", max_length=100)
 
 
 class OrderIn(Schema):
-    enterprise: int = Field(..., description="委托企业 id")
-    lab: int = Field(..., description="检测机构 id（能力范围须覆盖全部项目）")
-    product_name: str
-    items: list[ItemIn]
-    samples: list[SampleIn] | None = Field(None, description="样品；不填则以产品名称建一个样品")
-    cooperative: int | None = Field(None, description="代为委托的质量合作社（组织 id）")
-    service_request: int | None = Field(None, description="来自的服务需求 id（双向关联）")
-    product_standard: str = Field("", description="产品标准号（判定依据）")
-    test_kind: str = Field(TestKind.COMMISSIONED, description=_choices(TestKind.choices))
-    remarks: str = ""
+    enterprise: Id = Field(..., description="委托企业 id")
+    lab: Id = Field(..., description="检测机构 id（能力范围须覆盖全部项目）")
+    product_name: str = Field(..., max_length=200)
+    items: list[ItemIn] = Field(..., max_length=200)
+    samples: list[SampleIn] | None = Field(
+        None, description="样品；不填则以产品名称建一个样品", max_length=50
+    )
+    cooperative: Id | None = Field(None, description="代为委托的质量合作社（组织 id）")
+    service_request: Id | None = Field(None, description="来自的服务需求 id（双向关联）")
+    product_standard: str = Field("", description="产品标准号（判定依据）", max_length=120)
+    test_kind: str = Field(TestKind.COMMISSIONED, description=_choices(TestKind.choices), max_length=12)
+    remarks: str = Field("", max_length=5000)
     submit: bool = Field(False, description="true：创建后直接提交给检测机构")
 
 
 class ItemPatch(Schema):
-    method_standard: str | None = None
-    requirement: str | None = None
-    unit: str | None = None
+    method_standard: str | None = Field(None, max_length=200)
+    requirement: str | None = Field(None, max_length=100)
+    unit: str | None = Field(None, max_length=32)
 
 
 class ResultIn(Schema):
-    item: int = Field(..., description="检测项目 id")
-    result: str = Field(..., description="检测结果，如 11.2、<0.02（未检出）、商业无菌；空串清除")
+    item: Id = Field(..., description="检测项目 id")
+    result: str = Field(
+        ..., description="检测结果，如 11.2、<0.02（未检出）、商业无菌；空串清除", max_length=100
+    )
 
 
 class ResultsIn(Schema):
-    results: list[ResultIn]
+    results: list[ResultIn] = Field(..., max_length=500)
 
 
 class ActionIn(Schema):
-    reason: str = Field("", description="取消、拒收、退回复检、修订时必填")
-    received_on: date | None = Field(None, description="收样日期（receive）")
-    condition: str = Field("", description="样品状态（receive）")
-    items: list[int] = Field(default_factory=list, description="退回复检的项目 id（return）")
+    reason: str = Field("", description="取消、拒收、退回复检、修订时必填", max_length=2000)
+    received_on: IsoDate | None = Field(None, description="收样日期（receive）")
+    condition: str = Field("", description="样品状态（receive）", max_length=255)
+    items: list[Id] = Field(default_factory=list, description="退回复检的项目 id（return）", max_length=500)
 
 
 class OrderFilter(Schema):
-    status: str | None = Field(None, description=f"状态（可逗号分隔多个）：{_choices(OrderStatus.choices)}")
-    conclusion: str | None = Field(None, description=_choices(Conclusion.choices))
-    enterprise: int | None = None
-    lab: int | None = None
-    q: str = Field("", description="委托单号、报告编号、产品或企业")
+    status: str | None = Field(
+        None, description=f"状态（可逗号分隔多个）：{_choices(OrderStatus.choices)}", max_length=200
+    )
+    conclusion: str | None = Field(None, description=_choices(Conclusion.choices), max_length=12)
+    enterprise: Id | None = None
+    lab: Id | None = None
+    q: str = Field("", description="委托单号、报告编号、产品或企业", max_length=100)
 
 
 class VerifyOut(Schema):
@@ -245,7 +254,7 @@ class PassRateOut(Schema):
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _order(request, id: int) -> TestOrder:
+def _order(request, id: Id) -> TestOrder:
     try:
         return selectors.order_get(fetched_by=request.user, pk=id)
     except TestOrder.DoesNotExist as exc:
@@ -329,10 +338,14 @@ def create_order(request, payload: OrderIn):
 @router.get("/test-orders/pass-rates", response={200: list[PassRateOut], **READ_ERRORS}, summary="Pass rates")
 def pass_rates(
     request,
-    group_by: str = Query("product", description="product、enterprise、lab、cooperative、region"),
-    date_from: date | None = None,
-    date_to: date | None = None,
-    region_level: str = Query("county", description="region 分组时的层级：county、city、province"),
+    group_by: str = Query(
+        "product", description="product、enterprise、lab、cooperative、region", max_length=16
+    ),
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
+    region_level: str = Query(
+        "county", description="region 分组时的层级：county、city、province", max_length=16
+    ),
 ):
     rows = selectors.pass_rates(
         fetched_by=request.user,
@@ -345,18 +358,18 @@ def pass_rates(
 
 
 @router.get("/test-orders/{id}", response={200: OrderDetailOut, **DETAIL_ERRORS}, summary="One test order")
-def get_order(request, id: int):
+def get_order(request, id: Id):
     return _detail(request, _order(request, id))
 
 
 @router.post("/test-orders/{id}/samples", response={201: SampleOut, **WRITE_ERRORS}, summary="Add a sample")
-def add_sample(request, id: int, payload: SampleIn):
+def add_sample(request, id: Id, payload: SampleIn):
     sample = services.sample_add(order=_order(request, id), by=request.user, **payload.dict())
     return Status(201, sample)
 
 
 @router.post("/test-orders/{id}/items", response={201: ItemOut, **WRITE_ERRORS}, summary="Add a test item")
-def add_item(request, id: int, payload: ItemIn):
+def add_item(request, id: Id, payload: ItemIn):
     item = services.item_add(order=_order(request, id), by=request.user, **payload.dict())
     return Status(201, item)
 
@@ -364,7 +377,7 @@ def add_item(request, id: int, payload: ItemIn):
 @router.patch(
     "/test-orders/{id}/items/{item_id}", response={200: ItemOut, **WRITE_ERRORS}, summary="Change a test item"
 )
-def update_item(request, id: int, item_id: int, payload: ItemPatch):
+def update_item(request, id: Id, item_id: Id, payload: ItemPatch):
     order = _order(request, id)
     item = order.items.filter(pk=item_id).first()
     if item is None:
@@ -377,7 +390,7 @@ def update_item(request, id: int, item_id: int, payload: ItemPatch):
     response={200: OrderDetailOut, **WRITE_ERRORS},
     summary="Enter results (all or nothing); each item is judged against its requirement",
 )
-def enter_results(request, id: int, payload: ResultsIn):
+def enter_results(request, id: Id, payload: ResultsIn):
     order = _order(request, id)
     results: dict = {}
     for row in payload.results:
@@ -409,7 +422,7 @@ ACTIONS = (
     summary="submit, cancel, receive, reject, start, complete (检测签署), review (审核), approve (批准), "
     "return (退回复检), issue (出具报告), revise (修订)",
 )
-def order_action(request, id: int, action: str, payload: ActionIn | None = None):
+def order_action(request, id: Id, action: Code, payload: ActionIn | None = None):
     order = _order(request, id)
     payload = payload or ActionIn()
     by = request.user
@@ -445,7 +458,7 @@ def order_action(request, id: int, action: str, payload: ActionIn | None = None)
 @router.get(
     "/reports/verify", response={200: VerifyOut, 429: ErrorOut}, auth=None, summary="Verify a report (public)"
 )
-def verify_report(request, number: str = "", code: str = ""):
+def verify_report(request, number: Code = "", code: Code = ""):
     if not throttle.allow(request):
         raise TooMany(throttle.message())
     result = services.verify(number, code)
@@ -481,7 +494,7 @@ def verify_report(request, number: str = "", code: str = ""):
     url_name="report_pdf",
     summary="The issued report as PDF (as issued, never re-rendered)",
 )
-def report_pdf(request, id: int):
+def report_pdf(request, id: Id):
     try:
         report = selectors.report_get(fetched_by=request.user, pk=id)
     except Report.DoesNotExist as exc:

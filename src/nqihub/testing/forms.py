@@ -154,6 +154,7 @@ class PassRateForm(_Form):
     date_from = forms.DateField(label=_("出具日期从"), required=False, widget=_date_input())
     date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
     region = forms.RegexField(
+        max_length=16,
         label=_("地区代码"),
         regex=r"^\d{6}$",
         required=False,

@@ -5,7 +5,10 @@ admins read every entry; regulators read the entries of actors who belong to an 
 region subtree; nobody else reads it.
 """
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from nqihub.core.models import AuditEntry, Industry, Membership, Organisation, Region
 from nqihub.core.regions import NATIONAL, is_code, prefix
@@ -144,7 +147,17 @@ def can_read_audit(user) -> bool:
     return scope_of(user).is_regulator
 
 
-def audit_entry_list(*, fetched_by, q: str = "", action: str = "") -> QuerySet:
+def audit_entry_list(
+    *,
+    fetched_by,
+    q: str = "",
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    date_from=None,
+    date_to=None,
+) -> QuerySet:
     scope = scope_of(fetched_by)
     qs = AuditEntry.objects.select_related("actor")
     if not scope.is_admin:
@@ -158,4 +171,18 @@ def audit_entry_list(*, fetched_by, q: str = "", action: str = "") -> QuerySet:
     action = (action or "").strip()
     if action:
         qs = qs.filter(action__startswith=action)
+    if (actor or "").strip():
+        qs = qs.filter(actor_username=actor.strip())
+    if (object_type or "").strip():
+        qs = qs.filter(object_type=object_type.strip().lower())
+    if (object_id or "").strip():
+        qs = qs.filter(object_id=object_id.strip())
+    if date_from:
+        qs = qs.filter(at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return qs
+
+
+def _day_start(day) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

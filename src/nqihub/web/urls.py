@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import audit, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("audit/", views.audit_log, name="audit-log"),
+    path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/export/", audit.audit_export, name="audit-export"),
     path("options/regions/", views.region_options, name="region-options"),
     path("options/industries/", views.industry_options, name="industry-options"),
 ]

@@ -1,8 +1,6 @@
 """The shell of the site: home page, audit log, pickers for regions and industries."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +13,6 @@ from nqihub.directory import selectors as directory
 
 from . import selectors
 from .context_processors import sees_enterprise_list
-
-AUDIT_PAGE_SIZE = 50
 
 
 def _quick_links(user, scope) -> list[tuple[str, str, str]]:
@@ -103,18 +99,6 @@ def home(request):
             "regulator_regions": selectors.region_roots(user) if scope.regulator_prefixes else [],
         },
     )
-
-
-@login_required
-def audit_log(request):
-    if not selectors.can_read_audit(request.user):
-        raise PermissionDenied(_("只有监管人员和平台管理员可以查看审计日志。"))
-    q = request.GET.get("q", "")[:100]
-    action = request.GET.get("action", "")[:64]
-    entries = selectors.audit_entry_list(fetched_by=request.user, q=q, action=action)
-    page_obj = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "web/_partials/audit_rows.html" if request.headers.get("HX-Request") else "web/audit_list.html"
-    return render(request, template, {"page_obj": page_obj, "q": q, "action": action})
 
 
 @login_required

@@ -88,7 +88,7 @@ def test_officer_phone_is_checked_and_stored_encrypted(demo_user, yuese_member, 
     with connection.cursor() as cursor:
         cursor.execute("SELECT officer_phone FROM cooperatives_member WHERE id = %s", [yuese_member.pk])
         raw = cursor.fetchone()[0]
-    assert raw.startswith("enc1:") and phone not in raw
+    assert raw.startswith("sm4g:") and phone not in raw
     assert Member.objects.get(pk=yuese_member.pk).officer_phone == phone
 
 

@@ -19,13 +19,14 @@ def _env_example() -> dict[str, str]:
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    from cryptography.fernet import Fernet
+    from nqihub.core.crypto import generate_key
 
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
     env.update(_env_example())
     env.update(
         SECRET_KEY="x" * 20 + "-production-secret-with-enough-entropy-0123456789abcdefghij",
-        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        FIELD_ENCRYPTION_KEYS=generate_key("k1"),
+        FIELD_BLIND_INDEX_KEY="c2VjcmV0LWJsaW5kLWluZGV4LWtleS0zMmJ5dGVzISE=",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
