@@ -9,6 +9,17 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# No timed assertions in tests: Hypothesis' per-example deadline and its "too slow" health checks fail on a
+# shared, loaded machine without saying anything about the code. Timings live in bench/.
+hypothesis_settings.register_profile(
+    "nqihub",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile("nqihub")
 
 
 def pytest_configure(config):
