@@ -27,6 +27,7 @@ from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
+from nqihub.drafting.api import router as drafting_router
 from nqihub.labels.api import router as labels_router
 from nqihub.metrology.api import router as metrology_router
 from nqihub.notifications.api import router as notifications_router
@@ -65,6 +66,7 @@ api.add_router("/", testing_router)
 api.add_router("/", cooperatives_router)
 api.add_router("/", labels_router)
 api.add_router("/", stats_router)
+api.add_router("/", drafting_router)
 api.add_router("/notifications", notifications_router)
 
 #: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "nqihub.cooperatives",
     "nqihub.labels",
     "nqihub.stats",
+    "nqihub.drafting",
     "nqihub.web",
 ]
 
