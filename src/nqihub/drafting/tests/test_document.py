@@ -1,6 +1,6 @@
 """The document model (GB/T 1.1-2020 layout) and the version differences: pure functions of content."""
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nqihub.drafting.diff import diff
@@ -202,11 +202,13 @@ contents = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(contents)
 def test_a_version_does_not_differ_from_itself(c):
     assert diff(c, c) == []
 
 
+@settings(deadline=None)
 @given(contents, contents)
 def test_what_is_added_one_way_is_removed_the_other(a, b):
     forward = {(c["clause"], c["what"]) for c in diff(a, b) if c["kind"] == "added"}

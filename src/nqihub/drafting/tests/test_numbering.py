@@ -2,7 +2,7 @@
 
 import string
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nqihub.drafting.numbering import check_number, is_food_industry
@@ -12,6 +12,7 @@ sequences = st.integers(min_value=1, max_value=9999).map(lambda n: f"{n:04d}")
 years = st.integers(min_value=1995, max_value=2099)
 
 
+@settings(deadline=None)
 @given(codes, sequences, years)
 def test_every_well_formed_enterprise_number_is_accepted_in_canonical_form(code, seq, year):
     result = check_number(f"q/{code}{seq}—{year}")
@@ -20,6 +21,7 @@ def test_every_well_formed_enterprise_number_is_accepted_in_canonical_form(code,
     assert (result.prefix, result.sequence, result.year) == (f"Q/{code}", seq, year)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_gives_a_result_never_an_exception(text):
     result = check_number(text)
