@@ -197,8 +197,13 @@ def _method_covers(method: str, item: str, info: dict | None, vocab: _Vocabulary
     return ScopeLine.objects.filter(codes, parameter_text=item).exists()
 
 
-def check_content(content: dict, *, enterprise) -> list[dict]:
-    """Every finding of a draft's (cleaned) content for ``enterprise``; errors first."""
+def check_content(content: dict, *, enterprise, invalid=frozenset()) -> list[dict]:
+    """Every finding of a draft's (cleaned) content for ``enterprise``; errors first. ``invalid``: the field
+    errors of a form being typed (``references.1``, ``indicators.2.requirement``): those parts are skipped."""
+
+    def bad(prefix: str) -> bool:
+        return any(key == prefix or key.startswith(prefix + ".") for key in invalid)
+
     out: list[dict] = []
     catalogue = _Catalogue()
     vocab = _Vocabulary.load()
@@ -210,11 +215,15 @@ def check_content(content: dict, *, enterprise) -> list[dict]:
         province=enterprise.region_id or "",
         food_s_provinces=getattr(settings, "DRAFTING_FOOD_S_PROVINCES", FOOD_S_PROVINCES),
     )
-    for code, message, fix in number.warnings:
+    for code, message, fix in [] if bad("number") else number.warnings:
         out.append(finding("number", WARNING, code, message, number.canonical, fix))
 
-    references = list(content.get("references") or [])
-    for i, ref in enumerate(references):
+    # Positions are kept: a finding's field names the reference / indicator as the input has it.
+    numbered_refs = [
+        (i, r) for i, r in enumerate(content.get("references") or []) if not bad(f"references.{i}")
+    ]
+    references = [r for _i, r in numbered_refs]
+    for i, ref in numbered_refs:
         out += catalogue.reference_findings(ref, f"references.{i}", "reference")
 
     # The standards whose requirement tables the indicators are held to.
@@ -249,7 +258,8 @@ def check_content(content: dict, *, enterprise) -> list[dict]:
     for r in rows:
         by_item.setdefault(vocab.key(r.item), []).append(r)
 
-    indicators = list(content.get("indicators") or [])
+    numbered = [(n, i) for n, i in enumerate(content.get("indicators") or []) if not bad(f"indicators.{n}")]
+    indicators = [i for _n, i in numbered]
     if not indicators:
         out.append(
             finding(
@@ -262,7 +272,7 @@ def check_content(content: dict, *, enterprise) -> list[dict]:
             )
         )
     weaker_declared = bool((content.get("weaker_statement") or "").strip())
-    for i, ind in enumerate(indicators):
+    for i, ind in numbered:
         out += _indicator_findings(i, ind, by_item.get(vocab.key(ind["item"]), []), weaker_declared)
         out += _method_findings(i, ind, catalogue, vocab)
 

@@ -27,7 +27,7 @@ from nqihub.standards import services as standards_services
 from . import checks, policy, states
 from .document import build_document
 from .models import Comment, EnterpriseStandard, Indicator, Version
-from .validation import CONTENT_FIELDS, DraftData, clean
+from .validation import CONTENT_FIELDS, DraftData, clean, clean_lenient
 
 EVENT = "drafting.draft.status_changed"
 INDICATOR_FIELDS = ("item", "requirement", "unit", "method", "grade", "factory")
@@ -91,16 +91,14 @@ def findings_of(draft: EnterpriseStandard, content: dict | None = None) -> list[
 
 
 def preview_findings(*, data: DraftData, by, enterprise: Enterprise | None = None) -> tuple[dict, list[dict]]:
-    """Check unsaved input (the form, as it is typed): (field errors, findings). Writes nothing."""
+    """Check unsaved input (the form, as it is typed): (field errors, findings of what is valid). Writes
+    nothing."""
     try:
         enterprise = enterprise or draft_enterprise(by, data.enterprise)
     except DomainError as exc:
         return {exc.field or "enterprise": exc.message}, []
-    try:
-        content = clean(data)
-    except ValidationFailed as exc:
-        return exc.errors, []
-    return {}, checks.check_content(content, enterprise=enterprise)
+    content, errors = clean_lenient(data)
+    return errors, checks.check_content(content, enterprise=enterprise, invalid=set(errors))
 
 
 def draft_enterprise(user, enterprise_id: int | None) -> Enterprise:

@@ -82,6 +82,16 @@ def _standard_number(errors: dict, key: str, text: str) -> str:
 
 
 def clean(data: DraftData) -> dict:
+    """The content of ``data``; ``ValidationFailed`` naming every bad field."""
+    content, errors = clean_lenient(data)
+    if errors:
+        raise ValidationFailed(errors)
+    return content
+
+
+def clean_lenient(data: DraftData) -> tuple[dict, dict]:
+    """(content, errors): what could be cleaned and what could not, for checking a form as it is typed.
+    Error keys use the positions in ``content`` (empty rows of the table editor are dropped first)."""
     errors: dict[str, str] = {}
     content: dict = {}
     number = check_number(data.number)
@@ -104,21 +114,25 @@ def clean(data: DraftData) -> dict:
     refs: list[str] = []
     if len(data.references or []) > MAX_REFERENCES:
         errors["references"] = _("规范性引用文件不能超过%(n)d项。") % {"n": MAX_REFERENCES}
-    for i, text in enumerate((data.references or [])[:MAX_REFERENCES]):
+    for text in (data.references or [])[:MAX_REFERENCES]:
         text = _text(text)
         if not text:
             continue
+        i = len(refs)
         code = _standard_number(errors, f"references.{i}", text)
-        if code not in refs:
+        if code in refs:
+            errors.pop(f"references.{i}", None)
+        else:
             refs.append(code)
     content["references"] = refs
 
     terms = []
-    for i, t in enumerate((data.terms or [])[:MAX_TERMS]):
+    for t in (data.terms or [])[:MAX_TERMS]:
         t = t if isinstance(t, dict) else {}
         term, definition = _text(t.get("term")), _text(t.get("definition"))
         if not term and not definition:
             continue
+        i = len(terms)
         if not term:
             errors[f"terms.{i}.term"] = _("第 %(n)d 个术语缺少术语名称。") % {"n": i + 1}
         if not definition:
@@ -131,12 +145,13 @@ def clean(data: DraftData) -> dict:
     indicators = []
     if len(data.indicators or []) > MAX_INDICATORS:
         errors["indicators"] = _("技术指标不能超过%(n)d项。") % {"n": MAX_INDICATORS}
-    for i, ind in enumerate((data.indicators or [])[:MAX_INDICATORS]):
+    for ind in (data.indicators or [])[:MAX_INDICATORS]:
         ind = ind if isinstance(ind, dict) else {}
         row = {k: _text(ind.get(k)) for k in ("item", "requirement", "unit", "method", "grade")}
         row["factory"] = ind.get("factory", True) is not False
         if not any(row[k] for k in ("item", "requirement", "unit", "method")):
             continue  # an empty row of the table editor
+        i = len(indicators)
         if not row["item"]:
             errors[f"indicators.{i}.item"] = _("第 %(n)d 项指标缺少项目名称。") % {"n": i + 1}
         if not row["requirement"]:
@@ -155,11 +170,12 @@ def clean(data: DraftData) -> dict:
     content["indicators"] = indicators
 
     annexes = []
-    for i, a in enumerate((data.annexes or [])[:MAX_ANNEXES]):
+    for a in (data.annexes or [])[:MAX_ANNEXES]:
         a = a if isinstance(a, dict) else {}
         title, body = _text(a.get("title")), _text(a.get("content"))
         if not title and not body:
             continue
+        i = len(annexes)
         if not title:
             errors[f"annexes.{i}.title"] = _("第 %(n)d 个附录缺少标题。") % {"n": i + 1}
         _length(errors, f"annexes.{i}.content", body, MAX_TEXT, _("附录内容"))
@@ -170,6 +186,4 @@ def clean(data: DraftData) -> dict:
     content["implement_date"] = data.implement_date.isoformat() if data.implement_date else ""
     if data.publish_date and data.implement_date and data.implement_date < data.publish_date:
         errors["implement_date"] = _("实施日期不能早于发布日期。")
-    if errors:
-        raise ValidationFailed(errors)
-    return content
+    return content, errors

@@ -221,6 +221,7 @@ def draft_check(request):
     if not errors:
         errors, findings = services.preview_findings(data=data, by=request.user, enterprise=enterprise)
     context = _form_context(data, errors, findings)
+    context["oob"] = True  # also refresh the counts in the form's sticky bar
     return render(request, "drafting/_partials/findings.html", context)
 
 
@@ -275,7 +276,7 @@ def draft_detail(request, pk: int):
             "can_declare": can_edit and draft.status == states.APPROVED,
             "experts": experts,
             "public_url": services.public_url(draft) if draft.declaration_id else "",
-            "status_order": [s for s, _label in states.STATUS_CHOICES],
+            "statuses": states.STATUS_CHOICES,
         },
     )
 

@@ -126,3 +126,17 @@ def test_downloads(client_for, draft):
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     pdf = client_for("station_wh").get(f"/drafting/{draft.pk}/document.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_live_check_keeps_checking_the_valid_rows_while_one_is_being_typed(client_for):
+    data = textile(references=["GB 18401-2010", "GB/T 99999-2030", "不是标准号"])
+    data["indicators"][0]["requirement"] = "≤30"
+    data["indicators"].insert(
+        1, {"item": "耐水色牢度", "requirement": "", "unit": "级", "method": "", "grade": "A"}
+    )
+    html = client_for("ent_yuese").post("/drafting/check/", form_post(data)).content.decode()
+    assert "第 2 项指标缺少要求" in html and 'data-field="references.2"' in html
+    assert 'data-code="weaker_than_mandatory" data-field="indicators.0.requirement"' in html
+    assert 'data-code="reference_unknown" data-field="references.1"' in html
+    assert 'data-field="indicators.1.method"' not in html  # the row being typed is not judged yet
+    assert 'data-code="method_missing" data-field="indicators.4.method"' in html  # positions kept
