@@ -372,8 +372,12 @@ def put_draft(request, id: int, payload: DraftIn):
 @router.patch("/enterprise-standards/{id}", response={200: DraftOut, **WRITE}, summary="Change some fields")
 def patch_draft(request, id: int, payload: DraftPatch):
     draft = _get(request, id)
-    changes = payload.dict(exclude_unset=True)
-    changes.pop("enterprise", None)
+    # A field sent as null is left as it is (only the dates can be cleared with null).
+    changes = {
+        k: v
+        for k, v in payload.dict(exclude_unset=True).items()
+        if v is not None or k in ("publish_date", "implement_date")
+    }
     data = services.data_from(services.snapshot(draft), **changes)
     return _out(services.draft_update(draft=draft, data=data, by=request.user))
 

@@ -8,7 +8,8 @@ What is checked (issue 20):
   upcoming, withdrawn (its replacement proposed), unknown (“未收录，请核实”, never refused);
 * every indicator compared (``standards.requirements.compare``) with the same item of the requirement tables
   of the mandatory standards for the product — those the draft cites and those of the catalogue whose title
-  names the product's category (directory vocabulary: 纺织品 ↔ 国家纺织产品基本安全技术规范) — and of the
+  names the product's category (directory vocabulary: the product's name or the enterprise's GB/T 4754 class
+  contains a category name or synonym, 床上用品制造 → 床上用品 → 纺织品 ↔ 国家纺织产品基本安全技术规范) — and of the
   recommended standards the draft cites: weaker than a mandatory limit → error with both values and the
   source; weaker than a cited recommended standard → warning, to be declared;
 * an indicator without a method, or whose method standard's title and the labs' scope lines do not cover

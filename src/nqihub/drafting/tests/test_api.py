@@ -322,3 +322,28 @@ def test_the_whole_review_and_declaration_through_the_api(api_for, hanxi, django
         "drafting.draft.approve",
         "drafting.draft.declare",
     } <= actions
+
+
+def test_patch_with_null_keeps_the_field(hanxi_api):
+    body = create(hanxi_api, graphene(publish_date="2026-05-01"))
+    url = f"{URL}/{body['id']}"
+    patched = send(hanxi_api, "patch", url, {"indicators": None, "title": None, "publish_date": None}).json()
+    assert (
+        len(patched["indicators"]) == 2
+        and patched["title"] == body["title"]
+        and patched["publish_date"] is None
+    )
+
+
+def test_review_request_naming_an_expert_is_for_the_station_only_and_changes_nothing(api_for, hanxi_api):
+    from nqihub.directory.models import Expert
+
+    body = create(hanxi_api, graphene())
+    expert = Expert.objects.get(name="陈工（示例）").pk
+    response = send(hanxi_api, "post", f"{URL}/{body['id']}/review-request", {"expert": expert})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "expert"
+    draft = EnterpriseStandard.objects.get(pk=body["id"])
+    assert draft.status == "draft" and draft.service_request_id is None
+    ok = send(api_for("station_wh"), "post", f"{URL}/{body['id']}/review-request", {"expert": expert}).json()
+    assert ok["status"] == "in_review"
+    assert api_for("expert_wh").get(f"{URL}/{body['id']}").status_code == 200
