@@ -34,13 +34,19 @@ def _member(user, organisation_id, role) -> bool:
     return Membership.objects.filter(user=user, organisation_id=organisation_id, role=role).exists()
 
 
+def is_enterprise_user(user, enterprise) -> bool:
+    return getattr(user, "is_authenticated", False) and _member(
+        user, enterprise.organisation_id, Membership.Role.ENTERPRISE_USER
+    )
+
+
 def acts_for_enterprise(user, enterprise) -> bool:
     """The enterprise's own users, station staff covering its county, platform admins."""
     if not getattr(user, "is_authenticated", False):
         return False
     if scope_of(user).is_admin:
         return True
-    if _member(user, enterprise.organisation_id, Membership.Role.ENTERPRISE_USER):
+    if is_enterprise_user(user, enterprise):
         return True
     station_orgs = Membership.objects.filter(user=user, role=Membership.Role.STATION_STAFF).values(
         "organisation_id"

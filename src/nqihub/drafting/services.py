@@ -20,6 +20,7 @@ from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.models import Membership
 from nqihub.core.scoping import visible
 from nqihub.desk import services as desk
+from nqihub.desk import states as desk_states
 from nqihub.desk.models import Category, Link
 from nqihub.directory.models import Enterprise
 from nqihub.standards import services as standards_services
@@ -226,13 +227,13 @@ def _apply(draft: EnterpriseStandard, action: str, by, data: dict | None = None)
 def review_request(*, draft: EnterpriseStandard, by, note: str = "", expert_id: int | None = None):
     """The enterprise (or its station) asks for expert review: the first time a service request (标准) is
     filed and linked to the draft; later (after changes were requested) the request gets a note and the
-    assigned expert is told. Station staff may name the expert: the request is then accepted and
+    assigned expert is told — or, when that request was closed meanwhile, a new one is filed. Station staff may name the expert: the request is then accepted and
     dispatched at once."""
     draft = _lock(draft)
     policy.require(by, policy.EDIT, draft)
     states.next_state(draft.status, "request_review")  # refuse before any write
     note = (note or "").strip()[:2000]
-    if draft.service_request_id is None:
+    if draft.service_request_id is None or draft.service_request.status in desk_states.TERMINAL:
         req = desk.request_create(
             data=desk.RequestData(
                 categories=[Category.STANDARDS],
@@ -242,9 +243,7 @@ def review_request(*, draft: EnterpriseStandard, by, note: str = "", expert_id: 
                 % {"t": draft.title, "n": draft.number, "p": draft.product},
                 product=draft.product,
                 enterprise_id=draft.enterprise_id,
-                channel=None
-                if policy._member(by, draft.enterprise.organisation_id, Membership.Role.ENTERPRISE_USER)
-                else "visit",
+                channel=None if policy.is_enterprise_user(by, draft.enterprise) else "visit",
             ),
             by=by,
         )

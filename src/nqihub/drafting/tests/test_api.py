@@ -347,3 +347,17 @@ def test_review_request_naming_an_expert_is_for_the_station_only_and_changes_not
     ok = send(api_for("station_wh"), "post", f"{URL}/{body['id']}/review-request", {"expert": expert}).json()
     assert ok["status"] == "in_review"
     assert api_for("expert_wh").get(f"{URL}/{body['id']}").status_code == 200
+
+
+def test_resubmitting_after_the_review_request_was_withdrawn_files_a_new_one(api_for, demo_user):
+    from nqihub.desk import services as desk
+
+    hanxi_api = api_for("ent_hanxi")
+    body = create(hanxi_api, graphene())
+    url = f"{URL}/{body['id']}"
+    first = send(hanxi_api, "post", url + "/review-request").json()["service_request"]
+    draft = EnterpriseStandard.objects.get(pk=body["id"])
+    desk.request_withdraw(request=draft.service_request, reason="先自行修改", by=demo_user("ent_hanxi"))
+    EnterpriseStandard.objects.filter(pk=draft.pk).update(status="changes_requested")
+    second = send(hanxi_api, "post", url + "/review-request").json()["service_request"]
+    assert second and second != first
