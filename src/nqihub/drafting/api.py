@@ -64,6 +64,11 @@ class DraftIn(Schema):
     )
     title: str = Field(..., max_length=200)
     product: str = Field(..., max_length=200)
+    grade: str = Field(
+        "",
+        max_length=32,
+        description="产品等级/类别（产品标准分等级时，如 GB 18401 的 B 类）；指标可另填等级",
+    )
     scope: str = Field("", max_length=5000, description="范围（适用对象）")
     references: list[str] = Field(default_factory=list, description="规范性引用文件：标准编号列表")
     terms: list[TermIn] = Field(default_factory=list)
@@ -87,6 +92,7 @@ class DraftPatch(Schema):
     number: str | None = Field(None, max_length=120)
     title: str | None = Field(None, max_length=200)
     product: str | None = Field(None, max_length=200)
+    grade: str | None = Field(None, max_length=32)
     scope: str | None = Field(None, max_length=5000)
     references: list[str] | None = None
     terms: list[TermIn] | None = None
@@ -136,6 +142,7 @@ class DraftOut(Schema):
     number: str
     title: str
     product: str
+    grade: str
     scope: str
     references: list[str]
     reference_lookup: list[ReferenceOut]

@@ -34,12 +34,16 @@ from nqihub.directory.vocabulary import normalise, split_synonyms
 from nqihub.labels.selectors import standard_status
 from nqihub.standards.models import Requirement, Standard
 from nqihub.standards.numbers import parse_standard_number
-from nqihub.standards.requirements import Strictness, compare
+from nqihub.standards.requirements import compare
 
 from .numbering import FOOD_S_PROVINCES, check_number, is_food_industry
+from .validation import effective_grade
 
 ERROR = "error"
 WARNING = "warning"
+#: ``compare`` answers (a ``str`` enum): only the values are relied on.
+WEAKER = "weaker"
+INCOMPARABLE = "incomparable"
 
 #: Endings that do not change what is measured (甲醛含量 → 甲醛, pH值 → ph, 厚度的测定 → 厚度).
 _ITEM_SUFFIXES = re.compile(r"(的测定|测定|含量|值)$")
@@ -274,12 +278,14 @@ def check_content(content: dict, *, enterprise, invalid=frozenset()) -> list[dic
         )
     weaker_declared = bool((content.get("weaker_statement") or "").strip())
     for i, ind in numbered:
-        out += _indicator_findings(i, ind, by_item.get(vocab.key(ind["item"]), []), weaker_declared)
+        out += _indicator_findings(
+            i, ind, effective_grade(ind, content), by_item.get(vocab.key(ind["item"]), []), weaker_declared
+        )
         out += _method_findings(i, ind, catalogue, vocab)
 
     # Items a product standard requires that the draft lacks.
     present = {vocab.key(ind["item"]) for ind in indicators}
-    grades = {(ind.get("grade") or "").strip().upper() for ind in indicators} - {""}
+    grades = {effective_grade(ind, content) for ind in indicators} - {""}
     missing: dict[int, list[str]] = {}
     for r in rows:
         if r.category and grades and r.category.upper() not in grades:
@@ -307,9 +313,10 @@ def check_content(content: dict, *, enterprise, invalid=frozenset()) -> list[dic
     return out
 
 
-def _indicator_findings(i: int, ind: dict, reqs: list[Requirement], weaker_declared: bool) -> list[dict]:
+def _indicator_findings(
+    i: int, ind: dict, grade: str, reqs: list[Requirement], weaker_declared: bool
+) -> list[dict]:
     out: list[dict] = []
-    grade = (ind.get("grade") or "").strip().upper()
     declared = _shown(ind["requirement"], ind.get("unit", ""))
     by_standard: dict[int, list[Requirement]] = {}
     for r in reqs:
@@ -357,7 +364,7 @@ def _indicator_findings(i: int, ind: dict, reqs: list[Requirement], weaker_decla
         if not results:
             continue
         mandatory = std.nature == Standard.Nature.MANDATORY
-        weaker = [(r, req) for r, req, res in results if res == Strictness.WEAKER]
+        weaker = [(r, req) for r, req, res in results if res == WEAKER]
         # Without a grade the indicator is an error only when it is weaker than every grade's limit.
         if weaker and (grade or not grades or len(weaker) == len(results)):
             r, required = weaker[-1] if not grade else weaker[0]
@@ -398,7 +405,7 @@ def _indicator_findings(i: int, ind: dict, reqs: list[Requirement], weaker_decla
                     )
                 )
             continue
-        unclear = [(r, req) for r, req, res in results if res == Strictness.INCOMPARABLE]
+        unclear = [(r, req) for r, req, res in results if res == INCOMPARABLE]
         if unclear and not weaker:
             r, required = unclear[0]
             out.append(

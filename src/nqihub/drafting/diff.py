@@ -20,6 +20,7 @@ FIELDS = [
     ("drafters", "foreword", N_("主要起草人")),
     ("weaker_statement", "foreword", N_("低于推荐性标准的说明")),
     ("product", "1", N_("产品名称")),
+    ("grade", "4", N_("产品等级/类别")),
     ("scope", "1", N_("范围")),
     ("batch_rule", "6.1", N_("组批")),
     ("sampling", "6.2", N_("抽样")),

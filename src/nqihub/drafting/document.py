@@ -254,7 +254,10 @@ def build_document(
         )
 
     # 4 技术要求
-    graded = any((i.get("grade") or "").strip() for i in indicators)
+    def grade_of(ind: dict) -> str:
+        return ((ind.get("grade") or "").strip() or (content.get("grade") or "").strip()).upper()
+
+    graded = any(grade_of(i) for i in indicators)
     chapter4 = Clause("4", _("技术要求"), 1)
     clauses.append(chapter4)
     header = [_("序号"), _("项目")] + ([_("等级")] if graded else []) + [_("单位"), _("指标"), _("试验方法")]
@@ -262,7 +265,7 @@ def build_document(
     for n, ind in enumerate(indicators, start=1):
         row = [str(n), ind.get("item", "")]
         if graded:
-            row.append(ind.get("grade") or "—")
+            row.append(grade_of(ind) or "—")
         row += [ind.get("unit") or "—", ind.get("requirement", ""), ind.get("method") or "—"]
         rows.append(row)
     clauses.append(

@@ -30,6 +30,9 @@ class EnterpriseStandard(models.Model):
     number = models.CharField(_("企业标准编号"), max_length=120)
     title = models.CharField(_("标准名称"), max_length=200)
     product = models.CharField(_("产品名称"), max_length=200)
+    #: The product's grade / category under a graded product standard (GB 18401: A, B, C); an indicator's own
+    #: grade overrides it.
+    grade = models.CharField(_("产品等级/类别"), max_length=32, blank=True)
     scope = models.TextField(_("范围"), blank=True)
     #: The normative references as typed and normalised (canonical numbers), in the order given.
     references = models.JSONField(_("规范性引用文件"), default=list, blank=True)

@@ -28,7 +28,7 @@ from nqihub.standards import services as standards_services
 from . import checks, policy, states
 from .document import build_document
 from .models import Comment, EnterpriseStandard, Indicator, Version
-from .validation import CONTENT_FIELDS, DraftData, clean, clean_lenient
+from .validation import CONTENT_FIELDS, DraftData, clean, clean_lenient, effective_grade
 
 EVENT = "drafting.draft.status_changed"
 INDICATOR_FIELDS = ("item", "requirement", "unit", "method", "grade", "factory")
@@ -66,6 +66,7 @@ def data_from(content: dict, **changes) -> DraftData:
         number=values.get("number", ""),
         title=values.get("title", ""),
         product=values.get("product", ""),
+        grade=values.get("grade", ""),
         scope=values.get("scope", ""),
         references=list(values.get("references") or []),
         terms=list(values.get("terms") or []),
@@ -366,7 +367,7 @@ def review_decide(*, draft: EnterpriseStandard, decision: str, by, note: str = "
 
 
 def _declaration_category(content: dict) -> str:
-    grades = {(i.get("grade") or "").strip().upper() for i in content["indicators"]} - {""}
+    grades = {effective_grade(i, content) for i in content["indicators"]} - {""}
     if len(grades) > 1:
         raise DeclarationRefused(
             _("指标的等级不一致（%(g)s）：一项自我声明只能对应一个产品等级/类别。")

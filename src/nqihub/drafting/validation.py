@@ -34,7 +34,7 @@ TEXT_FIELDS = (
     "weaker_statement",
 )
 #: Every field of the content that is a single line or a text (not a list, not a date).
-STRING_FIELDS = ("number", "title", "product", "drafters", *TEXT_FIELDS)
+STRING_FIELDS = ("number", "title", "product", "grade", "drafters", *TEXT_FIELDS)
 #: Every field of the content, in the order a version keeps them.
 CONTENT_FIELDS = (*STRING_FIELDS, "references", "terms", "annexes", "publish_date", "implement_date")
 MAX_TEXT = 5000
@@ -45,6 +45,7 @@ class DraftData:
     number: str
     title: str
     product: str
+    grade: str = ""
     scope: str = ""
     references: list[str] = field(default_factory=list)
     terms: list[dict] = field(default_factory=list)
@@ -62,6 +63,11 @@ class DraftData:
     implement_date: date | None = None
     weaker_statement: str = ""
     enterprise: int | None = None
+
+
+def effective_grade(indicator: dict, content: dict) -> str:
+    """An indicator's grade, else the product's (upper case): the grade its limits are held to."""
+    return ((indicator.get("grade") or "").strip() or (content.get("grade") or "").strip()).upper()
 
 
 def _text(value) -> str:
@@ -108,6 +114,8 @@ def clean_lenient(data: DraftData) -> tuple[dict, dict]:
         value = _text(getattr(data, key))
         _length(errors, key, value, MAX_TEXT, _("该项"))
         content[key] = value
+    content["grade"] = _text(data.grade)
+    _length(errors, "grade", content["grade"], 32, _("产品等级/类别"))
     content["drafters"] = _text(data.drafters)
     _length(errors, "drafters", content["drafters"], 200, _("主要起草人"))
 

@@ -170,3 +170,15 @@ def test_food_number_in_a_province_using_s(hanxi, settings):
     assert ("number_food_suffix", "number") in codes(found)
     found = findings(hanxi, graphene(number="Q/HXKJ 0001S-2026"))
     assert ("number_suffix_not_food", "number") in codes(found)
+
+
+def test_the_products_grade_applies_to_indicators_without_their_own(yuese):
+    data = textile(grade="B")
+    for ind in data["indicators"]:
+        ind["grade"] = ""
+    data["indicators"][0]["requirement"] = "≤100"
+    error = findings(yuese, data)[0]
+    assert error["code"] == "weaker_than_mandatory" and "GB 18401-2010（B类）" in error["message"]
+    assert "≤75 mg/kg" in error["message"]
+    data["indicators"][0].update(requirement="≤20", grade="A")  # an indicator's own grade wins
+    assert [f for f in findings(yuese, data) if f["severity"] == "error"] == []

@@ -214,3 +214,20 @@ def test_what_is_added_one_way_is_removed_the_other(a, b):
     forward = {(c["clause"], c["what"]) for c in diff(a, b) if c["kind"] == "added"}
     backward = {(c["clause"], c["what"]) for c in diff(b, a) if c["kind"] == "removed"}
     assert forward == backward
+
+
+def test_the_products_grade_fills_the_grade_column():
+    ind = [
+        {
+            "item": "甲醛含量",
+            "requirement": "≤75",
+            "unit": "mg/kg",
+            "method": "",
+            "grade": "",
+            "factory": True,
+        }
+    ]
+    table = next(
+        c for c in build_document(content(indicators=ind, grade="b"), enterprise="某").clauses if c.table
+    ).table
+    assert table.rows[0][2] == "B"
