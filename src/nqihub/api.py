@@ -34,6 +34,7 @@ from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.middleware import is_out_of_range, out_of_range_message, record_denial
 from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
+from nqihub.drafting.api import router as drafting_router
 from nqihub.labels.api import router as labels_router
 from nqihub.metrology.api import router as metrology_router
 from nqihub.notifications.api import router as notifications_router
@@ -146,6 +147,7 @@ api.add_router("/", testing_router)
 api.add_router("/", cooperatives_router)
 api.add_router("/", labels_router)
 api.add_router("/", stats_router)
+api.add_router("/", drafting_router)
 api.add_router("/notifications", notifications_router)
 
 #: Where a value came from, as ninja puts it first in ``loc``; not part of the field's name.

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "nqihub.cooperatives",
     "nqihub.labels",
     "nqihub.stats",
+    "nqihub.drafting",
     "nqihub.web",
 ]
 

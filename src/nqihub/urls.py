@@ -22,6 +22,7 @@ urlpatterns = [
     path("cooperatives/", include("nqihub.cooperatives.urls")),
     path("labels/", include("nqihub.labels.urls")),
     path("stats/", include("nqihub.stats.urls")),
+    path("drafting/", include("nqihub.drafting.urls")),
     path("", include("nqihub.web.urls")),
 ]
 if settings.DEBUG:

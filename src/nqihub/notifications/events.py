@@ -32,6 +32,7 @@ EVENTS = {
     "stats.report.submitted": _("统计报表已报送，待审批"),
     "stats.report.decided": _("统计报表已审批或退回"),
     "accounts.login.attacked": _("账户多次登录失败或被锁定"),
+    "drafting.draft.status_changed": _("企业标准草案审查进展"),
 }
 
 EVENT_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")

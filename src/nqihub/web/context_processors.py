@@ -172,14 +172,21 @@ def build_navigation(request) -> Navigation:
     # Standards, with the label checker (labels are checked against standards).
     standards_url = _url("standards:list")
     labels = app_menu("labels")
+    from nqihub.drafting.navigation import nav_item as drafting_item
+
+    drafting = [d for d in [drafting_item(user, current)] if d is not None]
     if standards_url and labels is not None:
         items.append(
             NavItem(
                 _("标准"),
                 "",
                 "bi-journal-bookmark",
-                active("standards:", "labels:"),
-                [NavItem(_("标准检索"), standards_url, "bi-search", active("standards:")), *labels.children],
+                active("standards:", "labels:", "drafting:"),
+                [
+                    NavItem(_("标准检索"), standards_url, "bi-search", active("standards:")),
+                    *drafting,
+                    *labels.children,
+                ],
             )
         )
     elif standards_url:

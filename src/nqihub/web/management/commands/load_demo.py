@@ -99,6 +99,7 @@ DEMO_USERS: dict[str, tuple[str, str, str, str]] = {
         Membership.Role.STATION_STAFF,
         "武汉江岸岱家山科创城质量服务站",
     ),
+    "expert_wh": ("陈工（示例）", "std_wh", Membership.Role.EXPERT, "武汉市标准化研究院专家"),
     "ent_hanxi": (
         "汉烯科技联系人（示例）",
         "ent_hanxi",
@@ -484,6 +485,7 @@ class Command(BaseCommand):
             ["3985", "3091"],
             "企业标准 石墨烯 导热膜 标准起草 质量认证 自我声明",
             "武汉市标准化研究院专家，协助企业起草企业标准并完成认证（示例专家）。",
+            user=User.objects.get(username="expert_wh"),
         )
         self.expert(
             "沈工（示例）",
@@ -518,5 +520,8 @@ class Command(BaseCommand):
         seed_testing(today)
         seed_cooperatives(today)
         seed_stats(today)
+        from nqihub.drafting.demo import seed_demo as seed_drafting
+
+        seed_drafting(today)
         # Keep the variables referenced for readability of the stories above.
         del shanyuan, yuese, hanxi, coop, st_wh
