@@ -18,6 +18,7 @@ import re
 import sys
 import time
 from collections import deque
+from email.header import decode_header, make_header
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -44,7 +45,7 @@ ROLES = [
 ]
 #: Never followed: they sign out, change the language (POST) or are files the app does not serve.
 SKIP = re.compile(r"^/(accounts/logout|admin/logout|i18n/|static/|media/)")
-PAGE_BUDGET = 80
+PAGE_BUDGET = 60
 failures: list[str] = []
 
 
@@ -201,7 +202,8 @@ def check_mail(base: str, maildir: str, to: str, log: str) -> None:
         fail(f"the e-mail lacks a text or an HTML body: {sorted(types)}")
     if f"{base}/notifications/preferences/" not in _text(message):
         fail("the e-mail has no absolute link to the notification preferences")
-    print(f"mail to {to}: {message['Subject']} → {link}", flush=True)
+    subject = str(make_header(decode_header(message["Subject"] or "")))
+    print(f"mail to {to}: {subject} → {link}", flush=True)
     station = login(base, "station_lz")
     if station.get(f"/desk/requests/{request_id}/").status_code != 200:
         fail(f"the station user cannot open {link}")

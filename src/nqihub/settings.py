@@ -56,7 +56,8 @@ SECRET_KEY = env("SECRET_KEY") or ""
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
 # Without it in production every process refuses to start, naming it (core.preflight); manage.py
-# generate_secrets still runs, to print one.
+# generate_secrets still runs, to print one. Rotation: the old key in SECRET_KEY_FALLBACKS for a while.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
