@@ -96,7 +96,9 @@ def sign_in(base: str, username: str) -> dict[str, str]:
 
 
 def api_token(base: str, username: str) -> str:
-    response = httpx.post(f"{base}/api/v1/auth/token", json={"username": username, "password": PASSWORD}, timeout=60)
+    response = httpx.post(
+        f"{base}/api/v1/auth/token", json={"username": username, "password": PASSWORD}, timeout=60
+    )
     response.raise_for_status()
     return response.json()["token"]
 
@@ -174,7 +176,11 @@ def main() -> None:
     args = parser.parse_args()
     base = args.base.rstrip("/")
     _local_only(base)
-    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only or s.name in ("healthz", "trivial_signed_in")]
+    chosen = [
+        s
+        for s in SCENARIOS
+        if not args.only or s.name in args.only or s.name in ("healthz", "trivial_signed_in")
+    ]
     sessions: dict[str, dict] = {}
     out: dict = {"base": base, "clients": args.clients, "seconds": args.seconds, "scenarios": {}}
     for scenario in chosen:
@@ -185,15 +191,19 @@ def main() -> None:
             if scenario.user not in sessions:
                 sessions[scenario.user] = sign_in(base, scenario.user)
             auth["cookies"] = sessions[scenario.user]
-        out["scenarios"][scenario.name] = run(base, scenario, auth, args.clients, args.seconds, args.max_requests)
+        out["scenarios"][scenario.name] = run(
+            base, scenario, auth, args.clients, args.seconds, args.max_requests
+        )
         print(f"{scenario.name}: {out['scenarios'][scenario.name]}", flush=True)
     trivial = out["scenarios"]["trivial_signed_in"]["rps"] or 1
     health = out["scenarios"]["healthz"]["rps"] or 1
-    for name, figures in out["scenarios"].items():
+    for figures in out["scenarios"].values():
         figures["share_of_trivial_signed_in"] = round(figures["rps"] / trivial, 2)
         figures["share_of_healthz"] = round(figures["rps"] / health, 2)
     out["list_pages_meet_goal"] = {
-        name: out["scenarios"][name]["share_of_trivial_signed_in"] >= 0.5 for name in LIST_PAGES if name in out["scenarios"]
+        name: out["scenarios"][name]["share_of_trivial_signed_in"] >= 0.5
+        for name in LIST_PAGES
+        if name in out["scenarios"]
     }
     print(json.dumps(out, ensure_ascii=False, indent=1))
 

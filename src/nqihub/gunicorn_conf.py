@@ -26,7 +26,7 @@ bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST') or '127.0.0.
 workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count())
 preload_app = True
 timeout = _int("GUNICORN_TIMEOUT", 60)
-graceful_timeout = 20
+graceful_timeout = 15
 keepalive = 5
 # Recycle workers now and then (a slow leak never grows without bound); new workers fork from the warm master.
 max_requests = 5000

@@ -253,6 +253,12 @@ STORAGES = {
 }
 MEDIA_ROOT = PRIVATE_FILES_ROOT
 MEDIA_URL = ""
+# Source maps are served as they are: compressing their megabytes (Bootstrap's, the API docs' bundles) at
+# brotli's best level made collectstatic take minutes. The rest is whitenoise's default list.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *"jpg jpeg png gif webp zip gz tgz bz2 tbz xz br swf flv woff woff2 3gp 3gpp asf avi m4v mov mp4 mpeg mpg webm wmv".split(),
+    "map",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
