@@ -24,6 +24,23 @@ class BaseTask(Task):
     retry_backoff_max = 600
     retry_jitter = True
 
+    def retry(
+        self,
+        args=None,
+        kwargs=None,
+        exc=None,
+        throw=True,
+        eta=None,
+        countdown=None,
+        max_retries=None,
+        **options,
+    ):
+        if self.request.is_eager and exc is not None:
+            # Embedded set-up (no broker): nobody would retry later, and Celery would raise ``Retry`` in
+            # the caller's place; the caller sees the task's own error at once instead, as without retries.
+            raise exc
+        return super().retry(args, kwargs, exc, throw, eta, countdown, max_retries, **options)
+
 
 app = Celery("nqihub", task_cls=BaseTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -145,3 +145,28 @@ def test_the_beat_task_runs_the_job_and_records_it():
 
     assert periodic_job.delay("core.sweep_imports").get() == {"name": "core.sweep_imports", "status": "ok"}
     assert PeriodicJob.objects.get(name="core.sweep_imports").last_trigger == "beat"
+
+
+def test_every_task_acknowledges_late_retries_with_backoff_and_is_bounded_in_time():
+    from nqihub.celery import app
+
+    app.loader.import_default_modules()  # every app's tasks.py, as a worker does at start
+    ours = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    assert {"nqihub.periodic", "desk.sweep_deadlines", "notifications.send_email_notification"} <= set(ours)
+    for name, task in ours.items():
+        assert task.acks_late and task.reject_on_worker_lost, name
+        assert task.retry_backoff and task.retry_jitter and task.max_retries, name
+    assert settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT > 0
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_in_process_a_tasks_own_error_reaches_the_caller_at_once():
+    """Without a broker nobody retries later: the caller sees the task's error, not Celery's ``Retry``."""
+    from nqihub.celery import app
+
+    @app.task(name="nqihub.tests.always_fails")
+    def always_fails():
+        raise LookupError("no such record")
+
+    with pytest.raises(LookupError, match="no such record"):
+        always_fails.delay()
