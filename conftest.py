@@ -82,7 +82,7 @@ def demo_password():
 def private_storage(settings, tmp_path):
     """Uploads go to a private directory of this test only (``PRIVATE_FILES_ROOT``); returns it."""
     root = tmp_path / "private"
-    settings.PRIVATE_FILES_ROOT = root
+    settings.PRIVATE_FILES_ROOT = settings.MEDIA_ROOT = root
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "nqihub.core.files.PrivateFileSystemStorage"},

@@ -41,7 +41,7 @@ def no_url(name: str):
 
 class PrivateFileSystemStorage(FileSystemStorage):
     def __init__(self, **kwargs):
-        kwargs.setdefault("location", settings.PRIVATE_FILES_ROOT)
+        # The location is MEDIA_ROOT, which the settings set to PRIVATE_FILES_ROOT (and tests may move).
         kwargs.setdefault("file_permissions_mode", 0o640)
         kwargs.setdefault("directory_permissions_mode", 0o750)
         kwargs["base_url"] = None

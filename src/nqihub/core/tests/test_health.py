@@ -78,7 +78,7 @@ def test_readyz_is_503_while_a_migration_is_not_applied(private_root, monkeypatc
 @pytest.mark.django_db
 def test_readyz_is_503_naming_storage_it_cannot_write(settings, tmp_path):
     (tmp_path / "a-file").write_text("not a directory")
-    settings.PRIVATE_FILES_ROOT = tmp_path / "a-file" / "private"
+    settings.PRIVATE_FILES_ROOT = settings.MEDIA_ROOT = tmp_path / "a-file" / "private"
     settings.STORAGES = {**settings.STORAGES}  # the storage is made again, with that location
     response = Client().get("/readyz")
     assert response.status_code == 503
