@@ -9,7 +9,7 @@ VENDOR := src/nqihub/web/static/vendor
 export DJANGO_SETTINGS_MODULE := nqihub.settings
 export PYTHONPATH := src
 
-.PHONY: system install assets run test lint migrate demo messages e2e bench clean schemathesis
+.PHONY: system install assets run test lint migrate demo messages e2e bench clean schemathesis prod prod-check
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || PY=python3; \
@@ -18,10 +18,14 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-$(VENDOR)/.installed: package.json package-lock.json
+# The source maps the minified files name (sourceMappingURL) are copied too: without them the hashed
+# static storage of production (DEBUG=false) refuses to collect, and every page answered 500.
+$(VENDOR)/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons/fonts $(VENDOR)/htmx $(VENDOR)/echarts
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	  node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	  $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/bootstrap-icons/
 	cp node_modules/bootstrap-icons/font/fonts/* $(VENDOR)/bootstrap-icons/fonts/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
@@ -48,6 +52,7 @@ messages: $(BIN)/.installed
 
 migrate: install
 	$(PYTHON) manage.py migrate --no-input -v 0
+	$(PYTHON) manage.py migrate_private_files -v 0
 
 # The demo's printed report QR codes point at the server `make run` starts (unless set otherwise).
 demo run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -66,6 +71,29 @@ run: demo
 test: install
 	$(PYTHON) manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest -p no:randomly
+
+# Production in the foreground (docs/operations.md): gunicorn (WEB_CONCURRENCY workers, preloaded), a Celery
+# worker and Celery beat, configured by the environment and .env (whose values win). It first checks the
+# configuration and that PostgreSQL, Redis and the broker answer, and stops naming what is missing; then
+# migrates, loads the reference data (idempotent) and collects the static files. SIGTERM/Ctrl-C stops all.
+ENVRUN = $(BIN)/honcho run -e .env
+prod: export DEBUG ?= false
+prod: export PATH := $(CURDIR)/$(BIN):$(PATH)
+prod: export PORT := $(PORT)
+prod: install prod-check
+	$(ENVRUN) $(PYTHON) manage.py migrate --no-input -v 0
+	$(ENVRUN) $(PYTHON) manage.py migrate_private_files -v 0
+	$(ENVRUN) $(PYTHON) manage.py load_reference
+	$(ENVRUN) $(PYTHON) manage.py load_standards
+	$(ENVRUN) $(PYTHON) manage.py load_ccc
+	$(ENVRUN) $(PYTHON) manage.py collectstatic --no-input -v 0
+	mkdir -p var
+	exec $(BIN)/honcho start -e .env -f Procfile
+
+# The production configuration and services, without starting anything (make prod runs it first).
+prod-check: export DEBUG ?= false
+prod-check: install
+	$(ENVRUN) $(PYTHON) manage.py preflight
 
 lint: install
 	$(BIN)/ruff check .

@@ -87,3 +87,15 @@ def demo_password():
     from nqihub.web.management.commands.load_demo import demo_password
 
     return demo_password()
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploads go to a private directory of this test only (``PRIVATE_FILES_ROOT``); returns it."""
+    root = tmp_path / "private"
+    settings.PRIVATE_FILES_ROOT = settings.MEDIA_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "nqihub.core.files.PrivateFileSystemStorage"},
+    }
+    return root

@@ -11,6 +11,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import logs
+from nqihub.core.schedule import beat_schedule
+
 BASE_DIR = Path(__file__).resolve().parent  # src/nqihub
 PROJECT_DIR = BASE_DIR.parent.parent  # checkout root
 
@@ -50,10 +53,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY") or ""
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+# Without it in production every process refuses to start, naming it (core.preflight); manage.py
+# generate_secrets still runs, to print one. Rotation: the old key in SECRET_KEY_FALLBACKS for a while.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -90,6 +94,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before the host check, the HTTPS redirect and the session.
+    "nqihub.core.health.HealthCheckMiddleware",
+    # X-Request-ID on the response and every log line; one access-log line per request.
+    "nqihub.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "nqihub.core.middleware.SecurityHeadersMiddleware",
@@ -135,11 +143,17 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and /readyz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -202,8 +216,45 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT") or PROJECT_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "web" / "static"]
+# Uploaded files are private: no URL serves them (there is no /media/ route); each is read through the
+# scoped view of the record it belongs to (core.files.file_response). Object names are random; the
+# original name is kept in the row for display and download.
+#   STORAGE_BACKEND=local (default): a directory outside every served path (PRIVATE_FILES_ROOT).
+#   STORAGE_BACKEND=s3: a private bucket of any S3-compatible store (MinIO, Ceph, OSS, COS …).
+STORAGE_BACKEND = (env("STORAGE_BACKEND", "local") or "local").lower()
+PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT") or PROJECT_DIR / "private")
+# Where uploads lived before they were private (served at /media/): `manage.py migrate_private_files`
+# moves what it finds there into the private storage.
+LEGACY_MEDIA_ROOT = Path(env("MEDIA_ROOT") or PROJECT_DIR / "media")
+S3_BUCKET = env("S3_BUCKET", "")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "") or None
+S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", "")
+S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", "")
+S3_REGION = env("S3_REGION", "") or None
+S3_PREFIX = env("S3_PREFIX", "")
+# Serve large downloads through the proxy: with e.g. FILES_X_ACCEL_REDIRECT=/_private/ (an `internal`
+# nginx location aliasing PRIVATE_FILES_ROOT) the app checks access and answers only the header.
+FILES_X_ACCEL_REDIRECT = env("FILES_X_ACCEL_REDIRECT", "")
+FILES_X_ACCEL_MIN_BYTES = env_int("FILES_X_ACCEL_MIN_BYTES", 1024 * 1024)
+if STORAGE_BACKEND == "s3":
+    _default_storage = {
+        "BACKEND": "nqihub.core.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "access_key": S3_ACCESS_KEY_ID,
+            "secret_key": S3_SECRET_ACCESS_KEY,
+            "region_name": S3_REGION,
+            "location": S3_PREFIX,
+            "addressing_style": env("S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    _default_storage = {"BACKEND": "nqihub.core.files.PrivateFileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be local or s3, got {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -212,8 +263,14 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = Path(env("MEDIA_ROOT") or PROJECT_DIR / "media")
-MEDIA_URL = "/media/"
+MEDIA_ROOT = PRIVATE_FILES_ROOT
+MEDIA_URL = ""
+# Source maps are served as they are: compressing their megabytes (Bootstrap's, the API docs' bundles) at
+# brotli's best level made collectstatic take minutes. The rest is whitenoise's default list.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *"jpg jpeg png gif webp zip gz tgz bz2 tbz xz br swf flv woff woff2 3gp 3gpp asf avi m4v mov mp4 mpeg mpg webm wmv".split(),
+    "map",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -262,37 +319,84 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Cache: Redis when REDIS_URL is set, local memory otherwise.
+# Cache (and with it sessions, throttles, the working-day calendar): Redis when REDIS_URL is set, which
+# production requires (core.preflight: every app process must see the same state); local memory for the
+# embedded set-up.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "nqihub"),
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
+    }
+    # Sessions read from Redis, written through to the database (they survive a Redis restart).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Celery: eager (in-process) when no broker is configured.
+# Celery: eager (in-process) when no broker is configured. Every task acknowledges late, retries with
+# backoff (nqihub.celery.BaseTask) and is bounded in time; results are not kept.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or ""
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    # Flags overdue service requests and escalates them; safe to run twice.
-    "desk-sweep-deadlines": {"task": "desk.sweep_deadlines", "schedule": 30 * 60},
-    # Instrument due-date reminders (30/7/0 days, overdue); idempotent per day (metrology.reminders).
-    "metrology-send-reminders": {"task": "metrology.send_reminders", "schedule": 6 * 60 * 60},
-    # Certificate expiry and surveillance reminders; idempotent per day (certification.reminders).
-    "certification-send-reminders": {"task": "certification.send_reminders", "schedule": 6 * 60 * 60},
-    # Uploaded import files that no job will read any more (core.uploads).
-    "core-sweep-imports": {"task": "core.sweep_imports", "schedule": 6 * 60 * 60},
-    # Audit entries past AUDIT_RETENTION_DAYS → signed archive, then deleted (core.audit_archive).
-    "core-archive-audit": {"task": "core.archive_audit", "schedule": 24 * 60 * 60},
-}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, 1)
+# Redis broker: a task not acknowledged within this long is handed out again (longer than any task).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_CONCURRENCY", 2)
+# Every periodic job (core.schedule): deadline sweep, reminders, upload sweep, statistics upkeep. The same
+# jobs run from cron with `manage.py run_periodic` where there is no broker.
+CELERY_BEAT_SCHEDULE = beat_schedule()
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: SMTP when EMAIL_HOST is set (or EMAIL_BACKEND names a backend), the console otherwise.
+EMAIL_HOST = env("EMAIL_HOST", "") or ""
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other"
+    )
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_BACKEND = env("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@nqihub.local")
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# A notification e-mail is tried this many times in all, with exponential backoff, before it is recorded
+# as failed.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 6)
 
-# Where printed QR codes on test reports point (the public verification page), e.g.
-# https://nqi.example.gov.cn — without it, the host of the request that issued the report.
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "").rstrip("/")
+# SMS (notifications.sms): console (logs only; the default), aliyun (阿里云短信, dysmsapi) or tencent
+# (腾讯云短信), or a dotted path. Providers send approved templates only: the template codes and the
+# signature come from the environment.
+SMS_BACKEND = env("SMS_BACKEND", "console") or "console"
+SMS_ACCESS_KEY_ID = env("SMS_ACCESS_KEY_ID", "") or ""
+SMS_ACCESS_KEY_SECRET = env("SMS_ACCESS_KEY_SECRET", "") or ""
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", "") or ""
+SMS_TEMPLATE_NOTIFICATION = env("SMS_TEMPLATE_NOTIFICATION", "") or ""
+SMS_TEMPLATE_VERIFICATION = env("SMS_TEMPLATE_VERIFICATION", "") or ""
+SMS_SDK_APP_ID = env("SMS_SDK_APP_ID", "") or ""  # Tencent Cloud only
+SMS_REGION = env("SMS_REGION", "") or ""
+SMS_ENDPOINT = env("SMS_ENDPOINT", "") or ""
+
+# The platform's address as people reach it, e.g. https://nqi.example.gov.cn: links in e-mails and SMS
+# and printed QR codes on test reports are built from it (reports fall back to the issuing request's host).
+PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL", "") or "").rstrip("/")
 # Public report verification: at most this many look-ups per client address per window (seconds).
 TESTING_VERIFY_LIMIT = env_int("TESTING_VERIFY_LIMIT", 20)
 TESTING_VERIFY_WINDOW = env_int("TESTING_VERIFY_WINDOW", 600)
@@ -306,9 +410,14 @@ AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR") or PROJECT_DIR / "audit-archiv
 # HMAC-SM3 key (base64, ≥ 16 bytes) that signs the archives; derived from SECRET_KEY when unset.
 AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", "") or ""
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-}
+# Logs to stderr with the request id on every line: JSON in production (LOG_FORMAT=json, the default
+# with DEBUG off), text otherwise. The platform's own loggers (access lines, periodic jobs, tasks) log at
+# APP_LOG_LEVEL (INFO in production).
+LOG_FORMAT = (env("LOG_FORMAT", "text" if DEBUG else "json") or "json").lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
+LOGGING = logs.logging_config(
+    level=env("LOG_LEVEL", "WARNING") or "WARNING",
+    app_level=env("APP_LOG_LEVEL", "WARNING" if DEBUG else "INFO"),
+    json=LOG_FORMAT == "json",
+)

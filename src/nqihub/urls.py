@@ -1,11 +1,15 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 
 from .api import api, not_found
+from .core import health
 
+# Uploaded files have no route here, in DEBUG or not: they are private and served only by the scoped view of
+# the record they belong to (core.files).
 urlpatterns = [
+    # Answered by core.health.HealthCheckMiddleware before any other middleware; named here for reverse().
+    path("healthz", health.healthz_view, name="healthz"),
+    path("readyz", health.readyz_view, name="readyz"),
     path("api/v1/", api.urls),
     re_path(r"^api/", not_found),
     path("admin/", admin.site.urls),
@@ -25,5 +29,3 @@ urlpatterns = [
     path("drafting/", include("nqihub.drafting.urls")),
     path("", include("nqihub.web.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

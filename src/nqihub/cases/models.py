@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.codes import code_labels, split_codes
+from nqihub.core.files import RandomName
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.scoping import NOTHING, Scope
 
@@ -282,12 +283,13 @@ class ArticleVersion(models.Model):
 
 
 def article_attachment_path(instance, filename: str) -> str:
+    """The public-era location (before private storage); only migration 0001 still names it."""
     return f"articles/{instance.article_id}/{filename}"
 
 
 class ArticleAttachment(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to=article_attachment_path, max_length=255)
+    file = models.FileField(_("文件"), upload_to=RandomName("articles"), max_length=255)
     name = models.CharField(_("文件名"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

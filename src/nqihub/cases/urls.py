@@ -15,6 +15,11 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/<int:pk>/edit/", views.article_edit, name="article-edit"),
     path("articles/<int:pk>/attach/", views.article_attach, name="article-attach"),
+    path(
+        "articles/<int:pk>/attachments/<int:attachment_id>/",
+        views.article_attachment,
+        name="article-attachment",
+    ),
     path("articles/<int:pk>/<slug:action>/", views.article_publish, name="article-publish"),
     path("suggest/", views.suggest_partial, name="suggest-partial"),
 ]

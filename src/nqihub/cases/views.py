@@ -2,6 +2,8 @@
 base, and the htmx suggestion partial for the request form. Thin: reads through ``selectors``, writes
 through ``services``; a case outside the user's scope is a 404 on every route."""
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,13 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.files import file_response
 from nqihub.desk import selectors as desk_selectors
 from nqihub.desk.models import ServiceRequest
 from nqihub.standards.search import highlight, highlight_terms, search_standards
 
 from . import selectors, services
 from .forms import ArticleForm, AttachmentForm, CaseFilterForm, CaseForm
-from .models import Article, Case
+from .models import Article, ArticleAttachment, Case
 from .suggest import suggest
 
 PAGE_SIZE = 20
@@ -357,6 +360,19 @@ def article_attach(request, pk: int):
     else:
         messages.success(request, _("附件“%(name)s”已上传。") % {"name": att.name})
     return redirect("cases:article-detail", pk=article.pk)
+
+
+@require_GET
+def article_attachment(request, pk: int, attachment_id: int):
+    """An article's attachment: for everyone once the article is published, for editors before (the
+    article's own scope); private storage otherwise."""
+    article = _article_or_404(request, pk)
+    try:
+        att = article.attachments.get(pk=attachment_id)
+    except ArticleAttachment.DoesNotExist:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(att.name)[0] or "application/octet-stream"
+    return file_response(att.file, filename=att.name, content_type=content_type)
 
 
 @require_GET

@@ -1,8 +1,6 @@
-"""Background jobs of certification, on the project's Celery app (eager without a broker). Celery beat runs
-the daily reminder sweep, e.g.
-
-    CELERY_BEAT_SCHEDULE = {"certification-send-reminders": {"task": "certification.send_reminders",
-                                                             "schedule": crontab(hour=7, minute=0)}}
+"""Background jobs of certification, on the project's Celery app (eager without a broker). The daily
+reminder sweep is a periodic job (``core.schedule``: Celery beat, ``manage.py send_reminders``,
+``manage.py run_periodic``); this task runs it on demand, recorded like the others.
 
 The sweep is safe to run twice and to restart: see ``reminders``.
 """
@@ -14,6 +12,7 @@ from nqihub.celery import app
 def send_reminders_task(today: str | None = None) -> dict:
     from datetime import date
 
-    from .reminders import sweep
+    from nqihub.core import periodic
 
-    return sweep(today=date.fromisoformat(today) if today else None)
+    kwargs = {"today": date.fromisoformat(today)} if today else {}
+    return periodic.execute("certification.send_reminders", trigger="task", **kwargs).result or {}

@@ -112,3 +112,31 @@ class WorkdayOverrideAdmin(AuditedAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         workdays.invalidate_calendar_overrides()
+
+
+from .models import PeriodicJob  # noqa: E402
+
+
+@admin.register(PeriodicJob)
+class PeriodicJobAdmin(admin.ModelAdmin):
+    """Read-only: when each periodic job (core.schedule) last ran and how it ended."""
+
+    list_display = [
+        "name",
+        "last_status",
+        "last_started_at",
+        "last_finished_at",
+        "last_success_at",
+        "runs",
+        "failures",
+    ]
+    readonly_fields = [f.name for f in PeriodicJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self) -> None:
-        from . import checks, receivers  # noqa: F401  (deploy checks; login / failed-login audit)
+        from . import checks, preflight, receivers  # noqa: F401  (deploy checks; login / failed-login audit)

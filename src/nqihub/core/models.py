@@ -239,3 +239,34 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+class PeriodicJob(models.Model):
+    """The state of one periodic job (``core.periodic.JOBS``), shared by every process: when it last ran
+    and how it ended, and a lease while it runs, so that Celery beat, ``manage.py run_periodic`` (cron) and a
+    job's own command never run the same job twice at once and a cron-only site knows what is due."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        OK = "ok", _("成功")
+        FAILED = "failed", _("失败")
+
+    name = models.CharField(_("任务"), max_length=64, primary_key=True)
+    last_started_at = models.DateTimeField(_("最近开始"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("最近结束"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("最近成功"), null=True, blank=True)
+    last_status = models.CharField(_("状态"), max_length=8, choices=Status.choices, blank=True)
+    last_trigger = models.CharField(_("触发方式"), max_length=16, blank=True)
+    last_result = models.JSONField(_("结果"), default=dict, blank=True)
+    last_error = models.TextField(_("错误"), blank=True)
+    lease_until = models.DateTimeField(_("占用至"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self) -> str:
+        return self.name

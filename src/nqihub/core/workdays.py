@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -134,34 +135,63 @@ def years_without_data(years: Iterable[int], overrides: Overrides | None = None)
 
 # --- Django side: the WorkdayOverride table -----------------------------------------------------------------
 
-CACHE_KEY = "core.workdays.overrides.v1"
+CACHE_KEY = "core.workdays.overrides.v2"
+#: The generation of the cached calendar: every write moves it on (after commit), and the calendar is
+#: cached under its generation, so a process that read the table just before a write commits can only
+#: store its stale copy under the old generation, which nobody reads any more.
+GENERATION_KEY = "core.workdays.generation"
 CACHE_SECONDS = 24 * 3600
 #: ``calendar_warnings`` looks this far ahead: deadlines set today may fall in next year.
 WARNING_LOOKAHEAD_DAYS = 90
 
 
-def calendar_overrides() -> dict[datetime.date, bool]:
-    """Every ``WorkdayOverride`` row as ``{date: is working day}``, cached until a row changes."""
+def _generation() -> str:
     from django.core.cache import cache
 
-    cached = cache.get(CACHE_KEY)
-    if cached is not None:
-        return cached
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY) or ""
+    return generation
+
+
+#: Set on the database connection by a write to the table, until it commits: that transaction reads its
+#: own rows uncached (nobody else may cache what it has not committed).
+_DIRTY = "_nqihub_calendar_dirty"
+
+
+def calendar_overrides() -> dict[datetime.date, bool]:
+    """Every ``WorkdayOverride`` row as ``{date: is working day}``, from the shared cache (Redis in
+    production) until a row changes."""
+    from django.core.cache import cache
+    from django.db import connection
+
     from .models import WorkdayOverride
 
+    if connection.in_atomic_block and getattr(connection, _DIRTY, False):
+        return dict(WorkdayOverride.objects.values_list("date", "is_working_day"))
+    key = f"{CACHE_KEY}:{_generation()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     overrides = dict(WorkdayOverride.objects.values_list("date", "is_working_day"))
-    cache.set(CACHE_KEY, overrides, CACHE_SECONDS)
+    cache.set(key, overrides, CACHE_SECONDS)
     return overrides
 
 
 def invalidate_calendar_overrides() -> None:
-    """Forget the cached overrides now and again once the writing transaction commits (so no other
-    process can put the old rows back in the cache in between)."""
+    """Called by every write to the table: the writing transaction reads the table directly from now on,
+    and every process sees the changed calendar once it commits."""
     from django.core.cache import cache
-    from django.db import transaction
+    from django.db import connection, transaction
 
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    setattr(connection, _DIRTY, True)
+
+    def committed():
+        setattr(connection, _DIRTY, False)
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+    transaction.on_commit(committed)
 
 
 def deadline(start: datetime.date, days: int) -> datetime.date:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -21,6 +21,7 @@ from ninja.responses import Status
 from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE, ErrorOut, ValidationErrorOut
 from nqihub.core.bounds import MONEY_MAX, Code, Count, Id, IsoDate, PageNumber
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.files import file_response
 from nqihub.core.regions import is_code
 
 from . import selectors, services, states
@@ -734,9 +735,7 @@ def get_attachment(request, id: Id, attachment_id: Id):
         att = selectors.attachment_get(fetched_by=request.user, request=req, pk=attachment_id)
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
-    return FileResponse(
-        att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type
-    )
+    return file_response(att.file, filename=att.name, content_type=att.content_type)
 
 
 @router.post("/requests/{id}/links", response={200: RequestDetailOut, **WRITE}, summary="Link another record")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
+from nqihub.core.files import RandomName
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.scoping import NOTHING, Scope
 
@@ -380,12 +381,13 @@ class Note(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
+    """The public-era location (before private storage); only migration 0001 still names it."""
     return f"desk/{instance.request_id}/{filename}"
 
 
 class Attachment(models.Model):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
+    file = models.FileField(_("文件"), upload_to=RandomName("desk"), max_length=255)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
     content_type = models.CharField(max_length=100)

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.files import file_response
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
@@ -738,9 +739,7 @@ def attachment_download(request, pk: int, attachment_id: int):
         att = selectors.attachment_get(fetched_by=request.user, request=req, pk=attachment_id)
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
-    return FileResponse(
-        att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type
-    )
+    return file_response(att.file, filename=att.name, content_type=att.content_type)
 
 
 @login_required

@@ -1,6 +1,7 @@
-"""Background jobs of metrology, bound to the project's Celery app (eager without a broker). Celery beat runs
-``metrology.send_reminders`` once a day; ``manage.py send_reminders`` calls the same code. Safe to run twice
-(see ``reminders``)."""
+"""Background jobs of metrology, bound to the project's Celery app (eager without a broker). The reminder
+sweep is a periodic job (``core.schedule``: Celery beat, ``manage.py send_reminders``, ``manage.py
+run_periodic``); this task runs it on demand, recorded like the others. Safe to run twice (see
+``reminders``)."""
 
 from nqihub.celery import app
 
@@ -9,6 +10,7 @@ from nqihub.celery import app
 def send_reminders_task(today: str | None = None) -> dict:
     from datetime import date
 
-    from .reminders import sweep
+    from nqihub.core import periodic
 
-    return sweep(today=date.fromisoformat(today) if today else None)
+    kwargs = {"today": date.fromisoformat(today)} if today else {}
+    return periodic.execute("metrology.send_reminders", trigger="task", **kwargs).result or {}

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from nqihub.core.admin import AuditedAdmin
 
-from .models import Notification, NotificationPreference
+from .models import MobilePhone, Notification, NotificationPreference
 
 
 @admin.register(Notification)
@@ -15,11 +15,13 @@ class NotificationAdmin(admin.ModelAdmin):
         "event",
         "title",
         "via_inbox",
+        "email_status",
         "emailed_at",
+        "sms_status",
         "texted_at",
         "read_at",
     ]
-    list_filter = ["event", "via_inbox", "via_email", "via_sms"]
+    list_filter = ["event", "via_inbox", "email_status", "sms_status"]
     search_fields = ["recipient__username", "title", "object_id"]
     raw_id_fields = ["recipient"]
     date_hierarchy = "created_at"
@@ -37,3 +39,19 @@ class NotificationPreferenceAdmin(AuditedAdmin):
     list_filter = ["event"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
+
+
+@admin.register(MobilePhone)
+class MobilePhoneAdmin(admin.ModelAdmin):
+    """Read-only, masked: whether a user has a verified number (users set and verify their own)."""
+
+    list_display = ["user", "masked", "verified_at", "updated_at"]
+    fields = ["user", "masked", "verified_at", "code_sent_at", "updated_at"]
+    readonly_fields = fields
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.crypto import EncryptedCharField, mask_phone
+
 from .events import DEFAULT_EVENT, label_of
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class SmsStatus(models.TextChoices):
+    PENDING = "", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    #: The console backend: written to the log, never sent to anyone.
+    LOGGED = "logged", _("仅记录日志（未发送）")
+    FAILED = "failed", _("发送失败")
 
 
 class Notification(models.Model):
@@ -33,6 +51,16 @@ class Notification(models.Model):
     via_sms = models.BooleanField(_("短信"), default=False)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     texted_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
+    email_status = models.CharField(
+        _("邮件状态"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING, blank=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("邮件尝试次数"), default=0)
+    email_error = models.TextField(_("邮件错误"), blank=True)
+    sms_status = models.CharField(
+        _("短信状态"), max_length=8, choices=SmsStatus.choices, default=SmsStatus.PENDING, blank=True
+    )
+    sms_attempts = models.PositiveSmallIntegerField(_("短信尝试次数"), default=0)
+    sms_error = models.TextField(_("短信错误"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -83,3 +111,36 @@ class NotificationPreference(models.Model):
     def __str__(self) -> str:
         event = _("默认") if self.event == DEFAULT_EVENT else label_of(self.event)
         return f"{self.user} · {event}"
+
+
+class MobilePhone(models.Model):
+    """A user's mobile number for SMS notifications, encrypted at rest. SMS go only to a verified number:
+    a code sent to it and typed back (``services.mobile_set`` / ``mobile_verify``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="mobile_phone",
+    )
+    number = EncryptedCharField(_("手机号"))
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(_("验证码发送时间"), null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("手机号")
+        verbose_name_plural = _("手机号")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.masked}"
+
+    @property
+    def masked(self) -> str:
+        return mask_phone(self.number)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

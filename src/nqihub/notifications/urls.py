@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.mark_read, name="mark-read"),
     path("<int:pk>/open/", views.open_notification, name="open"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/mobile/<slug:action>/", views.mobile_phone, name="mobile"),
 ]

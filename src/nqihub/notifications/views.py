@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nqihub.core.errors import ValidationFailed
 
-from . import selectors, services
+from . import mobile, selectors, services
 from .events import DEFAULT_EVENT
 from .models import Notification
 
@@ -128,6 +128,12 @@ def preferences(request):
         else:
             messages.success(request, _("通知设置已保存。"))
             return redirect("notifications:preferences")
+    return _preferences_page(request, grid, errors=errors)
+
+
+def _preferences_page(request, grid, *, errors=None, mobile_errors=None):
+    errors = errors or {}
+    mobile_errors = mobile_errors or {}
     channel_labels = list(zip(selectors.CHANNEL_NAMES, (_("站内信"), _("邮件"), _("短信")), strict=True))
     context = {
         "rows": [
@@ -145,5 +151,45 @@ def preferences(request):
         ],
         "channels": [label for _name, label in channel_labels],
         "errors": errors,
+        "mobile": mobile.mobile_get(fetched_by=request.user),
+        "mobile_errors": mobile_errors,
+        "code_minutes": int(mobile.CODE_TTL.total_seconds() // 60),
     }
-    return render(request, "notifications/preferences.html", context, status=422 if errors else 200)
+    status = 422 if errors or mobile_errors else 200
+    return render(request, "notifications/preferences.html", context, status=status)
+
+
+MOBILE_ACTIONS = ("set", "resend", "verify", "remove")
+
+
+@login_required
+@require_POST
+def mobile_phone(request, action: str):
+    """The mobile number for SMS on the preferences page: set it (a code is sent), send the code again,
+    type the code back, remove it."""
+    if action not in MOBILE_ACTIONS:
+        raise Http404
+    user = request.user
+    try:
+        if action == "set":
+            row = mobile.mobile_set(user=user, number=request.POST.get("number", ""), by=user)
+            if row.is_verified:
+                messages.info(request, _("该手机号已验证，无需重复验证。"))
+            else:
+                messages.success(
+                    request,
+                    _("验证码已发送至 %(number)s，请在 %(minutes)s 分钟内输入。")
+                    % {"number": row.masked, "minutes": int(mobile.CODE_TTL.total_seconds() // 60)},
+                )
+        elif action == "resend":
+            row = mobile.mobile_resend(user=user, by=user)
+            messages.success(request, _("验证码已重新发送至 %(number)s。") % {"number": row.masked})
+        elif action == "verify":
+            mobile.mobile_verify(user=user, code=request.POST.get("code", ""), by=user)
+            messages.success(request, _("手机号已验证，短信通知将发送到此号码。"))
+        elif mobile.mobile_remove(user=user, by=user):
+            messages.success(request, _("手机号已删除，不再接收短信通知。"))
+    except ValidationFailed as exc:
+        grid = selectors.preference_grid(fetched_by=user)
+        return _preferences_page(request, grid, mobile_errors={k: str(v) for k, v in exc.errors.items()})
+    return redirect(reverse("notifications:preferences") + "#mobile")

@@ -299,13 +299,18 @@ def _flag(condition: str) -> str:
     return f"(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
-def rebuild_facts() -> None:
-    """Fact rows from the service requests, in one statement."""
+FACT_COLUMNS = (
+    "request_id, region_code, enterprise_id, station_id, categories, industry, received_month, overdue, "
+    "accepted_month, accept_hours, resolved_month, resolve_hours, outcome, technical_problem, cost_saved_fen, "
+    "loss_avoided_fen, rated_month, rating"
+)
+
+
+def facts_select_sql() -> str:
+    """The fact row of every service request (columns in ``FACT_COLUMNS`` order), as one SELECT: the full
+    rebuild inserts it, the upkeep compares it with the stored rows."""
     false = "FALSE" if _pg() else "0"
-    sql = f"""
-    INSERT INTO stats_fact (request_id, region_code, enterprise_id, station_id, categories, industry,
-        received_month, overdue, accepted_month, accept_hours, resolved_month, resolve_hours, outcome,
-        technical_problem, cost_saved_fen, loss_avoided_fen, rated_month, rating)
+    return f"""
     SELECT r.id,
         CASE WHEN r.station_id IS NULL THEN r.region_code
              WHEN EXISTS (SELECT 1 FROM directory_stationarea a
@@ -324,8 +329,12 @@ def rebuild_facts() -> None:
         CASE WHEN r.rated_at IS NULL THEN NULL ELSE r.rating_score END
     FROM desk_servicerequest r LEFT JOIN directory_station s ON s.id = r.station_id
     """
+
+
+def rebuild_facts() -> None:
+    """Fact rows from the service requests, in one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(f"INSERT INTO stats_fact ({FACT_COLUMNS}) {facts_select_sql()}")
 
 
 def _dimension_sources() -> list[tuple[str, str, str]]:

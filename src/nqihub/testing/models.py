@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.files import RandomName
 from nqihub.core.models import Organisation, Region
 from nqihub.core.scoping import NOTHING, Scope
 from nqihub.directory.models import Enterprise, Institution, StationArea
@@ -181,6 +182,7 @@ class TestOrder(models.Model):
 
 
 def photo_path(instance, filename: str) -> str:
+    """The public-era location (before private storage); only migration 0001 still names it."""
     return f"testing/samples/{instance.sample_id}/{filename}"
 
 
@@ -205,7 +207,7 @@ class Sample(models.Model):
 
 class SamplePhoto(models.Model):
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(_("照片"), upload_to=photo_path, max_length=255)
+    file = models.FileField(_("照片"), upload_to=RandomName("testing"), max_length=255)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
     content_type = models.CharField(max_length=100)

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.files import file_response
 from nqihub.core.models import Membership
 from nqihub.core.scoping import scope_of
 
@@ -406,9 +407,9 @@ def photo_add(request, pk: int, sample_id: int):
 def photo_view(request, pk: int, photo_id: int):
     order = _order(request, pk)
     photo = _get(selectors.photo_get, order=order, pk=photo_id)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = content_disposition_header(False, photo.name)
-    return response
+    return file_response(
+        photo.file, filename=photo.name, content_type=photo.content_type, as_attachment=False
+    )
 
 
 @login_required

@@ -191,3 +191,17 @@ def test_admin_changelist_shows_the_warning_and_saves_refresh_the_calendar(
 def test_outsiders_cannot_open_the_calendar_admin(client_for):
     response = client_for("ent_shanyuan").get(reverse("admin:core_workdayoverride_changelist"))
     assert response.status_code == 302  # to the admin login
+
+
+def test_a_stale_read_cannot_outlive_a_committed_write(db, demo_user, django_capture_on_commit_callbacks):
+    """Another process read the table just before a write committed and stores what it saw: the calendar
+    every process reads after the commit is the new one all the same (shared cache, Redis in production)."""
+    from django.core.cache import cache
+
+    assert calendar_overrides() == {}
+    stale_key = f"{workdays.CACHE_KEY}:{workdays._generation()}"
+    with django_capture_on_commit_callbacks(execute=True):
+        workdays.workday_override_set(date=date(2027, 2, 8), is_working_day=False, by=demo_user("admin"))
+    cache.set(stale_key, {}, 3600)  # the slow reader's late write
+    assert calendar_overrides() == {date(2027, 2, 8): False}
+    assert deadline(date(2027, 2, 5), 1) == date(2027, 2, 9)

@@ -1,12 +1,23 @@
 """notify(): nothing before commit, each user's channels, idempotent sending, bad input refused."""
 
+from datetime import timedelta
+
 import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.utils import timezone
 
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import AuditEntry, Organisation
 from nqihub.notifications import services, tasks
-from nqihub.notifications.models import Notification, NotificationPreference
+from nqihub.notifications.models import (
+    EmailStatus,
+    MobilePhone,
+    Notification,
+    NotificationPreference,
+    SmsStatus,
+)
 from nqihub.notifications.selectors import DEFAULT_CHANNELS, Channels, channels_for
 from nqihub.notifications.services import notify
 
@@ -124,19 +135,34 @@ def test_no_email_address_no_mail(
     assert mailoutbox == []
 
 
-def test_sms_goes_through_the_configured_backend(
-    new_notifications, with_email, sms_outbox, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+def test_sms_goes_to_the_verified_number_through_the_configured_backend(
+    new_notifications, with_email, sms_outbox, mailoutbox, django_capture_on_commit_callbacks
 ):
     station = with_email("station_lz")
-    monkeypatch.setattr(tasks, "phone_of", lambda user: "13800001234")
+    MobilePhone.objects.create(user=station, number="13800001234", verified_at=timezone.now())
     NotificationPreference.objects.create(user=station, event="*", inbox=True, email=False, sms=True)
     with django_capture_on_commit_callbacks(execute=True):
         _notify([station])
     assert len(sms_outbox) == 1
     phone, text = sms_outbox[0]
     assert phone == "13800001234" and "新工单" in text
-    assert new_notifications(recipient=station).get().texted_at is not None
+    row = new_notifications(recipient=station).get()
+    assert row.texted_at is not None
+    # The locmem and console backends send nothing: recorded as "logged only", never "sent".
+    assert row.sms_status == SmsStatus.LOGGED
     assert mailoutbox == []
+
+
+def test_an_unverified_number_gets_no_sms(
+    new_notifications, with_email, sms_outbox, django_capture_on_commit_callbacks
+):
+    station = with_email("station_lz")
+    MobilePhone.objects.create(user=station, number="13800001234")
+    NotificationPreference.objects.create(user=station, event="*", inbox=True, email=False, sms=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify([station])
+    assert not new_notifications(recipient=station).get().via_sms
+    assert sms_outbox == []
 
 
 def test_duplicates_none_ids_and_inactive_users(
@@ -210,22 +236,88 @@ def test_the_email_task_is_safe_to_run_twice(
     assert len(mailoutbox) == 1
 
 
-def test_a_failed_mail_is_logged_releases_its_claim_and_can_be_retried(
-    new_notifications, with_email, mailoutbox, monkeypatch, django_capture_on_commit_callbacks, caplog
+class FlakyBackend(BaseEmailBackend):
+    """An SMTP server that refuses the first ``failures`` sends (class-level: one per test)."""
+
+    failures = 0
+    calls = 0
+
+    def send_messages(self, messages):
+        FlakyBackend.calls += 1
+        if FlakyBackend.calls <= FlakyBackend.failures:
+            raise OSError("mail server unreachable")
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def flaky_mail(settings, mailoutbox):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.calls = 0
+
+    def fail(times):
+        FlakyBackend.failures = times
+
+    return fail
+
+
+def test_a_failed_mail_is_retried_with_backoff_until_it_goes_out(
+    new_notifications, with_email, mailoutbox, flaky_mail, django_capture_on_commit_callbacks, caplog
 ):
+    flaky_mail(2)
     station = with_email("station_lz")
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify([station])  # eager Celery: the retries run at once
+    row = new_notifications(recipient=station).get()
+    assert (row.email_status, row.email_attempts, row.email_error) == (EmailStatus.SENT, 3, "")
+    assert row.emailed_at is not None and len(mailoutbox) == 1
+    assert "mail server unreachable" in caplog.text
 
-    def broken(*args, **kwargs):
-        raise OSError("mail server unreachable")
 
-    monkeypatch.setattr(tasks, "send_mail", broken)
+def test_a_mail_that_keeps_failing_is_recorded_as_failed_and_not_sent_again(
+    new_notifications,
+    with_email,
+    mailoutbox,
+    flaky_mail,
+    settings,
+    django_capture_on_commit_callbacks,
+    caplog,
+):
+    flaky_mail(1000)
+    settings.EMAIL_MAX_ATTEMPTS = 3
+    station = with_email("station_lz")
     with django_capture_on_commit_callbacks(execute=True):
         _notify([station])
     row = new_notifications(recipient=station).get()
-    assert row.emailed_at is None and row.via_inbox  # the inbox row is there all the same
-    assert "mail server unreachable" in caplog.text
+    assert row.via_inbox  # the inbox row is there all the same
+    assert (row.email_status, row.email_attempts, row.emailed_at) == (EmailStatus.FAILED, 3, None)
+    assert "OSError: mail server unreachable" in row.email_error
+    assert "failed for good" in caplog.text
+    flaky_mail(0)
+    assert tasks.send_email_notification(row.pk) is False
+    assert mailoutbox == []
 
-    monkeypatch.undo()
+
+def test_the_backoff_grows_and_is_capped():
+    waits = [tasks.backoff(n) for n in range(1, 12)]
+    assert 22 <= waits[0] <= 30 and 45 <= waits[1] <= 60
+    assert max(waits) <= 3600 and waits[-1] >= 2700
+
+
+def test_a_send_claimed_by_a_dead_worker_is_taken_over(
+    new_notifications, with_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    station = with_email("station_lz")
+    NotificationPreference.objects.create(user=station, event="*", inbox=True, email=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify([station])
+    row = new_notifications(recipient=station).get()
+    stale = timezone.now() - tasks.CLAIM_EXPIRES - timedelta(minutes=1)
+    Notification.objects.filter(pk=row.pk).update(
+        via_email=True, email_status="sending", emailed_at=timezone.now()
+    )
+    assert tasks.send_email_notification(row.pk) is False  # a live claim: another worker is sending
+    Notification.objects.filter(pk=row.pk).update(emailed_at=stale)
     assert tasks.send_email_notification(row.pk) is True
     assert len(mailoutbox) == 1
 

@@ -1,34 +1,21 @@
-"""``manage.py send_reminders [--date YYYY-MM-DD]``: the daily reminder sweep (the Celery beat task calls the
-same code): instrument due dates (metrology) and, when that app provides one, certificate expiries
-(certification). Safe to run twice a day."""
+"""``manage.py send_reminders [--date YYYY-MM-DD] [--only metrology|certification]``: the daily reminder
+sweeps — instrument due dates (metrology) and certificate expiries and surveillance audits
+(certification); Celery beat runs each as its own periodic job. Safe to run twice a day."""
 
-import datetime
-import importlib
+from nqihub.core.periodic import JobCommand
 
-from django.core.management.base import BaseCommand, CommandError
+JOBS = {"metrology": "metrology.send_reminders", "certification": "certification.send_reminders"}
 
 
-class Command(BaseCommand):
-    help = "发送计量器具到期提醒（及证书到期提醒，如已安装）。同一天重复运行不会重复发送。"
+class Command(JobCommand):
+    help = "发送计量器具到期提醒与认证证书到期提醒。同一天重复运行不会重复发送。"
+    takes_date = True
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="按指定日期运行（YYYY-MM-DD），默认今天")
+        super().add_arguments(parser)
+        parser.add_argument("--only", choices=sorted(JOBS), help="只运行其中一项")
 
     def handle(self, *args, **options):
-        today = None
-        if options.get("date"):
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"日期应为 YYYY-MM-DD：{options['date']}") from exc
-        from nqihub.metrology.reminders import sweep
-
-        self.stdout.write(f"metrology: {sweep(today)}")
-        try:
-            certification = importlib.import_module("nqihub.certification.reminders")
-        except ImportError:
-            certification = None
-        if certification is not None and hasattr(certification, "sweep"):
-            self.stdout.write(f"certification: {certification.sweep(today)}")
-        else:
-            self.stdout.write("certification: skipped (no nqihub.certification.reminders.sweep)")
+        labels = [options["only"]] if options.get("only") else list(JOBS)
+        for label in labels:
+            self.run_job(JOBS[label], options, label=label)
