@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.bounds import INT_MAX, Id, PageNumber, StandardCode
 from nqihub.core.errors import ValidationFailed
 
 from . import diff as diffing
@@ -56,7 +57,7 @@ class AnnexIn(Schema):
 
 
 class DraftIn(Schema):
-    enterprise: int | None = Field(
+    enterprise: Id | None = Field(
         None, description="企业 id（企业用户只关联一家企业时可不填；服务站代起草时必填）"
     )
     number: str = Field(
@@ -70,16 +71,18 @@ class DraftIn(Schema):
         description="产品等级/类别（产品标准分等级时，如 GB 18401 的 B 类）；指标可另填等级",
     )
     scope: str = Field("", max_length=5000, description="范围（适用对象）")
-    references: list[str] = Field(default_factory=list, description="规范性引用文件：标准编号列表")
-    terms: list[TermIn] = Field(default_factory=list)
-    indicators: list[IndicatorIn] = Field(default_factory=list, description="技术指标表")
+    references: list[StandardCode] = Field(
+        default_factory=list, max_length=200, description="规范性引用文件：标准编号列表"
+    )
+    terms: list[TermIn] = Field(default_factory=list, max_length=500)
+    indicators: list[IndicatorIn] = Field(default_factory=list, max_length=500, description="技术指标表")
     batch_rule: str = Field("", max_length=5000)
     sampling: str = Field("", max_length=5000)
     marking: str = Field("", max_length=5000)
     packaging: str = Field("", max_length=5000)
     transport: str = Field("", max_length=5000)
     storage: str = Field("", max_length=5000)
-    annexes: list[AnnexIn] = Field(default_factory=list)
+    annexes: list[AnnexIn] = Field(default_factory=list, max_length=50)
     drafters: str = Field("", max_length=200)
     publish_date: date | None = None
     implement_date: date | None = None
@@ -94,16 +97,16 @@ class DraftPatch(Schema):
     product: str | None = Field(None, max_length=200)
     grade: str | None = Field(None, max_length=32)
     scope: str | None = Field(None, max_length=5000)
-    references: list[str] | None = None
-    terms: list[TermIn] | None = None
-    indicators: list[IndicatorIn] | None = None
+    references: list[StandardCode] | None = Field(None, max_length=200)
+    terms: list[TermIn] | None = Field(None, max_length=500)
+    indicators: list[IndicatorIn] | None = Field(None, max_length=500)
     batch_rule: str | None = Field(None, max_length=5000)
     sampling: str | None = Field(None, max_length=5000)
     marking: str | None = Field(None, max_length=5000)
     packaging: str | None = Field(None, max_length=5000)
     transport: str | None = Field(None, max_length=5000)
     storage: str | None = Field(None, max_length=5000)
-    annexes: list[AnnexIn] | None = None
+    annexes: list[AnnexIn] | None = Field(None, max_length=50)
     drafters: str | None = Field(None, max_length=200)
     publish_date: date | None = None
     implement_date: date | None = None
@@ -207,7 +210,7 @@ class CheckOut(Schema):
 
 class ReviewRequestIn(Schema):
     note: str = Field("", max_length=2000, description="给服务站和专家的说明")
-    expert: int | None = Field(None, description="专家 id（仅受理的服务站工作人员可指定，指定后立即派单）")
+    expert: Id | None = Field(None, description="专家 id（仅受理的服务站工作人员可指定，指定后立即派单）")
 
 
 class CommentIn(Schema):
@@ -236,7 +239,7 @@ class CommentOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: str = Field(..., description="request_changes（退回修改）或 approve（通过）")
+    decision: str = Field(..., max_length=32, description="request_changes（退回修改）或 approve（通过）")
     note: str = Field("", max_length=5000)
 
 
@@ -322,10 +325,10 @@ def _data(payload: DraftIn) -> DraftData:
 def list_drafts(
     request,
     status: str | None = Query(
-        None, description="状态：draft、in_review、changes_requested、approved、declared"
+        None, max_length=32, description="状态：draft、in_review、changes_requested、approved、declared"
     ),
     q: str = Query("", max_length=100, description="标准名称、产品或编号中的文字"),
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
     page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     if status and status not in states.STATUS_LABELS:
@@ -364,20 +367,20 @@ def check_draft(request, payload: DraftIn):
     response={200: DraftOut, **DETAIL_ERRORS},
     summary="One draft with its findings",
 )
-def get_draft(request, id: int):
+def get_draft(request, id: Id):
     return _out(_get(request, id))
 
 
 @router.put(
     "/enterprise-standards/{id}", response={200: DraftOut, **WRITE}, summary="Replace the draft's content"
 )
-def put_draft(request, id: int, payload: DraftIn):
+def put_draft(request, id: Id, payload: DraftIn):
     draft = services.draft_update(draft=_get(request, id), data=_data(payload), by=request.user)
     return _out(draft)
 
 
 @router.patch("/enterprise-standards/{id}", response={200: DraftOut, **WRITE}, summary="Change some fields")
-def patch_draft(request, id: int, payload: DraftPatch):
+def patch_draft(request, id: Id, payload: DraftPatch):
     draft = _get(request, id)
     # A field sent as null is left as it is (only the dates can be cleared with null).
     changes = {
@@ -394,7 +397,7 @@ def patch_draft(request, id: int, payload: DraftPatch):
     response={200: DraftOut, **WRITE},
     summary="Ask for expert review (files a service request linked to the draft)",
 )
-def review_request(request, id: int, payload: ReviewRequestIn):
+def review_request(request, id: Id, payload: ReviewRequestIn):
     draft = services.review_request(
         draft=_get(request, id), by=request.user, note=payload.note, expert_id=payload.expert
     )
@@ -406,14 +409,14 @@ def review_request(request, id: int, payload: ReviewRequestIn):
     response={200: list[CommentOut], **DETAIL_ERRORS},
     summary="Review comments",
 )
-def list_comments(request, id: int):
+def list_comments(request, id: Id):
     return list(_get(request, id).comments.select_related("author"))
 
 
 @router.post(
     "/enterprise-standards/{id}/comments", response={201: CommentOut, **WRITE}, summary="Comment on a clause"
 )
-def add_comment(request, id: int, payload: CommentIn):
+def add_comment(request, id: Id, payload: CommentIn):
     comment = services.comment_add(
         draft=_get(request, id), clause=payload.clause, text=payload.text, by=request.user
     )
@@ -425,7 +428,7 @@ def add_comment(request, id: int, payload: CommentIn):
     response={200: DraftOut, **WRITE},
     summary="The assigned expert requests changes or approves",
 )
-def review_decide(request, id: int, payload: DecisionIn):
+def review_decide(request, id: Id, payload: DecisionIn):
     draft = services.review_decide(
         draft=_get(request, id), decision=payload.decision, note=payload.note, by=request.user
     )
@@ -437,7 +440,7 @@ def review_decide(request, id: int, payload: DecisionIn):
     response={200: DraftOut, **WRITE},
     summary="Publish the approved draft as the enterprise's self-declaration",
 )
-def declare(request, id: int):
+def declare(request, id: Id):
     return _out(services.draft_declare(draft=_get(request, id), by=request.user))
 
 
@@ -446,7 +449,7 @@ def declare(request, id: int):
     response={200: list[VersionOut], **DETAIL_ERRORS},
     summary="Saved versions",
 )
-def list_versions(request, id: int):
+def list_versions(request, id: Id):
     return list(_get(request, id).versions.select_related("created_by"))
 
 
@@ -457,9 +460,9 @@ def list_versions(request, id: int):
 )
 def version_diff(
     request,
-    id: int,
-    from_version: int = Query(..., alias="from", ge=1),
-    to_version: int | None = Query(None, alias="to", ge=1),
+    id: Id,
+    from_version: int = Query(..., alias="from", ge=1, le=INT_MAX),
+    to_version: int | None = Query(None, alias="to", ge=1, le=INT_MAX),
 ):
     draft = _get(request, id)
     to_version = to_version or draft.version
@@ -490,7 +493,7 @@ def file_name(draft: EnterpriseStandard, ext: str) -> str:
     response={200: None, **DETAIL_ERRORS},
     summary="The standard as a Word document (GB/T 1.1-2020 layout)",
 )
-def document_docx(request, id: int):
+def document_docx(request, id: Id):
     draft = _get(request, id)
     return _file(render_docx(selectors.document_of(draft)), DOCX, file_name(draft, "docx"))
 
@@ -500,7 +503,7 @@ def document_docx(request, id: int):
     response={200: None, **DETAIL_ERRORS},
     summary="The standard as a PDF (GB/T 1.1-2020 layout)",
 )
-def document_pdf(request, id: int):
+def document_pdf(request, id: Id):
     draft = _get(request, id)
     return _file(
         render_pdf(selectors.document_of(draft)), "application/pdf", file_name(draft, "pdf"), "inline"

@@ -18,7 +18,7 @@ from nqihub.core.models import AuditEntry
 ROOT = Path(__file__).resolve().parents[4]
 TEMPLATES = sorted(ROOT.glob("src/nqihub/**/templates/**/*.html"))
 #: Rendered by WeasyPrint into a PDF, never served to a browser.
-PDF_TEMPLATES = {"report.html"}
+PDF_TEMPLATES = {"report.html", "standard.html"}
 
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I), "inline <script>"),
