@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.directory.models import NqiElement
+from nqihub.web.forms import BootstrapMixin
 
 
-class CaseForm(forms.Form):
+class CaseForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     problem = forms.CharField(max_length=5000, label=_("问题"), widget=forms.Textarea(attrs={"rows": 4}))
     solution = forms.CharField(max_length=5000, label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -36,7 +37,7 @@ class CaseFilterForm(forms.Form):
     region = forms.CharField(label=_("地区代码"), required=False, max_length=6)
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     category = forms.ChoiceField(label=_("分类"), choices=())
     kind = forms.ChoiceField(label=_("类型"), choices=())

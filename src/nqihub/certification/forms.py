@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.widgets import DateInput
 from nqihub.directory.models import Institution
 from nqihub.web.forms import BootstrapMixin
 
@@ -17,7 +18,7 @@ class _Form(BootstrapMixin, forms.Form):
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class CertificateFilterForm(_Form):

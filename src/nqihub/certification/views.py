@@ -363,9 +363,16 @@ def guidance(request):
     product = request.GET.get("product", "").strip()[:200]
     industry = request.GET.get("industry", "").strip()[:4]
     matches = catalogue.ccc_guidance(product, industry or None) if (product or industry) else []
+    # Opened directly (a bookmark, a link, a new tab) it is a page with its own search form, not a bare
+    # fragment; htmx asks for the fragment.
+    template = (
+        "certification/_partials/guidance.html"
+        if request.headers.get("HX-Request")
+        else "certification/guidance.html"
+    )
     return render(
         request,
-        "certification/_partials/guidance.html",
+        template,
         {
             "product": product,
             "industry": industry,

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.widgets import DateInput
 from nqihub.web.forms import BootstrapMixin
 
 from .models import CheckItem, Stage, TestingPlanLine
@@ -91,9 +92,7 @@ class NcPlanForm(ServiceErrorsMixin, forms.Form):
     corrective_action = forms.CharField(
         label=_("纠正措施"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    due_date = forms.DateField(
-        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("整改期限"), required=False, widget=DateInput())
 
 
 class NcCloseForm(ServiceErrorsMixin, forms.Form):
@@ -181,9 +180,5 @@ class LabelTemplateForm(ServiceErrorsMixin, forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())

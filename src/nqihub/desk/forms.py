@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.widgets import DateInput
 from nqihub.web.forms import BootstrapMixin, industry_input
 
 from . import states
@@ -81,7 +82,7 @@ class RequestForm(_Form):
     desired_by = forms.DateField(
         label=_("期望完成日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": _("请填写有效的日期。")},
     )
     contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)

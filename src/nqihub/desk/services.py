@@ -717,13 +717,25 @@ def assignment_accept(*, assignment: Assignment, by) -> Assignment:
     a.save(update_fields=["status", "accepted_at"])
     if req.first_response_at is None:
         req.first_response_at = a.accepted_at
+    # One timeline entry per acceptance: the first one starts the work (its "start" entry names the
+    # assignee), later ones (a second expert, the lab) are recorded as accepted.
     if req.status == states.DISPATCHED:
-        _apply(req, "start", by, message=_("%(name)s 接单，开始办理") % {"name": a.assignee_name})
+        _apply(
+            req,
+            "start",
+            by,
+            message=_("%(name)s 接单，开始办理") % {"name": a.assignee_name},
+            data={"assignment": a.pk},
+        )
     else:
         req.save()
-    _event(
-        req, by, "assignment_accepted", _("%(name)s 接单") % {"name": a.assignee_name}, {"assignment": a.pk}
-    )
+        _event(
+            req,
+            by,
+            "assignment_accepted",
+            _("%(name)s 接单") % {"name": a.assignee_name},
+            {"assignment": a.pk},
+        )
     _notify(
         station_users(req),
         "desk.assignment.accepted",

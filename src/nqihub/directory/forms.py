@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.regions import is_code
+from nqihub.core.widgets import DateInput
 from nqihub.web.forms import BootstrapMixin, industry_input, region_input, split_codes
 
 from .models import Enterprise, Expert, Institution, NqiElement, Qualification
@@ -92,13 +93,13 @@ class QualificationForm(_Form):
     valid_from = forms.DateField(
         label=_("发证日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": _("请输入有效的日期，如 2026-01-31。")},
     )
     valid_until = forms.DateField(
         label=_("有效期至"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": _("请输入有效的日期，如 2026-01-31。")},
     )
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.widgets import DateInput
 from nqihub.web.forms import BootstrapMixin
 
 from .models import Purpose, RecordKind, VerificationRecord
@@ -10,10 +11,6 @@ from .models import Purpose, RecordKind, VerificationRecord
 
 class _Form(BootstrapMixin, forms.Form):
     use_required_attribute = False
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class InstrumentForm(_Form):

@@ -117,6 +117,7 @@ class StatsReportOut(Schema):
     parent_region: str | None
     period_type: str
     period_label: str
+    period_unfinished: bool = Field(..., description="报表期间尚未结束（数据仍会变化）")
     year: int
     part: int
     status: str

@@ -20,6 +20,7 @@ integers. See docs/decisions/0003-statistics.md.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Region
@@ -250,6 +251,13 @@ class Report(models.Model):
         if self.period_type == self.Period.QUARTER:
             return _("%(y)s年第%(q)s季度 季报") % {"y": self.year, "q": self.part}
         return _("%(y)s年 年报") % {"y": self.year}
+
+    @property
+    def period_unfinished(self) -> bool:
+        """The period has not ended yet (its last month is this month or later): its figures will still
+        change, and whoever reads or submits it must be told."""
+        today = timezone.localdate()
+        return self.to_month >= today.year * 100 + today.month
 
     @staticmethod
     def scope_extra(scope: Scope) -> Q:

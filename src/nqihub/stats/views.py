@@ -106,12 +106,41 @@ def public(request):
     totals = figs.figures(region=NATIONAL, from_month=from_month, to_month=to_month)
     year = timezone.localdate().year
     this_year = figs.figures(region=NATIONAL, from_month=year * 100 + 1, to_month=year * 100 + 12)
+    from nqihub.desk.models import Category
     from nqihub.directory.models import Station
 
+    months = figs.breakdown(
+        region=NATIONAL, from_month=from_month, to_month=to_month, by="month", medians=False
+    )
+    by_month = {int(row["key"]): row for row in months}
+    trend = [
+        {
+            "month": _month_text(m),
+            "services": (by_month.get(m) or {}).get("services") or 0,
+            "problems_solved": (by_month.get(m) or {}).get("problems_solved") or 0,
+        }
+        for m in selectors.months_between(from_month, to_month)
+    ]
+    names = dict(Category.choices)
+    by_category = [
+        {"name": str(names.get(row["key"], row["key"])), "services": row.get("services") or 0}
+        for row in figs.breakdown(
+            region=NATIONAL, from_month=from_month, to_month=to_month, by="category", medians=False
+        )
+        if row.get("services")
+    ]
+    by_category.sort(key=lambda row: -row["services"])
     return render(
         request,
         "stats/public.html",
         {
+            "trend": trend,
+            "by_category": by_category,
+            "charts": {
+                "trend": trend,
+                "by_category": by_category,
+                "labels": {"services": _("服务需求"), "problems_solved": _("解决技术难题")},
+            },
             "totals": totals,
             "this_year": this_year,
             "year": year,
@@ -369,6 +398,8 @@ def report_list(request):
             messages.error(request, exc.message)
             return redirect("stats:report-list")
         messages.success(request, _("报表已生成（草稿），请核对后上报。"))
+        if report.period_unfinished:
+            messages.warning(request, _("注意：报表期间尚未结束，数据仍会变化。"))
         return redirect("stats:report-detail", pk=report.pk)
     today = timezone.localdate()
     return render(

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.widgets import DateInput
 from nqihub.web.forms import BootstrapMixin
 
 from .models import Conclusion, OrderStatus, TestKind
@@ -13,7 +14,7 @@ class _Form(BootstrapMixin, forms.Form):
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class OrderFilterForm(_Form):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from nqihub.core import audit
 from nqihub.core.bounds import page_number
+from nqihub.core.widgets import DateInput
 
 from . import selectors
 from .forms import BootstrapMixin
@@ -35,12 +36,8 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     action = forms.CharField(label=gettext_lazy("操作（前缀）"), max_length=64, required=False)
     object_type = forms.CharField(label=gettext_lazy("对象类型"), max_length=64, required=False)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), max_length=64, required=False)
-    date_from = forms.DateField(
-        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()

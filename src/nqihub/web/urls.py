@@ -5,6 +5,7 @@ from . import audit, views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export/", audit.audit_export, name="audit-export"),
     path("options/regions/", views.region_options, name="region-options"),

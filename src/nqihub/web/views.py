@@ -1,7 +1,8 @@
 """The shell of the site: home page, audit log, pickers for regions and industries."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -115,3 +116,9 @@ def industry_options(request):
     field = request.GET.get("field", "q")[:40]
     options = selectors.industry_options(request.GET.get(field, "")[:40])
     return render(request, "web/_partials/options.html", {"options": options})
+
+
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page says: the site icon (a permanent redirect)."""
+    return redirect(static("nqihub/favicon.svg"), permanent=True)

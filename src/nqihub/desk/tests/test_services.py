@@ -235,3 +235,16 @@ def test_every_write_is_audited():
         )
     )
     assert {"desk.request.submitted", "desk.request.routed", "desk.request.accept"} <= actions
+
+
+def test_accepting_the_only_assignment_is_one_timeline_entry_not_two():
+    req = _file()
+    station = _user("station_lz")
+    services.request_accept(request=req, by=station)
+    (a,) = services.request_dispatch(
+        request=req, assignees=[services.AssigneeSpec("expert", ids()["wei"])], by=station
+    )
+    services.assignment_accept(assignment=a, by=_user("expert_lz"))
+    accepted = [e for e in req.events.order_by("at", "id") if e.data.get("assignment") == a.pk]
+    assert [e.kind for e in accepted] == ["start"]
+    assert req.events.filter(kind="assignment_accepted").count() == 0

@@ -58,3 +58,22 @@ def validity_badge(valid_until, warn_days: int = 90):
     if days <= warn_days:
         return format_html('<span class="badge text-bg-warning">{}</span>', _("即将到期"))
     return format_html('<span class="badge text-bg-success">{}</span>', _("有效"))
+
+
+@register.filter
+def cn_number(value, digits: int = 1) -> str:
+    """A count or an amount the Chinese way: ``12,345`` → ``1.2万``, ``312,000,000`` → ``3.12亿``;
+    below 10,000 the number with thousands separators; empty values as "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    if number >= 1e8:
+        return f"{sign}{number / 1e8:.2f}".rstrip("0").rstrip(".") + _("亿")
+    if number >= 1e4:
+        return f"{sign}{number / 1e4:.{int(digits)}f}".rstrip("0").rstrip(".") + _("万")
+    return f"{sign}{number:,.0f}"

@@ -99,7 +99,7 @@
     var p = root.querySelector("[data-period]");
     if (p) p.textContent = data.from + " ~ " + data.to;
     var u = root.querySelector("[data-updated]");
-    if (u) u.textContent = new Date().toLocaleTimeString();
+    if (u) u.textContent = new Date().toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
     var months = data.month || [];
     chart("trend").setOption({
       backgroundColor: bg, tooltip: { trigger: "axis" }, legend: { top: 0 },
