@@ -96,7 +96,7 @@ class ApplyIn(Schema):
     commitment_version: Count | None = Field(None, description="所接受的承诺书版本（应为现行版本）")
 
 
-class ReasonIn(Schema):
+class CoopReasonIn(Schema):
     reason: str = Field("", max_length=300)
 
 
@@ -197,7 +197,7 @@ class PassRatesOut(Schema):
     formula: str
 
 
-class OrderOut(Schema):
+class CoopOrderOut(Schema):
     id: int
     number: str
 
@@ -298,7 +298,7 @@ def admit(request, id: Id):
     response={200: MemberOut, **WRITE_ERRORS},
     summary="Reject an application",
 )
-def reject(request, id: Id, payload: ReasonIn):
+def reject(request, id: Id, payload: CoopReasonIn):
     services.member_reject(member=_member(request, id), reason=payload.reason, by=request.user)
     return _member(request, id)
 
@@ -306,7 +306,7 @@ def reject(request, id: Id, payload: ReasonIn):
 @router.post(
     "/cooperative-members/{id}/leave", response={200: MemberOut, **WRITE_ERRORS}, summary="Leave (or remove)"
 )
-def leave(request, id: Id, payload: ReasonIn):
+def leave(request, id: Id, payload: CoopReasonIn):
     services.member_leave(member=_member(request, id), reason=payload.reason, by=request.user)
     return _member(request, id)
 
@@ -416,7 +416,7 @@ def list_testing_plans(request, id: Id):
 
 @router.post(
     "/cooperative-testing-plans/{id}/orders",
-    response={201: list[OrderOut], **WRITE_ERRORS},
+    response={201: list[CoopOrderOut], **WRITE_ERRORS},
     summary="Create the plan's test orders at its lab, all in one step",
 )
 def order_testing_plan(request, id: Id):

@@ -33,7 +33,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # --- schemas -------------------------------------------------------------------------------------------
 
 
-class IndicatorIn(Schema):
+class DraftIndicatorIn(Schema):
     item: str = Field("", max_length=100, examples=["导热系数"])
     requirement: str = Field("", max_length=100, description="要求，按标准写法", examples=["≥1500"])
     unit: str = Field("", max_length=32, examples=["W/(m·K)"])
@@ -75,7 +75,7 @@ class DraftIn(Schema):
         default_factory=list, max_length=200, description="规范性引用文件：标准编号列表"
     )
     terms: list[TermIn] = Field(default_factory=list, max_length=500)
-    indicators: list[IndicatorIn] = Field(default_factory=list, max_length=500, description="技术指标表")
+    indicators: list[DraftIndicatorIn] = Field(default_factory=list, max_length=500, description="技术指标表")
     batch_rule: str = Field("", max_length=5000)
     sampling: str = Field("", max_length=5000)
     marking: str = Field("", max_length=5000)
@@ -99,7 +99,7 @@ class DraftPatch(Schema):
     scope: str | None = Field(None, max_length=5000)
     references: list[StandardCode] | None = Field(None, max_length=200)
     terms: list[TermIn] | None = Field(None, max_length=500)
-    indicators: list[IndicatorIn] | None = Field(None, max_length=500)
+    indicators: list[DraftIndicatorIn] | None = Field(None, max_length=500)
     batch_rule: str | None = Field(None, max_length=5000)
     sampling: str | None = Field(None, max_length=5000)
     marking: str | None = Field(None, max_length=5000)
@@ -113,7 +113,7 @@ class DraftPatch(Schema):
     weaker_statement: str | None = Field(None, max_length=5000)
 
 
-class FindingOut(Schema):
+class DraftFindingOut(Schema):
     field: str
     severity: str = Field(..., description="error 或 warning")
     code: str
@@ -129,7 +129,7 @@ class ReferenceOut(Schema):
     replaced_by: str
 
 
-class IndicatorOut(Schema):
+class DraftIndicatorOut(Schema):
     item: str
     requirement: str
     unit: str
@@ -150,7 +150,7 @@ class DraftOut(Schema):
     references: list[str]
     reference_lookup: list[ReferenceOut]
     terms: list[dict]
-    indicators: list[IndicatorOut]
+    indicators: list[DraftIndicatorOut]
     batch_rule: str
     sampling: str
     marking: str
@@ -170,7 +170,7 @@ class DraftOut(Schema):
     public_url: str | None
     errors: int
     warnings: int
-    findings: list[FindingOut]
+    findings: list[DraftFindingOut]
     is_demo: bool
     created_at: str
     updated_at: str
@@ -202,10 +202,10 @@ class DraftPage(Schema):
     count: int
 
 
-class CheckOut(Schema):
+class DraftCheckOut(Schema):
     errors: int
     warnings: int
-    findings: list[FindingOut]
+    findings: list[DraftFindingOut]
 
 
 class ReviewRequestIn(Schema):
@@ -348,7 +348,7 @@ def create_draft(request, payload: DraftIn):
 
 @router.post(
     "/enterprise-standards/check",
-    response={200: CheckOut, **WRITE},
+    response={200: DraftCheckOut, **WRITE},
     summary="Check unsaved input (as it is typed): findings, nothing saved",
 )
 def check_draft(request, payload: DraftIn):

@@ -209,3 +209,31 @@ def test_a_multipart_form_without_boundary_on_a_page_is_a_400(client_for):
         "POST", "/desk/requests/new/", b"--x\r\n", content_type="multipart/form-data"
     )
     assert response.status_code in (400, 403)
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document keeps one schema per class name: two classes of the same name in different apps
+    would silently describe one route's answer with the other's fields (schemathesis found drafting's
+    ``IndicatorOut`` standing for the declarations' one)."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import nqihub
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for info in pkgutil.iter_modules(nqihub.__path__):
+        if not info.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"nqihub.{info.name}.api")
+        except ModuleNotFoundError:
+            continue
+        for name, obj in vars(module).items():
+            if isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == module.__name__:
+                if name in seen:
+                    clashes.append(f"{name}: {seen[name]} and {module.__name__}")
+                seen[name] = module.__name__
+    assert clashes == []
