@@ -145,7 +145,7 @@ class CallbackIn(Schema):
 
 
 class CompleteIn(Schema):
-    result: str = Field("", description="办理结果", max_length=5000)
+    result: str = Field("", description="办理结果（必填：做了什么、结论或建议）", max_length=5000)
 
 
 class ReassignIn(AssigneeIn):

@@ -259,7 +259,10 @@ class CallbackForm(_Form):
 
 class CompleteForm(_Form):
     result = forms.CharField(
-        label=_("办理结果"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("办理结果"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写办理结果：做了什么、结论或建议。")},
     )
 
 

@@ -781,6 +781,11 @@ def assignment_complete(*, assignment: Assignment, by, result: str = "") -> Assi
     req, a = _lock_assignment(assignment)
     _require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以完成工单。"))
     _assignment_state(a, (Assignment.Status.ACCEPTED,), _("完成"))
+    if not result:
+        # The station resolves the request and the enterprise reads the outcome from this summary.
+        raise ValidationFailed(
+            {"result": _("请填写办理结果：做了什么、结论或建议（服务站据此办结，企业可查看）。")}
+        )
     a.status, a.result, a.completed_at = Assignment.Status.COMPLETED, result, timezone.now()
     a.save(update_fields=["status", "result", "completed_at"])
     _workload_down(a)

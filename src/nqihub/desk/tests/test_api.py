@@ -247,7 +247,7 @@ def _bring_to(status: str) -> ServiceRequest:
     if status in ("resolved", "rated", "closed"):
         lab = User.objects.get(username="lab_lz")
         services.assignment_accept(assignment=a, by=lab)
-        services.assignment_complete(assignment=a, by=lab)
+        services.assignment_complete(assignment=a, by=lab, result="检测完成（示例）")
         services.request_resolve(
             request=req, resolution=services.Resolution(outcome="solved", summary="x"), by=station
         )
@@ -287,7 +287,9 @@ def test_assignment_illegal_transitions_are_409(api_for):
 def test_resolve_refuses_negative_money(api_for):
     req, a = _dispatched()
     services.assignment_accept(assignment=a, by=User.objects.get(username="expert_lz"))
-    services.assignment_complete(assignment=a, by=User.objects.get(username="expert_lz"))
+    services.assignment_complete(
+        assignment=a, by=User.objects.get(username="expert_lz"), result="已指导（示例）"
+    )
     r = post(
         api_for("station_lz"),
         f"/api/v1/requests/{req.pk}/resolve",
@@ -430,3 +432,16 @@ def test_attachment_too_large_is_refused(api_for):
     assert r.status_code == 422
     assert "超过" in r.json()["detail"][0]["message"]
     assert not Attachment.objects.filter(request=req).exists()
+
+
+def test_completing_an_assignment_without_a_result_is_a_422_naming_it_and_changes_nothing(api_for):
+    _req, a = _dispatched()
+    expert = api_for("expert_lz")
+    assert post(expert, f"/api/v1/assignments/{a.pk}/accept").status_code == 200
+    url = f"/api/v1/assignments/{a.pk}/complete"
+    for r in (post(expert, url, {}), post(expert, url, {"result": "   "})):
+        assert r.status_code == 422, r.content
+        assert "办理结果" in r.content.decode()
+        assert Assignment.objects.get(pk=a.pk).status == "accepted"
+    r = post(expert, f"/api/v1/assignments/{a.pk}/complete", {"result": "已指导调整杀菌工艺"})
+    assert r.status_code == 200 and Assignment.objects.get(pk=a.pk).result == "已指导调整杀菌工艺"

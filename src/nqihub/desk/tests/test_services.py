@@ -126,7 +126,7 @@ def _resolved() -> ServiceRequest:
         request=req, assignees=[services.AssigneeSpec("expert", ids()["wei"])], by=station
     )
     services.assignment_accept(assignment=a, by=_user("expert_lz"))
-    services.assignment_complete(assignment=a, by=_user("expert_lz"))
+    services.assignment_complete(assignment=a, by=_user("expert_lz"), result="已现场指导")
     services.request_resolve(
         request=req, resolution=services.Resolution(outcome="partly_solved", summary="部分解决"), by=station
     )
