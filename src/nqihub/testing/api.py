@@ -136,6 +136,14 @@ class OrderDetailOut(OrderOut):
     remarks: str
     samples: list[SampleOut]
     items: list[ItemOut]
+    unjudged: list[str] = Field(
+        ..., description="有结果但无法自动判定的项目（“序号. 项目：结果”）；签署检测前请核对"
+    )
+
+    @staticmethod
+    def resolve_unjudged(obj) -> list[str]:
+        return services.unjudged_items(obj)
+
     signoffs: list[SignOffOut]
     report: TestReportOut | None = Field(
         None, description="出具后：当前有效报告（编号、防伪校验码、状态、PDF 地址）"

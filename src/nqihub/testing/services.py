@@ -1210,6 +1210,18 @@ def _sign(order: TestOrder, by, level: str) -> None:
 
 
 @transaction.atomic
+def unjudged_items(order: TestOrder) -> list[str]:
+    """Items with a result the engine could not judge (``seq. parameter: result``): the tester is warned
+    before signing, since the report's conclusion becomes 不判定 for them."""
+    return [
+        f"{seq}. {parameter}：{result}"
+        for seq, parameter, result in order.items.exclude(result="")
+        .filter(verdict=Verdict.NOT_JUDGED)
+        .order_by("seq")
+        .values_list("seq", "parameter", "result")
+    ]
+
+
 def order_complete(*, order: TestOrder, by) -> TestOrder:
     """The tester signs (检测): every item has a result."""
     order = _lock(order)

@@ -367,6 +367,8 @@ def order_action(request, pk: int, action: str):
                 _("已%(action)s，委托单当前为“%(status)s”。")
                 % {"action": services.ACTION_LABELS[action], "status": OrderStatus(order.status).label},
             )
+            if action == "complete":
+                _warn_unjudged(request, order)
     return redirect("testing:order-detail", order.pk)
 
 
@@ -478,12 +480,25 @@ def results_save(request, pk: int):
         for key, value in request.POST.items()
         if key.startswith("result-") and key[len("result-") :].isdigit()
     }
-    _run(
+    if _run(
         request,
         lambda: services.results_enter(order=order, by=request.user, results=results),
         _("检测结果已保存并自动判定。"),
-    )
+    ):
+        _warn_unjudged(request, order)
     return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
+
+
+def _warn_unjudged(request, order) -> None:
+    unjudged = services.unjudged_items(order)
+    if unjudged:
+        messages.warning(
+            request,
+            _(
+                "以下 %(n)d 个项目有结果但无法自动判定，报告结论将为“不判定”，请核对结果与要求的写法：%(items)s"
+            )
+            % {"n": len(unjudged), "items": "；".join(unjudged)},
+        )
 
 
 @login_required
@@ -513,13 +528,14 @@ def results_upload(request, pk: int):
         elif upload.size > 5 * 1024 * 1024:
             messages.error(request, _("文件不能超过 5 MB。"))
         else:
-            _run(
+            if _run(
                 request,
                 lambda: services.results_upload(
                     order=order, by=request.user, fileobj=io.BytesIO(upload.read())
                 ),
                 _("已从表格导入检测结果。"),
-            )
+            ):
+                _warn_unjudged(request, order)
     return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
 
 

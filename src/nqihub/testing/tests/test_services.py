@@ -428,3 +428,36 @@ def test_station_order_from_a_service_request_is_linked_both_ways(lab, shanyuan,
     )
     assert order.origin == "station" and order.service_request == req
     assert Link.objects.filter(request=req, kind="test_order", ref=order.number).exists()
+
+
+def test_results_that_cannot_be_judged_are_listed_when_saved_and_when_signed(
+    make_order, advance, users, client_for, api_for
+):
+    order = advance(make_order(), "sample_received")
+    water, lead = order.items.get(parameter="水分"), order.items.get(parameter="铅")
+    c = client_for("lab_lz")
+    r = c.post(
+        f"/testing/orders/{order.pk}/results/",
+        {f"result-{water.pk}": "11.2", f"result-{lead.pk}": "见附页"},
+        follow=True,
+    )
+    shown = " ".join(str(m) for m in r.context["messages"])
+    assert "无法自动判定" in shown and "铅：见附页" in shown and "水分" not in shown.split("无法自动判定")[1]
+    assert services.unjudged_items(order) == [f"{lead.seq}. 铅：见附页"]
+    assert api_for("lab_lz").get(f"/api/v1/test-orders/{order.pk}").json()["unjudged"] == [
+        f"{lead.seq}. 铅：见附页"
+    ]
+    r = c.post(f"/testing/orders/{order.pk}/action/complete/", follow=True)
+    assert "无法自动判定" in " ".join(str(m) for m in r.context["messages"])
+
+
+def test_judgeable_results_give_no_warning(make_order, advance, client_for):
+    order = advance(make_order(), "sample_received")
+    water, lead = order.items.get(parameter="水分"), order.items.get(parameter="铅")
+    r = client_for("lab_lz").post(
+        f"/testing/orders/{order.pk}/results/",
+        {f"result-{water.pk}": "11.2", f"result-{lead.pk}": "0.03"},
+        follow=True,
+    )
+    assert "无法自动判定" not in " ".join(str(m) for m in r.context["messages"])
+    assert services.unjudged_items(order) == []
