@@ -204,6 +204,11 @@ def test_results_upload_via_xlsx(client_for, make_order, advance):
     client.post(reverse("testing:results-upload", args=[order.pk]), {"file": buffer})
     assert order.items.get(parameter="水分").result == "12.0"
     assert order.items.get(parameter="铅").verdict == "pass"
+    # Recorded as an import job like every import, its upload removed once read.
+    from nqihub.core.models import ImportJob
+
+    job = ImportJob.objects.get(kind="testing.results", scope__order_id=order.pk)
+    assert job.status == "done" and job.created_by.username == "lab_lz" and not job.file
     assert results_template_xlsx  # the template comes from the results_xlsx module
 
 
