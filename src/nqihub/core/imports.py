@@ -25,7 +25,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -149,10 +149,56 @@ def _claim(job_id) -> bool:
     return bool(free.update(**changes) or stalled.update(**changes))
 
 
-def set_progress(job_id, phase: str, done: int, total: int = 0) -> None:
+class _SideChannel:
+    """Progress written while the runner's own transaction is open would stay invisible to every other
+    process until it commits. On PostgreSQL the runner's progress therefore goes through a second
+    connection in autocommit (opened lazily, closed when the job ends), but only when the job was claimed
+    outside any transaction (so this process holds no lock on the job's row) and with a short lock timeout;
+    anything unexpected falls back to the main connection. SQLite (one writer) always uses the main one."""
+
+    def __init__(self) -> None:
+        self.usable = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.conn = None
+
+    def update(self, job_id, changes: dict) -> bool:
+        if not (self.usable and connection.in_atomic_block):
+            return False
+        table = ImportJob._meta.db_table
+        columns = ", ".join(f"{name} = %s" for name in changes)
+        try:
+            if self.conn is None:
+                self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self.conn.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = 2000")
+            with self.conn.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {columns} WHERE id = %s AND status = %s",  # noqa: S608 - fixed names
+                    [*changes.values(), job_id, ImportJob.Status.RUNNING],
+                )
+                return cursor.rowcount > 0
+        except Exception:  # never let progress break an import
+            logger.warning(
+                "progress of import job %s through a side connection failed", job_id, exc_info=True
+            )
+            self.close()
+            self.usable = False
+            return False
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # noqa: S110 - closing a broken connection
+                pass
+            self.conn = None
+
+
+def set_progress(job_id, phase: str, done: int, total: int = 0, *, side: _SideChannel | None = None) -> None:
     changes = {"phase": phase[:10], "done": max(0, int(done)), "updated_at": timezone.now()}
     if total:
         changes["total"] = max(0, int(total))
+    if side is not None and side.update(job_id, changes):
+        return
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(**changes)
 
 
@@ -178,6 +224,7 @@ def run(job_id, *, reraise: bool = False) -> None:
         job_id = uuid.UUID(str(job_id))
     except ValueError:
         return
+    side = _SideChannel()  # decided before the claim: is this process outside any transaction?
     if not _claim(job_id):
         return
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -185,7 +232,9 @@ def run(job_id, *, reraise: bool = False) -> None:
         runner = import_string(KINDS[job.kind])
         with job.file.open("rb") as fh:
             data = fh.read()
-        summary = runner(job, data, lambda phase, done, total=0: set_progress(job_id, phase, done, total))
+        summary = runner(
+            job, data, lambda phase, done, total=0: set_progress(job_id, phase, done, total, side=side)
+        )
     except DomainError as exc:
         errors = getattr(exc, "errors", None)
         if isinstance(errors, dict):  # ValidationFailed: field (or "第N行") → message
@@ -229,6 +278,7 @@ def run(job_id, *, reraise: bool = False) -> None:
             message="",
         )
     finally:
+        side.close()
         _delete_file(job)
 
 
