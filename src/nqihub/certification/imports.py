@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from nqihub.core import audit, imports
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.tabular import RowIssue, check_file, clean_cell, table_rows
+from nqihub.core.tabular import HeaderMap, RowIssue, check_file, clean_cell, table_rows
 from nqihub.directory.models import Enterprise
 
 from . import services
@@ -117,14 +117,11 @@ def parse_date(value) -> date | None | str:
         return clean_cell(value)
 
 
+HEADER = HeaderMap(HEADERS)
+
+
 def _columns(header: list) -> dict[str, int]:
-    columns = {}
-    for i, cell in enumerate(header):
-        name = clean_cell(cell).strip().lower()
-        for key, aliases in HEADERS.items():
-            if name in [a.lower() for a in aliases] and key not in columns:
-                columns[key] = i
-    return columns
+    return HEADER.columns(header)
 
 
 def _label(key: str) -> str:

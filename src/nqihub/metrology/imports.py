@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from nqihub.core import audit, imports
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.tabular import RowIssue, check_file, clean_cell, table_rows
+from nqihub.core.tabular import HeaderMap, RowIssue, check_file, clean_cell, table_rows
 from nqihub.directory.models import Enterprise
-from nqihub.directory.vocabulary import normalise
 
 from .models import Instrument, MandatoryCatalogueEntry, Purpose
 from .services import InstrumentData, PermissionDenied, can_manage_ledger, validate_instrument
@@ -44,18 +43,9 @@ COLUMNS: dict[str, tuple] = {
 REQUIRED = ("name", "serial_number", "purpose")
 
 
-def _key(text) -> str:
-    return normalise(clean_cell(text)).replace("*", "").replace("(必填)", "")
-
-
-def _header_index() -> dict[str, str]:
-    index = {}
-    for name, names in COLUMNS.items():
-        for n in names:
-            index[_key(str(n))] = name
-    for name in COLUMNS:
-        index[name] = name
-    return index
+def _header() -> HeaderMap:
+    """The column names (built when used: the template names are translatable)."""
+    return HeaderMap({name: [str(n) for n in names] for name, names in COLUMNS.items()})
 
 
 def _purpose(text: str) -> str | None:
@@ -97,7 +87,7 @@ def parse(
     data: bytes, filename: str, *, enterprise: Enterprise
 ) -> tuple[list[tuple[int, InstrumentData]], list[RowIssue]]:
     kind = check_file(filename, data)
-    index = _header_index()
+    header = _header()
     columns: dict[str, int] | None = None
     rows: list[tuple[int, InstrumentData]] = []
     errors: list[RowIssue] = []
@@ -109,11 +99,7 @@ def parse(
         if not any(clean_cell(c) for c in cells):
             continue
         if columns is None:
-            columns = {}
-            for i, cell in enumerate(cells):
-                name = index.get(_key(cell))
-                if name and name not in columns:
-                    columns[name] = i
+            columns = header.columns(cells)
             missing = [str(COLUMNS[r][0]) for r in REQUIRED if r not in columns]
             if missing:
                 errors.append(

@@ -59,7 +59,7 @@ def _norm(text) -> str:
     return re.sub(r"\s+", "", text).replace("*", "").lower()
 
 
-_HEADER_INDEX = {_norm(name): column for column, names in _COLUMN_NAMES.items() for name in names}
+_HEADER = tabular.HeaderMap(_COLUMN_NAMES)
 
 
 def _file_error(message: str) -> ValidationFailed:
@@ -252,12 +252,7 @@ def _sheets(data: bytes):
 
 
 def _header(cells: Sequence[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        column = _HEADER_INDEX.get(_norm(cell))
-        if column and column not in columns:
-            columns[column] = index
-    return columns
+    return _HEADER.columns(cells)
 
 
 # --- parsing ----------------------------------------------------------------------------------------------
