@@ -127,6 +127,8 @@ def run_now(
     )
     run(job.pk, reraise=reraise)
     job.refresh_from_db()
+    if reraise and job.status == ImportJob.Status.FAILED:  # failed without a DomainError of its own
+        raise DomainError(job.message or _("导入失败，未导入任何数据。"))
     return job
 
 

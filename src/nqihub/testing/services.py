@@ -1178,11 +1178,13 @@ def results_upload(*, order: TestOrder, by, fileobj) -> TestOrder:
     (``ValidationFailed`` per row), then all saved together."""
     from nqihub.core import imports
 
-    from .results_xlsx import _read
+    from .results_xlsx import _read, parse_results_xlsx
 
     if not is_lab_staff(by, order.lab):
         raise PermissionDenied(_("只有 %(lab)s 的人员可以录入检测结果。") % {"lab": order.lab.name})
     data = _read(fileobj)
+    # Every row checked first, as every import does: a bad file is answered at once and recorded nowhere.
+    parse_results_xlsx(data, list(order.items.order_by("seq").values_list("seq", "parameter")))
     # Recorded as an import job like every import, and run here: the lab sees the outcome at once.
     imports.run_now(
         "testing.results",

@@ -212,6 +212,27 @@ def test_results_upload_via_xlsx(client_for, make_order, advance):
     assert results_template_xlsx  # the template comes from the results_xlsx module
 
 
+def test_a_bad_or_unsafe_results_file_is_refused_and_changes_nothing(client_for, make_order, advance):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from nqihub.core.models import ImportJob
+    from nqihub.core.tests.test_imports import with_dtd, workbook
+
+    order = advance(make_order(), "sample_received")
+    client = client_for("lab_lz")
+    url = reverse("testing:results-upload", args=[order.pk])
+    before = list(order.items.order_by("seq").values_list("seq", "result"))
+    header = ["序号", "检验项目", "单位", "检验结果"]
+    for data, needle in (
+        (workbook([header, [99, "水分", "%", "12"]]), "没有序号为 99"),
+        (with_dtd(workbook([header, [1, "水分", "%", "12"]])), "DTD"),
+    ):
+        response = client.post(url, {"file": SimpleUploadedFile("r.xlsx", data)}, follow=True)
+        assert response.status_code == 200 and needle in response.content.decode()
+    assert list(order.items.order_by("seq").values_list("seq", "result")) == before
+    assert not ImportJob.objects.filter(kind="testing.results").exists()
+
+
 def _result_column(ws) -> int:
     for row in ws.iter_rows(max_row=10):
         for cell in row:
