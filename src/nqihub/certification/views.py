@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import ImportJob
+from nqihub.core.tabular import read_upload
 
 from . import catalogue, imports, selectors, services, states
 from .forms import (
@@ -303,7 +304,7 @@ def certificate_import(request, enterprise_id: int):
             upload = form.cleaned_data["file"]
             try:
                 job = imports.import_job_start(
-                    enterprise=enterprise, filename=upload.name, data=upload.read(), by=request.user
+                    enterprise=enterprise, filename=upload.name, data=read_upload(upload), by=request.user
                 )
             except imports.ImportRejected as exc:
                 row_errors = exc.row_errors

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.models import ImportJob, Organisation
 from nqihub.core.scoping import scope_of
+from nqihub.core.tabular import read_upload
 from nqihub.directory import selectors as directory_selectors
 
 from . import imports, selectors, services
@@ -391,7 +392,7 @@ def instrument_import(request):
             upload = form.cleaned_data["file"]
             try:
                 job = imports.import_job_start(
-                    enterprise=enterprise, data=upload.read(), filename=upload.name, by=request.user
+                    enterprise=enterprise, data=read_upload(upload), filename=upload.name, by=request.user
                 )
             except imports.InstrumentImportRejected as exc:
                 errors = exc.errors
@@ -412,6 +413,8 @@ def instrument_import(request):
             "selected": selected,
             "columns": imports.template_header(),
         },
+        # Bad input (no file, a bad file, bad rows, no enterprise) is a 422 with the reasons on the page.
+        status=422 if request.method == "POST" else 200,
     )
 
 

@@ -351,6 +351,27 @@ def test_a_queued_instrument_import_shows_its_progress_page(client_for, media):
     assert "已排队" in body and 'hx-trigger="every 1s"' in body and enterprise.name in body
 
 
+def test_every_import_page_renders_and_refuses_a_too_large_file(client_for, settings):
+    enterprise = Enterprise.objects.get(name="善元食品有限公司")
+    institution_id = ScopeLine.objects.values_list("institution_id", flat=True).first()
+    admin, owner = client_for("admin"), client_for("ent_shanyuan")
+    pages = [
+        (admin, reverse("directory:scope-import", args=[institution_id]), {}),
+        (admin, reverse("standards:import"), {}),
+        (owner, reverse("metrology:instrument-import"), {"enterprise": enterprise.pk}),
+        (owner, reverse("certification:certificate-import", args=[enterprise.pk]), {}),
+    ]
+    for client, url, _extra in pages:
+        page = client.get(url)
+        assert page.status_code == 200 and 'type="file"' in page.content.decode(), url
+    settings.IMPORT_MAX_BYTES = 20
+    for client, url, extra in pages:
+        big = SimpleUploadedFile("a.csv", b"a,b\n" + b"1,2\n" * 20)
+        response = client.post(url, {"file": big, **extra})
+        assert response.status_code == 422 and "文件过大" in response.content.decode(), url
+    assert not ImportJob.objects.exists()
+
+
 # --- the sweep ------------------------------------------------------------------------------------------
 
 
