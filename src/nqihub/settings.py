@@ -274,6 +274,8 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Import jobs (core.ImportJob) are kept this long for their uploader, then swept (core.imports.sweep).
+IMPORT_JOB_RETENTION_DAYS = env_int("IMPORT_JOB_RETENTION_DAYS", 30)
 
 # Personal data at rest (core.crypto): SM4-GCM keys "<id>:<base64 of 16 bytes>", comma-separated; the first
 # encrypts, all decrypt (rotation: new key first, `manage.py rotate_keys`, then drop the old one).

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from .api import api, not_found
 from .core import health
+from .core.views_imports import import_status
 
 # Uploaded files have no route here, in DEBUG or not: they are private and served only by the scoped view of
 # the record they belong to (core.files).
@@ -14,6 +15,7 @@ urlpatterns = [
     re_path(r"^api/", not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("imports/<str:job_id>/", import_status, name="import-status"),
     path("accounts/", include("nqihub.accounts.urls")),
     path("directory/", include("nqihub.directory.urls")),
     path("standards/", include("nqihub.standards.urls")),

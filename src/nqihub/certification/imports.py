@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
+from nqihub.core import audit, imports
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.directory.imports import check_file, clean_cell, table_rows
+from nqihub.core.tabular import HeaderMap, RowIssue, check_file, clean_cell, table_rows
 from nqihub.directory.models import Enterprise
 
 from . import services
@@ -74,6 +74,8 @@ class ImportRejected(DomainError):
 
     def __init__(self, row_errors: list[RowError]) -> None:
         self.row_errors = row_errors
+        #: The same as row issues (row, column, message), for the job's error table.
+        self.errors = [RowIssue(e.row, m, f) for e in row_errors for f, m in e.errors.items()]
         super().__init__(_("%(n)d 行有误，未导入任何证书。请修改后重新上传。") % {"n": len(row_errors)})
 
 
@@ -115,14 +117,11 @@ def parse_date(value) -> date | None | str:
         return clean_cell(value)
 
 
+HEADER = HeaderMap(HEADERS)
+
+
 def _columns(header: list) -> dict[str, int]:
-    columns = {}
-    for i, cell in enumerate(header):
-        name = clean_cell(cell).strip().lower()
-        for key, aliases in HEADERS.items():
-            if name in [a.lower() for a in aliases] and key not in columns:
-                columns[key] = i
-    return columns
+    return HEADER.columns(header)
 
 
 def _label(key: str) -> str:
@@ -137,6 +136,19 @@ def certificate_import(
     if not services.can_register_for(by, enterprise):
         raise services.PermissionDenied(_("您无权为该企业导入认证证书。"))
     today = today or timezone.localdate()
+    parsed = parse(filename=filename, data=data, today=today)
+    with transaction.atomic():
+        for _number, item in parsed:
+            cleaned = services.validate_certificate(item, today=today)
+            services._create(enterprise, cleaned, by=by, today=today, is_demo=False, plan_surveillance=True)
+        audit.record(
+            by, "certification.certificate.imported", enterprise, {"file": filename, "rows": len(parsed)}
+        )
+    return ImportResult(created=len(parsed), rows=len(parsed))
+
+
+def parse(*, filename: str, data: bytes, today: date) -> list[tuple[int, "services.CertificateData"]]:
+    """Every row checked: the good rows, or ``ImportRejected`` / ``ValidationFailed`` (nothing written)."""
     kind = check_file(filename, data)
     rows = iter(table_rows(kind, data))
     columns: dict[str, int] = {}
@@ -208,14 +220,39 @@ def certificate_import(
         raise ImportRejected(row_errors=row_errors)
     if not parsed:
         raise ValidationFailed({"file": _("文件中没有证书数据行。")})
-    with transaction.atomic():
-        for _number, item in parsed:
-            cleaned = services.validate_certificate(item, today=today)
-            services._create(enterprise, cleaned, by=by, today=today, is_demo=False, plan_surveillance=True)
-        audit.record(
-            by, "certification.certificate.imported", enterprise, {"file": filename, "rows": len(parsed)}
-        )
-    return ImportResult(created=len(parsed), rows=len(parsed))
+    return parsed
+
+
+KIND = "certification.certificates"
+
+
+def import_job_start(*, enterprise: Enterprise, filename: str, data: bytes, by):
+    """Check the permission and every row now (raising as ``certificate_import``), then queue the import
+    (on commit); returns the ``ImportJob``."""
+    from django.urls import reverse
+
+    if not services.can_register_for(by, enterprise):
+        raise services.PermissionDenied(_("您无权为该企业导入认证证书。"))
+    rows = parse(filename=filename, data=data, today=timezone.localdate())
+    return imports.start(
+        KIND,
+        by=by,
+        data=data,
+        filename=filename,
+        scope={
+            "enterprise_id": enterprise.pk,
+            "return_url": reverse("certification:enterprise-certificates", args=[enterprise.pk]),
+        },
+        scope_label=enterprise.name,
+        total=len(rows),
+    )
+
+
+def run_job(job, data: bytes, progress) -> dict:
+    """``core.imports`` runner: every row or none, as the uploader (permission checked again)."""
+    enterprise = Enterprise.objects.get(pk=job.scope["enterprise_id"])
+    result = certificate_import(enterprise=enterprise, filename=job.filename, data=data, by=job.created_by)
+    return {"rows": result.rows, "created": result.created}
 
 
 def template_csv() -> bytes:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.models import ImportJob
+from nqihub.core.tabular import read_upload
 
 from . import catalogue, imports, selectors, services, states
 from .forms import (
@@ -301,16 +303,21 @@ def certificate_import(request, enterprise_id: int):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = imports.certificate_import(
-                    enterprise=enterprise, filename=upload.name, data=upload.read(), by=request.user
+                job = imports.import_job_start(
+                    enterprise=enterprise, filename=upload.name, data=read_upload(upload), by=request.user
                 )
             except imports.ImportRejected as exc:
                 row_errors = exc.row_errors
                 form.add_error(None, exc.message)
             except ValidationFailed as exc:
                 form.add_service_errors(exc.errors)
+            except services.PermissionDenied as exc:
+                raise Forbidden(exc.message) from exc
             else:
-                messages.success(request, _("已导入 %(n)d 张证书。") % {"n": result.created})
+                job.refresh_from_db()
+                if job.status != ImportJob.Status.DONE:  # queued on a worker: its progress page
+                    return redirect("import-status", job_id=job.pk.hex)
+                messages.success(request, _("已导入 %(n)d 张证书。") % {"n": job.result.get("created", 0)})
                 return redirect("certification:enterprise-certificates", enterprise.pk)
         status = 422
     return render(

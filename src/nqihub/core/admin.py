@@ -140,3 +140,22 @@ class PeriodicJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from .models import ImportJob  # noqa: E402
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read-only: jobs are made by uploads and run by workers."""
+
+    list_display = ("created_at", "kind", "filename", "created_by", "status", "done", "total")
+    list_filter = ("kind", "status")
+    search_fields = ("filename", "scope_label", "created_by__username")
+    exclude = ("file",)  # the upload is private: never a link
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

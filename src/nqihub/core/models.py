@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .files import RandomName
+
 
 class Region(models.Model):
     class Level(models.TextChoices):
@@ -270,3 +272,59 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportJob(models.Model):
+    """One upload of a table (directory scope, standards catalog, instruments, certificates, test results)
+    and its import: the state lives here only, so any process may run it and any process may show its
+    progress. The uploaded file is private (random name) and deleted when the job finishes; the row is
+    swept after ``IMPORT_JOB_RETENTION_DAYS`` (``core.imports.sweep``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    kind = models.CharField(_("导入类型"), max_length=40, db_index=True)
+    file = models.FileField(_("上传文件"), upload_to=RandomName("imports"), max_length=200, blank=True)
+    filename = models.CharField(_("原文件名"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    #: What the import writes to, e.g. ``{"institution": 12, "replace": false}``.
+    scope = models.JSONField(_("导入范围"), default=dict, blank=True)
+    scope_label = models.CharField(_("导入对象"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    #: "checking" (rows read and validated) or "writing" (rows written).
+    phase = models.CharField(_("阶段"), max_length=10, blank=True)
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    message = models.CharField(_("结果说明"), max_length=500, blank=True)
+    #: At most ``core.tabular.MAX_ISSUES`` row issues: ``{"row", "field", "message", "level"}``.
+    errors = models.JSONField(_("错误行"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    result = models.JSONField(_("结果摘要"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="core_importjob_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -48,10 +48,10 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         "core.sweep_imports",
-        "nqihub.core.uploads.sweep_stale_imports",
+        "nqihub.core.imports.sweep",
         timedelta(hours=6),
         "sweep_imports",
-        "清理无任务读取的导入上传文件",
+        "导入任务维护：重新排队、标记中断、删除过期任务与无任务读取的上传文件",
         timeout=timedelta(minutes=30),
     ),
     Job(

@@ -4,10 +4,18 @@ from nqihub.celery import app
 
 
 @app.task(name="core.sweep_imports")
-def sweep_imports_task() -> int:
-    from .uploads import sweep_stale_imports
+def sweep_imports_task() -> dict:
+    from .imports import sweep
 
-    return sweep_stale_imports()
+    return sweep()
+
+
+@app.task(name="core.run_import", max_retries=3, time_limit=2 * 3600, soft_time_limit=2 * 3600 - 60)
+def run_import_task(job_id: str) -> None:
+    """Run one queued ``ImportJob`` (``core.imports.run``; a finished job is left alone)."""
+    from .imports import run
+
+    run(job_id)
 
 
 @app.task(name="core.archive_audit")

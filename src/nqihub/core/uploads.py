@@ -1,8 +1,9 @@
-"""Clean-up of uploaded import files (directory scope, standards …) that no job will read any more.
+"""Clean-up of uploaded import files that no job will read any more.
 
-An import keeps its upload under ``imports/`` only while the job lives (its state is in the cache for a
-day, ``JOB_TTL``); a job that finished deletes its file, but one whose worker never ran, or died, leaves it
-behind. ``sweep_stale_imports`` deletes what is older than the jobs can be.
+An import keeps its upload under ``imports/`` only while its ``ImportJob`` runs; a job that finished
+deletes its file, but one whose worker died, or a row deleted by hand, may leave it behind.
+``sweep_stale_imports`` deletes the files older than ``older_than`` that no job names (``keep``); it is
+part of ``core.imports.sweep``.
 """
 
 from datetime import timedelta
@@ -26,11 +27,14 @@ def _files(directory: str):
         yield from _files(f"{directory}/{sub}")
 
 
-def sweep_stale_imports(*, now=None, older_than: timedelta = STALE_AFTER) -> int:
-    """Delete uploads under ``imports/`` last modified before ``now - older_than``; returns how many."""
+def sweep_stale_imports(*, now=None, older_than: timedelta = STALE_AFTER, keep=frozenset()) -> int:
+    """Delete uploads under ``imports/`` last modified before ``now - older_than`` and not in ``keep``;
+    returns how many."""
     cutoff = (now or timezone.now()) - older_than
     deleted = 0
     for path in list(_files(IMPORTS_DIR)):
+        if path in keep:
+            continue
         try:
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)

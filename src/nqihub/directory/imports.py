@@ -8,10 +8,10 @@
   ``ScopeImportRejected`` with every bad row; otherwise it writes in one transaction.
 * Idempotent: lines are upserted by (institution, normalised product, normalised parameter, normalised
   method). ``replace=True`` also deletes the institution's lines the file no longer lists.
-* Large files run as a background job (``import_job_start`` → Celery task ``tasks.scope_import_task`` →
-  ``import_job_run``); the job's state and progress live in the Django cache under its id, and the upload
-  page polls it. The uploaded file waits in ``default_storage`` (object storage in production) until the
-  job has run.
+* The file is read by ``core.tabular`` (the one reader of every import: size, type, DTD-free workbooks).
+* Uploads run as a ``core.ImportJob`` (``import_job_start`` → ``core.imports`` queues it on commit →
+  ``run_job``); its state and progress live in the database, and the upload page polls them. The uploaded
+  file waits in the private storage until the job has run.
 """
 
 from __future__ import annotations
@@ -19,23 +19,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
-import uuid
-import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
-from pathlib import PurePath
 
-from django.conf import settings
-from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
+from nqihub.core import audit, imports, tabular
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.tabular import RowIssue, check_file, check_size, clean_cell, table_rows
 
 from .matching import canonical_method_code, clean_code_text, vocabulary_map
 from .models import Institution, Parameter, ProductCategory, ScopeLine
@@ -69,14 +61,10 @@ MAX_LENGTHS = {
 MAX_ROWS = 200_000
 #: The header may be preceded by a title: it is looked for in this many first rows.
 HEADER_SEARCH_ROWS = 10
-#: An XLSX may not unpack to more than this many times the upload limit (zip bombs).
-MAX_UNZIP_RATIO = 20
 #: Rows written per batch (and progress step).
 BATCH = 500
 #: Issues kept in a job's state for display.
-MAX_ISSUES_SHOWN = 500
-
-JOB_TTL = 24 * 3600
+MAX_ISSUES_SHOWN = tabular.MAX_ISSUES
 
 
 def field_label(name: str) -> str:
@@ -89,32 +77,6 @@ def field_label(name: str) -> str:
         "measuring_range": _("测量范围"),
         "uncertainty": _("不确定度"),
     }[name]
-
-
-# --- cells ---------------------------------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-#: Cells that mean "nothing": a dash, a slash, 无.
-_PLACEHOLDERS = {"/", "／", "-", "－", "—", "——", "–", "无", "n/a", "N/A", "\\"}
-
-
-def clean_cell(value) -> str:
-    """A cell as text: numbers without a spurious ".0", dates as ISO, control characters and line breaks as
-    spaces, runs of spaces collapsed, placeholders (``/``, ``—``, ``无``) as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "1" if value else "0"
-    elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else repr(value)
-    elif isinstance(value, datetime):
-        text = value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
-    elif isinstance(value, date | time):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    text = " ".join(_CONTROL.sub(" ", text).split())
-    return "" if text in _PLACEHOLDERS else text
 
 
 # --- header ----------------------------------------------------------------------------------------------
@@ -213,37 +175,17 @@ _KEYWORDS = [
 ]
 
 
-def _header_key(text: str) -> str:
-    s = normalise(clean_cell(text))
-    for mark in ("(必填)", "(选填)", "*", "：", ":"):
-        s = s.replace(mark, "")
-    return s
-
-
-_ALIAS_INDEX = {_header_key(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
+HEADER = tabular.HeaderMap(_ALIASES, _KEYWORDS)
 
 
 def header_field(text: str) -> str | None:
     """The scope-line field a column name stands for, or None (the column is ignored)."""
-    key = _header_key(text)
-    if not key:
-        return None
-    if key in _ALIAS_INDEX:
-        return _ALIAS_INDEX[key]
-    for name, words in _KEYWORDS:
-        if any(w in key for w in words):
-            return name
-    return None
+    return HEADER.field(text)
 
 
 def header_columns(cells: list) -> dict[str, int]:
     """Field → column index of a header row (the first column wins when two name the same field)."""
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = header_field(clean_cell(cell))
-        if name and name not in columns:
-            columns[name] = index
-    return columns
+    return HEADER.columns(cells)
 
 
 def _is_header(columns: dict[str, int]) -> bool:
@@ -251,19 +193,6 @@ def _is_header(columns: dict[str, int]) -> bool:
 
 
 # --- cells and rows --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowIssue:
-    """A problem with one row (``row`` as the user sees it: the header is row 1)."""
-
-    row: int
-    message: str
-    field: str = ""
-    level: str = "error"  # or "warning"
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -365,118 +294,7 @@ class ScopeImportRejected(DomainError):
 
 
 def _file_error(message: str) -> ValidationFailed:
-    return ValidationFailed({"file": message})
-
-
-def check_size(size: int, *, max_bytes: int | None = None) -> None:
-    """``ValidationFailed`` on "file" when an upload of ``size`` bytes is empty or over the limit
-    (``settings.IMPORT_MAX_BYTES``): callable before the file is read."""
-    max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
-    if size <= 0:
-        raise _file_error(_("文件为空。"))
-    if size > max_bytes:
-        raise _file_error(
-            _("文件过大（%(size).1f MB），上限为 %(limit).1f MB。请拆分后分批导入。")
-            % {"size": size / 1048576, "limit": max_bytes / 1048576}
-        )
-
-
-def check_file(filename: str, data: bytes, *, max_bytes: int | None = None) -> str:
-    """``"csv"`` or ``"xlsx"``; ``ValidationFailed`` on "file" for an empty, too big or wrong file."""
-    max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
-    ext = PurePath(filename or "").suffix.lower()
-    check_size(len(data or b""), max_bytes=max_bytes)
-    is_zip = data[:4] == b"PK\x03\x04"
-    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    if ext == ".xls" or (is_ole and ext in (".xlsx", ".csv")):
-        raise _file_error(_("不支持 Excel 97-2003（.xls）格式，请在 Excel 中另存为 .xlsx 或 CSV 后再上传。"))
-    if ext == ".xlsx":
-        if not is_zip:
-            raise _file_error(
-                _("文件扩展名为 .xlsx，但内容不是 Excel 工作簿。请确认文件未损坏，或另存为 .xlsx 后再上传。")
-            )
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
-                unpacked = sum(info.file_size for info in zf.infolist())
-        except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            raise _file_error(_("Excel 文件已损坏，无法读取。")) from exc
-        if "xl/workbook.xml" not in names:
-            raise _file_error(_("文件是压缩包，但不是 Excel 工作簿（.xlsx）。"))
-        if unpacked > max_bytes * MAX_UNZIP_RATIO:
-            raise _file_error(_("Excel 文件解压后过大，请拆分后分批导入。"))
-        return "xlsx"
-    if ext in (".csv", ".txt"):
-        if is_zip:
-            raise _file_error(
-                _("文件扩展名为 .csv，但内容是压缩包（可能是 .xlsx 工作簿）。请使用正确的扩展名。")
-            )
-        if b"\x00" in data[:8192] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-            raise _file_error(_("文件不是文本格式的 CSV。"))
-        return "csv"
-    raise _file_error(_("只支持 .xlsx 和 .csv 文件（当前为“%(ext)s”）。") % {"ext": ext or _("无扩展名")})
-
-
-def _decode(data: bytes) -> str:
-    if data[:3] == b"\xef\xbb\xbf":
-        return data[3:].decode("utf-8", errors="strict")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise _file_error(_("无法识别文件编码，请将 CSV 另存为 UTF-8 或 GBK 编码后再上传。")) from exc
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    try:
-        text = _decode(data)
-    except UnicodeDecodeError as exc:
-        raise _file_error(_("无法识别文件编码，请将 CSV 另存为 UTF-8 或 GBK 编码后再上传。")) from exc
-    if "\x00" in text:
-        raise _file_error(_("文件不是文本格式的 CSV。"))
-    # Comma, or tab (Excel's "Unicode text"), or semicolon: whichever the first lines hold most of. (The
-    # csv sniffer is misled by the full-width commas and semicolons inside Chinese cells.)
-    head = "\n".join(text.splitlines()[:5])
-    delimiter = max((",", "\t", ";"), key=lambda d: (head.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise _file_error(
-            _("CSV 格式有误（第%(n)d行附近）：%(e)s") % {"n": reader.line_num, "e": exc}
-        ) from exc
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise _file_error(_("Excel 文件已损坏或格式不受支持，无法读取。")) from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise _file_error(_("Excel 文件中没有工作表。"))
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some writers record a wrong sheet size
-        try:
-            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-                yield number, list(cells)
-        except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-            raise _file_error(_("Excel 文件已损坏，无法读取。")) from exc
-    finally:
-        workbook.close()
-
-
-def table_rows(kind: str, data: bytes) -> Iterator[tuple[int, list]]:
-    """(row number as the user sees it, raw cells) of the first sheet / the CSV."""
-    return _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    return tabular.file_error(message)
 
 
 def parse_scope_file(
@@ -720,127 +538,59 @@ def scope_import(
 # --- background jobs -------------------------------------------------------------------------------------
 
 
-def _job_key(job_id: str) -> str:
-    return f"directory:scope-import:{job_id}"
-
-
-def _job_update(job_id: str, **changes) -> dict | None:
-    job = cache.get(_job_key(job_id))
-    if job is None:
-        return None
-    job.update(changes)
-    cache.set(_job_key(job_id), job, JOB_TTL)
-    return job
+KIND = "directory.scope"
 
 
 def import_job_start(
     *, institution: Institution, data: bytes, filename: str, by, replace: bool = False
 ) -> str:
-    """Validate the file now (raising as ``scope_import`` does), then queue the import; returns the job id
-    whose state ``import_job_get`` reads."""
+    """Validate the file now (raising as ``scope_import`` does), then queue the import (on commit); returns
+    the job id whose state ``import_job_get`` reads."""
     _check_permission(by, institution)
     parsed = parse_scope_file(data, filename)
     if parsed.errors:
         raise ScopeImportRejected(parsed.errors, parsed.warnings)
-    job_id = uuid.uuid4().hex
-    stored = default_storage.save(f"imports/scope/{job_id}.{parsed.kind}", ContentFile(data))
-    cache.set(
-        _job_key(job_id),
-        {
-            "id": job_id,
-            "state": "queued",
-            "phase": "",
-            "done": 0,
-            "total": len(parsed.rows),
+    job = imports.start(
+        KIND,
+        by=by,
+        data=data,
+        filename=filename,
+        scope={
             "institution_id": institution.pk,
             "institution_name": institution.name,
-            "user_id": by.pk,
-            "filename": PurePath(filename).name[:200],
-            "stored": stored,
             "replace": bool(replace),
-            "report": None,
-            "message": "",
-            "errors": [],
         },
-        JOB_TTL,
+        scope_label=institution.name,
+        total=len(parsed.rows),
     )
-    from .tasks import scope_import_task
-
-    scope_import_task.delay(job_id)
-    return job_id
+    return job.pk.hex
 
 
 def import_job_get(job_id: str, *, fetched_by) -> dict | None:
     """The job's state (``state``: queued, running, done, failed; ``done``/``total``; ``report``), or None
-    when it does not exist, has expired or was started by someone else."""
-    job = cache.get(_job_key(str(job_id)))
-    if job is None or job.get("user_id") != getattr(fetched_by, "pk", None):
-        return None
-    job = dict(job)
-    share = min(1.0, job["done"] / job["total"]) if job["total"] else 0.0
-    if job["state"] == "done":
-        job["percent"] = 100
-    elif job.get("phase") == "writing":  # the file is read twice: checked, then written
-        job["percent"] = 50 + int(50 * share)
-    else:
-        job["percent"] = int(50 * share) if job["state"] == "running" else 0
-    job["finished"] = job["state"] in ("done", "failed")
-    report = job.get("report") or {}
-    job["more_warnings"] = max(0, report.get("warning_count", 0) - len(report.get("warnings", [])))
-    return job
+    when it does not exist or was started by someone else."""
+    job = imports.get(job_id, fetched_by=fetched_by, kind=KIND)
+    return None if job is None else imports.view(job)
+
+
+def run_job(job, data: bytes, progress) -> dict:
+    """``core.imports`` runner: the import, as the user who uploaded it (permission checked again)."""
+    institution = Institution.objects.get(pk=job.scope["institution_id"])
+    report = scope_import(
+        institution=institution,
+        data=data,
+        filename=job.filename,
+        by=job.created_by,
+        replace=bool(job.scope.get("replace")),
+        progress=progress,
+        expected_rows=job.total,
+    )
+    return report.as_dict()
 
 
 def import_job_run(job_id: str) -> None:
-    """Run a queued job (the Celery task's body). Safe to run twice: the import is an upsert."""
-    from nqihub.accounts.models import User
-
-    job = cache.get(_job_key(job_id))
-    if job is None or job["state"] == "done":
-        return
-    _job_update(job_id, state="running", phase="checking", done=0)
-    try:
-        user = User.objects.get(pk=job["user_id"])
-        institution = Institution.objects.get(pk=job["institution_id"])
-        with default_storage.open(job["stored"], "rb") as fh:
-            data = fh.read()
-        report = scope_import(
-            institution=institution,
-            data=data,
-            filename=job["filename"],
-            by=user,
-            replace=job["replace"],
-            progress=lambda phase, done, total: _job_update(
-                job_id, phase=phase, done=done, total=total or job["total"]
-            ),
-            expected_rows=job["total"],
-        )
-    except ScopeImportRejected as exc:
-        _job_update(
-            job_id,
-            state="failed",
-            message=exc.message,
-            errors=[e.as_dict() for e in exc.errors[:MAX_ISSUES_SHOWN]],
-        )
-    except DomainError as exc:
-        _job_update(job_id, state="failed", message=exc.message)
-    except (User.DoesNotExist, Institution.DoesNotExist, OSError):
-        _job_update(
-            job_id, state="failed", message=_("导入任务已失效（文件、机构或用户不存在），请重新上传。")
-        )
-    except Exception:
-        logger.exception("scope import job %s failed", job_id)
-        _job_update(
-            job_id,
-            state="failed",
-            message=_("导入失败：系统内部错误，未导入任何数据。请稍后重试或联系管理员。"),
-        )
-    else:
-        _job_update(job_id, state="done", done=report.rows, report=report.as_dict())
-    finally:
-        try:
-            default_storage.delete(job["stored"])
-        except OSError:
-            logger.warning("could not delete %s", job["stored"])
+    """Run a queued job now (as its task does)."""
+    imports.run(job_id)
 
 
 def template_csv() -> bytes:

@@ -3,7 +3,7 @@
 The first row is the header (column names as in ``COLUMNS``); every following row is checked with the same
 rules as the form (``services.validate_instrument``) plus in-file duplicates. If any row is bad, nothing is
 imported and every bad row is reported with its number (the header is row 1) and the column at fault.
-File-level problems (type, size, encoding) reuse the directory's scope-import checks.
+The file is read by ``core.tabular``; an upload runs as a ``core.ImportJob`` (``import_job_start``).
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nqihub.core import audit
+from nqihub.core import audit, imports
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.directory.imports import RowIssue, check_file, clean_cell, table_rows
+from nqihub.core.tabular import HeaderMap, RowIssue, check_file, clean_cell, table_rows
 from nqihub.directory.models import Enterprise
-from nqihub.directory.vocabulary import normalise
 
 from .models import Instrument, MandatoryCatalogueEntry, Purpose
 from .services import InstrumentData, PermissionDenied, can_manage_ledger, validate_instrument
@@ -44,18 +43,9 @@ COLUMNS: dict[str, tuple] = {
 REQUIRED = ("name", "serial_number", "purpose")
 
 
-def _key(text) -> str:
-    return normalise(clean_cell(text)).replace("*", "").replace("(必填)", "")
-
-
-def _header_index() -> dict[str, str]:
-    index = {}
-    for name, names in COLUMNS.items():
-        for n in names:
-            index[_key(str(n))] = name
-    for name in COLUMNS:
-        index[name] = name
-    return index
+def _header() -> HeaderMap:
+    """The column names (built when used: the template names are translatable)."""
+    return HeaderMap({name: [str(n) for n in names] for name, names in COLUMNS.items()})
 
 
 def _purpose(text: str) -> str | None:
@@ -97,7 +87,7 @@ def parse(
     data: bytes, filename: str, *, enterprise: Enterprise
 ) -> tuple[list[tuple[int, InstrumentData]], list[RowIssue]]:
     kind = check_file(filename, data)
-    index = _header_index()
+    header = _header()
     columns: dict[str, int] | None = None
     rows: list[tuple[int, InstrumentData]] = []
     errors: list[RowIssue] = []
@@ -109,11 +99,7 @@ def parse(
         if not any(clean_cell(c) for c in cells):
             continue
         if columns is None:
-            columns = {}
-            for i, cell in enumerate(cells):
-                name = index.get(_key(cell))
-                if name and name not in columns:
-                    columns[name] = i
+            columns = header.columns(cells)
             missing = [str(COLUMNS[r][0]) for r in REQUIRED if r not in columns]
             if missing:
                 errors.append(
@@ -223,3 +209,38 @@ def instrument_import(*, enterprise: Enterprise, data: bytes, filename: str, by)
         by, "metrology.instrument.imported", enterprise, {"filename": filename, "rows": len(created)}
     )
     return created
+
+
+KIND = "metrology.instruments"
+
+
+def import_job_start(*, enterprise: Enterprise, data: bytes, filename: str, by):
+    """Check the permission and every row now (raising as ``instrument_import``), then queue the import
+    (on commit); returns the ``ImportJob``."""
+    if not can_manage_ledger(by, enterprise):
+        raise PermissionDenied(_("您无权维护该企业的计量器具台账。"))
+    rows, errors = parse(data, filename, enterprise=enterprise)
+    if errors:
+        raise InstrumentImportRejected(errors)
+    return imports.start(
+        KIND,
+        by=by,
+        data=data,
+        filename=filename,
+        scope={"enterprise_id": enterprise.pk, "return_url": _list_url(enterprise)},
+        scope_label=enterprise.name,
+        total=len(rows),
+    )
+
+
+def _list_url(enterprise) -> str:
+    from django.urls import reverse
+
+    return reverse("metrology:instrument-list") + f"?enterprise={enterprise.pk}"
+
+
+def run_job(job, data: bytes, progress) -> dict:
+    """``core.imports`` runner: every row or none, as the uploader (permission checked again)."""
+    enterprise = Enterprise.objects.get(pk=job.scope["enterprise_id"])
+    created = instrument_import(enterprise=enterprise, data=data, filename=job.filename, by=job.created_by)
+    return {"rows": len(created), "created": len(created)}

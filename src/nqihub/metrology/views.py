@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.models import Organisation
+from nqihub.core.models import ImportJob, Organisation
 from nqihub.core.scoping import scope_of
+from nqihub.core.tabular import read_upload
 from nqihub.directory import selectors as directory_selectors
 
 from . import imports, selectors, services
@@ -390,17 +391,18 @@ def instrument_import(request):
         else:
             upload = form.cleaned_data["file"]
             try:
-                created = imports.instrument_import(
-                    enterprise=enterprise, data=upload.read(), filename=upload.name, by=request.user
+                job = imports.import_job_start(
+                    enterprise=enterprise, data=read_upload(upload), filename=upload.name, by=request.user
                 )
             except imports.InstrumentImportRejected as exc:
                 errors = exc.errors
                 form.add_error(None, exc.message)
             except ValidationFailed as exc:
                 _form_errors(form, exc)
+            except services.PermissionDenied as exc:
+                raise Forbidden(exc.message) from exc
             else:
-                messages.success(request, _("已导入%(n)d件计量器具。") % {"n": len(created)})
-                return redirect(reverse("metrology:instrument-list") + f"?enterprise={enterprise.pk}")
+                return _after_import(request, job, enterprise)
     return render(
         request,
         "metrology/import.html",
@@ -411,7 +413,18 @@ def instrument_import(request):
             "selected": selected,
             "columns": imports.template_header(),
         },
+        # Bad input (no file, a bad file, bad rows, no enterprise) is a 422 with the reasons on the page.
+        status=422 if request.method == "POST" else 200,
     )
+
+
+def _after_import(request, job, enterprise):
+    """A job run at once (no broker): the ledger with a message, as before; otherwise its progress page."""
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.DONE:
+        messages.success(request, _("已导入%(n)d件计量器具。") % {"n": job.result.get("created", 0)})
+        return redirect(reverse("metrology:instrument-list") + f"?enterprise={enterprise.pk}")
+    return redirect("import-status", job_id=job.pk.hex)
 
 
 @login_required

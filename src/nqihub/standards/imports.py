@@ -16,19 +16,17 @@ import csv
 import datetime as dt
 import io
 import logging
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core import audit, imports, tabular
+from nqihub.core.errors import DomainError
 from nqihub.core.search import segment
+from nqihub.core.tabular import RowIssue
 
 from .models import CcsCode, IcsCode, Requirement, Standard
 from .numbers import parse_standard_number
@@ -38,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 BATCH = 500
-JOB_TTL = 24 * 3600
 MAX_ROWS = 500_000
 
 FIELDS = (
@@ -75,7 +72,6 @@ _ALIASES = {
     "source": ("source", "来源", "数据来源"),
     "is_demo": ("is_demo", "示例", "示例数据"),
 }
-_HEADER = {alias.lower(): name for name, aliases in _ALIASES.items() for alias in aliases}
 
 _STATUS = {
     "current": Standard.Status.CURRENT,
@@ -102,16 +98,6 @@ _TRUE = {"1", "true", "yes", "是", "y"}
 _FALSE = {"", "0", "false", "no", "否", "n"}
 
 MAX_LENGTHS = {f.name: f.max_length for f in Standard._meta.fields if getattr(f, "max_length", None)}
-
-
-@dataclass(frozen=True)
-class RowIssue:
-    row: int
-    message: str
-    field: str = ""
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "message": self.message}
 
 
 class StandardImportRejected(DomainError):
@@ -144,75 +130,32 @@ class ImportReport:
         }
 
 
-# --- reading files --------------------------------------------------------------------------------------
+# --- reading files (core.tabular) ----------------------------------------------------------------------
 
-
-def _file_error(message: str) -> ValidationFailed:
-    return ValidationFailed({"file": message})
-
-
-def check_size(size: int) -> None:
-    if size <= 0:
-        raise _file_error(_("文件为空。"))
-    if size > settings.IMPORT_MAX_BYTES:
-        raise _file_error(
-            _("文件过大（%(size).1f MB），上限为 %(limit).1f MB。")
-            % {"size": size / 1048576, "limit": settings.IMPORT_MAX_BYTES / 1048576}
-        )
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _file_error(_("无法识别文件编码，请将 CSV 另存为 UTF-8 或 GBK 编码后再上传。"))
+HEADER = tabular.HeaderMap(_ALIASES)
+check_size = tabular.check_size
 
 
 def read_table(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """(row number, {field: cell text}) of a CSV or XLSX file; the first row is the header (row 1)."""
-    check_size(len(data or b""))
-    ext = PurePath(filename or "").suffix.lower()
-    if ext == ".xlsx":
-        if data[:4] != b"PK\x03\x04":
-            raise _file_error(_("文件扩展名为 .xlsx，但内容不是 Excel 工作簿。"))
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            raw = [list(r) for r in sheet.iter_rows(values_only=True)]
-            workbook.close()
-        except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-            raise _file_error(_("Excel 文件已损坏或格式不受支持，无法读取。")) from exc
-    elif ext in (".csv", ".txt"):
-        if data[:4] == b"PK\x03\x04":
-            raise _file_error(_("文件扩展名为 .csv，但内容是压缩包（可能是 .xlsx 工作簿）。"))
-        try:
-            raw = list(csv.reader(io.StringIO(_decode(data), newline="")))
-        except csv.Error as exc:
-            raise _file_error(_("CSV 格式有误：%(e)s") % {"e": exc}) from exc
-    else:
-        raise _file_error(_("只支持 .xlsx 和 .csv 文件（当前为“%(ext)s”）。") % {"ext": ext or _("无扩展名")})
-    if not raw:
-        raise _file_error(_("文件中没有数据。"))
-    header = [_HEADER.get(_cell(c).lower().replace(" ", "")) for c in raw[0]]
-    missing = [name for name in ("code", "title", "status") if name not in header]
+    kind = tabular.check_file(filename, data)
+    rows = iter(tabular.table_rows(kind, data))
+    first = next(rows, None)
+    if first is None:
+        raise tabular.file_error(_("文件中没有数据。"))
+    columns = HEADER.columns(first[1])
+    missing = [name for name in ("code", "title", "status") if name not in columns]
     if missing:
         labels = "、".join(f"{m}（{_ALIASES[m][1]}）" for m in missing)
-        raise _file_error(_("表头（第1行）缺少必需的列：%(cols)s。") % {"cols": labels})
-    if len(raw) - 1 > MAX_ROWS:
-        raise _file_error(_("文件行数超过上限 %(n)d 行，请拆分后分批导入。") % {"n": MAX_ROWS})
-    rows = []
-    for number, cells in enumerate(raw[1:], start=2):
-        values = {}
-        for name, cell in zip(header, cells, strict=False):
-            if name and name not in values:
-                values[name] = _cell(cell)
+        raise tabular.file_error(_("表头（第1行）缺少必需的列：%(cols)s。") % {"cols": labels})
+    out = []
+    for number, cells in rows:
+        values = {name: _cell(value) for name, value in tabular.pick(cells, columns).items()}
         if any(values.values()):
-            rows.append((number, values))
-    return rows
+            if len(out) >= MAX_ROWS:
+                raise tabular.file_error(_("文件行数超过上限 %(n)d 行，请拆分后分批导入。") % {"n": MAX_ROWS})
+            out.append((number, values))
+    return out
 
 
 def _cell(value) -> str:
@@ -222,6 +165,8 @@ def _cell(value) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return " ".join(str(value).split())
 
 
@@ -511,22 +456,12 @@ def can_import(user) -> bool:
     return scope_of(user).is_admin
 
 
-def _job_key(job_id: str) -> str:
-    return f"standards:import:{job_id}"
-
-
-def _job_update(job_id: str, **changes) -> None:
-    job = cache.get(_job_key(job_id))
-    if job is not None:
-        job.update(changes)
-        cache.set(_job_key(job_id), job, JOB_TTL)
+KIND = "standards.catalog"
 
 
 def import_job_start(*, data: bytes, filename: str, by) -> str:
-    """Validate now (raising like ``import_standards``), then queue the upsert; returns the job id."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
+    """Validate now (raising like ``import_standards``), then queue the upsert (on commit); returns the
+    job id."""
     from .services import PermissionDenied
 
     if not can_import(by):
@@ -534,82 +469,32 @@ def import_job_start(*, data: bytes, filename: str, by) -> str:
     rows, issues = validate_rows(read_table(data, filename))
     if issues:
         raise StandardImportRejected(issues)
-    job_id = uuid.uuid4().hex
-    stored = default_storage.save(
-        f"imports/standards/{job_id}{PurePath(filename).suffix.lower()}", ContentFile(data)
-    )
-    cache.set(
-        _job_key(job_id),
-        {
-            "id": job_id,
-            "state": "queued",
-            "done": 0,
-            "total": len(rows),
-            "user_id": by.pk,
-            "filename": PurePath(filename).name[:200],
-            "stored": stored,
-            "report": None,
-            "message": "",
-            "errors": [],
-        },
-        JOB_TTL,
-    )
-    from .tasks import standards_import_task
-
-    transaction.on_commit(lambda: standards_import_task.delay(job_id))
-    return job_id
+    job = imports.start(KIND, by=by, data=data, filename=filename, scope_label=_("标准目录"), total=len(rows))
+    return job.pk.hex
 
 
 def import_job_get(job_id: str, *, fetched_by) -> dict | None:
-    job = cache.get(_job_key(str(job_id)))
-    if job is None or job.get("user_id") != getattr(fetched_by, "pk", None):
-        return None
-    job = dict(job)
-    job["percent"] = (
-        100 if job["state"] == "done" else (int(100 * job["done"] / job["total"]) if job["total"] else 0)
+    job = imports.get(job_id, fetched_by=fetched_by, kind=KIND)
+    return None if job is None else imports.view(job)
+
+
+def run_job(job, data: bytes, progress) -> dict:
+    """``core.imports`` runner (permission checked again as the uploader)."""
+    from .services import PermissionDenied
+
+    if not can_import(job.created_by):
+        raise PermissionDenied(_("只有平台管理员可以导入标准目录。"))
+    report = import_standards(
+        data,
+        job.filename,
+        by=job.created_by,
+        progress=lambda done, total: progress("writing", done, total),
     )
-    job["finished"] = job["state"] in ("done", "failed")
-    return job
+    return report.as_dict()
 
 
 def import_job_run(job_id: str) -> None:
-    """The task's body. Safe to run twice (an upsert; a finished job is left alone)."""
-    from django.core.files.storage import default_storage
-
-    from nqihub.accounts.models import User
-
-    job = cache.get(_job_key(job_id))
-    if job is None or job["state"] == "done":
-        return
-    _job_update(job_id, state="running")
-    try:
-        user = User.objects.get(pk=job["user_id"])
-        with default_storage.open(job["stored"], "rb") as fh:
-            data = fh.read()
-        report = import_standards(
-            data,
-            job["filename"],
-            by=user,
-            progress=lambda done, total: _job_update(job_id, done=done, total=total),
-        )
-    except StandardImportRejected as exc:
-        _job_update(
-            job_id, state="failed", message=exc.message, errors=[e.as_dict() for e in exc.errors[:500]]
-        )
-    except DomainError as exc:
-        _job_update(job_id, state="failed", message=exc.message)
-    except (User.DoesNotExist, OSError):
-        _job_update(job_id, state="failed", message=_("导入任务已失效，请重新上传。"))
-    except Exception:
-        logger.exception("standards import job %s failed", job_id)
-        _job_update(job_id, state="failed", message=_("导入失败：系统内部错误，未导入任何数据。"))
-    else:
-        _job_update(job_id, state="done", done=report.rows, report=report.as_dict())
-    finally:
-        try:
-            default_storage.delete(job["stored"])
-        except OSError:
-            logger.warning("could not delete %s", job["stored"])
+    imports.run(job_id)
 
 
 def template_csv() -> bytes:

@@ -14,18 +14,16 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from nqihub.core import tabular
 from nqihub.core.errors import ValidationFailed
 
 SHEET_TITLE = "检验结果"
@@ -35,8 +33,6 @@ MAX_RESULT_LENGTH = 100
 MAX_ROWS = 2000
 #: The header is looked for in this many first rows of each sheet.
 HEADER_SEARCH_ROWS = 10
-#: An XLSX may not unpack to more than this many times the upload limit (zip bombs).
-MAX_UNZIP_RATIO = 20
 
 _COLUMN_NAMES = {
     "seq": ("序号", "项目序号", "编号", "no", "no.", "seq"),
@@ -63,7 +59,7 @@ def _norm(text) -> str:
     return re.sub(r"\s+", "", text).replace("*", "").lower()
 
 
-_HEADER_INDEX = {_norm(name): column for column, names in _COLUMN_NAMES.items() for name in names}
+_HEADER = tabular.HeaderMap(_COLUMN_NAMES)
 
 
 def _file_error(message: str) -> ValidationFailed:
@@ -216,119 +212,47 @@ def cell_text(value, number_format: str = "General") -> str:
 
 
 def _read(fileobj) -> bytes:
-    limit = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
     if isinstance(fileobj, bytes | bytearray | memoryview):
         data = bytes(fileobj)
-    else:
-        if hasattr(fileobj, "seek"):
-            try:
-                fileobj.seek(0)
-            except (OSError, ValueError):
-                pass
-        data = fileobj.read(limit + 1) if hasattr(fileobj, "read") else b""
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-    if not data:
-        raise _file_error(_("文件为空。"))
-    if len(data) > limit:
-        raise _file_error(_("文件过大，上限为 %(limit).1f MB。") % {"limit": limit / 1048576})
-    return data
+        tabular.check_size(len(data))
+        return data
+    return tabular.read_upload(fileobj)
 
 
 def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
     """(sheet title, rows) of each worksheet, the one titled 检验结果 first; rows are
-    (row number, cell texts)."""
-    import openpyxl
-
-    limit = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            unpacked = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _file_error(_("Excel 文件已损坏，无法读取。")) from exc
-    if "xl/workbook.xml" not in names:
-        raise _file_error(_("文件是压缩包，但不是 Excel 工作簿（.xlsx）。"))
-    if unpacked > limit * MAX_UNZIP_RATIO:
-        raise _file_error(_("Excel 文件解压后过大。"))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise _file_error(_("Excel 文件已损坏或格式不受支持，无法读取。")) from exc
-    try:
+    (row number, cell texts). The workbook is checked by ``core.tabular`` (size, zip bomb, DTD)."""
+    with tabular.open_workbook(data) as workbook:
         sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
         sheets.sort(key=lambda ws: _norm(ws.title) != _norm(SHEET_TITLE))
         for sheet in sheets:
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # some writers record a wrong sheet size
             yield sheet.title, _sheet_rows(sheet)
-    finally:
-        workbook.close()
 
 
 def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
-    try:
-        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
-            yield (
-                number,
-                [cell_text(getattr(c, "value", None), getattr(c, "number_format", "General")) for c in cells],
-            )
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-        raise _file_error(_("Excel 文件已损坏，无法读取。")) from exc
-
-
-def _decode(data: bytes) -> str:
-    if data[:3] == b"\xef\xbb\xbf":
-        encodings = ("utf-8-sig",)
-    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encodings = ("utf-16",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _file_error(_("无法识别文件编码，请上传 .xlsx 工作簿，或把 CSV 另存为 UTF-8 或 GBK 编码。"))
+    for number, cells in tabular.sheet_rows(sheet, values_only=False):
+        yield (
+            number,
+            [cell_text(getattr(c, "value", None), getattr(c, "number_format", "General")) for c in cells],
+        )
 
 
 def _csv_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
-    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        raise _file_error(_("无法读取：文件既不是 Excel 工作簿（.xlsx），也不是 CSV 文本。"))
-    text = _decode(data)
-    if "\x00" in text:
-        raise _file_error(_("无法读取：文件既不是 Excel 工作簿（.xlsx），也不是 CSV 文本。"))
-    head = "\n".join(text.splitlines()[:5])
-    delimiter = max((",", "\t", ";"), key=lambda d: (head.count(d), d == ","))
+    rows = tabular.csv_rows(data)
 
-    def rows():
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        try:
-            for number, cells in enumerate(reader, start=1):
-                yield number, [cell_text(c) for c in cells]
-        except csv.Error as exc:
-            raise _file_error(_("CSV 格式有误（第%(n)d行附近）。") % {"n": reader.line_num}) from exc
+    def texts():
+        for number, cells in rows:
+            yield number, [cell_text(c) for c in cells]
 
-    yield "CSV", rows()
+    yield "CSV", texts()
 
 
 def _sheets(data: bytes):
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _file_error(_("不支持 Excel 97-2003（.xls）格式，请在 Excel 中另存为 .xlsx 后再上传。"))
-    if data[:4] == b"PK\x03\x04":
-        return _xlsx_sheets(data)
-    if data[:5] == b"%PDF-" or data[:4] in (b"\x89PNG", b"GIF8") or data[:3] == b"\xff\xd8\xff":
-        raise _file_error(_("文件不是 Excel 工作簿（.xlsx），请下载结果模板填写后上传。"))
-    return _csv_sheets(data)
+    return _xlsx_sheets(data) if tabular.sniff(data) == "xlsx" else _csv_sheets(data)
 
 
 def _header(cells: Sequence[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        column = _HEADER_INDEX.get(_norm(cell))
-        if column and column not in columns:
-            columns[column] = index
-    return columns
+    return _HEADER.columns(cells)
 
 
 # --- parsing ----------------------------------------------------------------------------------------------
@@ -449,3 +373,17 @@ def _check_row(
             _("检验结果过长（%(len)d个字符，最多%(n)d个）") % {"len": len(result), "n": MAX_RESULT_LENGTH}
         )
     return problems
+
+
+def run_job(job, data: bytes, progress) -> dict:
+    """``core.imports`` runner: the results of one order, every row or none, as the uploader."""
+    from . import services
+    from .models import TestOrder
+
+    order = TestOrder.objects.get(pk=job.scope["order_id"])
+    expected = list(order.items.order_by("seq").values_list("seq", "parameter"))
+    parsed = parse_results_xlsx(data, expected)
+    services.results_enter(
+        order=order, by=job.created_by, results={f"seq:{seq}": text for seq, text in parsed.items()}
+    )
+    return {"rows": len(parsed), "created": 0, "updated": len(parsed)}

@@ -1176,13 +1176,26 @@ def results_enter(*, order: TestOrder, by, results: dict) -> TestOrder:
 def results_upload(*, order: TestOrder, by, fileobj) -> TestOrder:
     """Results from the XLSX workbook (``results_xlsx.results_template_xlsx``): every row checked first
     (``ValidationFailed`` per row), then all saved together."""
-    from .results_xlsx import parse_results_xlsx
+    from nqihub.core import imports
+
+    from .results_xlsx import _read, parse_results_xlsx
 
     if not is_lab_staff(by, order.lab):
         raise PermissionDenied(_("只有 %(lab)s 的人员可以录入检测结果。") % {"lab": order.lab.name})
-    expected = list(order.items.order_by("seq").values_list("seq", "parameter"))
-    parsed = parse_results_xlsx(fileobj, expected)
-    return results_enter(order=order, by=by, results={f"seq:{seq}": text for seq, text in parsed.items()})
+    data = _read(fileobj)
+    # Every row checked first, as every import does: a bad file is answered at once and recorded nowhere.
+    parse_results_xlsx(data, list(order.items.order_by("seq").values_list("seq", "parameter")))
+    # Recorded as an import job like every import, and run here: the lab sees the outcome at once.
+    imports.run_now(
+        "testing.results",
+        by=by,
+        data=data,
+        filename=getattr(fileobj, "name", "") or "results.xlsx",
+        scope={"order_id": order.pk},
+        scope_label=str(order)[:200],
+    )
+    order.refresh_from_db()
+    return order
 
 
 def _signoffs(order: TestOrder) -> dict[str, object]:

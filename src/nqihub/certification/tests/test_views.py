@@ -102,7 +102,9 @@ def test_guidance_partial_and_catalogue(client_for, ccc):
     assert client.get(reverse("certification:catalogue"), {"version": "999999"}).status_code == 404
 
 
-def test_import_reports_bad_rows_and_imports_nothing(client_for, shanyuan_cert):
+def test_import_reports_bad_rows_and_imports_nothing(
+    client_for, shanyuan_cert, django_capture_on_commit_callbacks
+):
     client = client_for("ent_shanyuan")
     url = reverse("certification:certificate-import", args=[shanyuan_cert.enterprise_id])
     csv = (
@@ -120,7 +122,8 @@ def test_import_reports_bad_rows_and_imports_nothing(client_for, shanyuan_cert):
     assert not Certificate.objects.filter(number__startswith="示例-IMP").exists()
 
     good = "证书编号,认证类型,认证机构,发证日期,有效期至\n示例-IMP-1,ISO 9001,示例认证机构,2024-01-15,\n示例-IMP-3,CCC,示例认证机构,2023/5/1,2028/4/30\n".encode()
-    response = client.post(url, {"file": SimpleUploadedFile("c.csv", good, content_type="text/csv")})
+    with django_capture_on_commit_callbacks(execute=True):  # the import job is queued on commit
+        response = client.post(url, {"file": SimpleUploadedFile("c.csv", good, content_type="text/csv")})
     assert response.status_code == 302
     assert Certificate.objects.filter(number__startswith="示例-IMP").count() == 2
 

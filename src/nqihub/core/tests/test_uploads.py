@@ -28,7 +28,7 @@ def test_stale_uploads_are_deleted_and_fresh_ones_kept(settings, tmp_path):
     assert sweep_stale_imports() == 0
 
 
-def test_the_command_runs_without_an_imports_folder(settings, tmp_path, capsys):
+def test_the_command_runs_without_an_imports_folder(db, settings, tmp_path, capsys):
     settings.MEDIA_ROOT = str(tmp_path / "empty")
     call_command("sweep_imports")
     assert "deleted 0" in capsys.readouterr().out

@@ -101,6 +101,6 @@ def test_import_page_reports_rows(db, client_for):
         {"enterprise": _ent().pk, "file": SimpleUploadedFile("ledger.xlsx", data)},
     )
     html = resp.content.decode()
-    assert resp.status_code == 200 and "import-errors" in html and "请填写器具名称" in html
+    assert resp.status_code == 422 and "import-errors" in html and "请填写器具名称" in html
     assert client_for("reg_lz").get(reverse("metrology:instrument-import")).status_code == 403
     assert c.get(reverse("metrology:import-template")).status_code == 200

@@ -204,7 +204,33 @@ def test_results_upload_via_xlsx(client_for, make_order, advance):
     client.post(reverse("testing:results-upload", args=[order.pk]), {"file": buffer})
     assert order.items.get(parameter="水分").result == "12.0"
     assert order.items.get(parameter="铅").verdict == "pass"
+    # Recorded as an import job like every import, its upload removed once read.
+    from nqihub.core.models import ImportJob
+
+    job = ImportJob.objects.get(kind="testing.results", scope__order_id=order.pk)
+    assert job.status == "done" and job.created_by.username == "lab_lz" and not job.file
     assert results_template_xlsx  # the template comes from the results_xlsx module
+
+
+def test_a_bad_or_unsafe_results_file_is_refused_and_changes_nothing(client_for, make_order, advance):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from nqihub.core.models import ImportJob
+    from nqihub.core.tests.test_imports import with_dtd, workbook
+
+    order = advance(make_order(), "sample_received")
+    client = client_for("lab_lz")
+    url = reverse("testing:results-upload", args=[order.pk])
+    before = list(order.items.order_by("seq").values_list("seq", "result"))
+    header = ["序号", "检验项目", "单位", "检验结果"]
+    for data, needle in (
+        (workbook([header, [99, "水分", "%", "12"]]), "没有序号为 99"),
+        (with_dtd(workbook([header, [1, "水分", "%", "12"]])), "DTD"),
+    ):
+        response = client.post(url, {"file": SimpleUploadedFile("r.xlsx", data)}, follow=True)
+        assert response.status_code == 200 and needle in response.content.decode()
+    assert list(order.items.order_by("seq").values_list("seq", "result")) == before
+    assert not ImportJob.objects.filter(kind="testing.results").exists()
 
 
 def _result_column(ws) -> int:
