@@ -108,6 +108,7 @@ def categories(request):
             "fields": [
                 {"key": f["key"], "label": f["label"], "type": f["type"], "required": not f.get("optional")}
                 for f in p["fields"]
+                if not f.get("hidden")
             ],
         }
         for key, p in packs().items()

@@ -58,6 +58,8 @@ CORE_NUTRIENTS = [("能量", "kJ"), ("蛋白质", "g"), ("脂肪", "g"), ("碳�
 def _field_rows(category: str, values: dict) -> list[dict]:
     rows = []
     for f in pack(category)["fields"]:
+        if f.get("hidden"):
+            continue
         label, hint = FIELD_UI.get(f["key"], (f["label"], ""))
         value = values.get(f["key"])
         rows.append(
