@@ -241,7 +241,10 @@ def _values(
             # an ingredient list wraps onto the following lines until the next known caption
             nxt = h.line + 1
             while (
-                nxt < len(lines) and lines[nxt] and nxt not in known and not _NUTRITION_LINE.match(lines[nxt])
+                nxt < len(lines)
+                and re.search(r"[、,;]", lines[nxt])  # a list goes on; a company or address line does not
+                and nxt not in known
+                and not _NUTRITION_LINE.match(lines[nxt])
             ):
                 value = f"{value} {printed[nxt]}"
                 consumed.add(nxt)

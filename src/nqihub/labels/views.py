@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from nqihub.core.errors import ValidationFailed
 
 from . import demo, services
-from .packs import categories, pack, packs
+from .packs import categories, editions, pack, packs
 
 #: Labels and hints of the form, by field key (the rule pack's Chinese ``label`` is what findings use).
 FIELD_UI = {
@@ -151,6 +151,7 @@ def label_check(request):
         "label_text": "",
         "result": None,
         "error": None,
+        "excerpt": bool(data.get("excerpt")),
     }
     status = 200
     if category not in packs():
@@ -178,7 +179,7 @@ def label_check(request):
     if run is not None:
         try:
             services.throttle(request)
-            result = services.run_check(category=category, **run)
+            result = services.run_check(category=category, complete=not context["excerpt"], **run)
         except services.TooManyChecks as exc:
             context["error"] = exc.message
             status = 429
@@ -246,7 +247,7 @@ def _flat(fields: dict) -> dict:
 
 def rules(request):
     items = []
-    for key, p in packs().items():
+    for key, p in ((k, p) for k, eds in editions().items() for p in reversed(eds)):
         items.append(
             {
                 "key": key,
