@@ -214,22 +214,59 @@ def k_conformity(c, key, check, value):
         c.emit(key, c.sub(check, "unclear"), "conformity_unclear", value=value)
 
 
+_NEXT_NUMBER = re.compile(r"\s*[、,，;；]\s*|\s+(?=(?:[A-Z]{1,4}\s*(?:/\s*[A-Z])?\s*\d|Q\s*/|DBS?\s*\d))")
+
+
+def standard_numbers(value: str) -> list:
+    """The standard numbers written in one field (``GB/T 20977、GB 2760``), parsed; ``ValueError`` naming
+    why when a part is not a standard number."""
+    try:
+        return [parse_standard_number(value)]
+    except ValueError as whole:
+        text = parsing.norm(value).upper()
+        # amendment sheets ("/XG1-2009", "（含第1号修改单）") belong to the standard; brackets separate numbers
+        text = re.sub(r"\s*/?\s*XG\s*\d+\s*-\s*\d{2,4}", "", text)
+        text = re.sub(r"\((?:含)?第?\s*\d*\s*号?修改单[^)]*\)", "", text)
+        text = text.replace("(", "、").replace(")", "、")
+        parts = [p for p in _NEXT_NUMBER.split(text) if p and p.strip()]
+        if not parts or (len(parts) == 1 and parts[0] == parsing.norm(value).upper()):
+            raise whole from None
+        out = []
+        for part in parts:
+            try:
+                out.append(parse_standard_number(part))
+            except ValueError:
+                raise whole from None
+        return out
+
+
 def k_standard(c, key, check, value):
     try:
-        parsed = parse_standard_number(value)
+        parsed_all = standard_numbers(value)
     except ValueError as exc:
         c.emit(key, c.sub(check, "invalid"), "standard_invalid", value=value, reason=str(exc))
         return
-    number = parsed.canonical
     excluded = set()
     for code in check.get("not_product_standards", []):
         try:
             excluded.add(parse_standard_number(code).code_without_year)
         except ValueError:
             continue
-    if parsed.code_without_year in excluded:
-        c.emit(key, c.sub(check, "not_product"), "standard_not_product", value=value, number=number)
+    products = [p for p in parsed_all if p.code_without_year not in excluded]
+    if not products:
+        c.emit(
+            key,
+            c.sub(check, "not_product"),
+            "standard_not_product",
+            value=value,
+            number=parsed_all[0].canonical,
+        )
         return
+    for parsed in products:
+        _standard_status(c, key, check, value, parsed.canonical)
+
+
+def _standard_status(c, key, check, value, number):
     info = c.lookup(number) if c.lookup is not None else None
     if not info:
         c.emit(key, c.sub(check, "unknown"), "standard_unknown", value=value, number=number)

@@ -50,6 +50,15 @@ FIELD_UI = {
     "licence_number": (gettext_lazy("食品生产许可证编号"), gettext_lazy("SC 加 14 位数字")),
     "standard_code": (gettext_lazy("产品标准代号"), ""),
     "nutrition": (gettext_lazy("营养成分表"), ""),
+    "expiry_date": (gettext_lazy("保质期到期日"), gettext_lazy("2027-12-09，或“见包装封口处”")),
+    "workshop_registration": (
+        gettext_lazy("食品小作坊登记证编号"),
+        gettext_lazy("小作坊以登记证代替 SC 编号"),
+    ),
+    "origin_country": (gettext_lazy("原产国（地区）"), gettext_lazy("进口食品填写，如“越南”")),
+    "registration_number": (gettext_lazy("境外生产企业在华注册编号"), gettext_lazy("进口食品填写")),
+    "alcohol_content": (gettext_lazy("酒精度"), "53%vol"),
+    "allergen_statement": (gettext_lazy("致敏物质提示"), gettext_lazy("如：含有小麦、乳制品")),
 }
 NUTRITION_ROWS = 8
 CORE_NUTRIENTS = [("能量", "kJ"), ("蛋白质", "g"), ("脂肪", "g"), ("碳水化合物", "g"), ("钠", "mg")]

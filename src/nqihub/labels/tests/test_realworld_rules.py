@@ -100,6 +100,22 @@ def test_nutrition_table_pasted_on_one_line_with_units_in_brackets():
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("GB/T 20977 GB 7099", []),
+        ("GB/T 20977、GB 2760", []),  # a general standard next to the product standard is no error
+        ("GB/T 31121-2014（GB 7718）", []),
+        ("GB/T 20977-2007/XG1-2009", []),
+        ("GB 2760、GB 7718", [("standard_code", "standard_not_product")]),
+        ("GB/T 10782-2021 20977", [("standard_code", "standard_invalid")]),
+    ],
+)
+def test_several_standard_numbers_in_one_field(value, expected):
+    found = check_label("prepackaged_food", {"standard_code": value}, standard_status=ANY, complete=False)
+    assert codes(found) == expected
+
+
 # --- excerpt mode ----------------------------------------------------------------------------------------
 
 
