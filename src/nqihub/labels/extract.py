@@ -481,8 +481,9 @@ def _food(
 
 _UNIT = r"(?:kJ|KJ|kj|千焦耳|千焦|kcal|千卡|大卡|mg|毫克|μg|µg|ug|微克|g|克|mL|ml|毫升)"
 _ROW = re.compile(
-    rf"(?P<item>[—\-－]*\s*[{_CJK}][{_CJK}A-Za-z0-9()]{{0,14}}?)\s*[|:]?\s*(?P<value>\d+(?:\.\d+)?)\s*"
-    rf"(?P<unit>{_UNIT}(?:\s*(?:RE|α-TE|DFE))?)?\s*(?:\((?:{_UNIT})\))?\s*[|]?\s*(?:(?P<nrv>\d+(?:\.\d+)?)\s*%)?"
+    rf"(?P<item>[—\-－]*\s*[{_CJK}][{_CJK}A-Za-z0-9()]{{0,14}}?)\s*(?:\((?P<item_unit>{_UNIT})\))?\s*[|:]?\s*"
+    rf"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT}(?:\s*(?:RE|α-TE|DFE))?)?\s*"
+    rf"(?:\(\s*(?:\d+(?:\.\d+)?\s*)?(?:{_UNIT})\s*\))?\s*[|]?\s*(?:(?P<nrv>\d+(?:\.\d+)?)\s*%)?"
 )
 
 
@@ -509,7 +510,8 @@ def _nutrition_rows(lines: list[str], edition: str) -> list[dict]:
         item = re.sub(r"\s+", "", item)
         if item not in known or item in seen:
             continue
-        if not m.group("unit") and not m.group("nrv"):
+        unit = m.group("unit") or m.group("item_unit") or ""
+        if not unit and not m.group("nrv"):
             continue
         seen.add(item)
         value = m.group("value")
@@ -517,7 +519,7 @@ def _nutrition_rows(lines: list[str], edition: str) -> list[dict]:
             {
                 "item": item,
                 "per_100": float(value) if "." in value else int(value),
-                "unit": re.sub(r"\s+", " ", m.group("unit") or ""),
+                "unit": re.sub(r"\s+", " ", unit),
                 "nrv_percent": (m.group("nrv") + "%") if m.group("nrv") else "",
             }
         )

@@ -364,3 +364,38 @@ def test_excerpt_mode_never_reports_missing(category, text):
         f for f in found if f["code"].endswith("missing") and f["code"] != "nutrition_core_missing"
     ]
     assert reported_missing == []
+
+
+ROWS = [
+    ("能量", "1800", ("kJ", "千焦"), "21"),
+    ("蛋白质", "5.0", ("g", "克"), "8"),
+    ("钠", "200", ("mg", "毫克"), "10"),
+]
+
+
+@QUICK
+@given(
+    sep=st.sampled_from([" ", "\t", " | ", "|", "  "]),
+    chinese_units=st.booleans(),
+    one_line=st.booleans(),
+    unit_space=st.sampled_from(["", " "]),
+)
+def test_nutrition_tables_as_text_in_any_layout(sep, chinese_units, one_line, unit_space):
+    lines = ["营养成分表", sep.join(["项目", "每100克", "NRV%"])]
+    for item, value, units, nrv in ROWS:
+        lines.append(
+            sep.join([item, f"{value}{unit_space}{units[1] if chinese_units else units[0]}", f"{nrv}%"])
+        )
+    text = (" " if one_line else "\n").join(lines)
+    rows = extract_fields("prepackaged_food", text)["nutrition"]
+    assert [(r["item"], float(r["per_100"]), r["nrv_percent"]) for r in rows] == [
+        (item, float(value), f"{nrv}%") for item, value, _u, nrv in ROWS
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["能量 | 1800千焦 (430千卡) | 21%", "能量(kJ) 1800 21%", "能量 1800kJ(430kcal) 21%"]
+)
+def test_energy_with_kcal_or_unit_in_the_item(text):
+    (row,) = extract_fields("prepackaged_food", text)["nutrition"]
+    assert (row["item"], row["per_100"], row["nrv_percent"]) == ("能量", 1800, "21%")
