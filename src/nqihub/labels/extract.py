@@ -130,7 +130,9 @@ def _table(category: str) -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str |
         owner.setdefault(caption, (None, 0))
     alternatives = "|".join(_caption_re(c) for c in sorted(owner, key=len, reverse=True))
     # caption, an optional bracketed note ("（年/月/日）"), then a colon
-    colon = re.compile(rf"【?\s*({alternatives})\s*(?:\([^()\n]{{0,14}}\))?\s*】?\s*[:]", re.I)
+    colon = re.compile(
+        rf"【?\s*({alternatives})\s*(?:\([^()\n]{{0,14}}\))?(?:/[{_CJK}]{{1,4}})?\s*】?\s*[:]", re.I
+    )
     # 【商品配料】 without a colon, or a caption at the start of a line / after a space followed by a space
     bare = re.compile(
         rf"(?:【\s*({alternatives})\s*】|(?:(?<=\s)|^)({alternatives})(?=\s+[^\s:]))", re.I | re.M
@@ -162,13 +164,21 @@ class _Hit:
         )
 
 
+#: Words regulators' notices and shop pages put before a caption: "标称生产企业名称", "标示生产日期".
+_QUALIFIERS = ("标称", "标示", "标注")
 _PREFIX = re.compile(rf"(?:^|(?<=[\s:;]))([{_CJK}]{{1,6}})$")
 
 
 def _prefixed(hit: _Hit, line: str, fibre_captions: frozenset[str]) -> None:
     """``主面料：`` / ``填充成分：`` (a part of a fibre label) or ``品执行标准：`` at the start of a line: the
     known caption is the end of a longer one; the longer one is the part label, the key stays the known one."""
-    m = _PREFIX.search(line[: hit.start])
+    before = line[: hit.start]
+    for q in _QUALIFIERS:  # "标称生产企业名称" in a spot-check notice
+        if before.endswith(q):
+            hit.label = q + hit.caption
+            hit.start -= len(q)
+            return
+    m = _PREFIX.search(before)
     if not m:
         return
     at_line_start = m.start(1) == 0

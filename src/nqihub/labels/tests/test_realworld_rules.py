@@ -399,3 +399,14 @@ def test_nutrition_tables_as_text_in_any_layout(sep, chinese_units, one_line, un
 def test_energy_with_kcal_or_unit_in_the_item(text):
     (row,) = extract_fields("prepackaged_food", text)["nutrition"]
     assert (row["item"], row["per_100"], row["nrv_percent"]) == ("能量", 1800, "21%")
+
+
+def test_a_spot_check_notice_line_is_read():
+    text = "标称生产企业名称：示例食品有限公司 标称生产企业地址：湖南省长沙市示例路1号 食品名称：示例辣条 规格型号：100g/袋 生产日期/批号：2023-05-01 分类：方便食品"
+    assert extract_fields("prepackaged_food", text) == {
+        "producer_name": "示例食品有限公司",
+        "producer_address": "湖南省长沙市示例路1号",
+        "food_name": "示例辣条",
+        "net_content": "100g/袋",
+        "production_date": "2023-05-01",
+    }
