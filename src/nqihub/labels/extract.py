@@ -134,8 +134,11 @@ def _table(category: str) -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str |
         rf"【?\s*({alternatives})\s*(?:\([^()\n]{{0,14}}\))?(?:/[{_CJK}]{{1,4}})?\s*】?\s*[:]", re.I
     )
     # 【商品配料】 without a colon, or a caption at the start of a line / after a space followed by a space
+    # … or glued to a value that can only be one ("净含量500克", "生产日期见包装底部", "执行标准GB/T 20977")
     bare = re.compile(
-        rf"(?:【\s*({alternatives})\s*】|(?:(?<=\s)|^)({alternatives})(?=\s+[^\s:]))", re.I | re.M
+        rf"(?:【\s*({alternatives})\s*】|(?:(?<=\s)|^)({alternatives})"
+        rf"(?=\s+[^\s:]|(?:\d|详见|见|GB|Q/|DBS?\d|DBS?\s|SC\d|QS\d)))",
+        re.I | re.M,
     )
     return colon, bare, owner
 

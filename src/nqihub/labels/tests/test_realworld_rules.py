@@ -410,3 +410,14 @@ def test_a_spot_check_notice_line_is_read():
         "net_content": "100g/袋",
         "production_date": "2023-05-01",
     }
+
+
+def test_captions_printed_without_a_colon_on_packages():
+    text = "净含量500克\n保质期12个月\n生产日期见包装底部\n执行标准GB/T 20977\n食品生产许可证编号SC12345678901234"
+    assert extract_fields("prepackaged_food", text) == {
+        "net_content": "500克",
+        "shelf_life": "12个月",
+        "production_date": "见包装底部",
+        "standard_code": "GB/T 20977",
+        "licence_number": "SC12345678901234",
+    }
