@@ -183,7 +183,7 @@ def k_date(c, key, check, value):
 
 
 def k_duration(c, key, check, value):
-    if not parsing.looks_like_duration(value):
+    if not parsing.looks_like_duration(value) and not parsing.looks_like_date(value):
         _simple(c, key, check, value)
 
 
@@ -679,6 +679,7 @@ _DRINKS = re.compile(
 )
 _SHELF_EXEMPT = re.compile(r"食醋|陈醋|香醋|米醋|食用盐|食盐|白砂糖|绵白糖|冰糖|红糖|赤砂糖|方糖|味精")
 _WATER = re.compile(r"饮用水|矿泉水|纯净水|矿物质水")
+_TEA = re.compile(r"茶叶|(?:绿|红|白|黑|黄|乌龙|花|岩|普洱|茉莉花|铁观音|龙井)茶(?!饮料|粉|味|包饮料)")
 
 
 def _months(value: object) -> float | None:
@@ -713,6 +714,7 @@ def label_facts(fields: Mapping) -> dict[str, bool]:
         "shelf_exempt": (alcohol is not None and alcohol >= 10) or bool(_SHELF_EXEMPT.search(name)),
         "shelf_6_months": months is not None and months >= 6,
         "nutrition_exempt": drink or bool(_WATER.search(name)),
+        "tea": bool(_TEA.search(name)),
         "no_nutrition": not fields.get("nutrition"),
     }
 

@@ -463,6 +463,10 @@ def _food(
     net = best.get("net_content")
     if net is not None and net[3] == "规格" and not _QUANTITY_FIRST.match(net[2]):
         del out["net_content"]  # "规格：370牛奶花生" names a variant, not the net content
+    if "expiry_date" in out and "shelf_life" not in out:
+        out["shelf_life"] = out[
+            "expiry_date"
+        ]  # "保质期至……" states the shelf life as a date (GB 7718-2011 C.4)
     lead = best.get("ingredients")
     if lead is not None and lead[3] in p.get("ingredients_wrong_lead", []):
         out["ingredients_lead"] = lead[3]
