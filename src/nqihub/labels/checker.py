@@ -363,7 +363,8 @@ def k_fibre_content(c, key, check, value):
                 c.emit(key, c.sub(check, "bad_percent"), "fibre_bad_percent", fibre=fibre, percent=num(pct))
             else:
                 total += pct
-        if complete and entries and abs(total - 100) > 0.01:
+        all_down = all(_DOWN.match(_descriptor_free(f.lstrip("纯全"), names)) for f, _p in entries)
+        if complete and entries and not all_down and abs(total - 100) > 0.01:
             c.emit(
                 key,
                 c.sub(check, "sum"),
@@ -711,7 +712,9 @@ def label_facts(fields: Mapping) -> dict[str, bool]:
         "has_expiry": bool(text("expiry_date")),
         "alcohol_10": alcohol is not None and alcohol >= 10,
         "alcoholic_drink": drink,
-        "shelf_exempt": (alcohol is not None and alcohol >= 10) or bool(_SHELF_EXEMPT.search(name)),
+        "shelf_exempt": (alcohol is not None and alcohol >= 10)
+        or bool(_SHELF_EXEMPT.search(name))
+        or "葡萄酒" in name,
         "shelf_6_months": months is not None and months >= 6,
         "nutrition_exempt": drink or bool(_WATER.search(name)),
         "tea": bool(_TEA.search(name)),
