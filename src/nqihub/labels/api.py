@@ -37,6 +37,10 @@ class CheckIn(Schema):
         description="粘贴的标签文字（最多 20000 字）；同时给出 fields 时以 fields 为准",
         max_length=20000,
     )
+    complete: bool = Field(
+        True,
+        description="true：完整标签（缺项报错）；false：标签的一部分（只检查已有内容，不报缺项）",
+    )
 
 
 class FindingOut(Schema):
@@ -51,10 +55,13 @@ class FindingOut(Schema):
 class CheckOut(Schema):
     category: str
     rule_pack_version: str
+    edition: str = Field("", description="所依据的标准版本（按生产日期或当日实施的版本）")
+    complete: bool
     errors: int
     warnings: int
     findings: list[FindingOut]
-    fields: dict[str, Any] | None = Field(None, description="从 text 提取的字段（仅在提供 text 时）")
+    fields: dict[str, Any] = Field(..., description="检查所用的字段（从 text 读出的与 fields 合并）")
+    extracted: dict[str, Any] | None = Field(None, description="从 text 读出的字段（仅在提供 text 时）")
 
 
 class FieldOut(Schema):
@@ -81,14 +88,19 @@ class CategoryOut(Schema):
 )
 def check(request, payload: CheckIn):
     services.throttle(request)
-    result = services.run_check(category=payload.category, fields=payload.fields, text=payload.text)
+    result = services.run_check(
+        category=payload.category, fields=payload.fields, text=payload.text, complete=payload.complete
+    )
     return {
         "category": result.category,
         "rule_pack_version": result.version,
+        "edition": result.edition,
+        "complete": result.complete,
         "errors": result.errors,
         "warnings": result.warnings,
         "findings": result.findings,
-        "fields": result.extracted,
+        "fields": result.fields,
+        "extracted": result.extracted,
     }
 
 
@@ -108,6 +120,7 @@ def categories(request):
             "fields": [
                 {"key": f["key"], "label": f["label"], "type": f["type"], "required": not f.get("optional")}
                 for f in p["fields"]
+                if not f.get("hidden")
             ],
         }
         for key, p in packs().items()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
@@ -30,19 +31,43 @@ class UnknownCategory(ValueError):
 
 
 @cache
-def packs() -> dict[str, dict]:
-    """Every rule pack by category, in file-name order."""
-    out: dict[str, dict] = {}
+def editions() -> dict[str, list[dict]]:
+    """Every rule pack by category, oldest edition first (``effective``: the date its standards apply from;
+    a pack without one has always applied)."""
+    out: dict[str, list[dict]] = {}
     for path in sorted(RULES.glob("*.json")):
-        pack = json.loads(path.read_text(encoding="utf-8"))
-        out[pack["category"]] = pack
-    return dict(sorted(out.items(), key=lambda kv: (kv[1].get("order", 99), kv[0])))
+        p = json.loads(path.read_text(encoding="utf-8"))
+        out.setdefault(p["category"], []).append(p)
+    for items in out.values():
+        items.sort(key=lambda p: p.get("effective", ""))
+    return dict(sorted(out.items(), key=lambda kv: (kv[1][0].get("order", 99), kv[0])))
+
+
+#: Standards take effect on Beijing dates.
+_BEIJING = timezone(timedelta(hours=8))
+
+
+def pack_on(category: object, on: date | None = None) -> dict:
+    """The pack in force on ``on`` (default today): the newest edition whose ``effective`` date has come."""
+    if not isinstance(category, str) or category not in editions():
+        raise UnknownCategory(category)
+    day = (on or datetime.now(_BEIJING).date()).isoformat()
+    items = editions()[category]
+    current = items[0]
+    for p in items:
+        if p.get("effective", "") <= day:
+            current = p
+    return current
+
+
+def packs() -> dict[str, dict]:
+    """The pack in force today for every category, in menu order."""
+    return {k: pack_on(k) for k in editions()}
 
 
 def pack(category: object) -> dict:
-    if not isinstance(category, str) or category not in packs():
-        raise UnknownCategory(category)
-    return packs()[category]
+    """The pack in force today (``pack_on`` for another date)."""
+    return pack_on(category)
 
 
 def categories() -> list[tuple[str, str]]:

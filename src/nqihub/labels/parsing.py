@@ -144,6 +144,21 @@ def looks_like_date(text: str) -> bool:
     return bool(_WHERE.search(s))
 
 
+def first_date(text: str):
+    """The first real calendar date in ``text`` (``2026年10月12日``, ``2026-10-12``, ``20261012``) or None."""
+    from datetime import date
+
+    s = norm(text)
+    for m in (*_DATE.finditer(s), *_DATE_COMPACT.finditer(s)):
+        year, month, day = (int(g) for g in m.groups())
+        try:
+            if 1900 <= year <= 2200:
+                return date(year, month, day)
+        except ValueError:
+            continue
+    return None
+
+
 _DURATION = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个)?\s*(?:天|日|月|年|周|小时)")
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.middleware import ip_from_request
 
-from .checker import check_label
+from .checker import check_label, select_pack
 from .extract import extract_fields
 from .packs import UnknownCategory, pack
 
@@ -37,6 +37,8 @@ class Result:
     findings: list[dict]
     fields: dict
     extracted: dict | None = None
+    edition: str = ""
+    complete: bool = True
     errors: int = field(init=False)
     warnings: int = field(init=False)
 
@@ -45,12 +47,17 @@ class Result:
         self.warnings = len(self.findings) - self.errors
 
 
-def run_check(*, category: object, fields: object = None, text: object = None) -> Result:
+def run_check(
+    *, category: object, fields: object = None, text: object = None, complete: object = True
+) -> Result:
     """Check ``fields``, or the fields extracted from ``text`` (``fields`` given too override them).
 
-    ``ValidationFailed`` (field ``category``, ``fields`` or ``text``) for input that cannot be checked."""
+    ``complete=False``: the text or fields are part of a label; only what is present is judged. The pack in
+    force on the label's production date (or today) applies; the result names its edition.
+    ``ValidationFailed`` (field ``category``, ``fields``, ``text`` or ``complete``) for input that cannot be
+    checked."""
     try:
-        p = pack(category)
+        pack(category)
     except UnknownCategory as exc:
         raise ValidationFailed({"category": str(exc)}) from exc
     has_text = isinstance(text, str) and text.strip() != ""
@@ -65,9 +72,13 @@ def run_check(*, category: object, fields: object = None, text: object = None) -
         raise ValidationFailed({"fields": _("fields 应为“字段: 值”的对象。")})
     if has_fields and len(fields) > MAX_FIELDS:
         raise ValidationFailed({"fields": _("字段不能超过 %(n)s 个。") % {"n": MAX_FIELDS}})
+    if not isinstance(complete, bool):
+        raise ValidationFailed({"complete": _("complete 应为 true 或 false。")})
     extracted = extract_fields(category, text) if has_text else None
     merged = {**(extracted or {}), **(fields or {})}
-    return Result(category, p["version"], check_label(category, merged), merged, extracted)
+    used = select_pack(category, merged)
+    findings = check_label(category, merged, complete=complete)
+    return Result(category, used["version"], findings, merged, extracted, used.get("edition", ""), complete)
 
 
 def throttle(request) -> None:

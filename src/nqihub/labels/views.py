@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from nqihub.core.errors import ValidationFailed
 
 from . import demo, services
-from .packs import categories, pack, packs
+from .packs import categories, editions, pack, packs
 
 #: Labels and hints of the form, by field key (the rule pack's Chinese ``label`` is what findings use).
 FIELD_UI = {
@@ -50,6 +50,15 @@ FIELD_UI = {
     "licence_number": (gettext_lazy("食品生产许可证编号"), gettext_lazy("SC 加 14 位数字")),
     "standard_code": (gettext_lazy("产品标准代号"), ""),
     "nutrition": (gettext_lazy("营养成分表"), ""),
+    "expiry_date": (gettext_lazy("保质期到期日"), gettext_lazy("2027-12-09，或“见包装封口处”")),
+    "workshop_registration": (
+        gettext_lazy("食品小作坊登记证编号"),
+        gettext_lazy("小作坊以登记证代替 SC 编号"),
+    ),
+    "origin_country": (gettext_lazy("原产国（地区）"), gettext_lazy("进口食品填写，如“越南”")),
+    "registration_number": (gettext_lazy("境外生产企业在华注册编号"), gettext_lazy("进口食品填写")),
+    "alcohol_content": (gettext_lazy("酒精度"), "53%vol"),
+    "allergen_statement": (gettext_lazy("致敏物质提示"), gettext_lazy("如：含有小麦、乳制品")),
 }
 NUTRITION_ROWS = 8
 CORE_NUTRIENTS = [("能量", "kJ"), ("蛋白质", "g"), ("脂肪", "g"), ("碳水化合物", "g"), ("钠", "mg")]
@@ -58,6 +67,8 @@ CORE_NUTRIENTS = [("能量", "kJ"), ("蛋白质", "g"), ("脂肪", "g"), ("碳�
 def _field_rows(category: str, values: dict) -> list[dict]:
     rows = []
     for f in pack(category)["fields"]:
+        if f.get("hidden"):
+            continue
         label, hint = FIELD_UI.get(f["key"], (f["label"], ""))
         value = values.get(f["key"])
         rows.append(
@@ -149,6 +160,7 @@ def label_check(request):
         "label_text": "",
         "result": None,
         "error": None,
+        "excerpt": bool(data.get("excerpt")),
     }
     status = 200
     if category not in packs():
@@ -176,7 +188,7 @@ def label_check(request):
     if run is not None:
         try:
             services.throttle(request)
-            result = services.run_check(category=category, **run)
+            result = services.run_check(category=category, complete=not context["excerpt"], **run)
         except services.TooManyChecks as exc:
             context["error"] = exc.message
             status = 429
@@ -244,7 +256,7 @@ def _flat(fields: dict) -> dict:
 
 def rules(request):
     items = []
-    for key, p in packs().items():
+    for key, p in ((k, p) for k, eds in editions().items() for p in reversed(eds)):
         items.append(
             {
                 "key": key,

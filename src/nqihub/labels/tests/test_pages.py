@@ -126,14 +126,15 @@ def test_rules_page_and_menu(client_for):
 def test_api_fields_and_text():
     c = Client()
     r = c.post(URL, {"category": "textile", "fields": YUESE_BEDSHEET_AFTER}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["findings"] == [] and r.json()["fields"] is None
+    assert r.status_code == 200 and r.json()["findings"] == [] and r.json()["extracted"] is None
+    assert r.json()["fields"] == YUESE_BEDSHEET_AFTER and r.json()["complete"] is True
     r = c.post(
         URL,
         {"category": "prepackaged_food", "text": "品名：螺蛳粉\n净含量：2斤"},
         content_type="application/json",
     )
     body = r.json()
-    assert body["fields"] == {"food_name": "螺蛳粉", "net_content": "2斤"}
+    assert body["fields"] == body["extracted"] == {"food_name": "螺蛳粉", "net_content": "2斤"}
     assert {"field": "net_content", "severity": "error"}.items() <= next(
         f for f in body["findings"] if f["field"] == "net_content"
     ).items()
