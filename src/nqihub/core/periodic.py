@@ -143,8 +143,12 @@ def run_due(
         except Exception as exc:
             outcomes.append(Outcome(spec.name, "failed", error=str(exc)[:500]))
         finally:
-            # Each job commits its own work; nothing here holds a transaction open across jobs.
-            transaction.get_connection().close_if_unusable_or_obsolete()
+            # Each job commits its own work; nothing here holds a transaction open across jobs. A broken or
+            # old connection is dropped between jobs, unless a caller holds a transaction open around us
+            # (then autocommit is off and Django would close the caller's connection under it).
+            connection = transaction.get_connection()
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
     return outcomes
 
 

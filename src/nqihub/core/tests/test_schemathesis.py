@@ -29,6 +29,22 @@ CHECKS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go straight to the WSGI application, whose request signals close "old" database
+    connections; inside the test's transaction (autocommit off) Django counts the test's own connection as
+    old, and on PostgreSQL every later query failed with "the connection is closed". Django's test client
+    disconnects the same handler."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(db):
     """Authorization headers of a platform administrator and an enterprise user."""
