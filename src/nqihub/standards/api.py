@@ -140,6 +140,8 @@ class DeclarationOut(Schema):
     own_title: str
     category: str
     references: list[str]
+    unlisted: list[str] = Field(..., description="平台标准库未收录的标准号（已接受，请核实）")
+    notes: list[str] = Field(..., description="提示，如“GB/T 1 未收录，请核实”")
     indicators: list[IndicatorOut]
     weaker_declared: list[dict]
     weaker_statement: str
@@ -156,7 +158,17 @@ class DeclarationOut(Schema):
 
     @staticmethod
     def resolve_references(obj) -> list[str]:
-        return [s.canonical for s in obj.references.all()]
+        return [s.canonical for s in obj.references.all()] + list(obj.unlisted_references or [])
+
+    @staticmethod
+    def resolve_unlisted(obj) -> list[str]:
+        return obj.unlisted
+
+    @staticmethod
+    def resolve_notes(obj) -> list[str]:
+        from .services import UNLISTED_NOTE
+
+        return [f"{code} {UNLISTED_NOTE}" for code in obj.unlisted]
 
     @staticmethod
     def resolve_indicators(obj) -> list:

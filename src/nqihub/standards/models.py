@@ -213,6 +213,9 @@ class Declaration(models.Model):
         on_delete=models.PROTECT,
         related_name="declarations",
     )
+    #: A well-formed public standard number that is not in the catalogue (kind = public): accepted, with the
+    #: note "未收录，请核实" (the catalogue is never complete).
+    standard_text = models.CharField(_("执行标准（未收录）"), max_length=120, blank=True)
     #: The enterprise's own standard (kind = own).
     own_code = models.CharField(_("企业标准编号"), max_length=120, blank=True)
     own_title = models.CharField(_("企业标准名称"), max_length=300, blank=True)
@@ -223,6 +226,8 @@ class Declaration(models.Model):
     )
     #: Items weaker than a recommended standard, declared explicitly by the enterprise.
     weaker_declared = models.JSONField(_("低于推荐性标准的指标（已声明）"), default=list, blank=True)
+    #: Referenced standard numbers that are well formed but not in the catalogue (未收录，请核实).
+    unlisted_references = models.JSONField(_("引用标准（未收录）"), default=list, blank=True)
     weaker_statement = models.TextField(_("低于推荐性标准的说明"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     created_by = models.ForeignKey(
@@ -243,7 +248,12 @@ class Declaration(models.Model):
 
     @property
     def standard_code(self) -> str:
-        return self.standard.canonical if self.standard_id else self.own_code
+        return self.standard.canonical if self.standard_id else (self.standard_text or self.own_code)
+
+    @property
+    def unlisted(self) -> list[str]:
+        """The numbers of this declaration that the catalogue does not hold (each shown as 未收录，请核实)."""
+        return ([self.standard_text] if self.standard_text else []) + list(self.unlisted_references or [])
 
 
 class DeclarationIndicator(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nqihub.core import audit
 from nqihub.core.errors import DomainError, NotFound, ValidationFailed
@@ -206,7 +207,15 @@ class DeclarationData:
     weaker_statement: str = ""
 
 
-def _catalog_standard(text: str, field_name: str, errors: dict) -> Standard | None:
+#: The note on a well-formed standard number the catalogue does not hold: accepted, never refused.
+UNLISTED_NOTE = gettext_lazy("未收录，请核实")
+
+
+def _catalog_standard(
+    text: str, field_name: str, errors: dict, unlisted: list | None = None
+) -> Standard | None:
+    """The catalogue row for ``text``; a malformed number is an error. A well-formed number the catalogue does
+    not hold is not an error: its canonical form is appended to ``unlisted`` (shown as 未收录，请核实)."""
     try:
         parsed = parse_standard_number(text)
     except ValueError as exc:
@@ -216,13 +225,16 @@ def _catalog_standard(text: str, field_name: str, errors: dict) -> Standard | No
         from .search import order_versions
 
         versions = order_versions(Standard.objects.filter(code_without_year=parsed.code_without_year))
-        if not versions:
-            errors[field_name] = _("标准目录中没有 %(code)s。") % {"code": parsed.canonical}
-            return None
-        return versions[0]
-    std = Standard.objects.filter(canonical=parsed.canonical).first()
+        if versions:
+            return versions[0]
+        std = None
+    else:
+        std = Standard.objects.filter(canonical=parsed.canonical).first()
     if std is None:
-        errors[field_name] = _("标准目录中没有 %(code)s。") % {"code": parsed.canonical}
+        if unlisted is None:
+            errors[field_name] = _("标准目录中没有 %(code)s。") % {"code": parsed.canonical}
+        elif parsed.canonical not in unlisted:
+            unlisted.append(parsed.canonical)
     return std
 
 
@@ -302,15 +314,23 @@ def validate_declaration(data: DeclarationData) -> dict:
     cleaned["kind"] = data.kind
     cleaned["category"] = (data.category or "").strip().upper()
     if data.kind == Declaration.Kind.PUBLIC:
-        std = _catalog_standard(data.standard, "standard", errors) if (data.standard or "").strip() else None
+        unlisted: list[str] = []
+        std = (
+            _catalog_standard(data.standard, "standard", errors, unlisted)
+            if (data.standard or "").strip()
+            else None
+        )
         if not (data.standard or "").strip():
             errors["standard"] = _("请填写执行的标准号。")
+        elif unlisted and unlisted[0].upper().startswith("Q/"):
+            errors["standard"] = _("企业标准请按“执行企业标准”声明。")
         elif std is not None:
             if std.level == Standard.Level.ENTERPRISE:
                 errors["standard"] = _("企业标准请按“执行企业标准”声明。")
             elif std.status == Standard.Status.ABOLISHED:
                 errors["standard"] = _("%(code)s 已废止，不能作为执行标准。") % {"code": std.canonical}
         cleaned["standard"] = std
+        cleaned["standard_text"] = unlisted[0] if std is None and unlisted else ""
         if errors:
             raise ValidationFailed(errors)
         return cleaned
@@ -331,11 +351,13 @@ def validate_declaration(data: DeclarationData) -> dict:
     if not cleaned["own_title"]:
         errors["own_title"] = _("请填写企业标准名称。")
     refs = []
+    unlisted_refs: list[str] = []
     for i, text in enumerate(data.references or []):
-        std = _catalog_standard(text, f"references.{i}", errors)
+        std = _catalog_standard(text, f"references.{i}", errors, unlisted_refs)
         if std is not None:
             refs.append(std)
     cleaned["references"] = refs
+    cleaned["unlisted_references"] = unlisted_refs
     indicators = []
     if not data.indicators:
         errors["indicators"] = _("企业标准至少要有一项指标（项目、要求、单位、检验方法）。")
