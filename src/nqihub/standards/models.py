@@ -273,3 +273,45 @@ class DeclarationIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.requirement}{self.unit}"
+
+
+class StandardProposal(models.Model):
+    """A standard someone found missing from the catalogue, proposed for it (issue 16 item 7). Anyone signed
+    in may propose; a platform admin or a regulator confirms it into the catalogue or rejects it. Until then
+    the number is accepted everywhere with the note 未收录，请核实."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        CONFIRMED = "confirmed", _("已收录")
+        REJECTED = "rejected", _("未采纳")
+
+    canonical = models.CharField(_("标准号"), max_length=120, db_index=True)
+    title = models.CharField(_("标准名称"), max_length=300)
+    status = models.CharField(
+        _("标准状态"), max_length=12, choices=Standard.Status.choices, default=Standard.Status.CURRENT
+    )
+    nature = models.CharField(_("性质"), max_length=12, choices=Standard.Nature.choices, blank=True)
+    implement_date = models.DateField(_("实施日期"), null=True, blank=True)
+    source = models.CharField(_("依据（网址或出处）"), max_length=500)
+    note = models.TextField(_("说明"), blank=True)
+    state = models.CharField(_("审核状态"), max_length=12, choices=State.choices, default=State.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+    standard = models.ForeignKey(
+        Standard, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("标准收录提议")
+        verbose_name_plural = _("标准收录提议")
+
+    def __str__(self) -> str:
+        return f"{self.canonical} {self.title}"
