@@ -174,7 +174,15 @@ SYNONYMS = {
     "风扇": ["电风扇"],
     "空调": ["空调器"],
     "洗衣机": ["洗衣机"],
-    "热水器": ["电热水器"],
+    "热水器": ["电热水器", "家用燃气快速热水器"],
+    "燃气灶": ["家用燃气灶具"],
+    "煤气灶": ["家用燃气灶具"],
+    "壁挂炉": ["燃气采暖热水炉"],
+    "电饭煲": ["电饭锅"],
+    "烤箱": ["电烤箱"],
+    "充电宝": ["移动电源"],
+    "电动车": ["电动自行车"],
+    "电瓶车": ["电动自行车"],
     "取暖器": ["室内加热器"],
     "吸尘器": ["真空吸尘器"],
     "吹风机": ["皮肤和毛发护理器具"],
@@ -194,8 +202,8 @@ SYNONYMS = {
     "电视": ["电视接收机"],
     "音箱": ["有源音箱"],
     "功放": ["音频功率放大器"],
-    "充电器": ["电源适配器充电器", "电源适配器"],
-    "适配器": ["电源适配器"],
+    "充电器": ["电源适配器充电器", "电源适配器", "电源"],
+    "适配器": ["电源适配器", "电源"],
     "手机": ["移动用户终端"],
     "电话": ["电话机", "电话终端"],
     "路由器": ["无线局域网产品"],
@@ -245,9 +253,11 @@ STOP_TERMS = {
 #: GB/T 4754-2017 divisions whose products are often in the CCC catalogue → categories to check. A hint, not
 #: a rule: many products of these industries are outside the catalogue.
 INDUSTRY_HINTS = {
+    # Category names of the 2023 edition first, then those of the old one (an admin may make it current);
+    # a name the edition lacks is skipped.
     "24": ["儿童用品"],  # 文教、工美、体育和娱乐用品制造业 (toys)
-    "30": ["安全玻璃", "装饰装修产品"],  # 非金属矿物制品业
-    "36": ["机动车辆及安全附件", "机动车辆轮胎"],  # 汽车制造业
+    "30": ["建材产品", "安全玻璃", "装饰装修产品"],  # 非金属矿物制品业
+    "36": ["车辆及安全附件", "机动车辆及安全附件", "机动车辆轮胎"],  # 汽车制造业
     "38": [
         "电线电缆",
         "电路开关及保护或连接用电器装置",
@@ -257,8 +267,10 @@ INDUSTRY_HINTS = {
         "电焊机",
         "家用和类似用途设备",
         "照明电器",
+        "防爆电气",
     ],  # 电气机械和器材制造业
     "39": [
+        "电子产品及安全附件",
         "音视频设备",
         "信息技术设备",
         "电信终端设备",
@@ -295,6 +307,8 @@ def _query_terms(product: str) -> list[str]:
     whole = "".join((product or "").split()).lower()
     if 1 < len(whole) <= 30:
         expanded.setdefault(whole, None)
+        for syn in SYNONYMS.get(whole, []):  # jieba may split the everyday word ("充电宝" → 充电 + 宝)
+            expanded.setdefault(syn, None)
     return list(expanded)
 
 

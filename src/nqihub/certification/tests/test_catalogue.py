@@ -69,3 +69,23 @@ def test_industry_hint_adds_categories(ccc):
 
 def test_food_has_no_ccc_match(ccc):
     assert ccc_guidance("预包装柳州螺蛳粉", "1431") == []
+
+
+@pytest.mark.parametrize(
+    ("product", "expected"),
+    [
+        ("充电宝", "移动电源"),
+        ("燃气灶", "家用燃气灶具"),
+        ("电动车", "电动自行车"),
+        ("锂电池", "锂离子电池和电池组"),
+    ],
+)
+def test_products_of_the_2023_edition_are_found_by_everyday_words(ccc, product, expected):
+    matches = ccc_guidance(product, None)
+    assert matches and matches[0].is_current
+    assert expected in [m.name for m in matches]
+
+
+def test_industry_hint_uses_the_2023_category_names(ccc):
+    assert "电子产品及安全附件" in {m.name for m in ccc_guidance("", "3911")}
+    assert "车辆及安全附件" in {m.name for m in ccc_guidance("", "3610")}
