@@ -428,13 +428,14 @@ def coverage_q(parameter: str, method_standard: str = "", product: str = "") -> 
     """THE lab-coverage rule, used wherever a lab is checked against what it must test (test orders, the
     cooperatives' free-testing plans) and by the capability search's parameter filter: a line covers
     ``parameter`` (``parameter_line_q``), by ``method_standard`` when one is given (same standard, any
-    edition when undated), and — when ``product`` names a product of the vocabulary (exactly, or a name
-    inside a longer text such as 预包装柳州螺蛳粉) — for that product or a line whose product is not mapped.
-    A product the vocabulary does not know does not restrict (it cannot be judged)."""
+    edition when undated), and — when ``product`` is a product of the vocabulary by name or synonym — for
+    that product or a line whose product is not mapped. A product the vocabulary does not name exactly does
+    not restrict: the vocabulary has no hierarchy, so a lab whose line says 食品 may well test 预包装柳州螺蛳粉
+    (the search, ``capability_match``, does narrow by the name found inside such a text)."""
     q = parameter_line_q(parameter)
     if (method_standard or "").strip():
         q &= method_q(method_standard.strip())
-    product_ids = vocabulary_map(ProductCategory).ids_or_contained(product) if (product or "").strip() else []
+    product_ids = vocabulary_map(ProductCategory).ids(product) if (product or "").strip() else []
     if product_ids:
         q &= Q(product_id__in=product_ids) | Q(product_id__isnull=True)
     return q

@@ -77,3 +77,12 @@ def test_an_unmapped_line_covers_by_its_text_in_both(db):
     from nqihub.testing.services import lab_covers as order_covers
 
     assert order_covers(lab, "沙门氏菌")
+
+
+def test_a_general_food_line_still_covers_a_long_product_name():
+    lab = _lab()
+    ScopeLine.objects.filter(institution=lab, product__name="米粉制品", parameter__name="水分").delete()
+    # Only the lab's 食品 line is left for 水分: an order for 预包装柳州螺蛳粉 is not refused for it.
+    assert lab_covers(lab, "水分", product="预包装柳州螺蛳粉")
+    # A textile product named exactly restricts to textile lines: the food lab does not cover it.
+    assert not lab_covers(lab, "水分", product="床上用品")
