@@ -5,9 +5,9 @@ Two editions are seeded from ``data/`` (copies of ``shared/data``; provenance in
 
 - ``ccc-pre2018``: the old flat catalogue (20 categories, 157 products; pre-2018; source repository
   unknown). Complete for its time, superseded.
-- ``ccc-2023-partial``: the SAMR announcement of 2023-08-10 (16 categories, 96 products), of which only the
-  first 32 products (categories 1–7) were found. Marked current but incomplete, so the guidance also
-  consults the old edition and says so on each match.
+- ``ccc-2023``: the SAMR announcement 2023 No. 36 of 2023-08-10 (16 categories, 96 products), complete; the
+  current edition. It replaces the earlier partial seed ``ccc-2023-partial`` (32 products), which is no longer
+  loaded; a database that has it keeps it as a non-current edition.
 
 Admins maintain the catalogue in the Django admin (add entries, add an edition, set the current one).
 """
@@ -44,20 +44,25 @@ EDITIONS = [
         ),
     },
     {
-        "key": "ccc-2023-partial",
-        "file": "ccc_catalogue_2023_partial.csv",
-        "name": gettext_lazy("强制性产品认证目录（2023年修订，部分：第1–7大类）"),
+        "key": "ccc-2023",
+        "file": "ccc_catalogue_2023.csv",
+        "name": gettext_lazy("强制性产品认证目录（2023年修订，16大类96种）"),
         "year": 2023,
-        "is_complete": False,
-        "source": "shared/data/ccc_catalogue_2023_partial.csv — http://m.itxw.cn/keji/11707.html reproducing the "
-        "SAMR announcement of 2023-08-10 (《强制性产品认证目录描述与界定表（2023年修订）》, 16 大类 96 种); "
-        "confirmed 16/96 by https://info.homea.hczyw.com/2023/0908/462187.html.",
+        "is_complete": True,
+        "source": "shared/data/ccc_catalogue_2023.csv — 市场监管总局公告2023年第36号 附件1, transcribed from the CNCA page "
+        "https://www.cnca.gov.cn/zwxx/gg/zjgg/art/2023/art_31ce43f5837d408cb2023ec693615ada.html (saved copy: "
+        "Saiyam-19/india-import-preflight-agent@24def273cbf0940124b4cec98fd1c826c04c8d4b "
+        "evidence/official/cnca-ccc-scope-2023.html).",
         "notes": gettext_lazy(
-            "市场监管总局2023年8月10日公告的目录（16大类96种），此处只有前32种产品（第1–7大类）；其余大类请管理员补录。"
-            "“*”“**”为原文标记，含义未核实。"
+            "市场监管总局2023年第36号公告（2023年8月10日）的完整目录：16大类96种产品。"
+            "“*”为自我声明程序A（自选实验室型式试验+自我声明），“**”为自我声明程序B（指定实验室型式试验+自我声明）。"
+            "不含描述与界定表（附件2）与实施规则代码；2023年8月以后的调整未核对。"
         ),
     },
 ]
+
+#: Seeded editions replaced by a later seed: no longer loaded, never left current by the loader.
+RETIRED_SEEDS = {"ccc-2023-partial": "ccc-2023"}
 
 #: The category a note names, where the old list lacks the category's header row.
 _NOTE_CATEGORY = re.compile(r'category "([^"]+)"')
@@ -91,6 +96,9 @@ def _pre2018_products(rows: list[dict]) -> list[dict]:
     return products
 
 
+_ROUTES = {"*": gettext_lazy("自我声明程序A"), "**": gettext_lazy("自我声明程序B")}
+
+
 def _2023_products(rows: list[dict]) -> list[dict]:
     return [
         {
@@ -99,7 +107,7 @@ def _2023_products(rows: list[dict]) -> list[dict]:
             "category": f"{int(r['category_no']):02d} {r['category']}" if r["category_no"] else r["category"],
             "name": r["product"],
             "marker": r["marker"],
-            "notes": "",
+            "notes": r.get("self_declaration_route") or str(_ROUTES.get(r["marker"], "")),
         }
         for r in rows
     ]
@@ -132,12 +140,19 @@ def load_seed_editions() -> dict:
                     "seq": p["seq"],
                     "code": p["code"],
                     "marker": p["marker"],
+                    "notes": p["notes"],
                     "search_text": segment(p["name"], p["category"]),
                 },
             )
         counts[edition["key"]] = len(products)
+    # The partial 2023 seed is superseded by the complete one: it stops being current (if the loader made it so),
+    # and the complete edition becomes current unless an admin chose another edition.
+    for retired, successor in RETIRED_SEEDS.items():
+        if CccCatalogueVersion.objects.filter(key=retired, is_current=True).exists():
+            CccCatalogueVersion.objects.filter(key=retired).update(is_current=False)
+            CccCatalogueVersion.objects.filter(key=successor).update(is_current=True)
     if not CccCatalogueVersion.objects.filter(is_current=True).exists():
-        CccCatalogueVersion.objects.filter(key="ccc-2023-partial").update(is_current=True)
+        CccCatalogueVersion.objects.filter(key="ccc-2023").update(is_current=True)
     return counts
 
 
@@ -159,7 +174,15 @@ SYNONYMS = {
     "风扇": ["电风扇"],
     "空调": ["空调器"],
     "洗衣机": ["洗衣机"],
-    "热水器": ["电热水器"],
+    "热水器": ["电热水器", "家用燃气快速热水器"],
+    "燃气灶": ["家用燃气灶具"],
+    "煤气灶": ["家用燃气灶具"],
+    "壁挂炉": ["燃气采暖热水炉"],
+    "电饭煲": ["电饭锅"],
+    "烤箱": ["电烤箱"],
+    "充电宝": ["移动电源"],
+    "电动车": ["电动自行车"],
+    "电瓶车": ["电动自行车"],
     "取暖器": ["室内加热器"],
     "吸尘器": ["真空吸尘器"],
     "吹风机": ["皮肤和毛发护理器具"],
@@ -179,8 +202,8 @@ SYNONYMS = {
     "电视": ["电视接收机"],
     "音箱": ["有源音箱"],
     "功放": ["音频功率放大器"],
-    "充电器": ["电源适配器充电器", "电源适配器"],
-    "适配器": ["电源适配器"],
+    "充电器": ["电源适配器充电器", "电源适配器", "电源"],
+    "适配器": ["电源适配器", "电源"],
     "手机": ["移动用户终端"],
     "电话": ["电话机", "电话终端"],
     "路由器": ["无线局域网产品"],
@@ -230,9 +253,11 @@ STOP_TERMS = {
 #: GB/T 4754-2017 divisions whose products are often in the CCC catalogue → categories to check. A hint, not
 #: a rule: many products of these industries are outside the catalogue.
 INDUSTRY_HINTS = {
+    # Category names of the 2023 edition first, then those of the old one (an admin may make it current);
+    # a name the edition lacks is skipped.
     "24": ["儿童用品"],  # 文教、工美、体育和娱乐用品制造业 (toys)
-    "30": ["安全玻璃", "装饰装修产品"],  # 非金属矿物制品业
-    "36": ["机动车辆及安全附件", "机动车辆轮胎"],  # 汽车制造业
+    "30": ["建材产品", "安全玻璃", "装饰装修产品"],  # 非金属矿物制品业
+    "36": ["车辆及安全附件", "机动车辆及安全附件", "机动车辆轮胎"],  # 汽车制造业
     "38": [
         "电线电缆",
         "电路开关及保护或连接用电器装置",
@@ -242,8 +267,10 @@ INDUSTRY_HINTS = {
         "电焊机",
         "家用和类似用途设备",
         "照明电器",
+        "防爆电气",
     ],  # 电气机械和器材制造业
     "39": [
+        "电子产品及安全附件",
         "音视频设备",
         "信息技术设备",
         "电信终端设备",
@@ -280,6 +307,8 @@ def _query_terms(product: str) -> list[str]:
     whole = "".join((product or "").split()).lower()
     if 1 < len(whole) <= 30:
         expanded.setdefault(whole, None)
+        for syn in SYNONYMS.get(whole, []):  # jieba may split the everyday word ("充电宝" → 充电 + 宝)
+            expanded.setdefault(syn, None)
     return list(expanded)
 
 

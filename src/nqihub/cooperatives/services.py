@@ -883,25 +883,11 @@ def plan_parameters(plan: TestingPlan) -> list[str]:
 
 
 def lab_lines(lab: Institution, parameters: list[str]) -> dict[str, object]:
-    """For each parameter, the lab's scope line that covers it (by the parameter vocabulary, or the text
-    when the line is not mapped), or None."""
-    from nqihub.directory.matching import vocabulary_map
-    from nqihub.directory.models import Parameter
+    """For each parameter, the lab's scope line that covers it, or None — the directory's one lab-coverage
+    rule (``directory.matching.coverage_q``), the same a test order is checked with."""
+    from nqihub.directory.matching import lab_lines as matching_lab_lines
 
-    vmap = vocabulary_map(Parameter)
-    lines = list(lab.scope_lines.all())
-    found: dict[str, object] = {}
-    for parameter in parameters:
-        ids = set(vmap.ids(parameter))
-        match = None
-        for line in lines:
-            if (ids and line.parameter_id in ids) or (
-                line.parameter_id is None and parameter and parameter in line.parameter_text
-            ):
-                match = line
-                break
-        found[parameter] = match
-    return found
+    return matching_lab_lines(lab, parameters)
 
 
 def uncovered(lab: Institution, parameters: list[str]) -> list[str]:

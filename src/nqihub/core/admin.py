@@ -94,6 +94,87 @@ class WorkdayOverrideAdmin(AuditedAdmin):
     list_filter = ["is_working_day"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    change_list_template = "admin/core/workdayoverride/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "import-notice/",
+                self.admin_site.admin_view(self.import_notice_view),
+                name="core_workdayoverride_import_notice",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_notice_view(self, request):
+        """Paste the State Council's holiday notice → preview (dates, what the calendar says today, problems)
+        → confirm. Nothing is written before the confirmation, nor when the text has problems."""
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+        from django.utils.translation import gettext as _
+
+        from .holiday_notice import NoticeError, parse_holiday_notice
+
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        text = request.POST.get("notice", "") if request.method == "POST" else ""
+        year_text = (request.POST.get("year", "") if request.method == "POST" else "").strip()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("导入国务院节假日安排通知"),
+            "notice": text,
+            "year": year_text,
+            "warning": workdays.next_year_warning(),
+        }
+        status = 200
+        if request.method == "POST":
+            schedule, error = None, ""
+            year = None
+            if year_text:
+                if year_text.isdigit() and len(year_text) == 4:
+                    year = int(year_text)
+                else:
+                    error = _("年份应为四位数字，如 2027。")
+            if not error:
+                try:
+                    schedule = parse_holiday_notice(text, year=year)
+                except NoticeError as exc:
+                    error = str(exc)
+            if error:
+                context["error"] = error
+                status = 400
+            elif request.POST.get("action") == "confirm":
+                if schedule.problems:
+                    context.update(schedule=schedule, rows=self._preview_rows(schedule))
+                    context["error"] = _("通知中有待核对的问题，未导入。")
+                    status = 400
+                else:
+                    n = workdays.workday_overrides_from_notice(schedule=schedule, by=request.user)
+                    messages.success(
+                        request,
+                        _("已导入 %(year)s 年的 %(n)d 个日期（放假与调休上班）。")
+                        % {"year": schedule.year, "n": n},
+                    )
+                    return redirect("admin:core_workdayoverride_changelist")
+            else:
+                context.update(schedule=schedule, rows=self._preview_rows(schedule))
+        return TemplateResponse(
+            request, "admin/core/workdayoverride/import_notice.html", context, status=status
+        )
+
+    @staticmethod
+    def _preview_rows(schedule):
+        """(entry, what the calendar says now: True/False, whether that changes) per date of the notice."""
+        overrides = workdays.calendar_overrides()
+        rows = []
+        for entry in schedule.entries:
+            now = workdays.is_working_day(entry.date, overrides)
+            rows.append((entry, now, now != entry.is_working_day))
+        return rows
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":

@@ -260,3 +260,44 @@ def workday_override_delete(*, date: datetime.date, by) -> bool:
         row.delete()
         invalidate_calendar_overrides()
     return True
+
+
+def next_year_warning(today: datetime.date | None = None) -> str:
+    """From December, the admins' warning while next year's schedule is in neither chinese_calendar nor the
+    overrides ("" otherwise): the State Council's notice is usually out by then and can be pasted."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if today is None:
+        today = timezone.localdate()
+    if today.month != 12 or not years_without_data([today.year + 1], calendar_overrides()):
+        return ""
+    return _(
+        "%(year)s 年的节假日与调休安排尚无数据，工作日将按周一至周五计算。请粘贴国务院办公厅的节假日安排通知导入。"
+    ) % {"year": today.year + 1}
+
+
+def workday_overrides_from_notice(*, schedule, by) -> int:
+    """Write a parsed and confirmed holiday notice (``holiday_notice.NoticeSchedule``) into the calendar: one
+    ``WorkdayOverride`` per date, each audited, plus one audit entry for the import. Refuses a schedule with
+    problems (``ValueError``). Returns the number of dates written."""
+    from django.db import transaction
+
+    from . import audit
+
+    if schedule.problems:
+        raise ValueError("the schedule has problems")
+    with transaction.atomic():
+        for entry in schedule.entries:
+            workday_override_set(date=entry.date, is_working_day=entry.is_working_day, name=entry.name, by=by)
+        audit.record(
+            by,
+            "core.holiday_notice.confirmed",
+            None,
+            {
+                "year": schedule.year,
+                "holidays": len(schedule.holidays),
+                "workdays": len(schedule.workdays),
+            },
+        )
+    return len(schedule.entries)

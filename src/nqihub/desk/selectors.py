@@ -274,9 +274,27 @@ def _element_labels():
     return NqiElement.choices
 
 
+def industry_products(industry_code: str | None) -> list[str]:
+    """Product-vocabulary names that the request's industry names (the class and its ancestors: 1431 米、面制品制造
+    → 143 方便食品制造 → 14 食品制造业 → 食品): a hint of what the enterprise makes when the text says little."""
+    from nqihub.core.models import Industry
+    from nqihub.directory.matching import vocabulary_map
+    from nqihub.directory.models import ProductCategory
+
+    chain = _industry_chain(industry_code)
+    if not chain:
+        return []
+    names = " ".join(Industry.objects.filter(code__in=chain).values_list("name", flat=True))
+    vmap = vocabulary_map(ProductCategory)
+    rows = dict(ProductCategory.objects.filter(pk__in=vmap.contained_ids(names)).values_list("pk", "name"))
+    return [rows[pk] for pk in vmap.contained_ids(names) if pk in rows]
+
+
 def suggest_institutions(request: ServiceRequest, fetched_by, *, limit: int = 10) -> list[Suggestion]:
-    """Institutions whose capability scope covers the test parameters the request mentions (capability
-    match from the directory), nearest first."""
+    """Institutions whose capability scope covers the test parameters the request mentions, then those
+    whose scope covers the request's product, then its industry's products (capability match from the
+    directory), nearest first. A request that names no parameter ("螺蛳粉保质期短") still finds the labs
+    that test the product."""
     try:
         from nqihub.directory.matching import capability_match
     except ImportError:
@@ -286,29 +304,44 @@ def suggest_institutions(request: ServiceRequest, fetched_by, *, limit: int = 10
     text = " ".join([request.title, request.description, request.product])
     params = mentioned_parameters(text)
     by_inst: dict[int, Suggestion] = {}
-    for param in params:
+    products: dict[int, list[str]] = {}
+
+    def _run(**kw):
         try:
-            matches = capability_match(
-                fetched_by=fetched_by,
-                parameter=param,
-                product=request.product,
-                region=request.region_id,
-                limit=20,
-            )
-            if not matches and request.product:
-                matches = capability_match(
-                    fetched_by=fetched_by, parameter=param, region=request.region_id, limit=20
-                )
+            return capability_match(fetched_by=fetched_by, region=request.region_id, limit=20, **kw)
         except ValidationFailed:
-            continue
+            return []
+
+    def _get(m) -> Suggestion:
+        s = by_inst.get(m.id)
+        if s is None:
+            s = by_inst[m.id] = Suggestion("institution", m.id, m.name, 0.0, [], [], None, m.closeness)
+        return s
+
+    for param in params:
+        matches = _run(parameter=param, product=request.product)
+        if not matches and request.product:
+            matches = _run(parameter=param)
         for m in matches:
-            s = by_inst.get(m.id)
-            if s is None:
-                s = by_inst[m.id] = Suggestion("institution", m.id, m.name, 0.0, [], [], None, m.closeness)
+            s = _get(m)
             s.matched_terms.append(param)
             s.score += 3 + (m.rank or 0) * 0.5
-    for s in by_inst.values():
-        s.reasons = ["能力范围覆盖检测项目：" + "、".join(s.matched_terms)]
+    product_queries = [(request.product, 2.0)] if request.product else []
+    product_queries += [(name, 1.0) for name in industry_products(request.industry_id)]
+    for product, weight in product_queries:
+        for m in _run(parameter="", product=product):
+            s = _get(m)
+            covered = products.setdefault(m.id, [])
+            label = m.lines[0].product.name if m.lines and m.lines[0].product_id else product
+            if label in covered:
+                continue
+            covered.append(label)
+            s.score += weight + (m.rank or 0) * 0.5
+    for pk, s in by_inst.items():
+        if s.matched_terms:
+            s.reasons.append("能力范围覆盖检测项目：" + "、".join(s.matched_terms))
+        if products.get(pk):
+            s.reasons.append("能力范围覆盖产品：" + "、".join(products[pk]))
         if s.closeness:
             s.reasons.append(f"距离：{s.closeness}")
     return sorted(by_inst.values(), key=lambda s: (-len(s.matched_terms), -s.score, s.name))[:limit]

@@ -228,7 +228,7 @@ def get_expert(request, id: Id):
 @router.get(
     "/capabilities/match",
     response={200: MatchPage, **READ_ERRORS},
-    summary="Who can test parameter P on product X by standard S, nearest first",
+    summary="Who can test parameter P (or anything) on product X by standard S, nearest first",
     description=(
         "由近及远（同县、同市、同省、其他地区；同一层内按名称）列出能做该检测的机构及其匹配的能力范围条目。"
         "分页参数与其他列表相同（page、page_size）；为保持按层读取的速度不计总数，以 has_more 表示是否还有下一页。"
@@ -236,8 +236,8 @@ def get_expert(request, id: Id):
 )
 def match_capabilities(request, query: Query[MatchQuery], pages: Query[Pages.Input]):
     parameter = query.parameter.strip()
-    if not parameter:
-        raise ValidationFailed({"parameter": _("请填写检测项目/参数。")})
+    if not parameter and not query.product.strip():
+        raise ValidationFailed({"parameter": _("请填写检测项目/参数或产品。")})
     region = _region_param(query.region) or ""
     offset = (pages.page - 1) * pages.page_size
 

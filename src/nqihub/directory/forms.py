@@ -257,9 +257,9 @@ class ExpertFilterForm(_FilterForm):
 class CapabilitySearchForm(_Form):
     parameter = forms.CharField(
         label=_("检测项目"),
+        required=False,
         max_length=100,
-        error_messages=_required(_("请填写检测项目。")),
-        widget=forms.TextInput(attrs={"placeholder": _("如：甲醛含量、菌落总数")}),
+        widget=forms.TextInput(attrs={"placeholder": _("如：甲醛含量、菌落总数（可只填产品）")}),
     )
     product = forms.CharField(
         label=_("产品"),
@@ -280,3 +280,9 @@ class CapabilitySearchForm(_Form):
         if value and not is_code(value):
             raise forms.ValidationError(_("地区应为6位行政区划代码；输入名称后请从候选中选择。"))
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("parameter") or "").strip() and not (cleaned.get("product") or "").strip():
+            self.add_error("parameter", _("请填写检测项目或产品。"))
+        return cleaned

@@ -159,6 +159,24 @@ class VocabularyMap:
                 found.append(pk)
         return found
 
+    def contained_ids(self, text: str) -> list[int]:
+        """Rows one of whose names (two characters or more) occurs inside ``text``, the longest name first:
+        "预包装柳州螺蛳粉" → 米粉制品 (synonym 柳州螺蛳粉). For product texts that are longer than a vocabulary
+        name ("who can test 预包装柳州螺蛳粉")."""
+        key = normalise(text)
+        if not key:
+            return []
+        hits: list[tuple[int, int]] = []
+        for pk, names in self.all_names.items():
+            best = max((len(n) for n in map(normalise, names) if len(n) >= 2 and n in key), default=0)
+            if best:
+                hits.append((-best, pk))
+        return [pk for _len, pk in sorted(hits)]
+
+    def ids_or_contained(self, text: str) -> list[int]:
+        """``ids(text)``, or when the text names no row exactly, ``contained_ids(text)``."""
+        return self.ids(text) or self.contained_ids(text)
+
     def resolve(self, text: str) -> int | None:
         """The one row the text maps to: an exact name wins over a synonym, then the oldest row."""
         ids = self.ids(text)
@@ -394,6 +412,63 @@ def _terms(text: str, vmap: VocabularyMap, ids: list[int]) -> list[str]:
     return kept
 
 
+# --- the lab-coverage rule ------------------------------------------------------------------------------
+
+
+def parameter_line_q(parameter: str) -> Q:
+    """Scope lines that cover ``parameter``: mapped to the parameter (by name or synonym), or not mapped yet
+    and naming it (or a name of the row it maps to) in their text. The rule ``capability_match`` applies."""
+    params = vocabulary_map(Parameter)
+    ids = params.ids(parameter)
+    text_q = Q(parameter_id__isnull=True) & _text_q("parameter_text", _terms(parameter, params, ids))
+    return (Q(parameter_id__in=ids) | text_q) if ids else text_q
+
+
+def coverage_q(parameter: str, method_standard: str = "", product: str = "") -> Q:
+    """THE lab-coverage rule, used wherever a lab is checked against what it must test (test orders, the
+    cooperatives' free-testing plans) and by the capability search's parameter filter: a line covers
+    ``parameter`` (``parameter_line_q``), by ``method_standard`` when one is given (same standard, any
+    edition when undated), and — when ``product`` is a product of the vocabulary by name or synonym — for
+    that product or a line whose product is not mapped. A product the vocabulary does not name exactly does
+    not restrict: the vocabulary has no hierarchy, so a lab whose line says 食品 may well test 预包装柳州螺蛳粉
+    (the search, ``capability_match``, does narrow by the name found inside such a text)."""
+    q = parameter_line_q(parameter)
+    if (method_standard or "").strip():
+        q &= method_q(method_standard.strip())
+    product_ids = vocabulary_map(ProductCategory).ids(product) if (product or "").strip() else []
+    if product_ids:
+        q &= Q(product_id__in=product_ids) | Q(product_id__isnull=True)
+    return q
+
+
+def lab_covers(lab, parameter: str, method_standard: str = "", product: str = "") -> bool:
+    """Whether one line of ``lab``'s scope covers ``parameter`` (``coverage_q``)."""
+    parameter = (parameter or "").strip()
+    if not parameter:
+        return False
+    return (
+        ScopeLine.objects.filter(institution=lab)
+        .filter(coverage_q(parameter, method_standard, product))
+        .exists()
+    )
+
+
+def lab_lines(lab, parameters: list[str], product: str = "") -> dict[str, ScopeLine | None]:
+    """For each parameter, the first line of ``lab``'s scope that covers it (``coverage_q``), or None."""
+    found: dict[str, ScopeLine | None] = {}
+    for parameter in parameters:
+        p = (parameter or "").strip()
+        found[parameter] = (
+            ScopeLine.objects.filter(institution=lab)
+            .filter(coverage_q(p, "", product))
+            .order_by("pk")
+            .first()
+            if p
+            else None
+        )
+    return found
+
+
 def capability_match(
     *,
     fetched_by,
@@ -407,14 +482,19 @@ def capability_match(
     """Institutions that can test ``parameter`` (on ``product``, by ``standard``), nearest to ``region``
     first (same county, city, province, then the rest; by name within each), as the user may see them.
 
-    Unknown words give an empty list. A missing parameter or a bad region code raise ``ValidationFailed``.
+    Without a parameter, the product alone is matched ("who can test 螺蛳粉 near me"): labs with scope lines
+    for that product. A product text longer than a vocabulary name finds the row named inside it
+    (预包装柳州螺蛳粉 → 米粉制品).
+
+    Unknown words give an empty list. Neither parameter nor product, or a bad region code, raise
+    ``ValidationFailed``.
     """
     parameter = (parameter or "").strip()
     product = (product or "").strip()
     standard = (standard or "").strip()
     region = (region or "").strip()
-    if not parameter:
-        raise ValidationFailed({"parameter": _("请填写检测项目")})
+    if not parameter and not product:
+        raise ValidationFailed({"parameter": _("请填写检测项目或产品")})
     if region and not _region_exists(region):
         raise ValidationFailed(
             {"region": _("行政区划代码“%(code)s”不存在（应为 GB/T 2260 的6位代码）。") % {"code": region}}
@@ -425,7 +505,7 @@ def capability_match(
     params = vocabulary_map(Parameter)
     products = vocabulary_map(ProductCategory)
     parameter_ids = params.ids(parameter)
-    product_ids = products.ids(product) if product else []
+    product_ids = products.ids_or_contained(product) if product else []
     product_terms = _terms(product, products, product_ids) if product else []
 
     seen = ScopeLine.objects.filter(visible(fetched_by, ScopeLine))
@@ -434,7 +514,10 @@ def capability_match(
 
     # The indexed path: lines whose parameter (and product) map to the vocabulary.
     indexed = None
-    if parameter_ids:
+    if not parameter and product_ids:
+        indexed_q = Q(product_id__in=product_ids)
+        indexed = seen.filter(indexed_q)
+    elif parameter_ids:
         indexed_q = Q(parameter_id__in=parameter_ids)
         if product:
             indexed_q &= (
@@ -465,12 +548,18 @@ def capability_match(
 
     # The text fallback: lines not mapped yet whose text names the parameter (and product). Only read once
     # the indexed results are exhausted (``skip`` is then the offset into the fallback results).
-    fallback_q = Q(parameter_id__isnull=True) & _text_q(
-        "parameter_text", _terms(parameter, params, parameter_ids)
-    )
+    if parameter:
+        fallback_q = Q(parameter_id__isnull=True) & _text_q(
+            "parameter_text", _terms(parameter, params, parameter_ids)
+        )
+    else:
+        fallback_q = Q()
     if product:
         text_q = Q(product_id__isnull=True) & _text_q("product_text", product_terms)
-        fallback_q &= (Q(product_id__in=product_ids) | text_q) if product_ids else text_q
+        if not parameter:  # product only: the mapped lines are the indexed path's
+            fallback_q = text_q
+        else:
+            fallback_q &= (Q(product_id__in=product_ids) | text_q) if product_ids else text_q
     if region and region != NATIONAL:
         # Contains-search cannot use an index: keep it to the province of the region (an index range).
         fallback_q &= _in_prefix(region[:2])
@@ -515,6 +604,10 @@ __all__ = [
     "VocabularyMap",
     "canonical_method_code",
     "capability_match",
+    "coverage_q",
+    "lab_covers",
+    "lab_lines",
+    "parameter_line_q",
     "clean_code_text",
     "invalidate_vocabulary_cache",
     "map_terms",

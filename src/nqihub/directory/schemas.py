@@ -70,7 +70,9 @@ class ExpertFilter(Schema):
 
 
 class MatchQuery(Schema):
-    parameter: str = Field(..., description="检测项目/参数，如 甲醛含量", max_length=100)
+    parameter: str = Field(
+        "", description="检测项目/参数，如 甲醛含量；可不填，只按产品查找（须填产品）", max_length=100
+    )
     product: str = Field("", description="检测对象/产品，如 纺织品", max_length=100)
     standard: str = Field("", description="方法标准号，如 GB/T 2912.1-2009", max_length=120)
     region: str | None = Field(None, description="委托方所在行政区划代码：由近及远排序", max_length=16)

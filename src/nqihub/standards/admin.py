@@ -57,3 +57,22 @@ class DeclarationAdmin(admin.ModelAdmin):
 class StandardFollowAdmin(admin.ModelAdmin):
     list_display = ("enterprise", "standard", "created_at")
     raw_id_fields = ("enterprise", "standard")
+
+
+from .models import StandardProposal  # noqa: E402
+
+
+@admin.register(StandardProposal)
+class StandardProposalAdmin(admin.ModelAdmin):
+    """Read-only: proposals are decided on the page /standards/proposals/ (audited, catalogue updated)."""
+
+    list_display = ("canonical", "title", "state", "proposed_by", "decided_by", "created_at")
+    list_filter = ("state",)
+    search_fields = ("canonical", "title")
+    readonly_fields = [f.name for f in StandardProposal._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -140,6 +140,8 @@ class DeclarationOut(Schema):
     own_title: str
     category: str
     references: list[str]
+    unlisted: list[str] = Field(..., description="平台标准库未收录的标准号（已接受，请核实）")
+    notes: list[str] = Field(..., description="提示，如“GB/T 1 未收录，请核实”")
     indicators: list[IndicatorOut]
     weaker_declared: list[dict]
     weaker_statement: str
@@ -156,7 +158,17 @@ class DeclarationOut(Schema):
 
     @staticmethod
     def resolve_references(obj) -> list[str]:
-        return [s.canonical for s in obj.references.all()]
+        return [s.canonical for s in obj.references.all()] + list(obj.unlisted_references or [])
+
+    @staticmethod
+    def resolve_unlisted(obj) -> list[str]:
+        return obj.unlisted
+
+    @staticmethod
+    def resolve_notes(obj) -> list[str]:
+        from .services import UNLISTED_NOTE
+
+        return [f"{code} {UNLISTED_NOTE}" for code in obj.unlisted]
 
     @staticmethod
     def resolve_indicators(obj) -> list:
@@ -317,6 +329,136 @@ def get_declaration(request, id: Id):
         return selectors.declaration_get(fetched_by=request.user, pk=id)
     except Declaration.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- proposals: a missing standard proposed for the catalogue ---------------------------------------------
+
+
+class ProposalIn(Schema):
+    code: StandardCode = Field(..., description="标准号（含年代号），如 DBS45/ 034-2021")
+    title: str = Field(..., max_length=300, description="标准名称")
+    source: str = Field(..., max_length=500, description="依据：标准文本或发布公告的网址、出处")
+    status: Label = Field("current", description="current（现行）、upcoming（即将实施）或 abolished（废止）")
+    nature: Label = Field("", description="mandatory、recommended、guidance 或留空")
+    implement_date: date | None = Field(None, description="实施日期 YYYY-MM-DD")
+    note: str = Field("", max_length=2000)
+
+
+class ProposalDecisionIn(Schema):
+    note: str = Field("", max_length=2000, description="审核意见（收录时可填）")
+
+
+class ProposalRejectIn(Schema):
+    reason: str = Field(..., max_length=2000, description="不采纳的理由（提议人可见）")
+
+
+class ProposalOut(Schema):
+    id: int
+    canonical: str
+    title: str
+    status: str
+    nature: str
+    implement_date: date | None
+    source: str
+    note: str
+    state: str = Field(..., description="pending（待审核）、confirmed（已收录）或 rejected（未采纳）")
+    state_label: str
+    proposed_by: str
+    decided_by: str
+    decided_at: str | None
+    decision_note: str
+    created_at: str
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_proposed_by(obj) -> str:
+        return str(obj.proposed_by or "")
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str:
+        return str(obj.decided_by or "")
+
+    @staticmethod
+    def resolve_decided_at(obj) -> str | None:
+        return obj.decided_at.isoformat() if obj.decided_at else None
+
+    @staticmethod
+    def resolve_created_at(obj) -> str:
+        return obj.created_at.isoformat()
+
+
+class ProposalPage(Schema):
+    items: list[ProposalOut]
+    count: int
+
+
+def _proposal(request, id: int):
+    from .models import StandardProposal
+
+    try:
+        return selectors.proposal_get(fetched_by=request.user, pk=id)
+    except StandardProposal.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@router.get(
+    "/standards/proposals",
+    response={200: ProposalPage, **READ_ERRORS},
+    summary="Proposals of missing standards (all for admins and regulators, one's own otherwise)",
+)
+def list_proposals(
+    request,
+    state: Label = "",
+    page: PageNumber = 1,
+    page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    from .models import StandardProposal
+
+    if state and state not in StandardProposal.State.values:
+        raise ValidationFailed({"state": _("审核状态应为 pending、confirmed 或 rejected。")})
+    qs = selectors.proposal_list(fetched_by=request.user, state=state)
+    start = (page - 1) * page_size
+    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+
+
+@router.post(
+    "/standards/proposals",
+    response={201: ProposalOut, 401: ErrorOut, 422: ValidationErrorOut},
+    summary="Propose a standard missing from the catalogue",
+)
+def create_proposal(request, payload: ProposalIn):
+    proposal = services.proposal_create(by=request.user, **payload.dict())
+    return Status(201, proposal)
+
+
+@router.get(
+    "/standards/proposals/{id}",
+    response={200: ProposalOut, **DETAIL_ERRORS},
+    summary="One proposal",
+)
+def get_proposal(request, id: Id):
+    return _proposal(request, id)
+
+
+@router.post(
+    "/standards/proposals/{id}/confirm",
+    response={200: ProposalOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Confirm a proposal into the catalogue (admins and regulators)",
+)
+def confirm_proposal(request, id: Id, payload: ProposalDecisionIn):
+    return services.proposal_confirm(proposal=_proposal(request, id), by=request.user, note=payload.note)
+
+
+@router.post(
+    "/standards/proposals/{id}/reject",
+    response={200: ProposalOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Reject a proposal (admins and regulators)",
+)
+def reject_proposal(request, id: Id, payload: ProposalRejectIn):
+    return services.proposal_reject(proposal=_proposal(request, id), by=request.user, reason=payload.reason)
 
 
 # --- follow / unfollow, one standard ------------------------------------------------------------------------

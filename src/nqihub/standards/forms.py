@@ -75,3 +75,25 @@ class DeclarationForm(forms.Form):
             }
             rows.append(row)
         return rows
+
+
+class ProposalForm(forms.Form):
+    """Propose a standard missing from the catalogue (rules in ``services.proposal_create``)."""
+
+    code = forms.CharField(label=_("标准号（含年代号）"), max_length=120)
+    title = forms.CharField(label=_("标准名称"), max_length=300)
+    source = forms.CharField(
+        label=_("依据"), max_length=500, help_text=_("标准文本或发布公告的网址、出处，便于审核人员核实。")
+    )
+    status = forms.ChoiceField(
+        label=_("标准状态"), choices=Standard.Status.choices, initial=Standard.Status.CURRENT
+    )
+    nature = forms.ChoiceField(
+        label=_("性质"), choices=[("", _("不确定"))] + list(Standard.Nature.choices), required=False
+    )
+    implement_date = forms.DateField(
+        label=_("实施日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -552,15 +552,55 @@ def load_classifications() -> tuple[int, int]:
         model.objects.bulk_create(create, batch_size=BATCH)
         model.objects.bulk_update(update, ["parent", *fields], batch_size=BATCH)
         n += len(rows)
+    load_ics_field_names()
     return IcsCode.objects.count(), CcsCode.objects.count()
 
 
+def load_ics_field_names() -> int:
+    """The Chinese names of the 40 ICS fields (``ics_fields_zh.csv``; groups and subgroups have none yet)."""
+    n = 0
+    for r in _read_csv("ics_fields_zh.csv"):
+        n += (
+            IcsCode.objects.filter(code=r["code"], level=IcsCode.Level.FIELD)
+            .exclude(name_zh=r["name_zh"])
+            .update(name_zh=r["name_zh"])
+        )
+    return n
+
+
+def food_safety_rows() -> list[dict[str, str]]:
+    """``food_safety_standards_subset.csv`` as catalog rows. The source marks superseded editions 现行, so
+    SOURCES.md left ``status`` blank where a later edition of the same number is in the list: such an edition
+    is abolished (replaced by the next one) when a later edition is in force, and current while every later
+    edition is only upcoming (GB 7718-2011 until GB 7718-2025 takes effect)."""
+    rows = _read_csv("food_safety_standards_subset.csv")
+    status = {r["code"]: r["status"] for r in rows}
+    out = []
+    for r in rows:
+        values = {k: r.get(k, "") for k in FIELDS if k in r}
+        newer = [c.strip() for c in (r.get("newer_edition_in_list") or "").split(";") if c.strip()]
+        if not values.get("status") and newer:
+            if any(status.get(c) in ("current", "") for c in newer):
+                values["status"] = "abolished"
+                values["replaced_by"] = values.get("replaced_by") or newer[0]
+            else:
+                values["status"] = "current"
+        out.append(values)
+    return out
+
+
 def load_catalog_rows() -> list[dict]:
-    """The rows of standards_sample.csv and standards_core.csv (core wins on a clash), validated."""
+    """The rows of standards_sample.csv, food_safety_standards_subset.csv and standards_core.csv (a later file
+    wins on a clash: core last), validated."""
     merged: dict[str, tuple[str, int, dict]] = {}
     errors = []
-    for name in ("standards_sample.csv", "standards_core.csv"):
-        for number, values in enumerate(_read_csv(name), start=2):
+    files = (
+        ("standards_sample.csv", _read_csv("standards_sample.csv")),
+        ("food_safety_standards_subset.csv", food_safety_rows()),
+        ("standards_core.csv", _read_csv("standards_core.csv")),
+    )
+    for name, file_rows in files:
+        for number, values in enumerate(file_rows, start=2):
             values = {k: " ".join((v or "").split()) for k, v in values.items() if k in FIELDS}
             _drop_self_links(values)
             cleaned, issues = validate_row(number, values)

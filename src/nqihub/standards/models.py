@@ -213,6 +213,9 @@ class Declaration(models.Model):
         on_delete=models.PROTECT,
         related_name="declarations",
     )
+    #: A well-formed public standard number that is not in the catalogue (kind = public): accepted, with the
+    #: note "未收录，请核实" (the catalogue is never complete).
+    standard_text = models.CharField(_("执行标准（未收录）"), max_length=120, blank=True)
     #: The enterprise's own standard (kind = own).
     own_code = models.CharField(_("企业标准编号"), max_length=120, blank=True)
     own_title = models.CharField(_("企业标准名称"), max_length=300, blank=True)
@@ -223,6 +226,8 @@ class Declaration(models.Model):
     )
     #: Items weaker than a recommended standard, declared explicitly by the enterprise.
     weaker_declared = models.JSONField(_("低于推荐性标准的指标（已声明）"), default=list, blank=True)
+    #: Referenced standard numbers that are well formed but not in the catalogue (未收录，请核实).
+    unlisted_references = models.JSONField(_("引用标准（未收录）"), default=list, blank=True)
     weaker_statement = models.TextField(_("低于推荐性标准的说明"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     created_by = models.ForeignKey(
@@ -243,7 +248,12 @@ class Declaration(models.Model):
 
     @property
     def standard_code(self) -> str:
-        return self.standard.canonical if self.standard_id else self.own_code
+        return self.standard.canonical if self.standard_id else (self.standard_text or self.own_code)
+
+    @property
+    def unlisted(self) -> list[str]:
+        """The numbers of this declaration that the catalogue does not hold (each shown as 未收录，请核实)."""
+        return ([self.standard_text] if self.standard_text else []) + list(self.unlisted_references or [])
 
 
 class DeclarationIndicator(models.Model):
@@ -263,3 +273,45 @@ class DeclarationIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.requirement}{self.unit}"
+
+
+class StandardProposal(models.Model):
+    """A standard someone found missing from the catalogue, proposed for it (issue 16 item 7). Anyone signed
+    in may propose; a platform admin or a regulator confirms it into the catalogue or rejects it. Until then
+    the number is accepted everywhere with the note 未收录，请核实."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        CONFIRMED = "confirmed", _("已收录")
+        REJECTED = "rejected", _("未采纳")
+
+    canonical = models.CharField(_("标准号"), max_length=120, db_index=True)
+    title = models.CharField(_("标准名称"), max_length=300)
+    status = models.CharField(
+        _("标准状态"), max_length=12, choices=Standard.Status.choices, default=Standard.Status.CURRENT
+    )
+    nature = models.CharField(_("性质"), max_length=12, choices=Standard.Nature.choices, blank=True)
+    implement_date = models.DateField(_("实施日期"), null=True, blank=True)
+    source = models.CharField(_("依据（网址或出处）"), max_length=500)
+    note = models.TextField(_("说明"), blank=True)
+    state = models.CharField(_("审核状态"), max_length=12, choices=State.choices, default=State.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+    standard = models.ForeignKey(
+        Standard, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("标准收录提议")
+        verbose_name_plural = _("标准收录提议")
+
+    def __str__(self) -> str:
+        return f"{self.canonical} {self.title}"

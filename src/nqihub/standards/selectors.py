@@ -115,3 +115,21 @@ def public_declarations(*, enterprise_id: int) -> QuerySet:
         .select_related("enterprise", "standard")
         .prefetch_related("references", "indicators")
     )
+
+
+def proposal_list(*, fetched_by, state: str = ""):
+    """Standard proposals: all for admins and regulators (who review them), one's own for anyone else."""
+    from .models import StandardProposal
+    from .services import can_review_proposals
+
+    qs = StandardProposal.objects.select_related("proposed_by", "decided_by", "standard")
+    if not can_review_proposals(fetched_by):
+        qs = qs.filter(proposed_by=fetched_by)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def proposal_get(*, fetched_by, pk):
+    """``StandardProposal.DoesNotExist`` when the user may not see it (404)."""
+    return proposal_list(fetched_by=fetched_by).get(pk=pk)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nqihub.core import audit
 from nqihub.core.errors import DomainError, NotFound, ValidationFailed
@@ -206,7 +207,15 @@ class DeclarationData:
     weaker_statement: str = ""
 
 
-def _catalog_standard(text: str, field_name: str, errors: dict) -> Standard | None:
+#: The note on a well-formed standard number the catalogue does not hold: accepted, never refused.
+UNLISTED_NOTE = gettext_lazy("未收录，请核实")
+
+
+def _catalog_standard(
+    text: str, field_name: str, errors: dict, unlisted: list | None = None
+) -> Standard | None:
+    """The catalogue row for ``text``; a malformed number is an error. A well-formed number the catalogue does
+    not hold is not an error: its canonical form is appended to ``unlisted`` (shown as 未收录，请核实)."""
     try:
         parsed = parse_standard_number(text)
     except ValueError as exc:
@@ -216,13 +225,16 @@ def _catalog_standard(text: str, field_name: str, errors: dict) -> Standard | No
         from .search import order_versions
 
         versions = order_versions(Standard.objects.filter(code_without_year=parsed.code_without_year))
-        if not versions:
-            errors[field_name] = _("标准目录中没有 %(code)s。") % {"code": parsed.canonical}
-            return None
-        return versions[0]
-    std = Standard.objects.filter(canonical=parsed.canonical).first()
+        if versions:
+            return versions[0]
+        std = None
+    else:
+        std = Standard.objects.filter(canonical=parsed.canonical).first()
     if std is None:
-        errors[field_name] = _("标准目录中没有 %(code)s。") % {"code": parsed.canonical}
+        if unlisted is None:
+            errors[field_name] = _("标准目录中没有 %(code)s。") % {"code": parsed.canonical}
+        elif parsed.canonical not in unlisted:
+            unlisted.append(parsed.canonical)
     return std
 
 
@@ -302,15 +314,23 @@ def validate_declaration(data: DeclarationData) -> dict:
     cleaned["kind"] = data.kind
     cleaned["category"] = (data.category or "").strip().upper()
     if data.kind == Declaration.Kind.PUBLIC:
-        std = _catalog_standard(data.standard, "standard", errors) if (data.standard or "").strip() else None
+        unlisted: list[str] = []
+        std = (
+            _catalog_standard(data.standard, "standard", errors, unlisted)
+            if (data.standard or "").strip()
+            else None
+        )
         if not (data.standard or "").strip():
             errors["standard"] = _("请填写执行的标准号。")
+        elif unlisted and unlisted[0].upper().startswith("Q/"):
+            errors["standard"] = _("企业标准请按“执行企业标准”声明。")
         elif std is not None:
             if std.level == Standard.Level.ENTERPRISE:
                 errors["standard"] = _("企业标准请按“执行企业标准”声明。")
             elif std.status == Standard.Status.ABOLISHED:
                 errors["standard"] = _("%(code)s 已废止，不能作为执行标准。") % {"code": std.canonical}
         cleaned["standard"] = std
+        cleaned["standard_text"] = unlisted[0] if std is None and unlisted else ""
         if errors:
             raise ValidationFailed(errors)
         return cleaned
@@ -331,11 +351,13 @@ def validate_declaration(data: DeclarationData) -> dict:
     if not cleaned["own_title"]:
         errors["own_title"] = _("请填写企业标准名称。")
     refs = []
+    unlisted_refs: list[str] = []
     for i, text in enumerate(data.references or []):
-        std = _catalog_standard(text, f"references.{i}", errors)
+        std = _catalog_standard(text, f"references.{i}", errors, unlisted_refs)
         if std is not None:
             refs.append(std)
     cleaned["references"] = refs
+    cleaned["unlisted_references"] = unlisted_refs
     indicators = []
     if not data.indicators:
         errors["indicators"] = _("企业标准至少要有一项指标（项目、要求、单位、检验方法）。")
@@ -410,3 +432,148 @@ def declaration_create(*, data: DeclarationData, by, enterprise=None) -> Declara
         {"enterprise_id": enterprise.pk, "kind": declaration.kind, "standard": declaration.standard_code},
     )
     return declaration
+
+
+# --- proposals: a missing standard proposed for the catalogue ----------------------------------------------
+
+PROPOSAL_TITLE_MAX = 300
+PROPOSAL_SOURCE_MAX = 500
+PROPOSAL_NOTE_MAX = 2000
+
+
+def can_review_proposals(user) -> bool:
+    """Platform admins and regulators confirm or reject proposals."""
+    return scope_of(user).is_regulator
+
+
+def proposal_create(
+    *,
+    by,
+    code: str,
+    title: str,
+    source: str,
+    status: str = "current",
+    nature: str = "",
+    implement_date=None,
+    note: str = "",
+):
+    """Propose a standard missing from the catalogue (anyone signed in). Field errors: a malformed number or
+    one without year, a number already in the catalogue or already proposed and pending, no title, no
+    source. Audited."""
+    from .models import StandardProposal
+
+    errors: dict[str, str] = {}
+    canonical = ""
+    try:
+        parsed = parse_standard_number(code or "")
+    except ValueError as exc:
+        errors["code"] = str(exc)
+    else:
+        canonical = parsed.canonical
+        if parsed.year is None:
+            errors["code"] = _("请写出年代号（如 %(code)s-2021），收录的是标准的某一版本。") % {
+                "code": canonical
+            }
+        elif Standard.objects.filter(canonical=canonical).exists():
+            errors["code"] = _("%(code)s 已收录于标准目录。") % {"code": canonical}
+        elif StandardProposal.objects.filter(
+            canonical=canonical, state=StandardProposal.State.PENDING
+        ).exists():
+            errors["code"] = _("%(code)s 已有人提议收录，正在审核。") % {"code": canonical}
+    title = " ".join((title or "").split())
+    if not title:
+        errors["title"] = _("请填写标准名称。")
+    elif len(title) > PROPOSAL_TITLE_MAX:
+        errors["title"] = _("标准名称不能超过%(n)d个字符。") % {"n": PROPOSAL_TITLE_MAX}
+    source = (source or "").strip()
+    if not source:
+        errors["source"] = _("请填写依据：标准文本或发布公告的网址、出处。")
+    elif len(source) > PROPOSAL_SOURCE_MAX:
+        errors["source"] = _("依据不能超过%(n)d个字符。") % {"n": PROPOSAL_SOURCE_MAX}
+    if status not in Standard.Status.values:
+        errors["status"] = _("标准状态应为 current（现行）、upcoming（即将实施）或 abolished（废止）。")
+    if nature and nature not in Standard.Nature.values:
+        errors["nature"] = _("性质应为 mandatory（强制性）、recommended（推荐性）或 guidance（指导性）。")
+    note = (note or "").strip()
+    if len(note) > PROPOSAL_NOTE_MAX:
+        errors["note"] = _("说明不能超过%(n)d个字符。") % {"n": PROPOSAL_NOTE_MAX}
+    if errors:
+        raise ValidationFailed(errors)
+    proposal = StandardProposal.objects.create(
+        canonical=canonical,
+        title=title,
+        source=source,
+        status=status,
+        nature=nature,
+        implement_date=implement_date,
+        note=note,
+        proposed_by=by,
+    )
+    audit.record(by, "standards.proposal.created", proposal, {"canonical": canonical})
+    return proposal
+
+
+def _decide(proposal, by):
+    from .models import StandardProposal
+
+    if not can_review_proposals(by):
+        raise PermissionDenied(_("只有平台管理员或监管人员可以审核标准收录提议。"))
+    proposal = StandardProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.state != StandardProposal.State.PENDING:
+        raise ValidationFailed({"state": _("该提议已审核（%(s)s）。") % {"s": proposal.get_state_display()}})
+    return proposal
+
+
+@transaction.atomic
+def proposal_confirm(*, proposal, by, note: str = ""):
+    """Add the proposed standard to the catalogue (admin or regulator). Self-declarations that named the
+    number while it was unlisted now point at the catalogue row. Audited."""
+    from django.utils import timezone
+
+    from . import imports
+
+    proposal = _decide(proposal, by)
+    values = {
+        "code": proposal.canonical,
+        "title": proposal.title,
+        "status": proposal.status,
+        "nature": proposal.nature,
+        "implement_date": proposal.implement_date.isoformat() if proposal.implement_date else "",
+        "source": f"proposal #{proposal.pk}: {proposal.source}"[:255],
+    }
+    cleaned, issues = imports.validate_row(1, values)
+    if issues:
+        raise ValidationFailed({i.field or "code": i.message for i in issues})
+    imports.upsert_standards([cleaned], by=by, action="standards.proposal.catalogued")
+    std = Standard.objects.get(canonical=proposal.canonical)
+    Declaration.objects.filter(standard_text=std.canonical, standard__isnull=True).update(
+        standard=std, standard_text=""
+    )
+    proposal.state = proposal.State.CONFIRMED
+    proposal.standard = std
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = (note or "").strip()[:PROPOSAL_NOTE_MAX]
+    proposal.save()
+    audit.record(by, "standards.proposal.confirmed", proposal, {"canonical": std.canonical})
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, proposal, by, reason: str):
+    """Reject a proposal, with the reason the proposer sees (admin or regulator). Audited."""
+    from django.utils import timezone
+
+    reason = (reason or "").strip()
+    proposal = _decide(proposal, by)
+    if not reason:
+        raise ValidationFailed({"reason": _("请填写不采纳的理由。")})
+    if len(reason) > PROPOSAL_NOTE_MAX:
+        raise ValidationFailed({"reason": _("理由不能超过%(n)d个字符。") % {"n": PROPOSAL_NOTE_MAX}})
+    proposal.state = proposal.State.REJECTED
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = reason
+    proposal.save()
+    audit.record(by, "standards.proposal.rejected", proposal, {"canonical": proposal.canonical})
+    return proposal

@@ -17,6 +17,11 @@ urlpatterns = [
     path("import/", views.catalog_import, name="import"),
     path("import/template.csv", views.catalog_import_template, name="import-template"),
     path("import/<slug:job_id>/", views.catalog_import_status, name="import-status"),
+    path("proposals/", views.proposal_list, name="proposals"),
+    path(
+        "proposals/<int:pk>/confirm/", views.proposal_decide, {"decision": "confirm"}, name="proposal-confirm"
+    ),
+    path("proposals/<int:pk>/reject/", views.proposal_decide, {"decision": "reject"}, name="proposal-reject"),
     path("declarations/", views.declaration_list, name="declarations"),
     path("declarations/new/", views.declaration_create, name="declaration-create"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration-detail"),

@@ -403,3 +403,70 @@ def public_declarations(request, enterprise_id: int):
         "standards/public_declarations.html",
         {"enterprise": enterprise, "declarations": declarations},
     )
+
+
+# --- proposals: a missing standard proposed for the catalogue ----------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_list(request):
+    """Propose a missing standard (anyone signed in); the proposals one may see (reviewers: all, with the
+    buttons to confirm or reject the pending ones)."""
+    from .forms import ProposalForm
+
+    form = ProposalForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                proposal = services.proposal_create(by=request.user, **form.cleaned_data)
+            except ValidationFailed as exc:
+                for name, message in exc.errors.items():
+                    form.add_error(name if name in form.fields else None, message)
+            else:
+                messages.success(
+                    request,
+                    _("已提交 %(code)s 的收录提议，审核后将加入标准目录。") % {"code": proposal.canonical},
+                )
+                return redirect("standards:proposals")
+        status = 400
+    state = request.GET.get("state", "")[:12]
+    qs = selectors.proposal_list(
+        fetched_by=request.user, state=state if state in ("pending", "confirmed", "rejected") else ""
+    )
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "standards/proposal_list.html",
+        {"form": form, "page_obj": page_obj, "can_review": services.can_review_proposals(request.user)},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk: int, decision: str):
+    from .models import StandardProposal
+
+    try:
+        proposal = selectors.proposal_get(fetched_by=request.user, pk=pk)
+    except StandardProposal.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        if decision == "confirm":
+            services.proposal_confirm(
+                proposal=proposal, by=request.user, note=request.POST.get("note", "")[:2000]
+            )
+            messages.success(request, _("%(code)s 已收录于标准目录。") % {"code": proposal.canonical})
+        else:
+            services.proposal_reject(
+                proposal=proposal, by=request.user, reason=request.POST.get("reason", "")[:2000]
+            )
+            messages.success(request, _("已不采纳 %(code)s 的收录提议。") % {"code": proposal.canonical})
+    except services.PermissionDenied as exc:
+        return render(request, "403.html", {"exception": exc.message}, status=403)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("standards:proposals")
+    return redirect("standards:proposals")

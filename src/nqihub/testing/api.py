@@ -103,6 +103,9 @@ class OrderOut(Schema):
     region_code: str
     product_name: str
     product_standard: str
+    product_standard_note: str = Field(
+        "", description="产品标准不在平台标准库中时为“未收录，请核实”（照常接受）"
+    )
     test_kind: str
     origin: str
     conclusion: str
@@ -129,6 +132,10 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_product_standard(obj) -> str:
         return obj.product_standard_label
+
+    @staticmethod
+    def resolve_product_standard_note(obj) -> str:
+        return str(_("未收录，请核实")) if obj.product_standard_unlisted else ""
 
 
 class OrderDetailOut(OrderOut):

@@ -180,6 +180,11 @@ class TestOrder(models.Model):
             return self.product_standard.canonical
         return self.product_standard_text
 
+    @property
+    def product_standard_unlisted(self) -> bool:
+        """A product standard written as a number the catalogue does not hold (accepted: 未收录，请核实)."""
+        return bool(self.product_standard_text) and not self.product_standard_id
+
 
 def photo_path(instance, filename: str) -> str:
     """The public-era location (before private storage); only migration 0001 still names it."""

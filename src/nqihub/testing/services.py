@@ -34,12 +34,12 @@ from nqihub.core import audit
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
-from nqihub.directory.matching import canonical_method_code, method_q, vocabulary_map
+from nqihub.directory.matching import canonical_method_code, parameter_line_q, vocabulary_map
+from nqihub.directory.matching import lab_covers as matching_lab_covers
 from nqihub.directory.models import (
     Enterprise,
     Institution,
     Parameter,
-    ProductCategory,
     ScopeLine,
     StationArea,
 )
@@ -403,32 +403,15 @@ def normalise_check_code(code: str) -> str:
 
 
 def _parameter_q(parameter: str) -> Q:
-    params = vocabulary_map(Parameter)
-    ids = params.ids(parameter)
-    names = {parameter.strip(), normalise(parameter)}
-    for pk in ids:
-        names.update(params.all_names.get(pk, ()))
-    text_q = Q()
-    for name in names:
-        if name:
-            text_q |= Q(parameter_text__iexact=name)
-    return (Q(parameter_id__in=ids) | text_q) if ids else text_q
+    """Scope lines covering ``parameter`` — the directory's one rule (``directory.matching``)."""
+    return parameter_line_q(parameter)
 
 
 def lab_covers(lab: Institution, parameter: str, method_standard: str = "", product: str = "") -> bool:
     """Whether one line of the lab's capability scope covers ``parameter`` (by ``method_standard`` when one
-    is given; for ``product`` when the product maps to the product vocabulary)."""
-    parameter = (parameter or "").strip()
-    if not parameter:
-        return False
-    lines = ScopeLine.objects.filter(institution=lab).filter(_parameter_q(parameter))
-    method_standard = (method_standard or "").strip()
-    if method_standard:
-        lines = lines.filter(method_q(method_standard))
-    product_ids = vocabulary_map(ProductCategory).ids(product) if product else []
-    if product_ids:
-        lines = lines.filter(Q(product_id__in=product_ids) | Q(product_id__isnull=True))
-    return lines.exists()
+    is given; for ``product`` when the product names a product of the vocabulary): ``directory.matching``'s
+    lab-coverage rule, the same the cooperatives' plans and the capability search use."""
+    return matching_lab_covers(lab, parameter, method_standard, product)
 
 
 def uncovered(lab: Institution, items: list[dict], product: str = "") -> list[str]:

@@ -98,8 +98,18 @@ def home(request):
             "expert_profile": expert_profile,
             "scope": scope,
             "regulator_regions": selectors.region_roots(user) if scope.regulator_prefixes else [],
+            "calendar_warning": _calendar_warning(scope),
         },
     )
+
+
+def _calendar_warning(scope) -> str:
+    """For admins, from December: next year's holidays are not in the calendar yet (issue 16 item 9)."""
+    if not scope.is_admin:
+        return ""
+    from nqihub.core import workdays
+
+    return workdays.next_year_warning()
 
 
 @login_required

@@ -261,10 +261,10 @@ def test_unknown_parameter_gives_nothing(world):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("blank", ["", "   "])
-def test_missing_parameter_is_a_field_error(world, blank):
+def test_missing_parameter_and_product_is_a_field_error(world, blank):
     with pytest.raises(ValidationFailed) as exc:
-        capability_match(fetched_by=world.admin, parameter=blank)
-    assert exc.value.errors == {"parameter": "请填写检测项目"}
+        capability_match(fetched_by=world.admin, parameter=blank, product=blank)
+    assert exc.value.errors == {"parameter": "请填写检测项目或产品"}
 
 
 @pytest.mark.django_db

@@ -815,7 +815,7 @@ def test_capability_search_is_scoped(client_for):
 
 def test_capability_search_bad_input(client_for):
     c = client_for("ent_shanyuan")
-    assert "请填写检测项目。" in text(c.get(url("capability-search"), {"parameter": "", "product": "螺蛳粉"}))
+    assert "请填写检测项目或产品。" in text(c.get(url("capability-search"), {"parameter": "", "product": ""}))
     assert "地区应为6位行政区划代码" in text(
         c.get(url("capability-search"), {"parameter": "铅", "region": "柳州"})
     )

@@ -16,7 +16,8 @@ def _catalog(django_db_setup, django_db_blocker):
 
 
 def test_real_records_load_with_classifications(db):
-    assert Standard.objects.count() == 1360  # 1,339 sample + 22 core, one code in both
+    # 1,339 sample + 373 food-safety subset + 22 core; 10 codes in two files.
+    assert Standard.objects.count() == 1724
     assert IcsCode.objects.count() == 1381
     assert CcsCode.objects.count() == 1857
     assert Requirement.objects.filter(standard__canonical="GB 18401-2010").count() == 12
@@ -34,7 +35,7 @@ def test_real_records_load_with_classifications(db):
 def test_loading_twice_changes_nothing(db):
     out = io.StringIO()
     call_command("load_standards", stdout=out)
-    assert "created 0, updated 0, unchanged 1360" in out.getvalue()
+    assert "created 0, updated 0, unchanged 1724" in out.getvalue()
 
 
 def test_group_codes_are_normalised_to_ascii_dash(db):

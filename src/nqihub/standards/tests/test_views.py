@@ -73,7 +73,7 @@ def test_unknown_standard_is_404(client_for, db):
 
 def test_ics_and_ccs_are_browsable(client_for, db):
     c = client_for("ent_yuese")
-    assert "Textile and leather technology" in c.get("/standards/ics/").content.decode()
+    assert "纺织和皮革技术" in c.get("/standards/ics/").content.decode()  # ics_fields_zh.csv
     assert c.get("/standards/ics/59.080/").status_code == 200
     html = c.get("/standards/ccs/W/").content.decode()
     assert "纺织" in html

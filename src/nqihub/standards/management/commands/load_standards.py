@@ -22,7 +22,11 @@ class Command(BaseCommand):
             report = imports.upsert_standards(rows, action="standards.catalog.loaded")
             n_req = imports.load_requirements()
             for dataset, source, n in (
-                ("standards", "haiqing85/sports-standards1@e7124891 + core", len(rows)),
+                (
+                    "standards",
+                    "haiqing85/sports-standards1@e7124891 + xiongying118/infant-std-watch@a9d05d8f + core",
+                    len(rows),
+                ),
                 ("ics", "metanorma/isoics@214d9eb6", n_ics),
                 ("ccs", "metanorma/cnccs@12d5a9b0", n_ccs),
             ):
