@@ -28,7 +28,7 @@
     cat.setOption({
       tooltip: { trigger: "item" },
       series: [{
-        type: "pie", radius: ["40%", "70%"],
+        type: "pie", radius: ["32%", "58%"], label: { overflow: "none" },
         data: data.by_category.map(function (r) { return { name: r.name, value: r.services }; })
       }]
     });
