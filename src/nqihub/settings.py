@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The idle timeout without a session write on every request (at most one a minute).
+    "nqihub.core.middleware.SessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "nqihub.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -142,7 +144,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # Persistent connections in production (a new PostgreSQL connection per request cost more than
+        # the request); checked before reuse.
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
         conn_health_checks=True,
     )
 }
@@ -198,7 +202,10 @@ REQUIRE_SECOND_FACTOR = env_bool("REQUIRE_SECOND_FACTOR", not DEBUG)
 OTP_TOTP_ISSUER = "NQI Hub"
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is kept by core.middleware.SessionIdleMiddleware, which renews the session's expiry at
+# most once a minute instead of writing it on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

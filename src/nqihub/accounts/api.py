@@ -119,3 +119,63 @@ def obtain_token(request, payload: TokenIn):
 def end_token(request):
     services.token_end(token=request.api_token, by=request.user, reason=ApiToken.Ended.SIGNED_OUT)
     return Status(204, None)
+
+
+# --- who am I ---------------------------------------------------------------------------------------------
+
+me_router = Router(tags=["auth"])
+
+
+class MembershipOut(Schema):
+    organisation_id: int
+    organisation: str
+    kind: str = Field(..., description="机构类别：station、institution、enterprise、regulator、cooperative…")
+    region: str | None = Field(None, description="机构所在地区代码")
+    role: str
+    role_label: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    is_admin: bool
+    roles: list[str]
+    memberships: list[MembershipOut]
+
+
+@me_router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The caller: roles and organisations")
+def me(request):
+    """Who the token or session belongs to, with every role and organisation: what an API client needs to
+    know what it may do. One query (the memberships with their organisations)."""
+    from nqihub.core.models import Membership
+    from nqihub.core.scoping import scope_of
+
+    user = request.user
+    rows = (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .only(
+            "role", "organisation__id", "organisation__name", "organisation__kind", "organisation__region_id"
+        )
+        .order_by("organisation_id", "role")
+    )
+    memberships = [
+        {
+            "organisation_id": m.organisation_id,
+            "organisation": m.organisation.name,
+            "kind": m.organisation.kind,
+            "region": m.organisation.region_id,
+            "role": m.role,
+            "role_label": str(m.get_role_display()),
+        }
+        for m in rows
+    ]
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": str(user),
+        "is_admin": scope_of(user).is_admin,
+        "roles": sorted({m["role"] for m in memberships}),
+        "memberships": memberships,
+    }

@@ -4,6 +4,7 @@ database cannot hold."""
 
 import ipaddress
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied
@@ -169,3 +170,26 @@ def record_denial(request, message: str = "") -> None:
         None,
         {"method": request.method, "path": request.path[:300], "message": message[:300]},
     )
+
+
+class SessionIdleMiddleware:
+    """Signed-in sessions end after ``SESSION_IDLE_TIMEOUT_MINUTES`` without a request (the cookie and the
+    stored session expire ``SESSION_COOKIE_AGE`` after their last save). Saving the session on every
+    request did that with a database/cache write per page; here the session is marked for saving only
+    when its last renewal is older than ``SESSION_RENEW_SECONDS`` (60 s), so the timeout is exact to a
+    minute and a read costs no write."""
+
+    KEY = "_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            renewed = session.get(self.KEY)
+            if not isinstance(renewed, int) or now - renewed >= settings.SESSION_RENEW_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)

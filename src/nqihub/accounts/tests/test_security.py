@@ -86,3 +86,24 @@ def test_idle_session_expires_after_thirty_minutes(demo_password):
     with time_machine.travel(start + dt.timedelta(minutes=81), tick=False):
         response = c.get(reverse("web:home"))
         assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_read_within_a_minute_of_the_last_renewal_writes_no_session(
+    demo_password, django_assert_max_num_queries
+):
+    from django.contrib.sessions.models import Session
+
+    c = Client()
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        assert _login(c, "reg_gx", demo_password).status_code == 302
+        c.get(reverse("web:home"))
+        expiry = Session.objects.get().expire_date
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        response = c.get(reverse("web:home"))
+        assert response.status_code == 200 and "sessionid" not in response.cookies
+        assert Session.objects.get().expire_date == expiry
+    with time_machine.travel(start + dt.timedelta(seconds=90), tick=False):
+        response = c.get(reverse("web:home"))
+        assert Session.objects.get().expire_date > expiry
