@@ -418,7 +418,9 @@ def _validate_article(data: ArticleData) -> dict:
     if category is None:
         errors["category"] = _("未知的分类。")
     if data.kind not in Article.Kind.values:
-        errors["kind"] = _("类型应为：%(v)s。") % {"v": "、".join(Article.Kind.values)}
+        errors["kind"] = _("类型应为：%(v)s。") % {
+            "v": "、".join(str(label) for label in Article.Kind.labels)
+        }
     if len(data.summary or "") > 500:
         errors["summary"] = _("不能超过 %(n)s 个字符。") % {"n": 500}
     if errors:

@@ -94,9 +94,13 @@ def validate_enterprise(data: EnterpriseData, *, instance: Enterprise | None = N
     except ValidationFailed as exc:
         errors.update(exc.errors)
     if data.scale not in Enterprise.Scale.values:
-        errors["scale"] = _("企业规模应为 %(v)s 之一。") % {"v": "、".join(Enterprise.Scale.values)}
+        errors["scale"] = _("企业规模应为 %(v)s 之一。") % {
+            "v": "、".join(str(label) for label in Enterprise.Scale.labels)
+        }
     if data.kind not in Enterprise.Kind.values:
-        errors["kind"] = _("主体类型应为 %(v)s 之一。") % {"v": "、".join(Enterprise.Kind.values)}
+        errors["kind"] = _("主体类型应为 %(v)s 之一。") % {
+            "v": "、".join(str(label) for label in Enterprise.Kind.labels)
+        }
     if len(data.address or "") > 255:
         errors["address"] = _("地址不能超过255个字符。")
     if errors:

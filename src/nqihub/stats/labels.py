@@ -53,7 +53,12 @@ def dimension_filter(*, category: str = "", industry: str = "", station: str = "
         raise ValidationFailed({given[1][0]: _("一次只能按一个维度筛选（NQI要素、行业或服务站）。")})
     dim, value = given[0]
     if dim == "category" and value not in Category.values:
-        raise ValidationFailed({"category": _("NQI要素应为：%(v)s。") % {"v": "、".join(Category.values)}})
+        raise ValidationFailed(
+            {
+                "category": _("NQI要素应为：%(v)s。")
+                % {"v": "、".join(str(label) for label in Category.labels)}
+            }
+        )
     if dim == "industry" and not (len(value) == 2 and value.isdigit()):
         raise ValidationFailed({"industry": _("行业应为2位行业大类代码，如 14。")})
     if dim == "station" and not value.isdigit():

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from nqihub.core import audit
+from nqihub.core.audit_labels import action_label
 from nqihub.core.bounds import page_number
 from nqihub.core.widgets import DateInput
 
@@ -74,6 +75,7 @@ HEADERS = [
     gettext_lazy("时间"),
     gettext_lazy("操作人"),
     gettext_lazy("操作"),
+    gettext_lazy("操作代码"),
     gettext_lazy("对象类型"),
     gettext_lazy("对象编号"),
     gettext_lazy("对象"),
@@ -88,6 +90,7 @@ def _row(entry) -> list:
         entry.pk,
         timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
         entry.actor_username,
+        action_label(entry.action),
         entry.action,
         entry.object_type,
         entry.object_id,

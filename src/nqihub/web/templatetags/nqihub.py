@@ -77,3 +77,11 @@ def cn_number(value, digits: int = 1) -> str:
     if number >= 1e4:
         return f"{sign}{number / 1e4:.{int(digits)}f}".rstrip("0").rstrip(".") + _("万")
     return f"{sign}{number:,.0f}"
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """An audit action in words (``desk.request.dispatch`` → 服务需求 · 派单)."""
+    from nqihub.core.audit_labels import action_label
+
+    return action_label(code)

@@ -92,3 +92,25 @@ def test_a_report_of_a_period_that_has_not_ended_is_flagged(client_for, demo_use
         region="450200", period_type="year", year=today.year - 1, by=demo_user("reg_lz")
     )
     assert not last_year.period_unfinished
+
+
+def test_audit_actions_read_in_chinese_with_the_code_as_a_hint(client_for):
+    from nqihub.core.audit_labels import action_label
+    from nqihub.core.models import AuditEntry
+
+    assert action_label("desk.request.dispatch") == "服务需求 · 派单"
+    assert action_label("accounts.login") == "账户 · 登录"
+    assert action_label("something.unknown.thing") == "something.unknown.thing"
+    html = client_for("admin").get("/audit/").content.decode()
+    known = AuditEntry.objects.order_by("-at", "-id").values_list("action", flat=True)[:10]
+    assert any(action_label(a) in html for a in known if action_label(a) != a)
+
+
+def test_validation_messages_name_choices_in_chinese():
+    from nqihub.core.errors import ValidationFailed
+    from nqihub.stats.labels import dimension_filter
+
+    with pytest.raises(ValidationFailed) as caught:
+        dimension_filter(category="nonsense")
+    message = str(caught.value.errors["category"])
+    assert "计量" in message and "metrology" not in message
