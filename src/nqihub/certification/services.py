@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
+from nqihub.core import audit, policy
 from nqihub.core.errors import (
     DomainError,
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
@@ -71,14 +71,14 @@ def can_register_for(user, enterprise: Enterprise) -> bool:
     scope = scope_of(user)
     if scope.is_admin or any(enterprise.region_id.startswith(p) for p in scope.regulator_prefixes):
         return True
-    return enterprise.organisation_id in scope.org_ids
+    return policy.acts_for(user, enterprise.organisation_id)
 
 
 def can_edit(user, certificate: Certificate) -> bool:
     if can_register_for(user, certificate.enterprise):
         return True
     body = certificate.body
-    return body is not None and body.organisation_id in scope_of(user).org_ids
+    return body is not None and policy.acts_for(user, body.organisation_id)
 
 
 # --- validation -------------------------------------------------------------------------------------------

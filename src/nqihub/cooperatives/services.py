@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit, workdays
+from nqihub.core import audit, policy, workdays
 from nqihub.core.errors import (
     DomainError,
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
@@ -69,7 +69,7 @@ class IllegalTransition(DomainError):
 def is_staff_of(user, cooperative: Cooperative) -> bool:
     """The cooperative's own staff, or a platform admin."""
     scope = scope_of(user)
-    return scope.is_admin or cooperative.organisation_id in scope.org_ids
+    return scope.is_admin or policy.acts_for(user, cooperative.organisation_id)
 
 
 def regulates(user, cooperative: Cooperative) -> bool:
@@ -79,7 +79,7 @@ def regulates(user, cooperative: Cooperative) -> bool:
 
 def speaks_for(user, enterprise: Enterprise) -> bool:
     """The user is a member of the enterprise's organisation."""
-    return enterprise.organisation_id in scope_of(user).org_ids
+    return policy.acts_for(user, enterprise.organisation_id)
 
 
 def staff_users(cooperative: Cooperative):

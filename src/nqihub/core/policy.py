@@ -59,13 +59,15 @@ _E, _S, _X, _I, _C, _R, _A = (
     Role.PLATFORM_ADMIN,
 )
 ROLES = (_E, _S, _X, _I, _C, _R, _A)
+ANONYMOUS = "anonymous"
 
-#: object → action → role → reach. A role missing from an action has no right to it.
+#: object → action → role → reach. A role missing from an action has no right to it. Written from the code
+#: (the models' ``scope_extra`` and the services' checks); docs/decisions/0005-access-policy.md shows it.
 RULES: dict[str, dict[str, dict[str, str]]] = {
     "enterprise": {
         VIEW: {_E: "own", _S: "area", _X: "assigned", _R: "region", _A: "all"},
         CREATE: {_S: "area", _R: "region", _A: "all"},
-        CHANGE: {_E: "own", _S: "area", _R: "region", _A: "all"},
+        CHANGE: {_E: "own", _R: "region", _A: "all"},
     },
     "service_request": {
         VIEW: {_E: "own", _S: "own", _X: "assigned", _I: "assigned", _R: "region", _A: "all"},
@@ -73,30 +75,14 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         TRANSITION: {_E: "own", _S: "own", _X: "assigned", _I: "assigned", _R: "region", _A: "all"},
     },
     "test_order": {
-        VIEW: {
-            _E: "own",
-            _S: "area",
-            _X: "assigned",
-            _I: "booked",
-            _C: "placed",
-            _R: "region",
-            _A: "all",
-        },
+        VIEW: {_E: "own", _S: "area", _X: "assigned", _I: "booked", _C: "placed", _R: "region", _A: "all"},
         CREATE: {_E: "own", _S: "area", _C: "members", _R: "region", _A: "all"},
         CHANGE: {_E: "own", _S: "area", _C: "placed", _R: "region", _A: "all"},
         TRANSITION: {_I: "booked", _A: "all"},
     },
     "test_report": {
-        VIEW: {
-            _E: "own",
-            _S: "area",
-            _X: "assigned",
-            _I: "booked",
-            _C: "placed",
-            _R: "region",
-            _A: "all",
-        },
-        TRANSITION: {_I: "booked"},
+        VIEW: {_E: "own", _S: "area", _X: "assigned", _I: "booked", _C: "placed", _R: "region", _A: "all"},
+        CREATE: {_I: "booked"},
     },
     "instrument": {
         VIEW: {_E: "own", _S: "area", _I: "booked", _R: "region", _A: "all"},
@@ -111,8 +97,9 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
     },
     "certificate": {
         VIEW: {_E: "own", _S: "area", _I: "issued", _R: "region", _A: "all"},
-        CREATE: {_E: "own", _S: "area", _I: "issued", _R: "region", _A: "all"},
-        CHANGE: {_E: "own", _S: "area", _I: "issued", _R: "region", _A: "all"},
+        CREATE: {_E: "own", _R: "region", _A: "all"},
+        CHANGE: {_E: "own", _I: "issued", _R: "region", _A: "all"},
+        DELETE: {_E: "own", _I: "issued", _R: "region", _A: "all"},
     },
     "cooperative": {
         VIEW: {_E: "province", _C: "own", _R: "region", _A: "all"},
@@ -124,13 +111,13 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         CHANGE: {_E: "own", _C: "own", _A: "all"},
     },
     "case": {
-        VIEW: {_E: "own", _S: "own", _R: "region", _A: "all", "anonymous": "public"},
+        VIEW: {_E: "own", _S: "own", _R: "region", _A: "all", ANONYMOUS: "public"},
         CREATE: {_S: "own", _A: "all"},
         CHANGE: {_S: "own", _A: "all"},
         TRANSITION: {_E: "own", _S: "own", _R: "region", _A: "all"},
     },
     "article": {
-        VIEW: {_R: "all", _A: "all", "anonymous": "public"},
+        VIEW: {_R: "all", _A: "all", ANONYMOUS: "public"},
         CREATE: {_R: "all", _A: "all"},
         CHANGE: {_R: "all", _A: "all"},
         TRANSITION: {_R: "all", _A: "all"},
@@ -139,7 +126,7 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         VIEW: {_E: "own", _S: "area", _X: "assigned", _R: "region", _A: "all"},
         CREATE: {_E: "own", _S: "area", _A: "all"},
         CHANGE: {_E: "own", _S: "area", _A: "all"},
-        TRANSITION: {_E: "own", _S: "area", _X: "assigned", _A: "all"},
+        TRANSITION: {_X: "assigned", _A: "all"},
     },
     "directory_resource": {
         VIEW: {
@@ -152,13 +139,38 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
             _A: "all",
         },
         CREATE: {_S: "own", _I: "own", _R: "region", _A: "all"},
-        CHANGE: {_S: "own", _I: "own", _R: "region", _A: "all"},
+        CHANGE: {_S: "own", _I: "own", _X: "self", _R: "region", _A: "all"},
     },
     "statistics_report": {
         VIEW: {_R: "region", _A: "all"},
+        CREATE: {_R: "region", _A: "all"},
         TRANSITION: {_R: "region", _A: "all"},
     },
+    "notification": {
+        VIEW: {role: "self" for role in ROLES},
+        CHANGE: {role: "self" for role in ROLES},
+    },
+    "api_token": {
+        VIEW: {role: "self" for role in ROLES},
+        CREATE: {role: "self" for role in ROLES},
+        DELETE: {role: "self" for role in ROLES},
+    },
 }
+
+
+def rule_table_markdown() -> str:
+    """``RULES`` as the Markdown table of docs/decisions/0005-access-policy.md."""
+    labels = {role: str(Role(role).label) for role in ROLES} | {ANONYMOUS: "匿名"}
+    columns = [*ROLES, ANONYMOUS]
+    lines = [
+        "| object | action | " + " | ".join(labels[c] for c in columns) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
+    for obj, actions in RULES.items():
+        for action, reaches in actions.items():
+            cells = [reaches.get(c, "—") for c in columns]
+            lines.append(f"| {obj} | {action} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 # --- who acts for what -----------------------------------------------------------------------------------
@@ -198,6 +210,16 @@ def has_role(user, organisation_id: int | None, role: str) -> bool:
     return any(org_id == organisation_id and r == role for org_id, _, _, r in scope_of(user).memberships)
 
 
+def acts_for(user, organisation_id: int | None) -> bool:
+    """``user`` acts for that organisation: a membership of it with the acting role of its kind."""
+    if not organisation_id or not is_authenticated(user):
+        return False
+    return any(
+        org_id == organisation_id and role == ACTING_ROLE.get(kind)
+        for org_id, kind, _, role in scope_of(user).memberships
+    )
+
+
 def is_admin(user) -> bool:
     return scope_of(user).is_admin
 
@@ -229,14 +251,15 @@ def assigned_request_ids(scope: Scope):
 
 
 def assigned_q(scope: Scope, request_field: str) -> Q:
-    """``assigned``: records reached through a service request assigned to the user as an expert."""
-    if not scope.user_id or Role.EXPERT not in scope.roles:
+    """``assigned``: records reached through a service request assigned to the user's own expert profile
+    (``directory.Expert.user``; an expert need not be a member of any organisation)."""
+    if not scope.user_id:
         return NOTHING
     return Q(**{f"{request_field}__in": assigned_request_ids(scope)})
 
 
 def assigned_enterprises_q(scope: Scope, enterprise_field: str = "pk") -> Q:
-    if not scope.user_id or Role.EXPERT not in scope.roles:
+    if not scope.user_id:
         return NOTHING
     request = apps.get_model("desk", "ServiceRequest")
     return Q(

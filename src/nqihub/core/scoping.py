@@ -109,8 +109,9 @@ def visible(user, model) -> Q:
     scope = scope_of(user)
     if scope.is_admin or "" in scope.regulator_prefixes:
         return EVERYTHING
-    if not scope.orgs:
+    if scope.user_id is None:
         return NOTHING
+    # A user without memberships may still reach records through ``scope_extra`` (an expert's assignments).
     q = NOTHING
     org_field = getattr(model, "scope_org_field", None)
     region_field = getattr(model, "scope_region_field", None)

@@ -52,11 +52,9 @@ def can_manage_directory(user, region_code: str) -> bool:
 
 
 def can_edit(user, obj) -> bool:
-    scope = scope_of(user)
     if can_manage_directory(user, obj.region_id):
         return True
-    org_id = getattr(obj, "organisation_id", None)
-    return org_id in scope.org_ids and not isinstance(obj, Expert)
+    return not isinstance(obj, Expert) and policy.acts_for(user, getattr(obj, "organisation_id", None))
 
 
 @dataclass
