@@ -18,9 +18,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.files import RandomName
-from nqihub.core.models import Industry, Membership, Organisation, Region
+from nqihub.core.models import Industry, Region
 from nqihub.core.scoping import NOTHING, Scope
 
 
@@ -139,10 +140,8 @@ class Case(models.Model):
 
     @staticmethod
     def scope_extra(scope: Scope) -> Q:
-        station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-        if station_orgs and Membership.Role.STATION_STAFF in scope.roles:
-            return Q(station__organisation_id__in=station_orgs)
-        return NOTHING
+        station_orgs = policy.station_orgs(scope)
+        return Q(station__organisation_id__in=station_orgs) if station_orgs else NOTHING
 
     @property
     def element_list(self) -> list[str]:

@@ -23,8 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nqihub.core import audit
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.errors import (
+    DomainError,
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
 from nqihub.core.models import Membership
+from nqihub.core.policy import require
 from nqihub.core.scoping import scope_of
 from nqihub.core.search import segment
 from nqihub.desk import states as desk_states
@@ -32,10 +37,6 @@ from nqihub.desk.models import ServiceRequest
 
 from . import corpus
 from .models import Article, ArticleAttachment, ArticleCategory, ArticleVersion, Case, CaseTerm
-
-
-class PermissionDenied(DomainError):
-    status = 403
 
 
 class IllegalTransition(DomainError):
@@ -62,11 +63,6 @@ def _apply(case: Case, action: str) -> str:
         )
     case.status = target
     return target
-
-
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise PermissionDenied(message)
 
 
 # --- who may do what --------------------------------------------------------------------------------------
@@ -246,7 +242,7 @@ def _canonical(code: str) -> str:
 @transaction.atomic
 def case_draft(*, request: ServiceRequest, data: CaseData, by) -> Case:
     """Station staff of the request's station (or an admin) draft a case from a resolved request."""
-    _require(
+    require(
         scope_of(by).is_admin or is_station_staff_of(by, request.station_id),
         _("只有受理服务站的工作人员可以撰写案例。"),
     )
@@ -295,7 +291,7 @@ def _lock(case: Case) -> Case:
 @transaction.atomic
 def case_update(*, case: Case, data: CaseData, by) -> Case:
     case = _lock(case)
-    _require(can_edit(by, case), _("只有服务站工作人员可以修改案例。"))
+    require(can_edit(by, case), _("只有服务站工作人员可以修改案例。"))
     if case.status != S.DRAFT:
         raise IllegalTransition(_("只有草稿可以修改。"), field="status")
     for name, value in _validate(data).items():
@@ -310,7 +306,7 @@ def case_update(*, case: Case, data: CaseData, by) -> Case:
 def case_submit(*, case: Case, by) -> Case:
     """Send the draft to the enterprise for consent (no enterprise: straight to consented)."""
     case = _lock(case)
-    _require(can_edit(by, case), _("只有服务站工作人员可以提交案例。"))
+    require(can_edit(by, case), _("只有服务站工作人员可以提交案例。"))
     _apply(case, "submit")
     if case.enterprise_id is None:
         case.status = S.CONSENTED
@@ -351,7 +347,7 @@ def _notify_enterprise(case: Case) -> None:
 def case_consent(*, case: Case, consent: bool, by) -> Case:
     """The enterprise agrees to be named (consented) or refuses (the case is anonymised)."""
     case = _lock(case)
-    _require(is_enterprise_user_of(by, case), _("只有案例所属企业的用户可以确认。"))
+    require(is_enterprise_user_of(by, case), _("只有案例所属企业的用户可以确认。"))
     _apply(case, "consent" if consent else "refuse")
     case.enterprise_consent = Case.Consent.GRANTED if consent else Case.Consent.REFUSED
     case.consent_by = by
@@ -364,7 +360,7 @@ def case_consent(*, case: Case, consent: bool, by) -> Case:
 @transaction.atomic
 def case_publish(*, case: Case, by) -> Case:
     case = _lock(case)
-    _require(is_regulator_of(by, case), _("只有案例所在地区的监管人员可以发布。"))
+    require(is_regulator_of(by, case), _("只有案例所在地区的监管人员可以发布。"))
     _apply(case, "publish")
     case.published_by = by
     case.published_at = timezone.now()
@@ -377,7 +373,7 @@ def case_publish(*, case: Case, by) -> Case:
 @transaction.atomic
 def case_unpublish(*, case: Case, by) -> Case:
     case = _lock(case)
-    _require(is_regulator_of(by, case), _("只有案例所在地区的监管人员可以撤回发布。"))
+    require(is_regulator_of(by, case), _("只有案例所在地区的监管人员可以撤回发布。"))
     _apply(case, "unpublish")
     case.published_at = None
     case.enterprise_consent = Case.Consent.PENDING if case.enterprise_id else Case.Consent.NOT_NEEDED
@@ -452,7 +448,7 @@ def _version(article: Article, by) -> None:
 
 @transaction.atomic
 def article_create(*, data: ArticleData, by, publish: bool = False, is_demo: bool = False) -> Article:
-    _require(is_editor(by), _("只有监管人员和平台管理员可以编辑知识库。"))
+    require(is_editor(by), _("只有监管人员和平台管理员可以编辑知识库。"))
     article = Article(**_validate_article(data), created_by=by, updated_by=by, is_demo=is_demo)
     if publish:
         article.is_published = True
@@ -466,7 +462,7 @@ def article_create(*, data: ArticleData, by, publish: bool = False, is_demo: boo
 
 @transaction.atomic
 def article_update(*, article: Article, data: ArticleData, by) -> Article:
-    _require(is_editor(by), _("只有监管人员和平台管理员可以编辑知识库。"))
+    require(is_editor(by), _("只有监管人员和平台管理员可以编辑知识库。"))
     article = Article.objects.select_for_update().get(pk=article.pk)
     for name, value in _validate_article(data).items():
         setattr(article, name, value)
@@ -481,7 +477,7 @@ def article_update(*, article: Article, data: ArticleData, by) -> Article:
 
 @transaction.atomic
 def article_set_published(*, article: Article, published: bool, by) -> Article:
-    _require(is_editor(by), _("只有监管人员和平台管理员可以发布文章。"))
+    require(is_editor(by), _("只有监管人员和平台管理员可以发布文章。"))
     article = Article.objects.select_for_update().get(pk=article.pk)
     article.is_published = published
     article.published_at = timezone.now() if published else None
@@ -492,7 +488,7 @@ def article_set_published(*, article: Article, published: bool, by) -> Article:
 
 @transaction.atomic
 def article_attach(*, article: Article, upload, by) -> ArticleAttachment:
-    _require(is_editor(by), _("只有监管人员和平台管理员可以上传附件。"))
+    require(is_editor(by), _("只有监管人员和平台管理员可以上传附件。"))
     from nqihub.desk.services import check_upload
 
     name, _content_type = check_upload(upload)

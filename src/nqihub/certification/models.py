@@ -10,9 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.models import Organisation, Region
-from nqihub.core.scoping import NOTHING, Scope
-from nqihub.directory.models import Enterprise, Institution, StationArea
+from nqihub.core import policy
+from nqihub.core.models import Region
+from nqihub.core.scoping import Scope
+from nqihub.directory.models import Enterprise, Institution
 
 
 class CertificateType(models.TextChoices):
@@ -40,17 +41,10 @@ ACTIVE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
 def _certificate_scope_extra(scope: Scope) -> Q:
     """Staff of a certification body see the certificates it issued; station staff the certificates of
     enterprises in their stations' service areas (as they see those enterprises)."""
-    q = NOTHING
-    institution_orgs = scope.org_ids_of_kind(Organisation.Kind.INSTITUTION)
+    q = policy.station_area_q(scope, "region_id")
+    institution_orgs = policy.institution_orgs(scope)
     if institution_orgs:
-        q |= Q(body__organisation_id__in=sorted(institution_orgs))
-    station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-    if station_orgs:
-        q |= Q(
-            region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values(
-                "region_id"
-            )
-        )
+        q |= Q(body__organisation_id__in=institution_orgs)
     return q
 
 

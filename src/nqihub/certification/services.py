@@ -11,8 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core import audit, policy
+from nqihub.core.errors import (
+    DomainError,
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
+from nqihub.core.policy import require
 from nqihub.core.scoping import scope_of
 from nqihub.directory.models import Enterprise, Institution
 
@@ -25,11 +30,6 @@ from .models import (
     CertificateType,
     SurveillanceAudit,
 )
-
-
-class PermissionDenied(DomainError):
-    status = 403
-
 
 #: Usual validity in years, offered when the expiry date is left blank (a suggestion, not a rule): CCC
 #: 5 years; management-system certificates 3 years (background knowledge, DOMAIN.md C.3).
@@ -71,19 +71,14 @@ def can_register_for(user, enterprise: Enterprise) -> bool:
     scope = scope_of(user)
     if scope.is_admin or any(enterprise.region_id.startswith(p) for p in scope.regulator_prefixes):
         return True
-    return enterprise.organisation_id in scope.org_ids
+    return policy.acts_for(user, enterprise.organisation_id)
 
 
 def can_edit(user, certificate: Certificate) -> bool:
     if can_register_for(user, certificate.enterprise):
         return True
     body = certificate.body
-    return body is not None and body.organisation_id in scope_of(user).org_ids
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您无权修改该企业的认证证书。"))
+    return body is not None and policy.acts_for(user, body.organisation_id)
 
 
 # --- validation -------------------------------------------------------------------------------------------
@@ -213,7 +208,7 @@ def certificate_create(
     is_demo: bool = False,
     today: date | None = None,
 ) -> Certificate:
-    _require(can_register_for(by, enterprise))
+    require(can_register_for(by, enterprise), _("您无权修改该企业的认证证书。"))
     today = today or timezone.localdate()
     cleaned = validate_certificate(data, today=today)
     certificate = _create(
@@ -237,7 +232,7 @@ def certificate_create(
 def certificate_update(
     *, certificate: Certificate, data: CertificateData, by, today: date | None = None
 ) -> Certificate:
-    _require(can_edit(by, certificate))
+    require(can_edit(by, certificate), _("您无权修改该企业的认证证书。"))
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
         .select_related("enterprise", "body")
@@ -257,7 +252,7 @@ def certificate_update(
 
 @transaction.atomic
 def certificate_delete(*, certificate: Certificate, by) -> None:
-    _require(can_edit(by, certificate))
+    require(can_edit(by, certificate), _("您无权修改该企业的认证证书。"))
     audit.record(
         by,
         "certification.certificate.deleted",
@@ -281,7 +276,7 @@ def certificate_change_status(
 ) -> CertificateStatusChange:
     """Suspend, revoke, cancel or restore a certificate, with a reason; ``IllegalTransition`` (409) for a
     change the table in ``states`` does not allow."""
-    _require(can_edit(by, certificate))
+    require(can_edit(by, certificate), _("您无权修改该企业的认证证书。"))
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     reason = (reason or "").strip()
     if to_status not in CertificateStatus.values:
@@ -344,7 +339,7 @@ def certificate_expire(*, certificate: Certificate, today: date) -> CertificateS
 def surveillance_add(
     *, certificate: Certificate, due_date: date | None, by, notes: str = ""
 ) -> SurveillanceAudit:
-    _require(can_edit(by, certificate))
+    require(can_edit(by, certificate), _("您无权修改该企业的认证证书。"))
     errors = {}
     if due_date is None:
         errors["due_date"] = _("请填写计划日期。")
@@ -374,7 +369,7 @@ def surveillance_record(
     notes: str = "",
     today: date | None = None,
 ) -> SurveillanceAudit:
-    _require(can_edit(by, item.certificate))
+    require(can_edit(by, item.certificate), _("您无权修改该企业的认证证书。"))
     today = today or timezone.localdate()
     errors = {}
     if done_date is None:

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.core.exceptions import FieldError
 from django.db.models import Count, Q, QuerySet
 
+from nqihub.core import policy
 from nqihub.core.models import Organisation
 from nqihub.core.scoping import prefix_q, scope_of, visible
 from nqihub.directory.models import Enterprise, Institution
@@ -115,7 +116,11 @@ def enterprises_to_apply(user, cooperative: Cooperative) -> list[Enterprise]:
 def my_cooperative_ids(user) -> list[int]:
     """Cooperatives the user works in: its own (staff) or those its enterprises are active members of."""
     scope = scope_of(user)
-    ids = set(Cooperative.objects.filter(organisation_id__in=scope.org_ids).values_list("pk", flat=True))
+    ids = set(
+        Cooperative.objects.filter(organisation_id__in=policy.cooperative_orgs(scope)).values_list(
+            "pk", flat=True
+        )
+    )
     ids |= set(
         Member.objects.filter(
             enterprise__organisation_id__in=scope.org_ids_of_kind(Organisation.Kind.ENTERPRISE),
@@ -258,7 +263,7 @@ def testing_plan_lines(*, fetched_by, plan: TestingPlan) -> QuerySet:
     """Every line for staff and regulators; a member sees its own lines."""
     qs = plan.lines.select_related("member__enterprise")
     if not sees_members(fetched_by, plan.cooperative):
-        qs = qs.filter(member__enterprise__organisation_id__in=scope_of(fetched_by).org_ids)
+        qs = qs.filter(member__enterprise__organisation_id__in=policy.enterprise_orgs(scope_of(fetched_by)))
     return qs
 
 

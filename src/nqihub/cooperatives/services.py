@@ -22,9 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit, workdays
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core import audit, policy, workdays
+from nqihub.core.errors import (
+    DomainError,
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
 from nqihub.core.models import Membership
+from nqihub.core.policy import require
 from nqihub.core.scoping import prefix_q, scope_of
 from nqihub.directory.models import Enterprise, Institution
 from nqihub.notifications.services import notify
@@ -54,10 +59,6 @@ MAX_ITEMS_PER_LINE = 30
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
-class PermissionDenied(DomainError):
-    status = 403
-
-
 class IllegalTransition(DomainError):
     status = 409
 
@@ -68,7 +69,7 @@ class IllegalTransition(DomainError):
 def is_staff_of(user, cooperative: Cooperative) -> bool:
     """The cooperative's own staff, or a platform admin."""
     scope = scope_of(user)
-    return scope.is_admin or cooperative.organisation_id in scope.org_ids
+    return scope.is_admin or policy.acts_for(user, cooperative.organisation_id)
 
 
 def regulates(user, cooperative: Cooperative) -> bool:
@@ -78,12 +79,7 @@ def regulates(user, cooperative: Cooperative) -> bool:
 
 def speaks_for(user, enterprise: Enterprise) -> bool:
     """The user is a member of the enterprise's organisation."""
-    return enterprise.organisation_id in scope_of(user).org_ids
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
+    return policy.acts_for(user, enterprise.organisation_id)
 
 
 def staff_users(cooperative: Cooperative):
@@ -130,7 +126,7 @@ def cooperative_update(
     target_pass_rate=None,
 ) -> Cooperative:
     """Changing the commitment text raises its version: members then re-confirm it."""
-    _require(is_staff_of(by, cooperative), _("只有合作社管理员可以修改合作社资料。"))
+    require(is_staff_of(by, cooperative), _("只有合作社管理员可以修改合作社资料。"))
     errors: dict[str, str] = {}
     host = _clean(host_organisation, 200, "host_organisation", _("主办单位"), errors)
     charter = _clean(charter, 20000, "charter", _("章程"), errors)
@@ -282,7 +278,7 @@ def member_apply(
 ) -> Member:
     """An enterprise (or individual business) applies, accepting the commitment and naming its quality
     officer; the cooperative's staff then admit or reject it."""
-    _require(speaks_for(by, enterprise) or scope_of(by).is_admin, _("只有本企业的用户可以申请入社。"))
+    require(speaks_for(by, enterprise) or scope_of(by).is_admin, _("只有本企业的用户可以申请入社。"))
     errors: dict[str, str] = {}
     name, phone = _validate_officer(officer_name, officer_phone, errors)
     _validate_commitment(cooperative, accept_commitment, commitment_version, errors)
@@ -306,7 +302,7 @@ def member_apply(
 def member_invite(*, cooperative: Cooperative, uscc: str, by, note: str = "") -> Member:
     """The cooperative's staff invite an enterprise (found by its 统一社会信用代码, in the cooperative's
     province); it joins when it accepts the commitment."""
-    _require(is_staff_of(by, cooperative), _("只有合作社管理员可以邀请成员。"))
+    require(is_staff_of(by, cooperative), _("只有合作社管理员可以邀请成员。"))
     errors: dict[str, str] = {}
     code = "".join(str(uscc or "").split()).upper()
     note = _clean(note, 500, "note", _("说明"), errors)
@@ -337,7 +333,7 @@ def member_invite(*, cooperative: Cooperative, uscc: str, by, note: str = "") ->
 def member_admit(*, member: Member, by, today: date | None = None) -> Member:
     member = _lock_member(member)
     coop = member.cooperative
-    _require(is_staff_of(by, coop), _("只有合作社管理员可以批准入社。"))
+    require(is_staff_of(by, coop), _("只有合作社管理员可以批准入社。"))
     after = _transition(member, MemberEvent.Action.ADMITTED)
     if member.commitment_version != coop.commitment_version:
         raise IllegalTransition(
@@ -357,7 +353,7 @@ def member_admit(*, member: Member, by, today: date | None = None) -> Member:
 @transaction.atomic
 def member_reject(*, member: Member, reason: str, by) -> Member:
     member = _lock_member(member)
-    _require(is_staff_of(by, member.cooperative), _("只有合作社管理员可以处理入社申请。"))
+    require(is_staff_of(by, member.cooperative), _("只有合作社管理员可以处理入社申请。"))
     errors: dict[str, str] = {}
     reason = _clean(reason, 500, "reason", _("不予通过的原因"), errors, required=True)
     _raise(errors)
@@ -379,7 +375,7 @@ def member_accept_invitation(
     today: date | None = None,
 ) -> Member:
     member = _lock_member(member)
-    _require(speaks_for(by, member.enterprise), _("只有被邀请企业的用户可以接受邀请。"))
+    require(speaks_for(by, member.enterprise), _("只有被邀请企业的用户可以接受邀请。"))
     after = _transition(member, MemberEvent.Action.ACCEPTED)
     errors: dict[str, str] = {}
     name, phone = _validate_officer(officer_name, officer_phone, errors)
@@ -399,7 +395,7 @@ def member_accept_invitation(
 @transaction.atomic
 def member_decline(*, member: Member, reason: str, by) -> Member:
     member = _lock_member(member)
-    _require(speaks_for(by, member.enterprise), _("只有被邀请企业的用户可以谢绝邀请。"))
+    require(speaks_for(by, member.enterprise), _("只有被邀请企业的用户可以谢绝邀请。"))
     errors: dict[str, str] = {}
     reason = _clean(reason, 500, "reason", _("原因"), errors)
     _raise(errors)
@@ -415,7 +411,7 @@ def member_leave(*, member: Member, reason: str, by, today: date | None = None) 
     member = _lock_member(member)
     own = speaks_for(by, member.enterprise)
     staff = is_staff_of(by, member.cooperative)
-    _require(own or staff, _("只有成员企业本身或合作社管理员可以办理退社。"))
+    require(own or staff, _("只有成员企业本身或合作社管理员可以办理退社。"))
     action = MemberEvent.Action.LEFT if own else MemberEvent.Action.REMOVED
     errors: dict[str, str] = {}
     reason = _clean(reason, 500, "reason", _("退社原因"), errors, required=True)
@@ -430,7 +426,7 @@ def member_leave(*, member: Member, reason: str, by, today: date | None = None) 
 @transaction.atomic
 def member_set_officer(*, member: Member, officer_name: str, officer_phone: str, by) -> Member:
     member = _lock_member(member)
-    _require(
+    require(
         speaks_for(by, member.enterprise) or is_staff_of(by, member.cooperative),
         _("只有成员企业或合作社管理员可以变更质量专员。"),
     )
@@ -455,7 +451,7 @@ def member_confirm_commitment(
 ) -> Member:
     """A member confirms the current version of the commitment (after the cooperative changed it)."""
     member = _lock_member(member)
-    _require(speaks_for(by, member.enterprise), _("只有成员企业的用户可以确认承诺书。"))
+    require(speaks_for(by, member.enterprise), _("只有成员企业的用户可以确认承诺书。"))
     if member.status in (MemberStatus.LEFT, MemberStatus.REJECTED):
         raise IllegalTransition(_("该企业已不在合作社。"), field="status")
     errors: dict[str, str] = {}
@@ -479,7 +475,7 @@ def member_confirm_commitment(
 def plan_create(
     *, cooperative: Cooperative, name: str, product: str = "", by, is_demo: bool = False
 ) -> QcPlan:
-    _require(is_staff_of(by, cooperative), _("只有合作社管理员可以制定质量控制计划。"))
+    require(is_staff_of(by, cooperative), _("只有合作社管理员可以制定质量控制计划。"))
     errors: dict[str, str] = {}
     name = _clean(name, 200, "name", _("计划名称"), errors, required=True)
     product = _clean(product, 200, "product", _("适用产品"), errors)
@@ -491,7 +487,7 @@ def plan_create(
 
 @transaction.atomic
 def plan_set_active(*, plan: QcPlan, is_active: bool, by) -> QcPlan:
-    _require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
+    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
     QcPlan.objects.filter(pk=plan.pk).update(is_active=bool(is_active))
     plan.is_active = bool(is_active)
     audit.record(by, "cooperatives.plan.activated" if is_active else "cooperatives.plan.deactivated", plan)
@@ -500,7 +496,7 @@ def plan_set_active(*, plan: QcPlan, is_active: bool, by) -> QcPlan:
 
 @transaction.atomic
 def checkpoint_add(*, plan: QcPlan, stage: str, name: str, by) -> Checkpoint:
-    _require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
+    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
     errors: dict[str, str] = {}
     if stage not in Stage.values:
         errors["stage"] = _("请选择环节：进货验收、过程控制或出货检验。")
@@ -540,7 +536,7 @@ def validate_item(*, name: str, kind: str, requirement: str = "", unit: str = ""
 
 @transaction.atomic
 def item_add(*, checkpoint: Checkpoint, by, **data) -> CheckItem:
-    _require(is_staff_of(by, checkpoint.plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
+    require(is_staff_of(by, checkpoint.plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
     cleaned = validate_item(**data)
     item = CheckItem.objects.create(checkpoint=checkpoint, position=checkpoint.items.count(), **cleaned)
     audit.record(by, "cooperatives.check_item.created", item, {"checkpoint": checkpoint.pk, **cleaned})
@@ -549,7 +545,7 @@ def item_add(*, checkpoint: Checkpoint, by, **data) -> CheckItem:
 
 @transaction.atomic
 def item_delete(*, item: CheckItem, by) -> None:
-    _require(is_staff_of(by, item.checkpoint.plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
+    require(is_staff_of(by, item.checkpoint.plan.cooperative), _("只有合作社管理员可以修改质量控制计划。"))
     if InspectionResult.objects.filter(item=item).exists():
         raise IllegalTransition(_("该检查项目已有检验记录，不能删除；可停用整个计划后另建新计划。"))
     audit.record(by, "cooperatives.check_item.deleted", item, {"checkpoint": item.checkpoint_id})
@@ -599,7 +595,7 @@ def inspection_record(
     (pass/fail items) or the measured value (judged with ``standards.requirements.evaluate``). Every item
     must be answered; errors are reported per item (``item_<id>``). Each failed item opens a
     non-conformity due in ``NC_DUE_WORKING_DAYS`` working days."""
-    _require(can_record_for(by, member), _("只有成员企业或合作社管理员可以登记检验记录。"))
+    require(can_record_for(by, member), _("只有成员企业或合作社管理员可以登记检验记录。"))
     today = today or timezone.localdate()
     plan = checkpoint.plan
     if plan.cooperative_id != member.cooperative_id:
@@ -702,7 +698,7 @@ def nonconformity_plan(
     nc = _lock_nc(nc)
     member = nc.member
     staff = is_staff_of(by, member.cooperative)
-    _require(staff or speaks_for(by, member.enterprise), _("只有成员企业或合作社管理员可以填写纠正措施。"))
+    require(staff or speaks_for(by, member.enterprise), _("只有成员企业或合作社管理员可以填写纠正措施。"))
     if nc.status != NonConformity.Status.OPEN:
         raise IllegalTransition(_("该不合格项已关闭。"), field="status")
     errors: dict[str, str] = {}
@@ -727,7 +723,7 @@ def nonconformity_close(
 ) -> NonConformity:
     nc = _lock_nc(nc)
     member = nc.member
-    _require(
+    require(
         is_staff_of(by, member.cooperative) or speaks_for(by, member.enterprise),
         _("只有成员企业或合作社管理员可以关闭不合格项。"),
     )
@@ -766,7 +762,7 @@ def nonconformity_close(
 def testing_plan_create(
     *, cooperative: Cooperative, year, name: str, by, is_demo: bool = False
 ) -> TestingPlan:
-    _require(is_staff_of(by, cooperative), _("只有合作社管理员可以制定免费检测计划。"))
+    require(is_staff_of(by, cooperative), _("只有合作社管理员可以制定免费检测计划。"))
     errors: dict[str, str] = {}
     name = _clean(name, 200, "name", _("计划名称"), errors, required=True)
     try:
@@ -842,7 +838,7 @@ def testing_plan_add_line(
     *, plan: TestingPlan, member: Member, sample_kind: str, product_name: str, items, by
 ) -> TestingPlanLine:
     plan = _lock_plan(plan)
-    _require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
+    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
     _require_draft(plan)
     errors: dict[str, str] = {}
     if member.cooperative_id != plan.cooperative_id or member.status != MemberStatus.ACTIVE:
@@ -868,7 +864,7 @@ def testing_plan_add_line(
 @transaction.atomic
 def testing_plan_remove_line(*, line: TestingPlanLine, by) -> None:
     plan = _lock_plan(line.plan)
-    _require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
+    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
     _require_draft(plan)
     audit.record(by, "cooperatives.testing_plan.line_removed", plan, {"line": line.pk})
     line.delete()
@@ -897,7 +893,7 @@ def uncovered(lab: Institution, parameters: list[str]) -> list[str]:
 @transaction.atomic
 def testing_plan_set_lab(*, plan: TestingPlan, lab: Institution, by) -> TestingPlan:
     plan = _lock_plan(plan)
-    _require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
+    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
     _require_draft(plan)
     if lab.kind != Institution.Kind.TESTING:
         raise ValidationFailed({"lab": _("请选择检验检测机构。")})
@@ -929,7 +925,7 @@ def testing_plan_order(*, plan: TestingPlan, by) -> list:
     """Create one test order per line at the plan's lab, all in one step: any error and none is made."""
     plan = _lock_plan(plan)
     coop = plan.cooperative
-    _require(is_staff_of(by, coop), _("只有合作社管理员可以下达检测委托。"))
+    require(is_staff_of(by, coop), _("只有合作社管理员可以下达检测委托。"))
     _require_draft(plan)
     create = order_service()
     if create is None:
@@ -1017,7 +1013,7 @@ def testing_plan_order(*, plan: TestingPlan, by) -> list:
 def shared_standard_add(*, cooperative: Cooperative, number: str, note: str = "", by) -> SharedStandard:
     from nqihub.standards.selectors import standard_lookup
 
-    _require(is_staff_of(by, cooperative), _("只有合作社管理员可以发布统一标准。"))
+    require(is_staff_of(by, cooperative), _("只有合作社管理员可以发布统一标准。"))
     errors: dict[str, str] = {}
     note = _clean(note, 200, "note", _("用途说明"), errors)
     number = " ".join(str(number or "").split())
@@ -1045,7 +1041,7 @@ def shared_standard_add(*, cooperative: Cooperative, number: str, note: str = ""
 
 @transaction.atomic
 def shared_standard_remove(*, shared: SharedStandard, by) -> None:
-    _require(is_staff_of(by, shared.cooperative), _("只有合作社管理员可以修改统一标准。"))
+    require(is_staff_of(by, shared.cooperative), _("只有合作社管理员可以修改统一标准。"))
     audit.record(by, "cooperatives.standard.withdrawn", shared, {"standard": shared.standard_id})
     shared.delete()
 
@@ -1096,7 +1092,7 @@ def label_template_save(
     template: LabelTemplate | None = None,
     is_demo: bool = False,
 ) -> LabelTemplate:
-    _require(is_staff_of(by, cooperative), _("只有合作社管理员可以发布标签模板。"))
+    require(is_staff_of(by, cooperative), _("只有合作社管理员可以发布标签模板。"))
     errors: dict[str, str] = {}
     name = _clean(name, 200, "name", _("模板名称"), errors, required=True)
     if category not in label_categories():

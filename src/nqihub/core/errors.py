@@ -25,3 +25,9 @@ class ValidationFailed(DomainError):
 
 class NotFound(DomainError):
     status = 404
+
+
+class PermissionDenied(DomainError):
+    """The user may not do this (``core.policy``): maps to 403."""
+
+    status = 403

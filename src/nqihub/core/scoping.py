@@ -28,9 +28,16 @@ class Scope:
     #: (organisation id, kind, region code) of every membership, regulators included.
     orgs: tuple[tuple[int, str, str], ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
+    #: (organisation id, kind, region code, role) of every membership.
+    memberships: tuple[tuple[int, str, str, str], ...] = ()
+    user_id: int | None = None
 
     def org_ids_of_kind(self, kind: str) -> list[int]:
-        return [org_id for org_id, org_kind, _ in self.orgs if org_kind == kind]
+        """The organisations of ``kind`` the user *acts for* (with that kind's acting role, see
+        ``core.policy``): an expert's membership of a station does not count as the station's."""
+        from .policy import acting_orgs
+
+        return acting_orgs(self, kind)
 
     def home_provinces(self) -> set[str]:
         """Province prefixes of the user's non-regulator organisations."""
@@ -73,6 +80,8 @@ def scope_of(user) -> Scope:
         regulator_prefixes=tuple(minimal),
         orgs=tuple({(r[0], r[1], r[2]) for r in rows}),
         roles=roles,
+        memberships=tuple(sorted(set(rows))),
+        user_id=user.pk,
     )
     user._nqihub_scope = scope
     return scope
@@ -100,8 +109,9 @@ def visible(user, model) -> Q:
     scope = scope_of(user)
     if scope.is_admin or "" in scope.regulator_prefixes:
         return EVERYTHING
-    if not scope.orgs:
+    if scope.user_id is None:
         return NOTHING
+    # A user without memberships may still reach records through ``scope_extra`` (an expert's assignments).
     q = NOTHING
     org_field = getattr(model, "scope_org_field", None)
     region_field = getattr(model, "scope_region_field", None)

@@ -13,11 +13,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
 from nqihub.core.files import RandomName
-from nqihub.core.models import Industry, Membership, Organisation, Region
-from nqihub.core.scoping import NOTHING, Scope
+from nqihub.core.models import Industry, Region
+from nqihub.core.scoping import Scope
 
 from . import states
 
@@ -232,13 +233,13 @@ class ServiceRequest(models.Model):
 
     @staticmethod
     def scope_extra(scope: Scope) -> Q:
-        q = NOTHING
-        station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
         # An expert is a member of the station too (role "expert"): only station staff see the station's
-        # whole desk; an expert sees the requests assigned to them (added by the selectors).
-        if station_orgs and Membership.Role.STATION_STAFF in scope.roles:
+        # whole desk; an expert sees the requests assigned to them (core.policy).
+        q = policy.assigned_q(scope, "pk")
+        station_orgs = policy.station_orgs(scope)
+        if station_orgs:
             q |= Q(station__organisation_id__in=station_orgs)
-        institution_orgs = scope.org_ids_of_kind(Organisation.Kind.INSTITUTION)
+        institution_orgs = policy.institution_orgs(scope)
         if institution_orgs:
             q |= Q(
                 pk__in=Assignment.objects.filter(

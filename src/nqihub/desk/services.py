@@ -21,9 +21,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core import audit, policy
+from nqihub.core.errors import (
+    DomainError,
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
 from nqihub.core.models import Industry, Membership, Organisation, Region
+from nqihub.core.policy import require
 from nqihub.core.scoping import scope_of, visible
 from nqihub.core.search import segment
 from nqihub.directory.models import Enterprise, Expert, Institution, Station
@@ -42,10 +47,6 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class PermissionDenied(DomainError):
-    status = 403
 
 
 # --- who may do what ---------------------------------------------------------------------------------
@@ -105,11 +106,6 @@ def is_assignee(user, assignment: Assignment) -> bool:
 def sees_internal(user, req: ServiceRequest) -> bool:
     """Internal notes, attachments and events: the handling station, the regulators, admins."""
     return can_triage(user, req) or is_regulator_of(user, req)
-
-
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise PermissionDenied(message)
 
 
 # --- people to tell ----------------------------------------------------------------------------------
@@ -368,11 +364,11 @@ def _intake_enterprise(data: RequestData, by) -> tuple[Enterprise, str]:
         if enterprise is None:
             enterprise = Enterprise.objects.filter(visible(by, Enterprise), pk=data.enterprise_id).first()
             scope = scope_of(by)
-            on_behalf = scope.is_admin or Membership.Role.STATION_STAFF in scope.roles
+            on_behalf = scope.is_admin or bool(policy.station_orgs(scope))
             if (
                 enterprise is None
                 or not on_behalf
-                or (not scope.is_admin and not _station_covers(by, enterprise.region_id))
+                or (not scope.is_admin and not policy.station_covers(by, enterprise.region_id))
             ):
                 raise ValidationFailed({"enterprise_id": _("企业不存在，或不在您可代为提交的服务区域内。")})
     is_own = enterprise in own
@@ -388,14 +384,6 @@ def _intake_enterprise(data: RequestData, by) -> tuple[Enterprise, str]:
                 {"channel": _("代企业提交的需求，渠道应为 visit（走访）或 walk_in（窗口）。")}
             )
     return enterprise, channel
-
-
-def _station_covers(user, region_code: str) -> bool:
-    station_orgs = _member_orgs(user, Membership.Role.STATION_STAFF)
-    return (
-        bool(station_orgs)
-        and Station.objects.filter(organisation_id__in=station_orgs, areas__region_id=region_code).exists()
-    )
 
 
 def station_descriptors(county: str) -> list[routing.StationInfo]:
@@ -435,7 +423,7 @@ def compute_route(county: str, industry: str | None) -> tuple[Station | None, Re
 
 @transaction.atomic
 def request_create(*, data: RequestData, by) -> ServiceRequest:
-    _require(getattr(by, "is_authenticated", False), _("请先登录。"))
+    require(getattr(by, "is_authenticated", False), _("请先登录。"))
     cleaned = _validate(data)
     enterprise, channel = _intake_enterprise(data, by)
     industry = cleaned["industry"] or enterprise.industry
@@ -504,7 +492,7 @@ def request_create(*, data: RequestData, by) -> ServiceRequest:
 @transaction.atomic
 def request_accept(*, request: ServiceRequest, by) -> ServiceRequest:
     req = _lock(request)
-    _require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以受理。"))
+    require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以受理。"))
     req.accepted_at = timezone.now()
     _apply(req, "accept", by)
     return req
@@ -514,7 +502,7 @@ def request_accept(*, request: ServiceRequest, by) -> ServiceRequest:
 def request_reject(*, request: ServiceRequest, reason: str, by) -> ServiceRequest:
     reason = _reason(reason)
     req = _lock(request)
-    _require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以退回。"))
+    require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以退回。"))
     _apply(
         req, "reject", by, message=_("退回：%(r)s") % {"r": reason}, data={"reason": reason}, reason=reason
     )
@@ -528,7 +516,7 @@ def request_reroute(
     """Send the request to another station (or, without ``station_id``, to the city-level platform)."""
     reason = _reason(reason)
     req = _lock(request)
-    _require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以改派。"))
+    require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以改派。"))
     if station_id is not None:
         target = Station.objects.filter(pk=station_id).first()
         if target is None:
@@ -661,7 +649,7 @@ def _create_assignments(
 @transaction.atomic
 def request_dispatch(*, request: ServiceRequest, assignees: list[AssigneeSpec], by) -> list[Assignment]:
     req = _lock(request)
-    _require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以派单。"))
+    require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以派单。"))
     states.next_state(req.status, "dispatch")  # refuse before any write
     created = _create_assignments(req, assignees, by)
     _apply(
@@ -709,7 +697,7 @@ def _workload_down(a: Assignment) -> None:
 @transaction.atomic
 def assignment_accept(*, assignment: Assignment, by) -> Assignment:
     req, a = _lock_assignment(assignment)
-    _require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以接单。"))
+    require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以接单。"))
     _assignment_state(a, (Assignment.Status.OFFERED,), _("接单"))
     if req.status not in (states.DISPATCHED, states.IN_PROGRESS):
         states.next_state(req.status, "start")
@@ -750,7 +738,7 @@ def assignment_accept(*, assignment: Assignment, by) -> Assignment:
 def assignment_decline(*, assignment: Assignment, reason: str, by) -> Assignment:
     reason = _reason(reason)
     req, a = _lock_assignment(assignment)
-    _require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以拒单。"))
+    require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以拒单。"))
     _assignment_state(a, (Assignment.Status.OFFERED,), _("拒单"))
     a.status, a.reason, a.declined_at = Assignment.Status.DECLINED, reason, timezone.now()
     a.save(update_fields=["status", "reason", "declined_at"])
@@ -779,7 +767,7 @@ def assignment_complete(*, assignment: Assignment, by, result: str = "") -> Assi
     if len(result) > 5000:
         raise ValidationFailed({"result": _("办理结果不能超过5000个字符。")})
     req, a = _lock_assignment(assignment)
-    _require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以完成工单。"))
+    require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以完成工单。"))
     _assignment_state(a, (Assignment.Status.ACCEPTED,), _("完成"))
     if not result:
         # The station resolves the request and the enterprise reads the outcome from this summary.
@@ -812,7 +800,7 @@ def assignment_reassign(*, assignment: Assignment, to: AssigneeSpec, reason: str
     """The station takes an assignment back (or after a decline) and gives the work to someone else."""
     reason = _reason(reason)
     req, a = _lock_assignment(assignment)
-    _require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以改派工单。"))
+    require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以改派工单。"))
     if req.status not in (states.DISPATCHED, states.IN_PROGRESS):
         raise states.IllegalTransition(
             _("服务需求当前状态为“%(s)s”，不能改派工单。") % {"s": states.STATUS_LABELS[req.status]},
@@ -911,7 +899,7 @@ def request_resolve(*, request: ServiceRequest, resolution: Resolution, by) -> S
     if errors:
         raise ValidationFailed(errors)
     req = _lock(request)
-    _require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以办结。"))
+    require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以办结。"))
     states.next_state(req.status, "resolve")
     open_accepted = req.assignments.filter(status=Assignment.Status.ACCEPTED).count()
     if open_accepted:
@@ -957,7 +945,7 @@ def request_rate(*, request: ServiceRequest, score: int, comment: str = "", by) 
     if len(comment) > 2000:
         raise ValidationFailed({"comment": _("评价意见不能超过2000个字符。")})
     req = _lock(request)
-    _require(is_enterprise_user(by, req), _("只有提出需求的企业可以评价。"))
+    require(is_enterprise_user(by, req), _("只有提出需求的企业可以评价。"))
     req.rating_score, req.rating_comment, req.rated_at = score, comment, timezone.now()
     _apply(
         req,
@@ -997,7 +985,7 @@ def rectification_respond(*, request: ServiceRequest, response: str, by) -> Rect
     if not response:
         raise ValidationFailed({"response": _("请填写整改情况。")})
     req = _lock(request)
-    _require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以填写整改情况。"))
+    require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以填写整改情况。"))
     rect = Rectification.objects.select_for_update().filter(request=req).first()
     if rect is None:
         raise states.IllegalTransition(_("该需求没有差评整改。"))
@@ -1030,7 +1018,7 @@ def rectification_callback(
     if not note:
         raise ValidationFailed({"note": _("请填写回访记录。")})
     req = _lock(request)
-    _require(can_triage(by, req) or is_regulator_of(by, req), _("只有服务站或监管部门可以记录回访。"))
+    require(can_triage(by, req) or is_regulator_of(by, req), _("只有服务站或监管部门可以记录回访。"))
     rect = Rectification.objects.select_for_update().filter(request=req).first()
     if rect is None:
         raise states.IllegalTransition(_("该需求没有差评整改。"))
@@ -1051,7 +1039,7 @@ def rectification_callback(
 def request_withdraw(*, request: ServiceRequest, reason: str, by) -> ServiceRequest:
     reason = _reason(reason)
     req = _lock(request)
-    _require(is_enterprise_user(by, req), _("只有提出需求的企业可以撤回。"))
+    require(is_enterprise_user(by, req), _("只有提出需求的企业可以撤回。"))
     states.next_state(req.status, "withdraw")
     _cancel_open_assignments(req, _("企业撤回需求"))
     _apply(
@@ -1071,7 +1059,7 @@ def request_withdraw(*, request: ServiceRequest, reason: str, by) -> ServiceRequ
 @transaction.atomic
 def request_close(*, request: ServiceRequest, by) -> ServiceRequest:
     req = _lock(request)
-    _require(can_triage(by, req) or is_regulator_of(by, req), _("只有服务站或监管部门可以关闭需求。"))
+    require(can_triage(by, req) or is_regulator_of(by, req), _("只有服务站或监管部门可以关闭需求。"))
     states.next_state(req.status, "close")
     rect = Rectification.objects.filter(request=req).first()
     if rect is not None and rect.status != Rectification.Status.CLOSED:
@@ -1124,7 +1112,7 @@ def note_add(*, request: ServiceRequest, text: str, internal: bool = False, by) 
     if len(text) > 5000:
         raise ValidationFailed({"text": _("内容不能超过5000个字符。")})
     req = _lock(request)
-    _require(_may_work(by, req), _("您无权在该需求上添加备注。"))
+    require(_may_work(by, req), _("您无权在该需求上添加备注。"))
     _check_internal(by, req, internal)
     _not_terminal(req, _("添加备注"))
     note = Note.objects.create(request=req, author=by, text=text, internal=internal)
@@ -1219,7 +1207,7 @@ def check_upload(upload) -> tuple[str, str]:
 def attachment_add(*, request: ServiceRequest, upload, internal: bool = False, by) -> Attachment:
     name, content_type = check_upload(upload)
     req = _lock(request)
-    _require(_may_work(by, req), _("您无权在该需求上上传附件。"))
+    require(_may_work(by, req), _("您无权在该需求上上传附件。"))
     _check_internal(by, req, internal)
     _not_terminal(req, _("上传附件"))
     att = Attachment(
@@ -1248,7 +1236,7 @@ def link_add(
     if errors:
         raise ValidationFailed(errors)
     req = _lock(request)
-    _require(_may_work(by, req), _("您无权在该需求上添加关联。"))
+    require(_may_work(by, req), _("您无权在该需求上添加关联。"))
     _check_internal(by, req, internal)
     if req.links.filter(kind=kind, ref=ref).exists():
         raise ValidationFailed({"ref": _("该记录已关联。")})

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
 from nqihub.core.models import Industry, Organisation, Region
@@ -83,15 +84,9 @@ class Enterprise(models.Model):
 
     @staticmethod
     def scope_extra(scope: Scope) -> Q:
-        # Station staff see the enterprises in their stations' service areas.
-        station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-        if not station_orgs:
-            return NOTHING
-        return Q(
-            region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values(
-                "region_id"
-            )
-        )
+        # Station staff see the enterprises in their stations' service areas; an expert the enterprises
+        # of the requests assigned to them.
+        return policy.station_area_q(scope, "region_id") | policy.assigned_enterprises_q(scope)
 
 
 class EnterpriseContact(models.Model):

@@ -5,18 +5,17 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core import audit, policy
+from nqihub.core.errors import (
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.scoping import scope_of, visible
 from nqihub.core.search import segment
 
 from . import uscc as uscc_check
 from .models import Enterprise, EnterpriseContact, Expert, Institution, Qualification, ScopeLine, Station
-
-
-class PermissionDenied(DomainError):
-    status = 403
 
 
 def _region(code: str, field: str = "region", *, county_only: bool = False) -> Region:
@@ -53,11 +52,9 @@ def can_manage_directory(user, region_code: str) -> bool:
 
 
 def can_edit(user, obj) -> bool:
-    scope = scope_of(user)
     if can_manage_directory(user, obj.region_id):
         return True
-    org_id = getattr(obj, "organisation_id", None)
-    return org_id in scope.org_ids and not isinstance(obj, Expert)
+    return not isinstance(obj, Expert) and policy.acts_for(user, getattr(obj, "organisation_id", None))
 
 
 @dataclass
@@ -123,10 +120,10 @@ def enterprise_create(*, data: EnterpriseData, by, is_demo: bool = False) -> Ent
     # Permission first, so that a user who may not register here cannot probe which USCCs exist.
     code = (data.region or "").strip()
     if Region.objects.filter(code=code).exists() and not (
-        can_manage_directory(by, code) or _station_covers(by, code)
+        can_manage_directory(by, code) or policy.station_covers(by, code)
     ):
         raise PermissionDenied(_("您无权在该地区登记企业。"))
-    if not scope_of(by).is_regulator and not scope_of(by).org_ids_of_kind(Organisation.Kind.STATION):
+    if not scope_of(by).is_regulator and not policy.station_orgs(scope_of(by)):
         raise PermissionDenied(_("您无权登记企业。"))
     cleaned = validate_enterprise(data)
     org = Organisation.objects.create(
@@ -151,7 +148,7 @@ def enterprise_update(*, enterprise: Enterprise, data: EnterpriseData, by) -> En
         raise PermissionDenied(_("您无权修改该企业信息。"))
     cleaned = validate_enterprise(data, instance=enterprise)
     if cleaned["region"].code != enterprise.region_id and not (
-        can_manage_directory(by, cleaned["region"].code) or _station_covers(by, cleaned["region"].code)
+        can_manage_directory(by, cleaned["region"].code) or policy.station_covers(by, cleaned["region"].code)
     ):
         raise PermissionDenied(_("您无权将企业迁入该地区。"))
     before = {
@@ -173,18 +170,6 @@ def enterprise_update(*, enterprise: Enterprise, data: EnterpriseData, by) -> En
         {k: [before[k], after[k]] for k in before if before[k] != after[k]},
     )
     return enterprise
-
-
-def _station_covers(user, region_code: str) -> bool:
-    from .models import StationArea
-
-    station_orgs = scope_of(user).org_ids_of_kind(Organisation.Kind.STATION)
-    return (
-        bool(station_orgs)
-        and StationArea.objects.filter(
-            station__organisation_id__in=station_orgs, region_id=region_code
-        ).exists()
-    )
 
 
 @transaction.atomic

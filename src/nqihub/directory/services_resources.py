@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
+from nqihub.core import audit, policy
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.scoping import scope_of
@@ -455,11 +455,7 @@ def validate_expert(data: ExpertData) -> dict:
 
 
 def is_staff_of(user, organisation_id: int) -> bool:
-    if organisation_id not in scope_of(user).org_ids:
-        return False
-    return Membership.objects.filter(
-        user=user, organisation_id=organisation_id, role__in=STAFF_ROLES
-    ).exists()
+    return policy.acts_for(user, organisation_id)
 
 
 def can_manage_expert(user, *, region_code: str, organisation_id: int) -> bool:

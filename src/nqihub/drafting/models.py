@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.models import Membership, Organisation
-from nqihub.core.scoping import NOTHING, Scope
+from nqihub.core import policy
+from nqihub.core.scoping import Scope
 
 from . import states
 
@@ -96,16 +96,7 @@ class EnterpriseStandard(models.Model):
     @staticmethod
     def scope_extra(scope: Scope) -> Q:
         # Station staff see the drafts of enterprises in their stations' service areas (as for enterprises).
-        from nqihub.directory.models import StationArea
-
-        station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-        if not station_orgs or Membership.Role.STATION_STAFF not in scope.roles:
-            return NOTHING
-        return Q(
-            enterprise__region_id__in=StationArea.objects.filter(
-                station__organisation_id__in=station_orgs
-            ).values("region_id")
-        )
+        return policy.station_area_q(scope, "enterprise__region_id")
 
     def get_status_display_text(self) -> str:
         return str(states.STATUS_LABELS.get(self.status, self.status))

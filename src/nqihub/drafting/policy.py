@@ -1,4 +1,4 @@
-"""Who may do what with a draft — in one place, so that it moves easily to ``core.policy``.
+"""Who may do what with a draft: the drafting actions, built on ``core.policy``.
 
 * enterprise users of the draft's enterprise, station staff of a station whose service area covers the
   enterprise, platform admins: create, edit (while draft / changes requested), ask for review, declare;
@@ -12,48 +12,27 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.errors import DomainError
+from nqihub.core import policy as core_policy
+from nqihub.core.errors import PermissionDenied  # noqa: F401 - raised here, caught by callers
 from nqihub.core.models import Membership
 from nqihub.core.scoping import scope_of
 from nqihub.desk.models import Assignment
-from nqihub.directory.models import Station
 
 #: Assignments through which an expert works on a draft.
-LIVE_ASSIGNMENTS = (Assignment.Status.OFFERED, Assignment.Status.ACCEPTED, Assignment.Status.COMPLETED)
+LIVE_ASSIGNMENTS = core_policy.LIVE_ASSIGNMENT_STATUSES
 
 EDIT = "edit"
 REVIEW = "review"
 COMMENT = "comment"
 
 
-class PermissionDenied(DomainError):
-    status = 403
-
-
-def _member(user, organisation_id, role) -> bool:
-    return Membership.objects.filter(user=user, organisation_id=organisation_id, role=role).exists()
-
-
 def is_enterprise_user(user, enterprise) -> bool:
-    return getattr(user, "is_authenticated", False) and _member(
-        user, enterprise.organisation_id, Membership.Role.ENTERPRISE_USER
-    )
+    return core_policy.has_role(user, enterprise.organisation_id, Membership.Role.ENTERPRISE_USER)
 
 
 def acts_for_enterprise(user, enterprise) -> bool:
     """The enterprise's own users, station staff covering its county, platform admins."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if scope_of(user).is_admin:
-        return True
-    if is_enterprise_user(user, enterprise):
-        return True
-    station_orgs = Membership.objects.filter(user=user, role=Membership.Role.STATION_STAFF).values(
-        "organisation_id"
-    )
-    return Station.objects.filter(
-        organisation_id__in=station_orgs, areas__region_id=enterprise.region_id
-    ).exists()
+    return core_policy.acts_for_enterprise(user, enterprise)
 
 
 def is_assigned_expert(user, draft) -> bool:

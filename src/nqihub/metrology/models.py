@@ -22,8 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.models import Organisation, Region
-from nqihub.core.scoping import NOTHING, Scope
+from nqihub.core import policy
+from nqihub.core.models import Region
+from nqihub.core.scoping import Scope
 
 
 class Purpose(models.TextChoices):
@@ -79,17 +80,8 @@ class MandatoryCatalogueEntry(models.Model):
 def _instrument_scope_extra(scope: Scope) -> Q:
     """Station staff see the instruments of the enterprises in their service areas; calibration-body staff
     see the instruments booked with them."""
-    from nqihub.directory.models import StationArea
-
-    q = NOTHING
-    station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-    if station_orgs:
-        q |= Q(
-            region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values(
-                "region_id"
-            )
-        )
-    institution_orgs = scope.org_ids_of_kind(Organisation.Kind.INSTITUTION)
+    q = policy.station_area_q(scope, "region_id")
+    institution_orgs = policy.institution_orgs(scope)
     if institution_orgs:
         q |= Q(
             pk__in=Booking.objects.filter(institution__organisation_id__in=institution_orgs).values(
@@ -290,19 +282,10 @@ class Booking(models.Model):
 
     @staticmethod
     def scope_extra(scope: Scope) -> Q:
-        from nqihub.directory.models import StationArea
-
-        q = NOTHING
-        institution_orgs = scope.org_ids_of_kind(Organisation.Kind.INSTITUTION)
+        q = policy.station_area_q(scope, "region_id")
+        institution_orgs = policy.institution_orgs(scope)
         if institution_orgs:
             q |= Q(institution__organisation_id__in=institution_orgs)
-        station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-        if station_orgs:
-            q |= Q(
-                region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values(
-                    "region_id"
-                )
-            )
         return q
 
 

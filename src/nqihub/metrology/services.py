@@ -19,11 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nqihub.core import audit
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core import audit, policy
+from nqihub.core.errors import (
+    DomainError,
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
-from nqihub.directory.models import Enterprise, Institution, StationArea
+from nqihub.directory.models import Enterprise, Institution
 from nqihub.notifications.services import notify
 
 from .models import (
@@ -40,10 +44,6 @@ from .models import (
 MAX_INTERVAL_DAYS = 3650
 
 
-class PermissionDenied(DomainError):
-    status = 403
-
-
 # --- rules ------------------------------------------------------------------------------------------------
 
 
@@ -52,30 +52,13 @@ def compute_is_mandatory(catalogue_entry: MandatoryCatalogueEntry | None, purpos
     return catalogue_entry is not None and catalogue_entry.is_active and purpose in MANDATORY_PURPOSES
 
 
-def _station_covers(user, region_code: str) -> bool:
-    station_orgs = scope_of(user).org_ids_of_kind(Organisation.Kind.STATION)
-    return (
-        bool(station_orgs)
-        and StationArea.objects.filter(
-            station__organisation_id__in=station_orgs, region_id=region_code
-        ).exists()
-    )
-
-
 def can_manage_ledger(user, enterprise: Enterprise) -> bool:
-    scope = scope_of(user)
-    return (
-        scope.is_admin
-        or enterprise.organisation_id in scope.org_ids_of_kind(Organisation.Kind.ENTERPRISE)
-        or _station_covers(user, enterprise.region_id)
-    )
+    return policy.acts_for_enterprise(user, enterprise)
 
 
 def is_body_staff(user, institution: Institution) -> bool:
     scope = scope_of(user)
-    return scope.is_admin or institution.organisation_id in scope.org_ids_of_kind(
-        Organisation.Kind.INSTITUTION
-    )
+    return scope.is_admin or institution.organisation_id in policy.institution_orgs(scope)
 
 
 def enterprise_users(enterprise: Enterprise) -> list:

@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nqihub.core import audit
-from nqihub.core.errors import DomainError, NotFound, ValidationFailed
+from nqihub.core.errors import (
+    NotFound,
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 
@@ -20,10 +24,6 @@ from .models import Declaration, DeclarationIndicator, Requirement, Standard, St
 from .numbers import parse_standard_number
 
 logger = logging.getLogger(__name__)
-
-
-class PermissionDenied(DomainError):
-    status = 403
 
 
 # --- who acts for which enterprise ------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import policy
 from nqihub.core.files import RandomName
 from nqihub.core.models import Organisation, Region
-from nqihub.core.scoping import NOTHING, Scope
-from nqihub.directory.models import Enterprise, Institution, StationArea
+from nqihub.core.scoping import Scope
+from nqihub.directory.models import Enterprise, Institution
 
 
 class OrderStatus(models.TextChoices):
@@ -69,20 +70,13 @@ def _order_scope_extra(scope: Scope) -> Q:
     """Besides the client enterprise's own users and the regulators of its region: the lab's staff (once
     the order is submitted), the cooperative that placed it, and station staff for the enterprises in
     their stations' service areas (as they see those enterprises)."""
-    q = NOTHING
-    institution_orgs = scope.org_ids_of_kind(Organisation.Kind.INSTITUTION)
+    q = policy.station_area_q(scope, "region_id") | policy.assigned_q(scope, "service_request_id")
+    institution_orgs = policy.institution_orgs(scope)
     if institution_orgs:
-        q |= Q(lab__organisation_id__in=sorted(institution_orgs)) & ~Q(status=OrderStatus.DRAFT)
-    coop_orgs = scope.org_ids_of_kind(Organisation.Kind.COOPERATIVE)
+        q |= Q(lab__organisation_id__in=institution_orgs) & ~Q(status=OrderStatus.DRAFT)
+    coop_orgs = policy.cooperative_orgs(scope)
     if coop_orgs:
-        q |= Q(cooperative_id__in=sorted(coop_orgs))
-    station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
-    if station_orgs:
-        q |= Q(
-            region_id__in=StationArea.objects.filter(station__organisation_id__in=station_orgs).values(
-                "region_id"
-            )
-        )
+        q |= Q(cooperative_id__in=coop_orgs)
     return q
 
 

@@ -30,9 +30,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nqihub.core import audit
-from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core import audit, policy
+from nqihub.core.errors import (
+    DomainError,
+    PermissionDenied,  # noqa: F401 - raised here, caught by callers
+    ValidationFailed,
+)
 from nqihub.core.models import Membership, Organisation
+from nqihub.core.policy import require
 from nqihub.core.scoping import scope_of
 from nqihub.directory.matching import canonical_method_code, parameter_line_q, vocabulary_map
 from nqihub.directory.matching import lab_covers as matching_lab_covers
@@ -41,7 +46,6 @@ from nqihub.directory.models import (
     Institution,
     Parameter,
     ScopeLine,
-    StationArea,
 )
 from nqihub.directory.vocabulary import normalise
 from nqihub.standards.models import Requirement, Standard
@@ -96,10 +100,6 @@ SIGN_ROLE = {
 SIGN_PRINTED = {SignLevel.TEST: "检测", SignLevel.REVIEW: "审核", SignLevel.APPROVE: "批准"}
 
 
-class PermissionDenied(DomainError):
-    status = 403
-
-
 class IllegalTransition(DomainError):
     status = 409
 
@@ -110,18 +110,11 @@ class Immutable(DomainError):
     status = 409
 
 
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise PermissionDenied(message)
-
-
 # --- who is who -------------------------------------------------------------------------------------------
 
 
 def _member(user, org_id: int | None, role: str) -> bool:
-    if not org_id or not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(user=user, organisation_id=org_id, role=role).exists()
+    return policy.has_role(user, org_id, role)
 
 
 def is_admin(user) -> bool:
@@ -144,17 +137,6 @@ def can_manage_lab(user, lab: Institution) -> bool:
     return is_admin(user) or LabRole.Role.MANAGER in lab_roles(user, lab)
 
 
-def _station_covers(user, region_code: str) -> bool:
-    orgs = scope_of(user).org_ids_of_kind(Organisation.Kind.STATION)
-    if not orgs:
-        return False
-    return StationArea.objects.filter(station__organisation_id__in=orgs, region_id=region_code).exists()
-
-
-def _regulates(user, region_code: str) -> bool:
-    return any(region_code.startswith(p) for p in scope_of(user).regulator_prefixes)
-
-
 def _cooperative_member(cooperative: Organisation, enterprise: Enterprise) -> bool | None:
     """Whether the enterprise is an active member of the cooperative; None when the cooperatives app
     keeps no member list."""
@@ -175,9 +157,9 @@ def client_origin(user, enterprise: Enterprise, cooperative: Organisation | None
         return None
     if _member(user, enterprise.organisation_id, Membership.Role.ENTERPRISE_USER):
         return Origin.ENTERPRISE
-    if _station_covers(user, enterprise.region_id):
+    if policy.station_covers(user, enterprise.region_id):
         return Origin.STATION
-    if _regulates(user, enterprise.region_id) or is_admin(user):
+    if policy.regulates(user, enterprise.region_id) or is_admin(user):
         return Origin.REGULATOR
     return None
 
@@ -193,7 +175,7 @@ def is_client(user, order: TestOrder) -> bool:
         return True
     if _member(user, order.enterprise.organisation_id, Membership.Role.ENTERPRISE_USER):
         return True
-    return _station_covers(user, order.region_id) or _regulates(user, order.region_id)
+    return policy.station_covers(user, order.region_id) or policy.regulates(user, order.region_id)
 
 
 # --- people to tell ----------------------------------------------------------------------------------------
@@ -597,7 +579,7 @@ def order_create(
     if cooperative is not None and cooperative.kind != Organisation.Kind.COOPERATIVE:
         raise ValidationFailed({"cooperative": _("所选组织不是质量合作社。")})
     origin = client_origin(by, enterprise, cooperative)
-    _require(origin is not None, _("您无权为该企业委托检测。"))
+    require(origin is not None, _("您无权为该企业委托检测。"))
     errors: dict[str, str] = {}
     if cooperative is not None and _cooperative_member(cooperative, enterprise) is False:
         errors["enterprise"] = _("%(e)s 不是 %(c)s 的在社成员。") % {
@@ -707,7 +689,7 @@ def order_create(
 
 
 def _client_edit(order: TestOrder, by) -> None:
-    _require(is_client(by, order), _("您无权修改该委托单。"))
+    require(is_client(by, order), _("您无权修改该委托单。"))
     if order.status == states.ISSUED:
         raise Immutable(_("报告已出具，委托单不能再修改；如需更正请由实验室修订报告。"))
     if order.status not in states.CLIENT_EDITABLE:
@@ -769,7 +751,7 @@ def photo_add(*, sample: Sample, upload, by) -> SamplePhoto:
     order = _lock(sample.order_id)
     if order.status in states.FINAL or order.status == states.ISSUED:
         raise Immutable(_("委托单当前为“%(s)s”，不能再上传照片。") % {"s": OrderStatus(order.status).label})
-    _require(is_client(by, order) or is_lab_staff(by, order.lab), _("您无权为该样品上传照片。"))
+    require(is_client(by, order) or is_lab_staff(by, order.lab), _("您无权为该样品上传照片。"))
     photo = SamplePhoto(sample=sample, name=name, size=upload.size, content_type=content_type, uploaded_by=by)
     photo.file.save(name, upload, save=False)
     photo.save()
@@ -1003,7 +985,7 @@ def conclusion_text(order: TestOrder, items: list[TestItem]) -> str:
 
 
 def _lab_staff_required(order: TestOrder, by, what: str) -> None:
-    _require(
+    require(
         is_lab_staff(by, order.lab),
         _("只有 %(lab)s 的人员可以%(what)s。") % {"lab": order.lab.name, "what": what},
     )
@@ -1019,7 +1001,7 @@ def _role_required(order: TestOrder, by, role: str) -> None:
 @transaction.atomic
 def order_submit(*, order: TestOrder, by) -> TestOrder:
     order = _lock(order)
-    _require(is_client(by, order), _("您无权提交该委托单。"))
+    require(is_client(by, order), _("您无权提交该委托单。"))
     if not order.items.exists():
         raise ValidationFailed({"items": _("请至少添加一个检测项目。")})
     if not order.samples.exists():
@@ -1529,7 +1511,7 @@ def order_revise(*, order: TestOrder, by, reason: str) -> TestOrder:
 
 @transaction.atomic
 def lab_role_set(*, lab: Institution, user, role: str, granted: bool, by) -> None:
-    _require(can_manage_lab(by, lab), _("只有实验室管理员或平台管理员可以设置签署角色。"))
+    require(can_manage_lab(by, lab), _("只有实验室管理员或平台管理员可以设置签署角色。"))
     if role not in LabRole.Role.values:
         raise ValidationFailed(
             {
@@ -1557,7 +1539,7 @@ def lab_role_set(*, lab: Institution, user, role: str, granted: bool, by) -> Non
 
 @transaction.atomic
 def lab_prefix_set(*, lab: Institution, prefix: str, by) -> LabProfile:
-    _require(can_manage_lab(by, lab), _("只有实验室管理员或平台管理员可以修改报告编号前缀。"))
+    require(can_manage_lab(by, lab), _("只有实验室管理员或平台管理员可以修改报告编号前缀。"))
     prefix = "".join((prefix or "").split())
     if not prefix:
         raise ValidationFailed({"report_prefix": _("请填写报告编号前缀。")})
