@@ -7,6 +7,7 @@ object in that region). Regenerate with ACCESS_MATRIX_UPDATE=1 and read the diff
 API = {
     "POST /api/v1/auth/token": "anon=422 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
     "DELETE /api/v1/auth/token": "anon=401 enterprise=204 station=204 expert=204 lab=204 coop=204 regulator=204 admin=204",
+    "GET /api/v1/me": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "GET /api/v1/regions": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "GET /api/v1/regions/{code}": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "GET /api/v1/industries": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
@@ -51,6 +52,11 @@ API = {
     "GET /api/v1/standards/declarations": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "POST /api/v1/standards/declarations": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
     "GET /api/v1/standards/declarations/{id}": "anon=401/-/- enterprise=404/-/- station=404/-/- expert=404/-/- lab=404/-/- coop=404/-/- regulator=404/-/- admin=404/-/-",
+    "GET /api/v1/standards/proposals": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "POST /api/v1/standards/proposals": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
+    "GET /api/v1/standards/proposals/{id}": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
+    "POST /api/v1/standards/proposals/{id}/confirm": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
+    "POST /api/v1/standards/proposals/{id}/reject": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
     "POST /api/v1/standards/{canonical}/follow": "anon=401 enterprise=200 station=403 expert=403 lab=403 coop=403 regulator=403 admin=403",
     "DELETE /api/v1/standards/{canonical}/follow": "anon=401 enterprise=204 station=403 expert=403 lab=403 coop=403 regulator=403 admin=403",
     "GET /api/v1/standards/{canonical}": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
@@ -138,7 +144,7 @@ API = {
     "GET /api/v1/enterprise-standards/{id}/document.pdf": "anon=401 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "GET /api/v1/notifications": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "POST /api/v1/notifications/read-all": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
-    "POST /api/v1/notifications/{notification_id}/read": "anon=-/401/- enterprise=-/404/- station=-/404/- expert=-/404/- lab=-/404/- coop=-/404/- regulator=-/404/- admin=-/404/-",
+    "POST /api/v1/notifications/{notification_id}/read": "anon=-/401/- enterprise=-/404/- station=-/404/- expert=-/404/- lab=-/404/- coop=-/404/- regulator=-/404/- admin=-/404/-"
 }
 
 
@@ -147,6 +153,7 @@ PAGES = {
     "readyz": "anon=200 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "admin/": "anon=302 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=200",
     "admin/core/auditentry/": "anon=302 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=200",
+    "imports/<str:job_id>/": "anon=302 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
     "accounts/login/": "anon=200 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=302",
     "accounts/logout/": "anon=302 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=302",
     "accounts/otp/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
@@ -197,6 +204,9 @@ PAGES = {
     "standards/import/": "anon=302 enterprise=403 station=403 expert=403 lab=403 coop=403 regulator=403 admin=200",
     "standards/import/template.csv": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "standards/import/<slug:job_id>/": "anon=302 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
+    "standards/proposals/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "standards/proposals/<int:pk>/confirm/": "anon=302 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
+    "standards/proposals/<int:pk>/reject/": "anon=302 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
     "standards/declarations/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "standards/declarations/new/": "anon=302 enterprise=200 station=403 expert=403 lab=403 coop=403 regulator=403 admin=403",
     "standards/declarations/<int:pk>/": "anon=302/-/- enterprise=404/-/- station=404/-/- expert=404/-/- lab=404/-/- coop=404/-/- regulator=404/-/- admin=404/-/-",
@@ -338,8 +348,9 @@ PAGES = {
     "drafting/<int:pk>/document.docx": "anon=302 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "drafting/<int:pk>/document.pdf": "anon=302 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "favicon.ico": "anon=301 enterprise=301 station=301 expert=301 lab=301 coop=301 regulator=301 admin=301",
     "audit/": "anon=302 enterprise=403 station=403 expert=403 lab=403 coop=403 regulator=200 admin=200",
     "audit/export/": "anon=302 enterprise=403 station=403 expert=403 lab=403 coop=403 regulator=200 admin=200",
     "options/regions/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
-    "options/industries/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "options/industries/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200"
 }

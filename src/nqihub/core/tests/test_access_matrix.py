@@ -242,6 +242,7 @@ KINDS = [
     (r"^/api/v1/requests/", "request"),
     (r"^/api/v1/assignments/", "assignment"),
     (r"^/api/v1/standards/declarations/", "declaration"),
+    (r"^/api/v1/standards/proposals/", "job"),  # proposals: own tests (standards/tests/test_proposals.py)
     (r"^/api/v1/standards/", "canonical"),
     (r"^/api/v1/instruments/", "instrument"),
     (r"^/api/v1/bookings/", "booking"),
@@ -265,6 +266,8 @@ KINDS = [
     (r"^directory/experts/", "expert"),
     (r"^directory/scope-imports/", "job"),
     (r"^standards/import/", "job"),
+    (r"^standards/proposals/", "job"),
+    (r"^imports/", "job"),
     (r"^standards/ics/", "ics"),
     (r"^standards/ccs/", "ccs"),
     (r"^standards/declarations/", "declaration"),
