@@ -56,3 +56,123 @@ class PasswordForm(BootstrapMixin, PasswordChangeForm):
             field.max_length = 128
             field.validators.append(MaxLengthValidator(128))
             field.widget.attrs["maxlength"] = 128
+
+
+class RegistrationForm(BootstrapMixin, forms.Form):
+    """企业用户自助注册: shapes the input; ``registration.register`` checks it (USCC, county, password …)."""
+
+    use_required_attribute = False
+
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=40,
+        help_text=_("18 位，见营业执照。"),
+        error_messages={"required": _("请填写统一社会信用代码。")},
+    )
+    enterprise_name = forms.CharField(
+        label=_("企业名称"),
+        max_length=200,
+        error_messages={"required": _("请填写企业名称（与营业执照一致）。")},
+    )
+    region = forms.CharField(
+        label=_("所在县（市、区）"),
+        max_length=6,
+        required=False,
+        help_text=_("6 位行政区划代码，如 450202（柳州市柳南区）。已在平台登记的企业以登记地为准。"),
+    )
+    display_name = forms.CharField(
+        label=_("您的姓名"), max_length=64, error_messages={"required": _("请填写您的姓名（64个字符以内）。")}
+    )
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        error_messages={"required": _("请填写用户名（150个字符以内）。")},
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        max_length=128,
+        error_messages={"required": _("请设置密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("验证方式"),
+        choices=[("mobile", _("手机短信")), ("email", _("电子邮箱"))],
+        initial="mobile",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择验证方式：手机短信或电子邮箱。")},
+    )
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("电子邮箱"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class CodeForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        error_messages={"required": _("请输入收到的 6 位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class RefuseForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=500,
+        error_messages={"required": _("请填写退回原因，申请人会看到。")},
+    )
+
+
+class ResetStartForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    identifier = forms.CharField(
+        label=_("用户名或电子邮箱"),
+        max_length=254,
+        error_messages={"required": _("请输入用户名或电子邮箱。")},
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("验证码发送方式"),
+        choices=[("email", _("发送到账号绑定的电子邮箱")), ("sms", _("发送到账号已验证的手机号"))],
+        initial="email",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择验证码发送方式。")},
+    )
+
+
+class ResetFinishForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        error_messages={"required": _("请输入收到的 6 位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label=_("新密码"),
+        max_length=128,
+        error_messages={"required": _("请输入新密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        max_length=128,
+        error_messages={"required": _("请再次输入新密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
