@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.web.forms import BootstrapMixin
+from nqihub.web.forms import BootstrapMixin, region_input
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -23,6 +23,31 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         )
         self.fields["password"].max_length = 128
         self.fields["password"].validators.append(MaxLengthValidator(128))
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            waiting = self._waiting_registration()
+            if waiting is not None:
+                raise forms.ValidationError(waiting, code="registration_waiting") from None
+            raise
+
+    def _waiting_registration(self) -> str | None:
+        """A self-registered account not yet confirmed: told so, only to whoever typed its password."""
+        from .models import Registration, User
+
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        user = User.objects.filter(username=username, is_active=False).first()
+        if user is None or not user.check_password(password):
+            return None
+        reg = Registration.objects.filter(user=user).first()
+        if reg is None or reg.status == Registration.Status.CONFIRMED:
+            return None
+        if reg.status == Registration.Status.REFUSED:
+            return str(_("您的注册未通过确认：%(r)s") % {"r": reg.reason})
+        return str(_("您的注册尚待企业所在地的服务站或监管部门确认，确认后即可登录。"))
 
 
 class OtpForm(BootstrapMixin, forms.Form):
@@ -78,7 +103,8 @@ class RegistrationForm(BootstrapMixin, forms.Form):
         label=_("所在县（市、区）"),
         max_length=6,
         required=False,
-        help_text=_("6 位行政区划代码，如 450202（柳州市柳南区）。已在平台登记的企业以登记地为准。"),
+        help_text=_("输入县区名称并从提示中选择。已在平台登记的企业以登记地为准。"),
+        widget=region_input(level="county"),
     )
     display_name = forms.CharField(
         label=_("您的姓名"), max_length=64, error_messages={"required": _("请填写您的姓名（64个字符以内）。")}

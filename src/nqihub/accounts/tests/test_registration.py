@@ -223,3 +223,17 @@ def test_deciders_of_the_region_are_notified_and_no_one_else(django_capture_on_c
     )
     assert "station_lz" in told and "reg_lz" in told
     assert "station_wh" not in told and "ent_shanyuan" not in told
+
+
+def test_signing_in_before_confirmation_says_it_waits():
+    _verified()
+    r = Client().post("/accounts/login/", {"username": "lz_new_ent", "password": PASSWORD})
+    assert r.status_code == 200 and "尚待" in r.content.decode()
+    # A wrong password learns nothing about the registration.
+    r = Client().post("/accounts/login/", {"username": "lz_new_ent", "password": "wrong-Password-1"})
+    assert "尚待" not in r.content.decode()
+
+
+def test_visitor_can_pick_the_county_by_name():
+    r = Client().get("/options/regions/", {"q": "柳南", "level": "county"})
+    assert r.status_code == 200 and "450204" in r.content.decode()

@@ -172,3 +172,19 @@ def test_new_requests_get_distinct_codes():
         for _ in range(3)
     ]
     assert len({r.track_code for r in made}) == 3
+
+
+def test_migration_backfill_gives_every_existing_request_its_own_code(api_for):
+    import importlib
+
+    from django.apps import apps
+
+    _file(api_for)
+    _file(api_for)
+    before = dict(ServiceRequest.objects.values_list("pk", "track_code"))
+    migration = importlib.import_module("nqihub.desk.migrations.0004_servicerequest_track_code")
+    migration.backfill(apps, None)
+    after = dict(ServiceRequest.objects.values_list("pk", "track_code"))
+    assert after.keys() == before.keys()
+    assert len(set(after.values())) == len(after)
+    assert all(re.fullmatch(f"[{TRACK_ALPHABET}]{{8}}", c) for c in after.values())

@@ -62,3 +62,10 @@ def test_landing_is_accessible_and_csp_clean():
     assert html.count("<h1") == 1
     assert html.index("<h2") < html.index("<h3")
     assert '<html lang="zh-hans">' in html
+
+
+def test_register_and_sign_in_links_lead_to_their_forms():
+    html = _html()
+    for anchor in ("landing-register", "landing-login"):
+        url = re.search(rf'href="([^"]+)" id="{anchor}"', html).group(1)
+        assert Client().get(url).status_code == 200
