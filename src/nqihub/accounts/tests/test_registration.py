@@ -237,3 +237,14 @@ def test_signing_in_before_confirmation_says_it_waits():
 def test_visitor_can_pick_the_county_by_name():
     r = Client().get("/options/regions/", {"q": "柳南", "level": "county"})
     assert r.status_code == 200 and "450204" in r.content.decode()
+
+
+def test_deciders_find_the_list_in_the_menu_and_enterprises_do_not(client_for):
+    assert "/accounts/registrations/" in client_for("station_lz").get("/desk/requests/").content.decode()
+    assert "/accounts/registrations/" in client_for("reg_lz").get("/desk/requests/").content.decode()
+    assert (
+        "/accounts/registrations/" not in client_for("ent_shanyuan").get("/desk/requests/").content.decode()
+    )
+    # An enterprise user opening the list sees nothing to decide.
+    _verified()
+    assert "柳州示例螺蛳粉" not in client_for("ent_shanyuan").get("/accounts/registrations/").content.decode()
