@@ -318,8 +318,10 @@ def request_create(request):
             else:
                 messages.success(
                     request,
-                    _("服务需求 %(number)s 已提交。%(reason)s")
-                    % {"number": req.number, "reason": req.routing_reason},
+                    _(
+                        "服务需求 %(number)s 已提交，查询码 %(code)s（凭编号和查询码无需登录即可查询进度）。%(reason)s"
+                    )
+                    % {"number": req.number, "code": req.track_code, "reason": req.routing_reason},
                 )
                 return redirect("desk:request-detail", req.pk)
     return render(
