@@ -411,6 +411,13 @@ TESTING_VERIFY_LIMIT = env_int("TESTING_VERIFY_LIMIT", 20)
 TESTING_VERIFY_WINDOW = env_int("TESTING_VERIFY_WINDOW", 600)
 # Label checks a minute per client address for anonymous users (signed-in users are not limited).
 LABELS_ANONYMOUS_RATE = env_int("LABELS_ANONYMOUS_RATE", 30)
+# Public request tracking (GET /api/v1/requests/track, /desk/track/): look-ups per client address per window.
+DESK_TRACK_LIMIT = env_int("DESK_TRACK_LIMIT", 20)
+DESK_TRACK_WINDOW = env_int("DESK_TRACK_WINDOW", 600)
+# Enterprise self-registration submissions, and forgotten-password requests, per client address per window.
+ACCOUNTS_PUBLIC_LIMIT = env_int("ACCOUNTS_PUBLIC_LIMIT", 10)
+ACCOUNTS_PUBLIC_WINDOW = env_int("ACCOUNTS_PUBLIC_WINDOW", 3600)
+ACCOUNTS_RESET_LIMIT = env_int("ACCOUNTS_RESET_LIMIT", 10)
 
 # Audit entries are kept at least this long (等保 / 网络安全法 第二十一条: ≥ 180 days, enforced), then archived
 # to signed files in AUDIT_ARCHIVE_DIR and deleted (`manage.py archive_audit`, daily).

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.web.forms import BootstrapMixin
+from nqihub.web.forms import BootstrapMixin, region_input
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -23,6 +23,31 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         )
         self.fields["password"].max_length = 128
         self.fields["password"].validators.append(MaxLengthValidator(128))
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            waiting = self._waiting_registration()
+            if waiting is not None:
+                raise forms.ValidationError(waiting, code="registration_waiting") from None
+            raise
+
+    def _waiting_registration(self) -> str | None:
+        """A self-registered account not yet confirmed: told so, only to whoever typed its password."""
+        from .models import Registration, User
+
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        user = User.objects.filter(username=username, is_active=False).first()
+        if user is None or not user.check_password(password):
+            return None
+        reg = Registration.objects.filter(user=user).first()
+        if reg is None or reg.status == Registration.Status.CONFIRMED:
+            return None
+        if reg.status == Registration.Status.REFUSED:
+            return str(_("您的注册未通过确认：%(r)s") % {"r": reg.reason})
+        return str(_("您的注册尚待企业所在地的服务站或监管部门确认，确认后即可登录。"))
 
 
 class OtpForm(BootstrapMixin, forms.Form):
@@ -56,3 +81,124 @@ class PasswordForm(BootstrapMixin, PasswordChangeForm):
             field.max_length = 128
             field.validators.append(MaxLengthValidator(128))
             field.widget.attrs["maxlength"] = 128
+
+
+class RegistrationForm(BootstrapMixin, forms.Form):
+    """企业用户自助注册: shapes the input; ``registration.register`` checks it (USCC, county, password …)."""
+
+    use_required_attribute = False
+
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=40,
+        help_text=_("18 位，见营业执照。"),
+        error_messages={"required": _("请填写统一社会信用代码。")},
+    )
+    enterprise_name = forms.CharField(
+        label=_("企业名称"),
+        max_length=200,
+        error_messages={"required": _("请填写企业名称（与营业执照一致）。")},
+    )
+    region = forms.CharField(
+        label=_("所在县（市、区）"),
+        max_length=6,
+        required=False,
+        help_text=_("输入县区名称并从提示中选择。已在平台登记的企业以登记地为准。"),
+        widget=region_input(level="county"),
+    )
+    display_name = forms.CharField(
+        label=_("您的姓名"), max_length=64, error_messages={"required": _("请填写您的姓名（64个字符以内）。")}
+    )
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        error_messages={"required": _("请填写用户名（150个字符以内）。")},
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        max_length=128,
+        error_messages={"required": _("请设置密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("验证方式"),
+        choices=[("mobile", _("手机短信")), ("email", _("电子邮箱"))],
+        initial="mobile",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择验证方式：手机短信或电子邮箱。")},
+    )
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("电子邮箱"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class CodeForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        error_messages={"required": _("请输入收到的 6 位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class RefuseForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=500,
+        error_messages={"required": _("请填写退回原因，申请人会看到。")},
+    )
+
+
+class ResetStartForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    identifier = forms.CharField(
+        label=_("用户名或电子邮箱"),
+        max_length=254,
+        error_messages={"required": _("请输入用户名或电子邮箱。")},
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("验证码发送方式"),
+        choices=[("email", _("发送到账号绑定的电子邮箱")), ("sms", _("发送到账号已验证的手机号"))],
+        initial="email",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择验证码发送方式。")},
+    )
+
+
+class ResetFinishForm(BootstrapMixin, forms.Form):
+    use_required_attribute = False
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        error_messages={"required": _("请输入收到的 6 位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label=_("新密码"),
+        max_length=128,
+        error_messages={"required": _("请输入新密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        max_length=128,
+        error_messages={"required": _("请再次输入新密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

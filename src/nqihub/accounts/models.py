@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.crypto import hmac_sm3, sm3
+from nqihub.core.crypto import EncryptedCharField, hmac_sm3, mask_phone, sm3
 
 
 class User(AbstractUser):
@@ -144,3 +144,67 @@ class ApiToken(models.Model):
         return cls.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).update(
             revoked_at=timezone.now(), revoked_reason=reason
         )
+
+
+class Registration(models.Model):
+    """An enterprise user's self-registration (企业自助注册): USCC, a mobile number or e-mail address proven
+    by a code, then confirmed (or refused) by the station or regulator of the enterprise's region. The
+    user account exists from the start but stays inactive — it cannot sign in — until confirmed."""
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", _("待验证手机号/邮箱")
+        PENDING = "pending", _("待服务站或监管部门确认")
+        CONFIRMED = "confirmed", _("已确认")
+        REFUSED = "refused", _("未通过")
+
+    class Channel(models.TextChoices):
+        MOBILE = "mobile", _("手机短信")
+        EMAIL = "email", _("电子邮箱")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="registration")
+    #: Random, in the address of the applicant's status page (which needs no sign-in).
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("所在县区"), on_delete=models.PROTECT, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "directory.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("验证方式"), max_length=8, choices=Channel.choices)
+    mobile = EncryptedCharField(_("手机号"), max_length=32, blank=True, default="")
+    email = models.EmailField(_("电子邮箱"), blank=True, default="")
+    code_hash = models.CharField(max_length=64, blank=True, default="")
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.UNVERIFIED, db_index=True
+    )
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("确认人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reason = models.CharField(_("未通过原因"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("企业用户注册")
+        verbose_name_plural = _("企业用户注册")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_name} {self.uscc}"
+
+    @property
+    def masked_contact(self) -> str:
+        if self.channel == self.Channel.MOBILE:
+            return mask_phone(self.mobile)
+        local, _sep, domain = self.email.partition("@")
+        return f"{local[:1]}***@{domain}" if domain else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -20,14 +21,19 @@ from ninja.responses import Status
 
 from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE, ErrorOut, ValidationErrorOut
 from nqihub.core.bounds import MONEY_MAX, Code, Count, Id, IsoDate, PageNumber
-from nqihub.core.errors import ValidationFailed
+from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
 from nqihub.core.regions import is_code
 
-from . import selectors, services, states
+from . import selectors, services, states, tracking
 from .models import Assignment, Attachment, Category, IdempotencyRecord, Link, Rectification, ServiceRequest
 
 router = Router(tags=["desk"])
+
+
+class TrackTooMany(DomainError):
+    status = 429
+
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -278,6 +284,28 @@ class RequestDetailOut(RequestOut):
     attachments: list[AttachmentOut]
     links: list[LinkOut]
     actions: list[str] = Field(..., description="当前用户此刻可执行的操作")
+    track_code: str | None = Field(
+        None, description="查询码：与需求编号一起可在无账号时查询办理进度；仅向企业、提交人和受理服务站显示"
+    )
+
+
+class TrackStepOut(Schema):
+    at: datetime
+    kind: str
+    label: str
+
+
+class TrackOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    categories: list[str] = Field(..., description="需求类别（名称）")
+    station: str = Field(..., description="受理服务站；未分派到服务站时为空")
+    submitted_at: datetime
+    resolve_by: date | None = Field(..., description="办结时限（办理中时）")
+    resolved_at: datetime | None
+    is_open: bool
+    timeline: list[TrackStepOut] = Field(..., description="公开的办理进度（不含内部记录、备注和个人信息）")
 
 
 class RequestPage(Schema):
@@ -447,6 +475,7 @@ def _detail(req: ServiceRequest, user) -> dict:
             for link in selectors.links(fetched_by=user, request=req)
         ],
         actions=selectors.allowed_actions(fetched_by=user, request=req),
+        track_code=req.track_code if tracking.sees_track_code(user, req) else None,
     )
     return data
 
@@ -530,6 +559,23 @@ def create_request(request, payload: RequestIn):
         return 201, _fresh_detail(request, req.pk)
 
     return _idempotent(request, run)
+
+
+@router.get(
+    "/requests/track",
+    response={200: TrackOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="Track a request by its number and track code (public)",
+)
+def track_request(request, number: Annotated[str, Field(max_length=40)] = "", code: Code = ""):
+    """Public: anyone holding both the number and the track code sees status and public timeline;
+    a wrong number or a wrong code is the same 404. Rate-limited per client address (429)."""
+    if not tracking.allow(request):
+        raise TrackTooMany(tracking.limited_message())
+    result = tracking.track(number, code)
+    if result is None:
+        return Status(404, {"detail": _("未找到该需求：请核对需求编号和查询码。")})
+    return Status(200, result)
 
 
 def _is_own_enterprise_request(user, enterprise_id: Id | None) -> bool:

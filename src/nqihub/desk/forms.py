@@ -302,3 +302,21 @@ class RequestFilterForm(_Form):
             "station": data.get("station") or None,
             "overdue": tri_state(data.get("overdue")),
         }
+
+
+class TrackForm(_Form):
+    """办件进度查询 (public): the request's number and its track code."""
+
+    number = forms.CharField(
+        label=_("需求编号"),
+        max_length=40,
+        error_messages=_required(_("请输入需求编号，例如 FW-2026-000123。")),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "FW-2026-000123"}),
+    )
+    code = forms.CharField(
+        label=_("查询码"),
+        max_length=16,
+        help_text=_("提交需求后获得的 8 位查询码，不区分大小写。"),
+        error_messages=_required(_("请输入查询码。")),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -56,6 +56,24 @@ class RequestCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+#: The alphabet of track codes: digits and capitals without the look-alikes 0/O, 1/I (32 symbols).
+TRACK_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TRACK_LENGTH = 8
+
+
+def new_track_code() -> str:
+    """A random track code (查询码): 8 symbols of 32, 40 bits — short enough to read out on the phone,
+    unguessable together with the throttle of the public look-up (``desk.tracking``)."""
+    import secrets
+
+    return "".join(secrets.choice(TRACK_ALPHABET) for _ in range(TRACK_LENGTH))
+
+
+def normalise_track_code(raw: str) -> str:
+    """What a person typed → the stored form: capitals, without spaces or dashes."""
+    return "".join(ch for ch in (raw or "").upper() if ch not in " -\t")
+
+
 def _live_assignment_statuses():
     return [Assignment.Status.OFFERED, Assignment.Status.ACCEPTED, Assignment.Status.COMPLETED]
 
@@ -200,6 +218,11 @@ class ServiceRequest(models.Model):
     rating_comment = models.TextField(_("评价意见"), blank=True)
 
     search_text = models.TextField(editable=False, blank=True, default="")
+    #: 查询码: with the number, lets anyone holding both follow the request's public progress without an
+    #: account (``GET /api/v1/requests/track``, page ``desk:track``).
+    track_code = models.CharField(
+        _("查询码"), max_length=TRACK_LENGTH, unique=True, default=new_track_code, editable=False
+    )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

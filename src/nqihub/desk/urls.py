@@ -6,6 +6,7 @@ from . import views
 app_name = "desk"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="desk:request-list", permanent=False), name="index"),
+    path("track/", views.track, name="track"),
     path("requests/", views.request_list, name="request-list"),
     path("requests/new/", views.request_create, name="request-create"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),

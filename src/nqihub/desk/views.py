@@ -318,8 +318,10 @@ def request_create(request):
             else:
                 messages.success(
                     request,
-                    _("服务需求 %(number)s 已提交。%(reason)s")
-                    % {"number": req.number, "reason": req.routing_reason},
+                    _(
+                        "服务需求 %(number)s 已提交，查询码 %(code)s（凭编号和查询码无需登录即可查询进度）。%(reason)s"
+                    )
+                    % {"number": req.number, "code": req.track_code, "reason": req.routing_reason},
                 )
                 return redirect("desk:request-detail", req.pk)
     return render(
@@ -526,9 +528,16 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
         "show_contact": triage or is_enterprise,
         "sees_internal": sees_internal,
         "is_enterprise": is_enterprise,
+        "show_track_code": _sees_track_code(user, req),
         "today": today,
         "max_mb": services.attachment_max_bytes() // (1024 * 1024),
     }
+
+
+def _sees_track_code(user, req: ServiceRequest) -> bool:
+    from . import tracking
+
+    return tracking.sees_track_code(user, req)
 
 
 def _reroute_choices(user, req: ServiceRequest) -> list[tuple[int, str]]:
@@ -896,3 +905,29 @@ def assignment_reassign(request, pk: int):
         return response
     messages.success(request, _("工单已改派。"))
     return _after_action(request, req.pk, "assignments")
+
+
+# --- public tracking (办件进度查询) ----------------------------------------------------------------------
+
+
+def track(request):
+    """Public, no login: the status and public timeline of a request for whoever holds its number and
+    track code. The same "not found" for a wrong number or a wrong code; rate-limited per client address."""
+    from . import tracking
+    from .forms import TrackForm
+
+    asked = bool(request.GET.get("number") or request.GET.get("code"))
+    form = TrackForm(request.GET if asked else None)
+    context = {"form": form, "asked": asked}
+    if asked and form.is_valid():
+        if not tracking.allow(request):
+            context["limited"] = tracking.limited_message()
+            return render(request, "desk/track.html", context, status=429)
+        result = tracking.track(form.cleaned_data["number"], form.cleaned_data["code"])
+        context["result"] = result
+        if result is None:
+            context["not_found"] = True
+            return render(request, "desk/track.html", context, status=404)
+    elif asked:
+        return render(request, "desk/track.html", context, status=400)
+    return render(request, "desk/track.html", context)

@@ -32,6 +32,7 @@ EVENTS = {
     "stats.report.submitted": _("统计报表已报送，待审批"),
     "stats.report.decided": _("统计报表已审批或退回"),
     "accounts.login.attacked": _("账户多次登录失败或被锁定"),
+    "accounts.registration.pending": _("企业用户注册待确认"),
     "drafting.draft.status_changed": _("企业标准草案审查进展"),
 }
 

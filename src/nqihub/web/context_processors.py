@@ -119,6 +119,16 @@ def build_navigation(request) -> Navigation:
             active("directory:capability-"),
         ),
     ]
+    if scope.is_regulator or Membership.Role.STATION_STAFF in scope.roles:
+        # Self-registered enterprise users wait for the station or regulator of their region.
+        directory_children.append(
+            NavItem(
+                _("企业注册确认"),
+                reverse("accounts:registration-list"),
+                "bi-person-check",
+                active("accounts:registration-"),
+            )
+        )
     items = [
         NavItem(_("首页"), reverse("web:home"), "bi-house", active("web:home")),
         NavItem(

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import audit, views
+from . import audit, landing, views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", landing.home_or_landing, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export/", audit.audit_export, name="audit-export"),

@@ -112,9 +112,10 @@ def _calendar_warning(scope) -> str:
     return workdays.next_year_warning()
 
 
-@login_required
 @require_GET
 def region_options(request):
+    """Public: administrative divisions (GB/T 2260) are public data, and the self-registration form of a
+    visitor picks its county with this."""
     field = request.GET.get("field", "q")[:40]
     options = selectors.region_options(request.GET.get(field, "")[:40], request.GET.get("level", ""))
     return render(request, "web/_partials/options.html", {"options": options})
