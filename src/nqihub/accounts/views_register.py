@@ -82,6 +82,16 @@ def register_status(request, token: str):
 
 @login_required
 def registration_list(request):
+    from django.core.exceptions import PermissionDenied
+
+    from nqihub.core.models import Membership
+    from nqihub.core.scoping import scope_of
+
+    scope = scope_of(request.user)
+    deciders = {Membership.Role.STATION_STAFF, Membership.Role.REGULATOR}
+    if not (scope.is_admin or deciders & set(scope.roles)):
+        # Only the station staff and regulators of a region confirm its enterprises' registrations.
+        raise PermissionDenied(_("只有服务站工作人员和监管部门可以确认企业注册。"))
     pending = registration.pending_for(request.user)
     return render(
         request, "accounts/registration_list.html", {"pending": pending, "refuse_form": RefuseForm()}

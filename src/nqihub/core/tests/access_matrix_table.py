@@ -25,6 +25,7 @@ API = {
     "GET /api/v1/capabilities/match": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
     "POST /api/v1/requests": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
     "GET /api/v1/requests": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "GET /api/v1/requests/track": "anon=404 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
     "GET /api/v1/requests/{id}": "anon=401 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "POST /api/v1/requests/{id}/accept": "anon=401 enterprise=403/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=403/403/404 admin=200",
     "POST /api/v1/requests/{id}/reject": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
@@ -144,7 +145,7 @@ API = {
     "GET /api/v1/enterprise-standards/{id}/document.pdf": "anon=401 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "GET /api/v1/notifications": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "POST /api/v1/notifications/read-all": "anon=401 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
-    "POST /api/v1/notifications/{notification_id}/read": "anon=-/401/- enterprise=-/404/- station=-/404/- expert=-/404/- lab=-/404/- coop=-/404/- regulator=-/404/- admin=-/404/-"
+    "POST /api/v1/notifications/{notification_id}/read": "anon=-/401/- enterprise=-/404/- station=-/404/- expert=-/404/- lab=-/404/- coop=-/404/- regulator=-/404/- admin=-/404/-",
 }
 
 
@@ -155,6 +156,12 @@ PAGES = {
     "admin/core/auditentry/": "anon=302 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=200",
     "imports/<str:job_id>/": "anon=302 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
     "accounts/login/": "anon=200 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=302",
+    "accounts/register/": "anon=200 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=302",
+    "accounts/register/<str:token>/": "anon=404 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
+    "accounts/password/reset/": "anon=200 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "accounts/password/reset/confirm/": "anon=302 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=302",
+    "accounts/registrations/": "anon=302 enterprise=403 station=200 expert=403 lab=403 coop=403 regulator=200 admin=200",
+    "accounts/registrations/<int:pk>/<slug:action>/": "anon=302 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
     "accounts/logout/": "anon=302 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=302",
     "accounts/otp/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "accounts/otp/setup/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
@@ -212,6 +219,7 @@ PAGES = {
     "standards/declarations/<int:pk>/": "anon=302/-/- enterprise=404/-/- station=404/-/- expert=404/-/- lab=404/-/- coop=404/-/- regulator=404/-/- admin=404/-/-",
     "standards/public/enterprises/<int:enterprise_id>/declarations/": "anon=404 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
     "desk/": "anon=302 enterprise=302 station=302 expert=302 lab=302 coop=302 regulator=302 admin=302",
+    "desk/track/": "anon=200 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "desk/requests/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "desk/requests/new/": "anon=302 enterprise=200 station=200 expert=403 lab=403 coop=403 regulator=403 admin=200",
     "desk/requests/<int:pk>/": "anon=302 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
@@ -347,10 +355,10 @@ PAGES = {
     "drafting/<int:pk>/declare/": "anon=302 enterprise=302/404/404 station=302/302/404 expert=404 lab=404 coop=404 regulator=302/302/404 admin=302",
     "drafting/<int:pk>/document.docx": "anon=302 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "drafting/<int:pk>/document.pdf": "anon=302 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
-    "": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "": "anon=200 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "favicon.ico": "anon=301 enterprise=301 station=301 expert=301 lab=301 coop=301 regulator=301 admin=301",
     "audit/": "anon=302 enterprise=403 station=403 expert=403 lab=403 coop=403 regulator=200 admin=200",
     "audit/export/": "anon=302 enterprise=403 station=403 expert=403 lab=403 coop=403 regulator=200 admin=200",
-    "options/regions/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
-    "options/industries/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200"
+    "options/regions/": "anon=200 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "options/industries/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
 }

@@ -226,6 +226,7 @@ ACTIONS = [
     (r"metrology/bookings/", "accept"),
     (r"stats/reports/", "submit"),
     (r"notifications/preferences/mobile/", "remove"),
+    (r"accounts/registrations/", "confirm"),
 ]
 
 
@@ -260,6 +261,11 @@ KINDS = [
     (r"^/api/v1/enterprise-standards/", "draft"),
     (r"^/api/v1/notifications/", "notification"),
     (r"^accounts/tokens/", "token"),
+    (r"^accounts/register/", "slug"),
+    (
+        r"^accounts/registrations/",
+        "job",
+    ),  # a pending registration: own tests (test_registration.py)  # a registration's status token: own tests (test_registration.py)
     (r"^directory/enterprises/", "enterprise"),
     (r"^directory/institutions/", "institution"),
     (r"^directory/stations/", "station"),
