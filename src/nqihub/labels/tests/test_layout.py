@@ -1,0 +1,115 @@
+"""Reading order of OCR lines (synthetic boxes): columns, tables, rotation, wrapped lines."""
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nqihub.labels.layout import reading_order
+from nqihub.labels.ocr import Line
+
+
+def line(text, x0, y0, x1, y1):
+    return Line(text, 0.99, [[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+def rotated(lines, degrees, cx=500, cy=500):
+    a = math.radians(degrees)
+    out = []
+    for ln in lines:
+        pts = [
+            [
+                cx + (x - cx) * math.cos(a) - (y - cy) * math.sin(a),
+                cy + (x - cx) * math.sin(a) + (y - cy) * math.cos(a),
+            ]
+            for x, y in ln.quad
+        ]
+        out.append(Line(ln.text, ln.score, pts))
+    return out
+
+
+NUTRITION = [
+    line("营养成分表", 100, 0, 300, 30),
+    line("项目", 100, 50, 160, 80),
+    line("每100克", 400, 50, 520, 80),
+    line("NRV%", 700, 50, 780, 80),
+    line("能量", 100, 95, 160, 125),
+    line("1800千焦", 400, 95, 530, 125),
+    line("21%", 700, 95, 750, 125),
+    line("蛋白质", 100, 140, 190, 170),
+    line("5.0克", 400, 140, 480, 170),
+    line("8%", 700, 140, 740, 170),
+]
+
+
+def test_table_rows_are_joined_with_tabs_in_row_order():
+    layout = reading_order(list(reversed(NUTRITION)))
+    assert layout.text.splitlines() == [
+        "营养成分表",
+        "项目\t每100克\tNRV%",
+        "能量\t1800千焦\t21%",
+        "蛋白质\t5.0克\t8%",
+    ]
+
+
+def test_two_columns_of_text_are_read_column_by_column():
+    widths = [420, 300, 380, 250]
+    left = [line(f"左栏：第{i}行的文字内容比较长一些", 0, i * 50, widths[i], i * 50 + 30) for i in range(4)]
+    right = [
+        line(f"右栏：第{i}行的文字内容比较长一些", 520, i * 50, 520 + widths[i], i * 50 + 30)
+        for i in range(4)
+    ]
+    text = reading_order(right + left).text.splitlines()
+    assert text == [ln.text for ln in left] + [ln.text for ln in right]
+
+
+def test_a_rotated_photo_keeps_rows():
+    lines = rotated(NUTRITION, 6)
+    text = reading_order(lines).text.splitlines()
+    assert text[2] == "能量\t1800千焦\t21%"
+
+
+def test_pieces_close_together_are_joined_with_a_space():
+    lines = [
+        line("保质期：", 0, 0, 120, 30),
+        line("12个月", 135, 0, 220, 30),
+        line("净含量：500g", 0, 50, 200, 80),
+    ]
+    assert reading_order(lines).text == "保质期： 12个月\n净含量：500g"
+
+
+def test_wrapped_lines_of_running_text_are_joined():
+    lines = [
+        line("配料：小麦粉、白砂糖、植物油、鸡蛋、食用", 0, 0, 1000, 30),
+        line("盐、食品添加剂（碳酸氢钠）、奶粉、全蛋液", 0, 45, 1000, 75),
+        line("香精。", 0, 90, 100, 120),
+    ]
+    layout = reading_order(lines)
+    assert (
+        layout.text
+        == "配料：小麦粉、白砂糖、植物油、鸡蛋、食用盐、食品添加剂（碳酸氢钠）、奶粉、全蛋液香精。"
+    )
+    assert layout.rows == [[0, 1, 2]]
+
+
+def test_no_lines():
+    assert reading_order([]).text == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 900),
+            st.integers(0, 900),
+            st.integers(5, 300),
+            st.integers(5, 60),
+            st.text(min_size=1, max_size=8),
+        ),
+        max_size=30,
+    )
+)
+def test_every_line_is_read_exactly_once(specs):
+    lines = [line(t.strip() or "x", x, y, x + w, y + h) for x, y, w, h, t in specs]
+    layout = reading_order(lines)
+    assert sorted(i for row in layout.rows for i in row) == list(range(len(lines)))
