@@ -204,3 +204,14 @@ def test_the_sweep_deletes_photos_a_dead_worker_left(settings, tmp_path):
     assert photo_jobs.sweep()["deleted"] == 0
     assert photo_jobs.sweep(now=timezone.now() + timedelta(hours=2))["deleted"] == 1
     assert not default_storage.exists(f"{photo_jobs.PHOTOS_DIR}/left-behind")
+
+
+def test_the_page_has_a_photo_tab_that_opens_the_camera():
+    r = Client().get("/labels/?category=prepackaged_food")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "拍照检查" in html and 'id="pane-photo"' in html
+    assert 'accept="image/*"' in html and 'capture="environment"' in html
+    assert "labels/photo.js" in html and "labels/photo.css" in html
+    assert 'id="id_photo_text"' in html  # the read text, editable, re-checked by the text path
+    assert " style=" not in html.split("<body", 1)[1]
