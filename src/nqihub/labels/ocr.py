@@ -16,6 +16,7 @@ of the photo as a person sees it (EXIF orientation applied).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -26,6 +27,15 @@ DEFAULT_MAX_SIDE = 1800
 _lock = threading.Lock()
 _engine = None
 _heif_registered = False
+
+
+_O_AFTER_DIGIT = re.compile(r"(?<=\d)[Oo](?![A-Za-z])")
+_O_BEFORE_DIGIT = re.compile(r"(?<![A-Za-z])[Oo](?=\d)")
+
+
+def fix_digits(text: str) -> str:
+    """The letter O read inside a number is the digit 0 (``9O天`` → ``90天``, ``：O769`` → ``：0769``)."""
+    return _O_BEFORE_DIGIT.sub("0", _O_AFTER_DIGIT.sub("0", text))
 
 
 class UnreadableImage(ValueError):
@@ -140,7 +150,7 @@ def read_lines(data: bytes) -> Reading:
     result, _elapse = engine()(bgr)
     lines = []
     for quad, text, score in result or []:
-        text = (text or "").strip()
+        text = fix_digits((text or "").strip())
         if not text:
             continue
         points = [[round(float(x) * scale, 1), round(float(y) * scale, 1)] for x, y in quad]

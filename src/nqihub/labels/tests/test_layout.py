@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nqihub.labels.layout import reading_order
-from nqihub.labels.ocr import Line
+from nqihub.labels.ocr import Line, fix_digits
 
 
 def line(text, x0, y0, x1, y1):
@@ -113,3 +113,10 @@ def test_every_line_is_read_exactly_once(specs):
     lines = [line(t.strip() or "x", x, y, x + w, y + h) for x, y, w, h, t in specs]
     layout = reading_order(lines)
     assert sorted(i for row in layout.rows for i in row) == list(range(len(lines)))
+
+
+def test_the_letter_o_inside_numbers_is_zero():
+    assert fix_digits("保质期：9O天") == "保质期：90天"
+    assert fix_digits("电话：O769-22464101") == "电话：0769-22464101"
+    assert fix_digits("SC1O844") == "SC10844"
+    assert fix_digits("GOOD 100% Cotton") == "GOOD 100% Cotton"

@@ -85,6 +85,29 @@ def test_png_webp_and_the_complete_switch():
     assert r.status_code == 200, r.content
 
 
+def test_heic_and_exif_orientation_are_honoured():
+    upright = Image.open(io.BytesIO(photo(fmt="PNG")))
+    stored = upright.rotate(90, expand=True)  # the camera stored it sideways, EXIF says "turn 90° clockwise"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    stored.save(buf, "JPEG", quality=90, exif=exif)
+    r = post(Client(), buf.getvalue())
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["image"]["width"], body["image"]["height"]) == upright.size
+    assert body["extracted"]["net_content"].replace(" ", "") == "500g"
+
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    buf = io.BytesIO()
+    upright.save(buf, "HEIF")
+    r = post(Client(), buf.getvalue(), name="IMG_0001.HEIC")
+    assert r.status_code == 200, r.content
+    assert r.json()["extracted"]["net_content"].replace(" ", "") == "500g"
+
+
 @pytest.mark.parametrize(
     "image,name,field,words",
     [
