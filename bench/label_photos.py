@@ -228,7 +228,6 @@ def main(argv=None) -> int:
                 "id": row["id"],
                 "fields": f"{len(matched)}/{len(want)}",
                 "missed": [k for k in want if k not in matched],
-                "fields_vs_original_text": round(original_matched / max(original_total, 1), 3),
                 "findings_same": codes_text == codes_photo,
                 "seconds": round(seconds[-1], 2),
                 "cpu_seconds": round(cpu[-1], 2),
@@ -245,6 +244,7 @@ def main(argv=None) -> int:
         "fields_vs_text": round(matched_total / max(expected_total, 1), 3),
         "fields_text_path": expected_total,
         "fields_photo_path": matched_total,
+        "fields_vs_original_text": round(original_matched / max(original_total, 1), 3),
         "findings_same": round(same_findings / max(len(rows), 1), 3),
         "seconds_p50": round(statistics.median(seconds), 2) if seconds else None,
         "seconds_p95": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 2)
