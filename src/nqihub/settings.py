@@ -404,6 +404,10 @@ TESTING_VERIFY_LIMIT = env_int("TESTING_VERIFY_LIMIT", 20)
 TESTING_VERIFY_WINDOW = env_int("TESTING_VERIFY_WINDOW", 600)
 # Label checks a minute per client address for anonymous users (signed-in users are not limited).
 LABELS_ANONYMOUS_RATE = env_int("LABELS_ANONYMOUS_RATE", 30)
+# Label photos read on this server (labels/ocr.py): onnxruntime intra-op threads per process (0 = its
+# default, all cores) and the long side, in pixels, a photo is scaled down to before text detection.
+LABELS_OCR_THREADS = env_int("LABELS_OCR_THREADS", 0)
+LABELS_OCR_MAX_SIDE = env_int("LABELS_OCR_MAX_SIDE", 1800)
 
 # Audit entries are kept at least this long (等保 / 网络安全法 第二十一条: ≥ 180 days, enforced), then archived
 # to signed files in AUDIT_ARCHIVE_DIR and deleted (`manage.py archive_audit`, daily).

@@ -5,8 +5,9 @@
 the wheel, nothing is downloaded), with its four corner points and its axis-aligned box, in the coordinates
 of the photo as a person sees it (EXIF orientation applied).
 
-* The model is loaded once per process, lazily, under a lock (``engine()``); ``LABELS_OCR_THREADS``
-  (setting or environment variable; 0 = onnxruntime's default) sets its intra-op threads.
+* The model is loaded once per process, lazily, under a lock (``engine()``), and reads one photo at a time;
+  ``LABELS_OCR_THREADS`` (setting or environment variable; 0 = onnxruntime's default) sets its intra-op
+  threads.
 * JPEG, PNG, WebP and HEIC/HEIF (``pillow-heif``) are read with Pillow; the photo is downscaled so its long
   side is at most ``LABELS_OCR_MAX_SIDE`` (default 1800 px) before detection — a 12-megapixel phone photo is
   decoded at reduced size (JPEG draft mode), which keeps one photo within a few seconds on one core.
@@ -25,6 +26,9 @@ MAX_PIXELS = 60_000_000
 DEFAULT_MAX_SIDE = 1800
 
 _lock = threading.Lock()
+#: One photo at a time per process: the engine keeps per-call state (the detector's resize step), and the
+#: model already uses the cores it is given (``LABELS_OCR_THREADS``).
+_run_lock = threading.Lock()
 _engine = None
 _heif_registered = False
 
@@ -147,7 +151,9 @@ def read_lines(data: bytes) -> Reading:
 
     img, scale, (full_w, full_h) = load_image(data)
     bgr = np.asarray(img)[:, :, ::-1].copy()
-    result, _elapse = engine()(bgr)
+    ocr = engine()
+    with _run_lock:
+        result, _elapse = ocr(bgr)
     lines = []
     for quad, text, score in result or []:
         text = fix_digits((text or "").strip())
