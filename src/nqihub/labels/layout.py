@@ -86,14 +86,14 @@ def _rows(boxes: list[_Box]) -> list[list[_Box]]:
     return [sorted(row, key=lambda b: b.x0) for row in rows]
 
 
-def _gaps(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:
-    """Cut positions in the gaps (wider than ``min_gap``) between the union of intervals."""
+def _gaps(intervals: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
+    """(cut position, gap width) of the gaps wider than ``min_gap`` between the union of intervals."""
     cuts = []
     intervals = sorted(intervals)
     reach = intervals[0][1]
     for start, end in intervals[1:]:
         if start - reach > min_gap:
-            cuts.append((start + reach) / 2)
+            cuts.append(((start + reach) / 2, start - reach))
         reach = max(reach, end)
     return cuts
 
@@ -106,12 +106,29 @@ def _split(boxes: list[_Box], cuts: list[float], axis: str) -> list[list[_Box]]:
     return [p for p in parts if p]
 
 
-def _is_table(parts: list[list[_Box]]) -> bool:
-    """Side-by-side parts whose rows line up and hold short cells: a table, not columns of text."""
+_CAPTION = re.compile(r"^[^:：\t]{1,10}[:：]")
+
+
+def _is_table(parts: list[list[_Box]], line_h: float) -> bool:
+    """Two side-by-side parts whose rows line up and hold short cells: a table, not columns of text.
+
+    Columns when one side is itself a table (rows of several cells) and the other is not, when one side is
+    running text (long lines, or "caption：value" lines), or when the rows do not line up."""
     rows = [_rows(p) for p in parts]
     if any(len(r) == 1 for r in rows):
         return True  # one row split by gaps: cells of that row
+    celled = [
+        sum(1 for row in r if len(row) > 1 and _gaps([(b.x0, b.x1) for b in row], 0.8 * line_h)) / len(r)
+        for r in rows
+    ]
+    captions = [sum(1 for row in r if _CAPTION.match(row[0].text)) / len(r) for r in rows]
     chars = [sum(len(b.text) for b in p) / max(len(r), 1) for p, r in zip(parts, rows, strict=True)]
+    plain = min(range(len(rows)), key=lambda i: celled[i])
+    text_like = chars[plain] >= 6 or captions[plain] >= 0.3
+    if max(celled) >= 0.5 and celled[plain] < 0.2 and text_like:
+        return False
+    if max(captions) >= 0.5 and min(len(r) for r in rows) >= 3:
+        return False
     if min(chars) >= 12:
         return False
     first, others = rows[0], [b for r in rows[1:] for row in r for b in row]
@@ -124,17 +141,20 @@ def _is_table(parts: list[list[_Box]]) -> bool:
 
 
 def _order(boxes: list[_Box], line_h: float, depth: int = 0) -> list[list[list[_Box]]]:
-    """Blocks (each a list of rows) in reading order."""
-    if len(boxes) <= 1 or depth > 12:
+    """Blocks (each a list of rows) in reading order (recursive cuts at the widest gap)."""
+    if len(boxes) <= 1 or depth > 24:
         return [_rows(boxes)]
     xcuts = _gaps([(b.x0, b.x1) for b in boxes], 0.8 * line_h)
     if xcuts:
-        parts = _split(boxes, xcuts, "x")
-        if len(parts) > 1 and not _is_table(parts):
+        widest = max(xcuts, key=lambda c: c[1])[0]
+        parts = _split(boxes, [widest], "x")
+        if len(parts) > 1 and not _is_table(parts, line_h):
             return [block for part in parts for block in _order(part, line_h, depth + 1)]
+        if len(parts) > 1:
+            return [_rows(boxes)]
     ycuts = _gaps([(b.y0, b.y1) for b in boxes], 0.9 * line_h)
     if ycuts:
-        parts = _split(boxes, ycuts, "y")
+        parts = _split(boxes, [c for c, _w in ycuts], "y")
         if len(parts) > 1:
             return [block for part in parts for block in _order(part, line_h, depth + 1)]
     return [_rows(boxes)]

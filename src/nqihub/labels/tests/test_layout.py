@@ -120,3 +120,34 @@ def test_the_letter_o_inside_numbers_is_zero():
     assert fix_digits("电话：O769-22464101") == "电话：0769-22464101"
     assert fix_digits("SC1O844") == "SC10844"
     assert fix_digits("GOOD 100% Cotton") == "GOOD 100% Cotton"
+
+
+def test_a_text_column_beside_the_nutrition_table_is_read_before_it():
+    texts = ["产品名称：示例牌苏打饼干", "配料：小麦粉、植物油", "净含量：400克", "保质期：12个月"]
+    left = [line(t, 30, 30 + i * 45, 30 + 30 * len(t), 60 + i * 45) for i, t in enumerate(texts)]
+    table = [
+        line(t, 800 + (i % 3) * 220, 30 + (i // 3) * 45, 880 + (i % 3) * 220, 60 + (i // 3) * 45)
+        for i, t in enumerate(
+            [
+                "项目",
+                "每100克",
+                "NRV%",
+                "能量",
+                "1980千焦",
+                "24%",
+                "钠",
+                "560毫克",
+                "28%",
+                "脂肪",
+                "20.1克",
+                "34%",
+            ]
+        )
+    ]
+    text = reading_order(table + left).text.splitlines()
+    assert text == texts + [
+        "项目\t每100克\tNRV%",
+        "能量\t1980千焦\t24%",
+        "钠\t560毫克\t28%",
+        "脂肪\t20.1克\t34%",
+    ]
