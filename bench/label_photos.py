@@ -178,6 +178,9 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--save", default="")
+    parser.add_argument(
+        "--font-size", type=int, default=34, help="print size on a 1400 px wide label (smaller = finer print)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nqihub.settings")
@@ -195,7 +198,7 @@ def main(argv=None) -> int:
     seconds, cpu, expected_total, matched_total, same_findings, per = [], [], 0, 0, 0, []
     original_total = original_matched = 0
     for n, row in enumerate(rows):
-        label, printed = render_label(label_text(row), serif=n % 3 == 2)
+        label, printed = render_label(label_text(row), serif=n % 3 == 2, font_size=args.font_size)
         photo, distortion = photograph(label, rng)
         if args.save:
             Path(args.save).mkdir(parents=True, exist_ok=True)
@@ -240,6 +243,7 @@ def main(argv=None) -> int:
     out = {
         "photos": len(rows),
         "megapixels": 12,
+        "font_size": args.font_size,
         "threads": os.environ.get("LABELS_OCR_THREADS", "default"),
         "fields_vs_text": round(matched_total / max(expected_total, 1), 3),
         "fields_text_path": expected_total,

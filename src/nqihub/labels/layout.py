@@ -106,6 +106,8 @@ def _split(boxes: list[_Box], cuts: list[float], axis: str) -> list[list[_Box]]:
     return [p for p in parts if p]
 
 
+#: A row that starts a new item ("保质期：", "【配料】"), not the rest of a wrapped line.
+_NEW_ITEM = re.compile(r"^(?:[^:：,，;；、。()（）\s]{2,8}[:：]|[【\[])")
 _CAPTION = re.compile(r"^[^:：\t]{1,10}[:：]")
 
 
@@ -186,7 +188,7 @@ def reading_order(lines) -> Layout:
             text = _row_text(row)
             index = [b.index for b in row]
             starts_left = row[0].x0 - left < 1.5 * row[0].h
-            caption = re.match(r"^[^:：]{1,8}[:：]", text)
+            caption = _NEW_ITEM.match(text)
             if joined_prev and starts_left and texts and not caption:
                 texts[-1] += text
                 rows_out[-1].extend(index)

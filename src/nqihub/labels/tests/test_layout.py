@@ -151,3 +151,15 @@ def test_a_text_column_beside_the_nutrition_table_is_read_before_it():
         "钠\t560毫克\t28%",
         "脂肪\t20.1克\t34%",
     ]
+
+
+def test_a_wrapped_line_whose_rest_holds_the_next_caption_is_joined():
+    lines = [
+        line("生产许可证编号：SC10844190002126,厂名：山东范府食品有", 0, 0, 1000, 30),
+        line("限公司，厂址：山东省菏泽市高新区万福办事处兰州路1113号", 0, 45, 1000, 75),
+        line("保质期：90天", 0, 90, 200, 120),
+    ]
+    assert reading_order(lines).text.splitlines() == [
+        "生产许可证编号：SC10844190002126,厂名：山东范府食品有限公司，厂址：山东省菏泽市高新区万福办事处兰州路1113号",
+        "保质期：90天",
+    ]
