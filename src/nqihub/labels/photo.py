@@ -26,7 +26,7 @@ from nqihub.core.errors import ValidationFailed
 
 from . import ocr
 from .checker import check_label, select_pack
-from .extract import extract_fields, simplify
+from .extract import _table, extract_fields, simplify
 from .layout import reading_order
 from .packs import UnknownCategory, pack
 
@@ -81,6 +81,30 @@ class _Locator:
         return sorted(found)
 
 
+def restore_captions(category: str, text: str) -> str:
+    """OCR drops the space between a caption and its value when the label prints no colon
+    (``品 名 小麻花`` is read ``品名小麻花``): a field's caption at the start of a row or cell, glued to a
+    value, gets a colon back (``品名：小麻花``). The longest caption at that place decides (``配料表：`` is
+    left alone); captions of things not checked and of the nutrition table are left alone."""
+    owner = _table(category)[2]
+    captions = sorted((c for c in owner if len(c) >= 2), key=len, reverse=True)
+
+    def fix(cell: str) -> str:
+        for caption in captions:
+            if cell.startswith(caption):
+                key = owner[caption][0]
+                rest = cell[len(caption) :]
+                if key and key != "nutrition" and rest and not _SEPARATOR.match(rest):
+                    return f"{caption}：{rest}"
+                return cell
+        return cell
+
+    return "\n".join("\t".join(fix(cell) for cell in row.split("\t")) for row in text.split("\n"))
+
+
+_SEPARATOR = re.compile(r"[\s:：(（/【】\[\]0-9A-Za-z]")
+
+
 def check_photo(
     image_bytes: bytes, category: str, complete: bool = True, on: date | None = None, *, standard_status=None
 ) -> dict:
@@ -100,7 +124,7 @@ def check_photo(
     if not layout.text.strip():
         raise ValidationFailed({"image": _("照片中没有读出文字，请对准标签、保持清晰后重拍。")})
     order = [i for row in layout.rows for i in row]
-    extracted = extract_fields(category, layout.text)
+    extracted = extract_fields(category, restore_captions(category, layout.text))
     used = select_pack(category, extracted, on=on)
     findings = check_label(category, extracted, complete=complete, on=on, standard_status=standard_status)
     locator = _Locator(reading.lines, order)

@@ -163,3 +163,34 @@ def test_a_wrapped_line_whose_rest_holds_the_next_caption_is_joined():
         "生产许可证编号：SC10844190002126,厂名：山东范府食品有限公司，厂址：山东省菏泽市高新区万福办事处兰州路1113号",
         "保质期：90天",
     ]
+
+
+def test_a_caption_glued_to_its_value_gets_its_colon_back():
+    from nqihub.labels.photo import restore_captions
+
+    text = (
+        "品名小麻花(海苔味)\n配料小麦粉、植物油\n配料表：小麦粉\n营养成分表\n项目\t每100克\tNRV%\n净含量500克"
+    )
+    assert restore_captions("prepackaged_food", text).splitlines() == [
+        "品名：小麻花(海苔味)",
+        "配料：小麦粉、植物油",
+        "配料表：小麦粉",
+        "营养成分表",
+        "项目\t每100克\tNRV%",
+        "净含量500克",
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.text(alphabet="品名配料表净含量成分号型：:\t\n 0123456789abc小麦粉", max_size=60),
+    st.sampled_from(["textile", "prepackaged_food"]),
+)
+def test_restoring_captions_only_adds_colons(text, category):
+    from nqihub.labels.photo import restore_captions
+
+    out = restore_captions(category, text)
+    assert len(out) >= len(text)
+    it = iter(out)
+    assert all(any(ch == c for c in it) for ch in text)  # the text is a subsequence of the result
+    assert set(out) - set(text) <= {"："}
