@@ -418,6 +418,10 @@ DESK_TRACK_WINDOW = env_int("DESK_TRACK_WINDOW", 600)
 ACCOUNTS_PUBLIC_LIMIT = env_int("ACCOUNTS_PUBLIC_LIMIT", 10)
 ACCOUNTS_PUBLIC_WINDOW = env_int("ACCOUNTS_PUBLIC_WINDOW", 3600)
 ACCOUNTS_RESET_LIMIT = env_int("ACCOUNTS_RESET_LIMIT", 10)
+# Label photos read on this server (labels/ocr.py): onnxruntime intra-op threads per process (0 = its
+# default, all cores) and the long side, in pixels, a photo is scaled down to before text detection.
+LABELS_OCR_THREADS = env_int("LABELS_OCR_THREADS", 0)
+LABELS_OCR_MAX_SIDE = env_int("LABELS_OCR_MAX_SIDE", 1800)
 
 # Audit entries are kept at least this long (等保 / 网络安全法 第二十一条: ≥ 180 days, enforced), then archived
 # to signed files in AUDIT_ARCHIVE_DIR and deleted (`manage.py archive_audit`, daily).

@@ -55,6 +55,14 @@ JOBS: tuple[Job, ...] = (
         timeout=timedelta(minutes=30),
     ),
     Job(
+        "labels.sweep_photos",
+        "nqihub.labels.photo_jobs.sweep",
+        timedelta(hours=1),
+        "sweep_label_photos",
+        "删除工作进程未读取的标签照片（label-photos/ 目录，超过 1 小时）",
+        timeout=timedelta(minutes=10),
+    ),
+    Job(
         "core.archive_audit",
         "nqihub.core.audit_archive.archive_all",
         timedelta(hours=24),

@@ -211,6 +211,9 @@ def label_check(request):
     context["field_rows"] = _field_rows(category, values)
     context["nutrition_rows"] = _nutrition_rows(values) if category == "prepackaged_food" else []
     context["pack"] = pack(category)
+    context["field_labels"] = {
+        f["key"]: str(FIELD_UI.get(f["key"], (f["label"], ""))[0]) for f in pack(category)["fields"]
+    }
     context["examples"] = _examples(category)
     return render(request, "labels/check.html", context, status=status)
 
