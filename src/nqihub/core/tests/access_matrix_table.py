@@ -119,6 +119,7 @@ API = {
     "GET /api/v1/cooperatives/{id}/testing-plans": "anon=-/-/401 enterprise=-/-/404 station=-/-/404 expert=-/-/404 lab=-/-/404 coop=-/-/200 regulator=-/-/404 admin=-/-/200",
     "POST /api/v1/cooperative-testing-plans/{id}/orders": "anon=-/-/401 enterprise=-/-/404 station=-/-/404 expert=-/-/404 lab=-/-/404 coop=-/-/201 regulator=-/-/404 admin=-/-/201",
     "POST /api/v1/labels/check": "anon=422 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",
+    "GET /api/v1/labels/photo-jobs/{job_id}": "anon=404 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=404 admin=404",
     "GET /api/v1/labels/categories": "anon=200 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "GET /api/v1/stats/summary": "anon=401 enterprise=404 station=404 expert=404 lab=404 coop=404 regulator=200 admin=200",
     "GET /api/v1/stats/breakdown": "anon=401 enterprise=422 station=422 expert=422 lab=422 coop=422 regulator=422 admin=422",

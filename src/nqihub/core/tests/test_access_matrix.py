@@ -169,8 +169,15 @@ def _pick_uncached(kind: str, world: str, models) -> str | None:
     if kind == "article":
         art = apps.get_model("cases", "Article").objects.order_by("pk").first()
         return art and str(art.pk)
-    if kind in ("ics", "ccs", "geo", "job", "slug"):
-        return {"ics": "67", "ccs": "X", "geo": "450000", "job": "0", "slug": "x"}[kind]
+    if kind in ("ics", "ccs", "geo", "job", "slug", "uuid"):
+        return {
+            "ics": "67",
+            "ccs": "X",
+            "geo": "450000",
+            "job": "0",
+            "slug": "x",
+            "uuid": "00000000-0000-4000-8000-000000000000",
+        }[kind]
     model, region_path, enterprise_path = models["enterprise" if kind == "public_enterprise" else kind]
     if region_path is None:  # per user: notifications, tokens
         user = User.objects.get(username=WORLD_USERS[world])
@@ -260,6 +267,7 @@ KINDS = [
     (r"^/api/v1/stats/reports/", "statsreport"),
     (r"^/api/v1/enterprise-standards/", "draft"),
     (r"^/api/v1/notifications/", "notification"),
+    (r"^/api/v1/labels/photo-jobs/", "uuid"),  # a photo job: own tests (labels/tests/test_photo.py)
     (r"^accounts/tokens/", "token"),
     (r"^accounts/register/", "slug"),
     (
