@@ -234,7 +234,11 @@ def verify(*, registration: Registration, code: str) -> Registration:
     """The code typed back. A wrong try is counted (outside the transaction, so that it sticks)."""
     code = "".join((code or "").split())
     with transaction.atomic():
-        reg = Registration.objects.select_for_update().select_related("user").get(pk=registration.pk)
+        reg = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=registration.pk)
+        )
         if reg.status != Registration.Status.UNVERIFIED:
             return reg
         if reg.code_attempts >= MAX_ATTEMPTS:
@@ -340,7 +344,7 @@ def _tell_deciders(reg: Registration) -> None:
 def confirm(*, registration: Registration, by) -> Registration:
     from nqihub.directory.models import Enterprise
 
-    reg = Registration.objects.select_for_update().select_related("user").get(pk=registration.pk)
+    reg = Registration.objects.select_for_update(of=("self",)).select_related("user").get(pk=registration.pk)
     if not can_decide(by, reg):
         raise PermissionDenied(_("只有企业所在地的服务站或监管部门可以确认该注册。"))
     if reg.status != Registration.Status.PENDING:
@@ -386,7 +390,7 @@ def confirm(*, registration: Registration, by) -> Registration:
 
 @transaction.atomic
 def refuse(*, registration: Registration, by, reason: str) -> Registration:
-    reg = Registration.objects.select_for_update().select_related("user").get(pk=registration.pk)
+    reg = Registration.objects.select_for_update(of=("self",)).select_related("user").get(pk=registration.pk)
     if not can_decide(by, reg):
         raise PermissionDenied(_("只有企业所在地的服务站或监管部门可以退回该注册。"))
     reason = (reason or "").strip()

@@ -92,11 +92,11 @@ def validate_enterprise(data: EnterpriseData, *, instance: Enterprise | None = N
         errors.update(exc.errors)
     if data.scale not in Enterprise.Scale.values:
         errors["scale"] = _("企业规模应为 %(v)s 之一。") % {
-            "v": "、".join(str(label) for label in Enterprise.Scale.labels)
+            "v": "、".join(f"{label}（{value}）" for value, label in Enterprise.Scale.choices)
         }
     if data.kind not in Enterprise.Kind.values:
         errors["kind"] = _("主体类型应为 %(v)s 之一。") % {
-            "v": "、".join(str(label) for label in Enterprise.Kind.labels)
+            "v": "、".join(f"{label}（{value}）" for value, label in Enterprise.Kind.choices)
         }
     if len(data.address or "") > 255:
         errors["address"] = _("地址不能超过255个字符。")
