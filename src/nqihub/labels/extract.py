@@ -133,11 +133,14 @@ def _table(category: str) -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str |
     colon = re.compile(
         rf"【?\s*({alternatives})\s*(?:\([^()\n]{{0,14}}\))?(?:/[{_CJK}]{{1,4}})?\s*】?\s*[:]", re.I
     )
+    # a food caption alone on its line ("配料", then the list below); on textile labels such a line is a
+    # heading ("洗涤说明") read with its part
+    eol = "" if category == "textile" else r"|\s*$"
     # 【商品配料】 without a colon, or a caption at the start of a line / after a space followed by a space
     # … or glued to a value that can only be one ("净含量500克", "生产日期见包装底部", "执行标准GB/T 20977")
     bare = re.compile(
         rf"(?:【\s*({alternatives})\s*】|(?:(?<=\s)|^)({alternatives})"
-        rf"(?=\s+[^\s:]|(?:\d|详见|见|GB|Q/|DBS?\d|DBS?\s|SC\d|QS\d)))",
+        rf"(?=\s+[^\s:]{eol}|(?:\d|详见|见|GB|Q/|DBS?\d|DBS?\s|SC\d|QS\d)))",
         re.I | re.M,
     )
     return colon, bare, owner
@@ -243,16 +246,20 @@ def _values(
         i = same.index(h)
         end = same[i + 1].start if i + 1 < len(same) else len(lines[h.line])
         value = tidy(printed[h.line][h.end : end])
+        last = h.line  # the last line read into the value
         if not value and i + 1 == len(same):
             nxt = h.line + 1
             while nxt < len(lines) and not lines[nxt]:
                 nxt += 1
-            if nxt < len(lines) and nxt not in by_line:
+            # the next line, when it has no caption of its own — or, for an ingredient list, only captions
+            # of its parts ("配料" alone, then "面饼：小麦粉、…", "调味包：…")
+            if nxt < len(lines) and (nxt not in by_line or (h.key == "ingredients" and nxt not in known)):
                 value = tidy(printed[nxt])
                 consumed.add(nxt)
+                last = nxt
         if h.key == "ingredients" and value and i + 1 == len(same):
             # an ingredient list wraps onto the following lines until the next known caption
-            nxt = h.line + 1
+            nxt = last + 1
             while (
                 nxt < len(lines)
                 and re.search(r"[、,;]", lines[nxt])  # a list goes on; a company or address line does not
@@ -356,6 +363,7 @@ def extract_fields(category: str, text: object) -> dict:
         if current is None or h.rank < current[0]:
             best[h.key] = (h.rank, order, value, h.caption)
     out: dict[str, object] = {k: v[2] for k, v in sorted(best.items(), key=lambda kv: kv[1][1])}
+    _joint_captions(category, lines, values, types, out)
     captioned = {h.line for h in hits} | consumed
     if category == "textile":
         _textile(p, lines, [(h, fold(v)) for h, v in values], captioned, out)
@@ -371,6 +379,29 @@ def extract_fields(category: str, text: object) -> dict:
         if rows:
             out["nutrition"] = rows
     return out
+
+
+@cache
+def _joint_re(category: str) -> re.Pattern:
+    _colon, _bare, owner = _table(category)
+    alternatives = "|".join(_caption_re(c) for c in sorted(owner, key=len, reverse=True))
+    return re.compile(rf"({alternatives})\s*[/、及和与]\s*$")
+
+
+def _joint_captions(category: str, lines: list[str], values, types: dict, out: dict) -> None:
+    """Two captions sharing one value: "生产日期/保质期到期日：见包装喷码", "生产日期及批号：见瓶底" — the
+    first caption (without a colon of its own) gets the value too, unless the label states it elsewhere."""
+    _colon, _bare, owner = _table(category)
+    joint = _joint_re(category)
+    for h, value in values:
+        if h.key is None or not value:
+            continue
+        m = joint.search(lines[h.line][: h.start])
+        if not m:
+            continue
+        key, _rank = owner.get(_key(m.group(1)), (None, 0))
+        if key and key != h.key and key not in out and types.get(key) not in ("fibres", None):
+            out[key] = value
 
 
 def _textile(p: dict, lines: list[str], values, captioned: set[int], out: dict) -> None:

@@ -421,3 +421,22 @@ def test_captions_printed_without_a_colon_on_packages():
         "standard_code": "GB/T 20977",
         "licence_number": "SC12345678901234",
     }
+
+
+def test_two_captions_sharing_one_value_fill_both_fields():
+    from nqihub.labels import extract_fields
+
+    got = extract_fields("prepackaged_food", "生产日期/保质期到期日：见包装喷码\n保质期：45天")
+    assert got["production_date"] == "见包装喷码" and got["expiry_date"] == "见包装喷码"
+    got = extract_fields("prepackaged_food", "生产日期：2026年3月1日\n生产日期/批号：见瓶底")
+    assert got["production_date"] == "2026年3月1日"  # stated on its own: not overwritten
+
+
+def test_an_ingredient_caption_alone_on_its_line_reads_the_lines_below_once():
+    from nqihub.labels import extract_fields
+
+    assert extract_fields("prepackaged_food", "配料：\n小麦粉、水、食用盐\n净含量：100克")["ingredients"] == (
+        "小麦粉、水、食用盐"
+    )
+    got = extract_fields("prepackaged_food", "配料\n面饼：小麦粉、水\n调料包：食用盐、辣椒\n净含量：100克")
+    assert got["ingredients"] == "面饼：小麦粉、水 调料包：食用盐、辣椒" and got["net_content"] == "100克"
