@@ -15,7 +15,8 @@ trivial views measured in the same run on the same server:
   request: the write path, notifications queued to the worker), ``station_console`` (``/`` as station
   staff), ``request_list`` (``/desk/requests/`` as station staff), ``standards_list`` (``/standards/`` as
   an enterprise), ``stats_summary`` (``/api/v1/stats/summary`` with a bearer token, as the provincial
-  regulator).
+  regulator), ``api_me`` (``/api/v1/me``: the caller, one query) and ``api_requests``
+  (``GET /api/v1/requests`` as station staff), both with a bearer token.
 
 Only loopback or this machine's own addresses are targets (the script refuses anything else).
 """
@@ -56,6 +57,8 @@ SCENARIOS = [
     Scenario("request_list", "station_lz", "/desk/requests/"),
     Scenario("standards_list", "ent_shanyuan", "/standards/"),
     Scenario("stats_summary", "reg_gx", "/api/v1/stats/summary", token=True),
+    Scenario("api_me", "station_lz", "/api/v1/me", token=True),
+    Scenario("api_requests", "station_lz", "/api/v1/requests", token=True),
 ]
 LIST_PAGES = ("station_console", "request_list", "standards_list", "stats_summary")
 
