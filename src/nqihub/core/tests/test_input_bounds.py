@@ -223,17 +223,24 @@ def test_no_two_api_schemas_share_a_name():
     import nqihub
 
     seen: dict[str, str] = {}
-    clashes = []
+    clashes: list[str] = []
     for info in pkgutil.iter_modules(nqihub.__path__):
         if not info.ispkg:
             continue
-        try:
-            module = importlib.import_module(f"nqihub.{info.name}.api")
-        except ModuleNotFoundError:
-            continue
-        for name, obj in vars(module).items():
-            if isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == module.__name__:
-                if name in seen:
-                    clashes.append(f"{name}: {seen[name]} and {module.__name__}")
-                seen[name] = module.__name__
+        for leaf in ("api", "schemas_api"):
+            try:
+                module = importlib.import_module(f"nqihub.{info.name}.{leaf}")
+            except ModuleNotFoundError:
+                continue
+            clashes += _schema_clashes(module, seen, Schema)
     assert clashes == []
+
+
+def _schema_clashes(module, seen: dict, schema_type) -> list[str]:
+    clashes = []
+    for name, obj in vars(module).items():
+        if isinstance(obj, type) and issubclass(obj, schema_type) and obj.__module__ == module.__name__:
+            if name in seen:
+                clashes.append(f"{name}: {seen[name]} and {module.__name__}")
+            seen[name] = module.__name__
+    return clashes
