@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.files import file_response
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
@@ -47,7 +46,7 @@ from .forms import (
     ResolveForm,
     tri_state,
 )
-from .models import Assignment, Attachment, Category, ServiceRequest
+from .models import Assignment, Category, ServiceRequest
 
 PAGE_SIZE = 25
 CHOICES_LIMIT = 300
@@ -679,144 +678,6 @@ def request_action(request, pk: int, action: str):
     return _after_action(request, pk, "rectification" if action == "rate" else "")
 
 
-# --- work: notes, attachments, links, rectification ----------------------------------------------------
-
-
-@login_required
-@require_POST
-def note_add(request, pk: int):
-    req = _get_request(request, pk)
-    form = NoteForm(request.POST, prefix="note")
-    response = _run_form_action(
-        request,
-        req,
-        "note",
-        form,
-        lambda c: services.note_add(
-            request=req, text=c["text"], internal=c.get("internal", False), by=request.user
-        ),
-        anchor="notes",
-    )
-    if response is not None:
-        return response
-    messages.success(request, _("备注已添加。"))
-    return redirect(_detail_url(req, "notes"))
-
-
-@login_required
-@require_POST
-def attachment_add(request, pk: int):
-    req = _get_request(request, pk)
-    form = AttachmentForm(request.POST, request.FILES, prefix="attachment")
-
-    def save(cleaned):
-        uploads = cleaned.get("files") or []
-        if not uploads:
-            raise ValidationFailed({"files": _("请选择文件。")})
-        problems = []
-        for upload in uploads:
-            try:
-                services.check_upload(upload)
-            except ValidationFailed as exc:
-                problems.append(exc.errors.get("file") or exc.message)
-        if problems:
-            raise ValidationFailed({"files": " ".join(problems)})
-        with transaction.atomic():
-            for upload in uploads:
-                services.attachment_add(
-                    request=req, upload=upload, internal=cleaned.get("internal", False), by=request.user
-                )
-
-    def call(cleaned):
-        try:
-            save(cleaned)
-        except ValidationFailed as exc:
-            errors = {("files" if k == "file" else k): v for k, v in exc.errors.items()}
-            raise ValidationFailed(errors) from exc
-
-    response = _run_form_action(request, req, "attachment", form, call, anchor="attachments")
-    if response is not None:
-        return response
-    messages.success(request, _("附件已上传。"))
-    return redirect(_detail_url(req, "attachments"))
-
-
-@login_required
-def attachment_download(request, pk: int, attachment_id: int):
-    req = _get_request(request, pk)
-    try:
-        att = selectors.attachment_get(fetched_by=request.user, request=req, pk=attachment_id)
-    except Attachment.DoesNotExist as exc:
-        raise Http404 from exc
-    return file_response(att.file, filename=att.name, content_type=att.content_type)
-
-
-@login_required
-@require_POST
-def link_add(request, pk: int):
-    req = _get_request(request, pk)
-    form = LinkForm(request.POST, prefix="link")
-    response = _run_form_action(
-        request,
-        req,
-        "link",
-        form,
-        lambda c: services.link_add(
-            request=req,
-            kind=c["kind"],
-            ref=c.get("ref", ""),
-            title=c.get("title", ""),
-            internal=c.get("internal", False),
-            by=request.user,
-        ),
-        anchor="links",
-    )
-    if response is not None:
-        return response
-    messages.success(request, _("关联记录已添加。"))
-    return redirect(_detail_url(req, "links"))
-
-
-@login_required
-@require_POST
-def rectification_respond(request, pk: int):
-    req = _get_request(request, pk)
-    form = RectifyForm(request.POST, prefix="rectify")
-    response = _run_form_action(
-        request,
-        req,
-        "rectify",
-        form,
-        lambda c: services.rectification_respond(request=req, response=c["response"], by=request.user),
-        anchor="rectification",
-    )
-    if response is not None:
-        return response
-    messages.success(request, _("整改情况已提交，待回访。"))
-    return redirect(_detail_url(req, "rectification"))
-
-
-@login_required
-@require_POST
-def rectification_callback(request, pk: int):
-    req = _get_request(request, pk)
-    form = CallbackForm(request.POST, prefix="callback")
-    response = _run_form_action(
-        request,
-        req,
-        "callback",
-        form,
-        lambda c: services.rectification_callback(
-            request=req, note=c["note"], satisfied=tri_state(c.get("satisfied")), by=request.user
-        ),
-        anchor="rectification",
-    )
-    if response is not None:
-        return response
-    messages.success(request, _("回访已记录，整改办结。"))
-    return redirect(_detail_url(req, "rectification"))
-
-
 # --- assignments ---------------------------------------------------------------------------------------
 
 ASSIGNMENT_SUCCESS = {
@@ -905,29 +766,3 @@ def assignment_reassign(request, pk: int):
         return response
     messages.success(request, _("工单已改派。"))
     return _after_action(request, req.pk, "assignments")
-
-
-# --- public tracking (办件进度查询) ----------------------------------------------------------------------
-
-
-def track(request):
-    """Public, no login: the status and public timeline of a request for whoever holds its number and
-    track code. The same "not found" for a wrong number or a wrong code; rate-limited per client address."""
-    from . import tracking
-    from .forms import TrackForm
-
-    asked = bool(request.GET.get("number") or request.GET.get("code"))
-    form = TrackForm(request.GET if asked else None)
-    context = {"form": form, "asked": asked}
-    if asked and form.is_valid():
-        if not tracking.allow(request):
-            context["limited"] = tracking.limited_message()
-            return render(request, "desk/track.html", context, status=429)
-        result = tracking.track(form.cleaned_data["number"], form.cleaned_data["code"])
-        context["result"] = result
-        if result is None:
-            context["not_found"] = True
-            return render(request, "desk/track.html", context, status=404)
-    elif asked:
-        return render(request, "desk/track.html", context, status=400)
-    return render(request, "desk/track.html", context)
