@@ -21,7 +21,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
@@ -32,9 +31,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit
+from nqihub.core import audit, ratelimit
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.middleware import ip_from_request
 from nqihub.core.models import Membership, Organisation, Region
 
 from .models import Registration, User
@@ -58,15 +56,7 @@ def allow(request, what: str, *, limit: int | None = None, window: int | None = 
     """Count one ``what`` by the request's real client address; False once over the limit."""
     limit = limit or int(getattr(settings, "ACCOUNTS_PUBLIC_LIMIT", 10))
     window = window or int(getattr(settings, "ACCOUNTS_PUBLIC_WINDOW", 3600))
-    key = f"accounts:{what}:{ip_from_request(request) or 'unknown'}"
-    if cache.add(key, 1, window):
-        return 1 <= limit
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, window)
-        count = 1
-    return count <= limit
+    return ratelimit.hit(request, f"accounts.{what}", limit=limit, window=window)
 
 
 def too_many_message() -> str:

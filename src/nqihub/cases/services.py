@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from nqihub.core import audit
 from nqihub.core.errors import (
-    DomainError,
+    IllegalTransition,
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
     ValidationFailed,
 )
@@ -37,11 +37,6 @@ from nqihub.desk.models import ServiceRequest
 
 from . import corpus
 from .models import Article, ArticleAttachment, ArticleCategory, ArticleVersion, Case, CaseTerm
-
-
-class IllegalTransition(DomainError):
-    status = 409
-
 
 S = Case.Status
 TRANSITIONS: dict[str, dict[str, str]] = {

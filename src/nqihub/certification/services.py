@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from nqihub.core import audit, policy
 from nqihub.core.errors import (
-    DomainError,
+    IllegalTransition,
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
     ValidationFailed,
 )
@@ -264,10 +264,6 @@ def certificate_delete(*, certificate: Certificate, by) -> None:
         },
     )
     certificate.delete()
-
-
-class IllegalTransition(DomainError):
-    status = 409
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ Thin: reads through ``selectors`` (outside the user's scope is a 404), writes th
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import get_or_404, is_htmx
 from nqihub.core.models import ImportJob
 from nqihub.core.tabular import read_upload
 
@@ -34,19 +34,8 @@ from .models import CccCatalogueVersion, CertificateStatus
 PAGE_SIZE = 25
 
 
-def _get(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
-
-
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _list_context(request, enterprise=None):
@@ -56,7 +45,7 @@ def _list_context(request, enterprise=None):
 
 
 def _render_list(request, context):
-    if _is_htmx(request) and request.headers.get("HX-Target") == "list-body":
+    if is_htmx(request) and request.headers.get("HX-Target") == "list-body":
         return render(request, "certification/_partials/list_body.html", context)
     return render(request, "certification/certificate_list.html", context)
 
@@ -68,7 +57,7 @@ def certificate_list(request):
 
 @login_required
 def enterprise_certificates(request, enterprise_id: int):
-    enterprise = _get(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
+    enterprise = get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
     context = _list_context(request, enterprise)
     context["can_register"] = services.can_register_for(request.user, enterprise)
     context["guidance_product"] = enterprise.products
@@ -111,7 +100,7 @@ def _save(request, form, save):
 
 @login_required
 def certificate_create(request, enterprise_id: int):
-    enterprise = _get(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
+    enterprise = get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
     if not services.can_register_for(request.user, enterprise):
         raise Forbidden(_("您无权为该企业登记认证证书。"))
     form = CertificateForm(request.POST or None)
@@ -137,7 +126,7 @@ def certificate_create(request, enterprise_id: int):
 
 @login_required
 def certificate_detail(request, pk: int):
-    certificate = _get(selectors.certificate_get, fetched_by=request.user, pk=pk)
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
     can_edit = services.can_edit(request.user, certificate)
     return render(
         request,
@@ -159,7 +148,7 @@ def certificate_detail(request, pk: int):
 
 @login_required
 def certificate_edit(request, pk: int):
-    certificate = _get(selectors.certificate_get, fetched_by=request.user, pk=pk)
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
     if not services.can_edit(request.user, certificate):
         raise Forbidden(_("您无权修改该证书。"))
     initial = {
@@ -195,7 +184,7 @@ def certificate_edit(request, pk: int):
 
 @login_required
 def certificate_status(request, pk: int):
-    certificate = _get(selectors.certificate_get, fetched_by=request.user, pk=pk)
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
     if not services.can_edit(request.user, certificate):
         raise Forbidden(_("您无权变更该证书的状态。"))
     form = StatusForm(request.POST or None, current=certificate.status)
@@ -233,7 +222,7 @@ def certificate_status(request, pk: int):
 @login_required
 @require_POST
 def certificate_delete(request, pk: int):
-    certificate = _get(selectors.certificate_get, fetched_by=request.user, pk=pk)
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
     enterprise_id = certificate.enterprise_id
     try:
         services.certificate_delete(certificate=certificate, by=request.user)
@@ -246,7 +235,7 @@ def certificate_delete(request, pk: int):
 @login_required
 @require_POST
 def surveillance_add(request, pk: int):
-    certificate = _get(selectors.certificate_get, fetched_by=request.user, pk=pk)
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
     form = SurveillanceForm(request.POST)
     try:
         if not form.is_valid():
@@ -269,8 +258,10 @@ def surveillance_add(request, pk: int):
 @login_required
 @require_POST
 def surveillance_record(request, pk: int, audit_id: int):
-    certificate = _get(selectors.certificate_get, fetched_by=request.user, pk=pk)
-    item = _get(selectors.surveillance_get, fetched_by=request.user, certificate=certificate, pk=audit_id)
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
+    item = get_or_404(
+        selectors.surveillance_get, fetched_by=request.user, certificate=certificate, pk=audit_id
+    )
     form = SurveillanceRecordForm(request.POST)
     try:
         if not form.is_valid():
@@ -293,7 +284,7 @@ def surveillance_record(request, pk: int, audit_id: int):
 
 @login_required
 def certificate_import(request, enterprise_id: int):
-    enterprise = _get(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
+    enterprise = get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
     if not services.can_register_for(request.user, enterprise):
         raise Forbidden(_("您无权为该企业导入认证证书。"))
     form = ImportForm(request.POST or None, request.FILES or None)

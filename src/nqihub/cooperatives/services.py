@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from nqihub.core import audit, policy, workdays
 from nqihub.core.errors import (
-    DomainError,
+    IllegalTransition,
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
     ValidationFailed,
 )
@@ -57,10 +57,6 @@ from .models import (
 NC_DUE_WORKING_DAYS = 10
 MAX_ITEMS_PER_LINE = 30
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-
-
-class IllegalTransition(DomainError):
-    status = 409
 
 
 # --- who may do what -------------------------------------------------------------------------------------

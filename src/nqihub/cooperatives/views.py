@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import get_or_404
 from nqihub.core.models import Industry
+from nqihub.core.xlsx import workbook_bytes
 from nqihub.directory.models import Institution
-from nqihub.web.xlsx import workbook_bytes
 
 from . import selectors, services
 from .forms import (
@@ -43,13 +44,6 @@ from .forms import (
 from .models import Inspection, MemberStatus, NonConformity, Stage, TestingPlan
 
 PAGE_SIZE = 25
-
-
-def _get(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _run(request, form, action, success: str):
@@ -111,7 +105,7 @@ def cooperative_list(request):
 
 @login_required
 def cooperative_detail(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "overview")
     today = context["today"]
     members = []
@@ -153,7 +147,7 @@ def cooperative_detail(request, pk: int):
 
 @login_required
 def cooperative_edit(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以修改合作社资料。"))
     initial = {
@@ -200,7 +194,7 @@ def cooperative_edit(request, pk: int):
 
 @login_required
 def member_apply(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     enterprises = selectors.enterprises_to_apply(request.user, coop)
     if not enterprises:
         raise Forbidden(_("您所在的企业已是本合作社成员或已提交申请，或您不是企业用户。"))
@@ -242,7 +236,7 @@ def member_apply(request, pk: int):
 
 @login_required
 def member_invite(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以邀请成员。"))
     form = InviteForm(request.POST or None)
@@ -306,7 +300,7 @@ def _member_page(request, member, **extra):
 
 @login_required
 def member_detail(request, pk: int):
-    member = _get(selectors.member_get, fetched_by=request.user, pk=pk)
+    member = get_or_404(selectors.member_get, fetched_by=request.user, pk=pk)
     return render(request, "cooperatives/member_detail.html", _member_page(request, member))
 
 
@@ -316,7 +310,7 @@ MEMBER_ACTIONS = {"admit", "reject", "accept", "decline", "leave", "officer", "c
 @login_required
 @require_POST
 def member_action(request, pk: int, action: str):
-    member = _get(selectors.member_get, fetched_by=request.user, pk=pk)
+    member = get_or_404(selectors.member_get, fetched_by=request.user, pk=pk)
     if action not in MEMBER_ACTIONS:
         raise Http404
     by = request.user
@@ -384,7 +378,7 @@ def member_action(request, pk: int, action: str):
 
 @login_required
 def plan_list(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "plans")
     form = PlanForm(request.POST or None) if context["is_staff"] else None
     if request.method == "POST":
@@ -429,14 +423,14 @@ def _plan_page(request, plan, checkpoint_form=None, item_form=None, item_checkpo
 
 @login_required
 def plan_detail(request, pk: int):
-    plan = _get(selectors.plan_get, fetched_by=request.user, pk=pk)
+    plan = get_or_404(selectors.plan_get, fetched_by=request.user, pk=pk)
     return _plan_page(request, plan)
 
 
 @login_required
 @require_POST
 def plan_active(request, pk: int):
-    plan = _get(selectors.plan_get, fetched_by=request.user, pk=pk)
+    plan = get_or_404(selectors.plan_get, fetched_by=request.user, pk=pk)
     active = request.POST.get("active") == "1"
     _run(
         request,
@@ -450,7 +444,7 @@ def plan_active(request, pk: int):
 @login_required
 @require_POST
 def checkpoint_add(request, pk: int):
-    plan = _get(selectors.plan_get, fetched_by=request.user, pk=pk)
+    plan = get_or_404(selectors.plan_get, fetched_by=request.user, pk=pk)
     form = CheckpointForm(request.POST)
     if not form.is_valid():
         return _plan_page(request, plan, checkpoint_form=form, status=422)
@@ -468,7 +462,7 @@ def checkpoint_add(request, pk: int):
 @login_required
 @require_POST
 def item_add(request, pk: int):
-    checkpoint = _get(selectors.checkpoint_get, fetched_by=request.user, pk=pk)
+    checkpoint = get_or_404(selectors.checkpoint_get, fetched_by=request.user, pk=pk)
     form = ItemForm(request.POST)
     if form.is_valid():
         done = _run(
@@ -485,7 +479,7 @@ def item_add(request, pk: int):
 @login_required
 @require_POST
 def item_delete(request, pk: int):
-    item = _get(selectors.check_item_get, fetched_by=request.user, pk=pk)
+    item = get_or_404(selectors.check_item_get, fetched_by=request.user, pk=pk)
     _run(request, None, lambda: services.item_delete(item=item, by=request.user), _("检查项目已删除。"))
     return redirect("cooperatives:plan-detail", item.checkpoint.plan_id)
 
@@ -496,7 +490,7 @@ def item_delete(request, pk: int):
 @login_required
 def inspect_start(request, pk: int):
     """Pick the checkpoint (and the member, for staff) to record an inspection against: a phone page."""
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "inspections")
     members = [m for m in context["own_members"] if m.status == MemberStatus.ACTIVE]
     if context["is_staff"]:
@@ -513,7 +507,7 @@ def inspect_start(request, pk: int):
 
 @login_required
 def inspection_record(request, pk: int):
-    checkpoint = _get(selectors.checkpoint_get, fetched_by=request.user, pk=pk)
+    checkpoint = get_or_404(selectors.checkpoint_get, fetched_by=request.user, pk=pk)
     coop = checkpoint.plan.cooperative
     context = _coop_context(request, coop, "inspections")
     if context["is_staff"]:
@@ -592,7 +586,7 @@ def inspection_record(request, pk: int):
 
 @login_required
 def inspection_list(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "inspections")
     form, date_from, date_to = _period(request)
     result = request.GET.get("result", "")
@@ -615,7 +609,7 @@ def inspection_list(request, pk: int):
 
 @login_required
 def inspection_detail(request, pk: int):
-    inspection = _get(selectors.inspection_get, fetched_by=request.user, pk=pk)
+    inspection = get_or_404(selectors.inspection_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, inspection.member.cooperative, "inspections")
     context.update(
         {
@@ -629,7 +623,7 @@ def inspection_detail(request, pk: int):
 
 @login_required
 def nc_list(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "ncs")
     status = request.GET.get("status", "open")
     overdue = request.GET.get("overdue") == "1"
@@ -651,7 +645,7 @@ def nc_list(request, pk: int):
 
 @login_required
 def nc_detail(request, pk: int):
-    nc = _get(selectors.nonconformity_get, fetched_by=request.user, pk=pk)
+    nc = get_or_404(selectors.nonconformity_get, fetched_by=request.user, pk=pk)
     member = nc.member
     context = _coop_context(request, member.cooperative, "ncs")
     can_act = nc.status == NonConformity.Status.OPEN and (
@@ -721,7 +715,7 @@ def nc_detail(request, pk: int):
 
 @login_required
 def testing_plans(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "testing")
     form = (
         TestingPlanForm(request.POST or None, initial={"year": context["today"].year})
@@ -787,14 +781,14 @@ def _testing_page(request, plan, line_form=None, status=200):
 
 @login_required
 def testing_plan(request, pk: int):
-    plan = _get(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
+    plan = get_or_404(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
     return _testing_page(request, plan)
 
 
 @login_required
 @require_POST
 def testing_line_add(request, pk: int):
-    plan = _get(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
+    plan = get_or_404(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
     coop = plan.cooperative
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以修改免费检测计划。"))
@@ -832,8 +826,8 @@ def testing_line_add(request, pk: int):
 @login_required
 @require_POST
 def testing_line_delete(request, pk: int, line_id: int):
-    plan = _get(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
-    line = _get(plan.lines.get, pk=line_id)
+    plan = get_or_404(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
+    line = get_or_404(plan.lines.get, pk=line_id)
     _run(
         request,
         None,
@@ -846,7 +840,7 @@ def testing_line_delete(request, pk: int, line_id: int):
 @login_required
 @require_POST
 def testing_lab(request, pk: int):
-    plan = _get(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
+    plan = get_or_404(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
     try:
         lab = Institution.objects.filter(
             pk__in=[o.institution.pk for o in selectors.labs_for_plan(fetched_by=request.user, plan=plan)]
@@ -866,7 +860,7 @@ def testing_lab(request, pk: int):
 @login_required
 @require_POST
 def testing_order(request, pk: int):
-    plan = _get(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
+    plan = get_or_404(selectors.testing_plan_get, fetched_by=request.user, pk=pk)
     _run(
         request,
         None,
@@ -881,7 +875,7 @@ def testing_order(request, pk: int):
 
 @login_required
 def pass_rates(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     context = _coop_context(request, coop, "rates")
     form, date_from, date_to = _period(request)
     rates = selectors.pass_rates(
@@ -960,7 +954,7 @@ def pass_rates(request, pk: int):
 @login_required
 @require_POST
 def standard_add(request, pk: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     form = SharedStandardForm(request.POST)
     form.is_valid()
     _run(
@@ -980,8 +974,10 @@ def standard_add(request, pk: int):
 @login_required
 @require_POST
 def standard_remove(request, pk: int, standard_id: int):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
-    shared = _get(selectors.shared_standards(fetched_by=request.user, cooperative=coop).get, pk=standard_id)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    shared = get_or_404(
+        selectors.shared_standards(fetched_by=request.user, cooperative=coop).get, pk=standard_id
+    )
     _run(
         request,
         None,
@@ -1022,10 +1018,10 @@ def _fields_text(fields: dict) -> str:
 
 @login_required
 def label_template(request, pk: int, template_id: int | None = None):
-    coop = _get(selectors.cooperative_get, fetched_by=request.user, pk=pk)
+    coop = get_or_404(selectors.cooperative_get, fetched_by=request.user, pk=pk)
     template = None
     if template_id is not None:
-        template = _get(
+        template = get_or_404(
             selectors.label_template_get, fetched_by=request.user, cooperative=coop, pk=template_id
         )
     context = _coop_context(request, coop, "overview")

@@ -31,3 +31,9 @@ class PermissionDenied(DomainError):
     """The user may not do this (``core.policy``): maps to 403."""
 
     status = 403
+
+
+class IllegalTransition(DomainError):
+    """The record's state does not allow this action (a workflow refused it): maps to 409."""
+
+    status = 409

@@ -328,3 +328,18 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Sequence(models.Model):
+    """A named counter (request numbers per year, test order numbers per year, report numbers per lab and
+    year): ``core.numbering.next_value`` increments it under the row's lock."""
+
+    key = models.CharField(_("名称"), max_length=64, unique=True)
+    value = models.PositiveIntegerField(_("当前值"), default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

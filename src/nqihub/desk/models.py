@@ -42,21 +42,6 @@ CATEGORY_ELEMENT = {
 }
 
 
-class RequestCounter(models.Model):
-    """The per-year sequence of request numbers (FW-2026-000123); the row is locked while incremented."""
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("需求编号计数器")
-        verbose_name_plural = _("需求编号计数器")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
-#: The alphabet of track codes: digits and capitals without the look-alikes 0/O, 1/I (32 symbols).
 TRACK_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TRACK_LENGTH = 8
 

@@ -16,12 +16,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core import audit, policy
+from nqihub.core import audit, numbering, policy
 from nqihub.core.errors import (
     DomainError,
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
@@ -42,7 +42,6 @@ from .models import (
     Link,
     Note,
     Rectification,
-    RequestCounter,
     ServiceRequest,
 )
 
@@ -245,18 +244,8 @@ def _reason(reason: str | None, field_name: str = "reason") -> str:
 
 
 def _next_number(year: int) -> str:
-    """FW-2026-000123: a per-year counter row, incremented under its row lock (concurrency-safe)."""
-    for _attempt in range(3):
-        if RequestCounter.objects.filter(year=year).update(last=F("last") + 1):
-            break
-        try:
-            with transaction.atomic():
-                RequestCounter.objects.create(year=year, last=1)
-            break
-        except IntegrityError:
-            continue
-    last = RequestCounter.objects.select_for_update().get(year=year).last
-    return f"FW-{year}-{last:06d}"
+    """FW-2026-000123: the request counter of the year (``core.numbering``, concurrency-safe)."""
+    return numbering.yearly_number("FW", year, key=f"desk.request:{year}")
 
 
 # --- intake ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ No Django models here; the services apply the transition inside a row lock.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nqihub.core.errors import DomainError
+from nqihub.core.errors import IllegalTransition
 
 SUBMITTED = "submitted"
 ACCEPTED = "accepted"
@@ -69,10 +69,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (DISPATCHED, "withdraw"): WITHDRAWN,
     (IN_PROGRESS, "withdraw"): WITHDRAWN,
 }
-
-
-class IllegalTransition(DomainError):
-    status = 409
 
 
 def allowed_actions(status: str) -> list[str]:

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nqihub.core.middleware import ip_from_request
+from nqihub.core import ratelimit
 
 from . import states
 from .models import Category, Event, ServiceRequest, normalise_track_code
@@ -49,16 +48,7 @@ def window() -> int:
 
 def allow(request) -> bool:
     """Count one look-up by the request's client; False once the client is over the limit."""
-    key = f"desk:track:{ip_from_request(request) or 'unknown'}"
-    if cache.add(key, 1, window()):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, window())
-            count = 1
-    return count <= limit()
+    return ratelimit.hit(request, "desk.track", limit=limit(), window=window())
 
 
 def limited_message() -> str:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import is_htmx
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
@@ -53,10 +54,6 @@ CHOICES_LIMIT = 300
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _get_request(request, pk: int) -> ServiceRequest:
@@ -189,7 +186,7 @@ def request_list(request):
         "show_enterprise": not roles.enterprise or roles.station or roles.regulator,
         "today": timezone.localdate(),
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "list-body":
+    if is_htmx(request) and request.headers.get("HX-Target") == "list-body":
         return render(request, "desk/_partials/request_list_body.html", context)
     return render(request, "desk/request_list.html", context)
 

@@ -2,7 +2,6 @@
 stations, experts and the capability match. Thin: every read goes through ``selectors`` (scoped to the
 caller; a record outside scope is 404), every write through ``services``."""
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
@@ -21,11 +20,12 @@ from nqihub.core.api import (
 )
 from nqihub.core.bounds import Id
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import get_or_404
 from nqihub.core.models import Industry, Region
 from nqihub.core.regions import is_code
 
 from . import matching, selectors, services
-from .models import Enterprise, Expert, Institution, NqiElement, Station
+from .models import Enterprise, Institution, NqiElement
 from .schemas import (
     EnterpriseDetailOut,
     EnterpriseFilter,
@@ -85,19 +85,6 @@ def _choice_param(value: str | None, choices, field: str) -> str | None:
     return value
 
 
-def _get(getter, **kwargs):
-    """A scoped ``*_get`` selector; outside scope and non-existent look the same: 404."""
-    try:
-        return getter(**kwargs)
-    except (
-        Enterprise.DoesNotExist,
-        Institution.DoesNotExist,
-        Station.DoesNotExist,
-        Expert.DoesNotExist,
-    ) as exc:
-        raise Http404 from exc
-
-
 # --- enterprises -------------------------------------------------------------------------------------
 
 
@@ -141,7 +128,7 @@ def create_enterprise(request, payload: EnterpriseIn):
     "/enterprises/{id}", response={200: EnterpriseDetailOut, **DETAIL_ERRORS}, summary="One enterprise"
 )
 def get_enterprise(request, id: Id):
-    return _get(selectors.enterprise_get, fetched_by=request.user, pk=id)
+    return get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=id)
 
 
 # --- institutions ------------------------------------------------------------------------------------
@@ -166,7 +153,7 @@ def list_institutions(request, filters: Query[InstitutionFilter]):
     summary="One institution with its qualifications and the first page of its capability scope",
 )
 def get_institution(request, id: Id):
-    return _get(selectors.institution_get, fetched_by=request.user, pk=id)
+    return get_or_404(selectors.institution_get, fetched_by=request.user, pk=id)
 
 
 @router.get(
@@ -176,7 +163,7 @@ def get_institution(request, id: Id):
 )
 @paginate(Pages)
 def list_scope_lines(request, id: Id):
-    institution = _get(selectors.institution_get, fetched_by=request.user, pk=id)
+    institution = get_or_404(selectors.institution_get, fetched_by=request.user, pk=id)
     return selectors.scope_lines_of(fetched_by=request.user, institution=institution)
 
 
@@ -200,7 +187,7 @@ def list_stations(request, filters: Query[StationFilter]):
     summary="One station with its service area (county codes) and industries",
 )
 def get_station(request, id: Id):
-    return _get(selectors.station_get, fetched_by=request.user, pk=id)
+    return get_or_404(selectors.station_get, fetched_by=request.user, pk=id)
 
 
 # --- experts -----------------------------------------------------------------------------------------
@@ -219,7 +206,7 @@ def list_experts(request, filters: Query[ExpertFilter]):
 
 @router.get("/experts/{id}", response={200: ExpertDetailOut, **DETAIL_ERRORS}, summary="One expert")
 def get_expert(request, id: Id):
-    return _get(selectors.expert_get, fetched_by=request.user, pk=id)
+    return get_or_404(selectors.expert_get, fetched_by=request.user, pk=id)
 
 
 # --- capability match --------------------------------------------------------------------------------

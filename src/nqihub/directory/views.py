@@ -9,7 +9,6 @@ exported to XLSX with the same filters, personal data masked.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -20,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import is_htmx, scoped_or_404
 from nqihub.core.models import Organisation
 from nqihub.core.scoping import scope_of
+from nqihub.core.xlsx import xlsx_response
 from nqihub.web import selectors as web_selectors
 from nqihub.web.forms import split_codes
-from nqihub.web.xlsx import xlsx_response
 
 from . import selectors, services
 from . import services_resources as resources
@@ -50,16 +50,6 @@ CAPABILITY_PAGE_SIZE = 20
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _get(getter, request, pk):
-    """A record through its scoped selector; outside the user's scope it does not exist (404)."""
-    try:
-        return getter(fetched_by=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _forbid(exc: DomainError):
@@ -71,7 +61,7 @@ def _page(request, qs, size=PAGE_SIZE, param="page"):
 
 
 def _render_list(request, template: str, partial: str, context: dict):
-    if _is_htmx(request) and request.headers.get("HX-Target") == "list-body":
+    if is_htmx(request) and request.headers.get("HX-Target") == "list-body":
         return render(request, partial, context)
     return render(request, template, context)
 
@@ -201,7 +191,7 @@ def _enterprise_data(cleaned) -> services.EnterpriseData:
 
 @login_required
 def enterprise_detail(request, pk):
-    enterprise = _get(selectors.enterprise_get, request, pk)
+    enterprise = scoped_or_404(selectors.enterprise_get, request, pk)
     can_edit = services.can_edit(request.user, enterprise)
     stations = selectors.station_list(fetched_by=request.user).filter(areas__region_id=enterprise.region_id)[
         :10
@@ -247,7 +237,7 @@ def enterprise_create(request):
 
 @login_required
 def enterprise_edit(request, pk):
-    enterprise = _get(selectors.enterprise_get, request, pk)
+    enterprise = scoped_or_404(selectors.enterprise_get, request, pk)
     if not services.can_edit(request.user, enterprise):
         raise Forbidden(_("您无权修改该企业信息。"))
     initial = {
@@ -288,7 +278,7 @@ def enterprise_edit(request, pk):
 @login_required
 @require_POST
 def enterprise_contact_add(request, pk):
-    enterprise = _get(selectors.enterprise_get, request, pk)
+    enterprise = scoped_or_404(selectors.enterprise_get, request, pk)
     if not services.can_edit(request.user, enterprise):
         raise Forbidden(_("您无权修改该企业信息。"))
     form = ContactForm(request.POST)
@@ -446,16 +436,16 @@ def _institution_context(request, institution, *, bound_id=None, bound_form=None
 
 @login_required
 def institution_detail(request, pk):
-    institution = _get(selectors.institution_get, request, pk)
+    institution = scoped_or_404(selectors.institution_get, request, pk)
     return render(request, "directory/institution_detail.html", _institution_context(request, institution))
 
 
 @login_required
 def institution_scope_lines(request, pk):
-    institution = _get(selectors.institution_get, request, pk)
+    institution = scoped_or_404(selectors.institution_get, request, pk)
     lq, lines_page = _scope_lines(request, institution)
     context = {"institution": institution, "lines_page": lines_page, "lq": lq}
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "directory/_partials/scope_lines.html", context)
     return render(request, "directory/scope_lines.html", context)
 
@@ -494,7 +484,7 @@ def institution_create(request):
 
 @login_required
 def institution_edit(request, pk):
-    institution = _get(selectors.institution_get, request, pk)
+    institution = scoped_or_404(selectors.institution_get, request, pk)
     if not services.can_edit(request.user, institution):
         raise Forbidden(_("您无权修改该机构信息。"))
     initial = {
@@ -536,7 +526,7 @@ def _qualification_data(c) -> resources.QualificationData:
 
 
 def _editable_institution(request, pk):
-    institution = _get(selectors.institution_get, request, pk)
+    institution = scoped_or_404(selectors.institution_get, request, pk)
     if not services.can_edit(request.user, institution):
         raise Forbidden(_("您无权修改该机构的资质。"))
     return institution
@@ -546,14 +536,14 @@ def _qualification_response(request, institution, *, bound_id=None, bound_form=N
     context = _institution_context(
         request, institution, bound_id=bound_id, bound_form=bound_form, add_form=add_form
     )
-    if _is_htmx(request):
+    if is_htmx(request):
         context["show_messages"] = True
         return render(request, "directory/_partials/qualifications.html", context)
     return render(request, "directory/institution_detail.html", context)
 
 
 def _after_qualification_change(request, institution):
-    if _is_htmx(request):
+    if is_htmx(request):
         return _qualification_response(request, institution)
     return redirect(reverse("directory:institution-detail", args=[institution.pk]) + "#qualifications")
 
@@ -682,7 +672,7 @@ def station_list(request):
 
 @login_required
 def station_detail(request, pk):
-    station = _get(selectors.station_get, request, pk)
+    station = scoped_or_404(selectors.station_get, request, pk)
     return render(
         request,
         "directory/station_detail.html",
@@ -739,7 +729,7 @@ def station_create(request):
 
 @login_required
 def station_edit(request, pk):
-    station = _get(selectors.station_get, request, pk)
+    station = scoped_or_404(selectors.station_get, request, pk)
     if not services.can_edit(request.user, station):
         raise Forbidden(_("您无权修改该服务站信息。"))
     areas = [a.region for a in station.areas.select_related("region__parent__parent").order_by("region_id")]
@@ -839,7 +829,7 @@ def expert_list(request):
 
 @login_required
 def expert_detail(request, pk):
-    expert = _get(selectors.expert_get, request, pk)
+    expert = scoped_or_404(selectors.expert_get, request, pk)
     return render(
         request,
         "directory/expert_detail.html",
@@ -915,7 +905,7 @@ def expert_create(request):
 
 @login_required
 def expert_edit(request, pk):
-    expert = _get(selectors.expert_get, request, pk)
+    expert = scoped_or_404(selectors.expert_get, request, pk)
     if not resources.can_edit_expert(request.user, expert):
         raise Forbidden(_("您无权修改该专家信息。"))
     initial = {
@@ -1047,7 +1037,7 @@ def capability_search(request):
         "page": page,
         "has_next": results is not None and len(results) == CAPABILITY_PAGE_SIZE,
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         context["partial"] = True
         return render(request, "directory/_partials/capability_results.html", context)
     return render(request, "directory/capability_search.html", context)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import is_htmx
 
 from . import selectors
 from .imports import (
@@ -45,10 +46,6 @@ class ScopeImportForm(forms.Form):
         label=gettext_lazy("替换现有能力范围（删除文件中没有的行）"),
         required=False,
     )
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _institution_or_404(user, institution_id: int) -> Institution:
@@ -112,11 +109,11 @@ def scope_import(request, institution_id: int):
             )
         else:
             job = import_job_get(job_id, fetched_by=request.user)
-            if job is not None and _is_htmx(request):
+            if job is not None and is_htmx(request):
                 return render(request, "directory/_partials/scope_import_progress.html", {"job": job})
             return redirect("directory:scope-import-status", job_id=job_id)
     context = _context(institution, form, **extra)
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx swaps only 2xx responses: the errors come back as 200 with the result panel.
         return render(request, "directory/_partials/scope_import_result.html", context)
     return render(request, "directory/scope_import.html", context, status=status)
@@ -128,7 +125,7 @@ def scope_import_status(request, job_id):
     job = import_job_get(job_id, fetched_by=request.user) if _JOB_ID.fullmatch(job_id) else None
     if job is None:
         raise Http404(_("导入任务不存在或已过期。"))
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "directory/_partials/scope_import_progress.html", {"job": job})
     return render(request, "directory/scope_import_status.html", {"job": job})
 

@@ -7,7 +7,7 @@ Who may take an action is decided in ``policy``; this table only says what may f
 
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.errors import DomainError
+from nqihub.core.errors import IllegalTransition
 
 DRAFT = "draft"
 IN_REVIEW = "in_review"
@@ -42,10 +42,6 @@ ACTION_LABELS = {
 
 #: States in which the enterprise (or its station) may edit the content.
 EDITABLE = frozenset({DRAFT, CHANGES_REQUESTED})
-
-
-class IllegalTransition(DomainError):
-    status = 409
 
 
 def next_state(state: str, action: str) -> str:

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from nqihub.core import ratelimit
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.middleware import ip_from_request
 
 from .checker import check_label, select_pack
 from .extract import extract_fields
@@ -87,16 +86,7 @@ def throttle(request) -> None:
     if user is not None and user.is_authenticated:
         return
     limit = int(getattr(settings, "LABELS_ANONYMOUS_RATE", 30))
-    key = f"labels:check:{ip_from_request(request) or 'unknown'}"
-    if cache.add(key, 1, WINDOW_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, WINDOW_SECONDS)
-            count = 1
-    if count > limit:
+    if not ratelimit.hit(request, "labels.check", limit=limit, window=WINDOW_SECONDS):
         raise TooManyChecks(
             _("检查过于频繁，请一分钟后再试（未登录用户每分钟最多 %(n)s 次）。") % {"n": limit}
         )

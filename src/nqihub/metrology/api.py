@@ -3,7 +3,6 @@ through ``selectors`` (outside scope = 404), writes through ``services``."""
 
 import datetime
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -11,7 +10,7 @@ from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Days, Id, IsoDate
-from nqihub.directory.models import Enterprise, Institution
+from nqihub.core.http import get_or_404
 from nqihub.directory.selectors import enterprise_get, institution_get
 
 from . import selectors, services
@@ -210,18 +209,6 @@ def _booking_out(b: Booking) -> dict:
     }
 
 
-def _get(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except (
-        Instrument.DoesNotExist,
-        Booking.DoesNotExist,
-        Enterprise.DoesNotExist,
-        Institution.DoesNotExist,
-    ) as exc:
-        raise Http404 from exc
-
-
 def _data(payload: InstrumentIn) -> services.InstrumentData:
     return services.InstrumentData(**payload.dict(exclude={"enterprise"}))
 
@@ -260,7 +247,7 @@ def due_instruments(request, query: Query[DueQuery]):
     "/instruments", response={201: InstrumentOut, **WRITE_ERRORS}, summary="Add an instrument to a ledger"
 )
 def create_instrument(request, payload: InstrumentIn):
-    enterprise = _get(enterprise_get, fetched_by=request.user, pk=payload.enterprise)
+    enterprise = get_or_404(enterprise_get, fetched_by=request.user, pk=payload.enterprise)
     instrument = services.instrument_create(enterprise=enterprise, data=_data(payload), by=request.user)
     return Status(201, _instrument_out(instrument, timezone.localdate()))
 
@@ -268,7 +255,7 @@ def create_instrument(request, payload: InstrumentIn):
 @router.get("/instruments/{pk}", response={200: InstrumentOut, **DETAIL_ERRORS}, summary="One instrument")
 def get_instrument(request, pk: Id):
     return _instrument_out(
-        _get(selectors.instrument_get, fetched_by=request.user, pk=pk), timezone.localdate()
+        get_or_404(selectors.instrument_get, fetched_by=request.user, pk=pk), timezone.localdate()
     )
 
 
@@ -276,7 +263,7 @@ def get_instrument(request, pk: Id):
     "/instruments/{pk}", response={200: InstrumentOut, **WRITE_ERRORS}, summary="Update an instrument"
 )
 def update_instrument(request, pk: Id, payload: InstrumentIn):
-    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    instrument = get_or_404(selectors.instrument_get, fetched_by=request.user, pk=pk)
     instrument = services.instrument_update(instrument=instrument, data=_data(payload), by=request.user)
     return _instrument_out(instrument, timezone.localdate())
 
@@ -285,14 +272,14 @@ def update_instrument(request, pk: Id, payload: InstrumentIn):
     "/instruments/{pk}", response={204: None, **WRITE_ERRORS}, summary="Delete an instrument without history"
 )
 def delete_instrument(request, pk: Id):
-    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    instrument = get_or_404(selectors.instrument_get, fetched_by=request.user, pk=pk)
     services.instrument_delete(instrument=instrument, by=request.user)
     return Status(204, None)
 
 
 @router.get("/instruments/{pk}/records", response={200: list[RecordOut], **DETAIL_ERRORS}, summary="Records")
 def list_records(request, pk: Id):
-    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    instrument = get_or_404(selectors.instrument_get, fetched_by=request.user, pk=pk)
     return [_record_out(r) for r in selectors.records_of(fetched_by=request.user, instrument=instrument)]
 
 
@@ -300,7 +287,7 @@ def list_records(request, pk: Id):
     "/instruments/{pk}/records", response={201: RecordOut, **WRITE_ERRORS}, summary="Enter a 检定/校准 result"
 )
 def create_record(request, pk: Id, payload: RecordIn):
-    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    instrument = get_or_404(selectors.instrument_get, fetched_by=request.user, pk=pk)
     record = services.record_add(
         instrument=instrument, data=services.RecordData(**payload.dict()), by=request.user
     )
@@ -313,7 +300,7 @@ def create_record(request, pk: Id, payload: RecordIn):
     summary="Calibration bodies covering it",
 )
 def list_bodies(request, pk: Id):
-    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=pk)
+    instrument = get_or_404(selectors.instrument_get, fetched_by=request.user, pk=pk)
     return [
         {"id": r.id, "name": r.name, "closeness": r.closeness}
         for r in services.suggest_bodies(instrument=instrument, fetched_by=request.user)
@@ -336,8 +323,8 @@ def list_bookings(request, status: Code = "", instrument: Id | None = None):
     "/bookings", response={201: BookingOut, **WRITE_ERRORS}, summary="Book a calibration/verification"
 )
 def create_booking(request, payload: BookingIn):
-    instrument = _get(selectors.instrument_get, fetched_by=request.user, pk=payload.instrument)
-    institution = _get(institution_get, fetched_by=request.user, pk=payload.institution)
+    instrument = get_or_404(selectors.instrument_get, fetched_by=request.user, pk=payload.instrument)
+    institution = get_or_404(institution_get, fetched_by=request.user, pk=payload.institution)
     booking = services.booking_create(
         instrument=instrument,
         institution=institution,
@@ -350,7 +337,7 @@ def create_booking(request, payload: BookingIn):
 
 @router.get("/bookings/{pk}", response={200: BookingOut, **DETAIL_ERRORS}, summary="One booking")
 def get_booking(request, pk: Id):
-    return _booking_out(_get(selectors.booking_get, fetched_by=request.user, pk=pk))
+    return _booking_out(get_or_404(selectors.booking_get, fetched_by=request.user, pk=pk))
 
 
 @router.post(
@@ -359,7 +346,7 @@ def get_booking(request, pk: Id):
     summary="Record the result (the body)",
 )
 def complete_booking(request, pk: Id, payload: RecordIn):
-    booking = _get(selectors.booking_get, fetched_by=request.user, pk=pk)
+    booking = get_or_404(selectors.booking_get, fetched_by=request.user, pk=pk)
     record = services.booking_complete(
         booking=booking, data=services.RecordData(**payload.dict()), by=request.user
     )
@@ -387,7 +374,7 @@ def _note(request) -> str:
 
 
 def _respond(request, pk: Id, action: str):
-    booking = _get(selectors.booking_get, fetched_by=request.user, pk=pk)
+    booking = get_or_404(selectors.booking_get, fetched_by=request.user, pk=pk)
     note = _note(request)
     return _booking_out(services.booking_respond(booking=booking, action=action, by=request.user, note=note))
 

@@ -8,7 +8,6 @@ import dataclasses
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import scoped_or_404
 from nqihub.core.models import ImportJob, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.core.tabular import read_upload
@@ -29,13 +29,6 @@ from .forms import BookingForm, ImportForm, InstrumentForm, RecordForm
 from .models import Booking
 
 PAGE_SIZE = 25
-
-
-def _get(getter, request, pk):
-    try:
-        return getter(fetched_by=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _form_errors(form, exc: ValidationFailed) -> None:
@@ -72,7 +65,7 @@ def instrument_list(request):
     enterprise = None
     enterprise_id = _int(request.GET.get("enterprise"))
     if enterprise_id:
-        enterprise = _get(directory_selectors.enterprise_get, request, enterprise_id)
+        enterprise = scoped_or_404(directory_selectors.enterprise_get, request, enterprise_id)
     elif not scope_of(request.user).is_regulator:
         enterprise = _own_enterprise(request.user)
     status = request.GET.get("status", "")
@@ -113,7 +106,7 @@ def _catalogue():
 def instrument_create(request):
     enterprise_id = _int(request.GET.get("enterprise") or request.POST.get("enterprise"))
     enterprise = (
-        _get(directory_selectors.enterprise_get, request, enterprise_id)
+        scoped_or_404(directory_selectors.enterprise_get, request, enterprise_id)
         if enterprise_id
         else _own_enterprise(request.user)
     )
@@ -151,7 +144,7 @@ def instrument_create(request):
 
 @login_required
 def instrument_detail(request, pk):
-    instrument = _get(selectors.instrument_get, request, pk)
+    instrument = scoped_or_404(selectors.instrument_get, request, pk)
     today = timezone.localdate()
     bookings = selectors.booking_list(fetched_by=request.user, instrument=instrument.pk)
     return render(
@@ -170,7 +163,7 @@ def instrument_detail(request, pk):
 
 @login_required
 def instrument_edit(request, pk):
-    instrument = _get(selectors.instrument_get, request, pk)
+    instrument = scoped_or_404(selectors.instrument_get, request, pk)
     if not services.can_manage_ledger(request.user, instrument.enterprise):
         raise Forbidden(_("您无权维护该企业的计量器具台账。"))
     initial = {
@@ -218,7 +211,7 @@ def _record_data(cd) -> services.RecordData:
 
 @login_required
 def record_create(request, pk):
-    instrument = _get(selectors.instrument_get, request, pk)
+    instrument = scoped_or_404(selectors.instrument_get, request, pk)
     if not services.can_manage_ledger(request.user, instrument.enterprise):
         raise Forbidden(_("您无权维护该企业的计量器具台账。"))
     form = RecordForm(request.POST or None, initial={"kind": instrument.record_kind})
@@ -244,7 +237,7 @@ def record_create(request, pk):
 
 @login_required
 def booking_create(request, pk):
-    instrument = _get(selectors.instrument_get, request, pk)
+    instrument = scoped_or_404(selectors.instrument_get, request, pk)
     if not services.can_manage_ledger(request.user, instrument.enterprise):
         raise Forbidden(_("您无权为该器具预约送检/校准。"))
     bodies = services.suggest_bodies(instrument=instrument, fetched_by=request.user)
@@ -294,7 +287,7 @@ def booking_list(request):
 
 @login_required
 def booking_detail(request, pk):
-    booking = _get(selectors.booking_get, request, pk)
+    booking = scoped_or_404(selectors.booking_get, request, pk)
     actions = services.allowed_actions(request.user, booking)
     return render(
         request,
@@ -314,7 +307,7 @@ def booking_detail(request, pk):
 @login_required
 @require_POST
 def booking_action(request, pk, action):
-    booking = _get(selectors.booking_get, request, pk)
+    booking = scoped_or_404(selectors.booking_get, request, pk)
     if action not in ("accept", "decline", "cancel"):
         raise Http404
     try:
@@ -332,7 +325,7 @@ def booking_action(request, pk, action):
 
 @login_required
 def booking_complete(request, pk):
-    booking = _get(selectors.booking_get, request, pk)
+    booking = scoped_or_404(selectors.booking_get, request, pk)
     if "complete" not in services.allowed_actions(request.user, booking):
         raise Forbidden(_("只有受理该预约的计量技术机构可以录入结果。"))
     form = RecordForm(

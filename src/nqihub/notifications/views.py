@@ -11,16 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import is_htmx
 
 from . import mobile, selectors, services
 from .events import DEFAULT_EVENT
 from .models import Notification
 
 PAGE_SIZE = 20
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _own(request, pk: int) -> Notification:
@@ -48,7 +45,7 @@ def _list_context(request, unread: bool | None) -> dict:
 @require_GET
 def inbox(request):
     context = _list_context(request, _unread_filter(request))
-    if _is_htmx(request) and request.headers.get("HX-Target") == "notification-list":
+    if is_htmx(request) and request.headers.get("HX-Target") == "notification-list":
         return render(request, "notifications/_partials/list.html", {**context, "oob_badge": True})
     return render(request, "notifications/inbox.html", context)
 
@@ -70,7 +67,7 @@ def mark_read(request, pk: int):
         row = services.notification_mark_read(notification_id=pk, by=request.user)
     except Notification.DoesNotExist as exc:
         raise Http404 from exc
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "notifications/_partials/item_read.html",
@@ -93,7 +90,7 @@ def open_notification(request, pk: int):
 @require_POST
 def mark_all_read(request):
     changed = services.notification_mark_all_read(by=request.user)
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {**_list_context(request, None), "oob_badge": True}
         return render(request, "notifications/_partials/list.html", context)
     if changed:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import is_htmx
 
 from . import imports, selectors, services
 from .forms import INDICATOR_ROWS, DeclarationForm, StandardFilterForm, StandardImportForm
@@ -55,10 +56,6 @@ def _import_errors(errors) -> list[dict]:
         e = e if isinstance(e, dict) else e.as_dict()
         rows.append({**e, "column": IMPORT_COLUMNS.get(e.get("field", ""), e.get("field", ""))})
     return rows
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 class _Page:
@@ -107,7 +104,7 @@ def standard_list(request):
         "can_import": imports.can_import(request.user),
         "can_follow": services.enterprises_of(request.user).exists(),
     }
-    template = "standards/_partials/list_body.html" if _is_htmx(request) else "standards/standard_list.html"
+    template = "standards/_partials/list_body.html" if is_htmx(request) else "standards/standard_list.html"
     return render(request, template, context)
 
 
@@ -286,7 +283,7 @@ def catalog_import_status(request, job_id):
         for c in (job.get("report") or {}).get("changes", [])
     ]
     template = (
-        "standards/_partials/import_progress.html" if _is_htmx(request) else "standards/import_status.html"
+        "standards/_partials/import_progress.html" if is_htmx(request) else "standards/import_status.html"
     )
     return render(request, template, {"job": job})
 

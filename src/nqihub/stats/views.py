@@ -23,7 +23,7 @@ from nqihub.core.errors import DomainError, NotFound, ValidationFailed
 from nqihub.core.models import Region
 from nqihub.core.regions import NATIONAL, parent
 from nqihub.core.regions import level as region_level
-from nqihub.web.xlsx import xlsx_response
+from nqihub.core.xlsx import xlsx_response
 
 from . import figures as figs
 from . import geo, labels, selectors, services

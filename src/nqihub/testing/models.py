@@ -392,17 +392,3 @@ class LabRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()}"
-
-
-class Counter(models.Model):
-    """Sequences (order numbers per year, report numbers per lab and year), incremented under a row lock."""
-
-    key = models.CharField(max_length=64, unique=True)
-    value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("编号计数器")
-        verbose_name_plural = _("编号计数器")
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"

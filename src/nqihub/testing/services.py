@@ -24,19 +24,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nqihub.core import audit, policy
+from nqihub.core import audit, numbering, policy
 from nqihub.core.errors import (
     DomainError,
+    IllegalTransition,
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
     ValidationFailed,
 )
 from nqihub.core.models import Membership, Organisation
+from nqihub.core.numbering import next_value
 from nqihub.core.policy import require
 from nqihub.core.scoping import scope_of
 from nqihub.directory.matching import canonical_method_code, parameter_line_q, vocabulary_map
@@ -56,7 +58,6 @@ from nqihub.standards.requirements import evaluate
 from . import states
 from .models import (
     Conclusion,
-    Counter,
     LabProfile,
     LabRole,
     OrderEvent,
@@ -98,10 +99,6 @@ SIGN_ROLE = {
     SignLevel.APPROVE: LabRole.Role.APPROVER,
 }
 SIGN_PRINTED = {SignLevel.TEST: "检测", SignLevel.REVIEW: "审核", SignLevel.APPROVE: "批准"}
-
-
-class IllegalTransition(DomainError):
-    status = 409
 
 
 class Immutable(DomainError):
@@ -347,23 +344,8 @@ def _reason(reason: str | None, field: str = "reason") -> str:
 # --- numbers ------------------------------------------------------------------------------------------------
 
 
-def next_value(key: str) -> int:
-    """The next value of the counter ``key``: incremented with ``F()`` under the row's lock, so that two
-    transactions never get the same value (the second waits for the first to commit)."""
-    for _attempt in range(3):
-        if Counter.objects.filter(key=key).update(value=F("value") + 1):
-            break
-        try:
-            with transaction.atomic():
-                Counter.objects.create(key=key, value=1)
-            break
-        except IntegrityError:
-            continue
-    return Counter.objects.select_for_update().get(key=key).value
-
-
 def _order_number(year: int) -> str:
-    return f"JC-{year}-{next_value(f'order:{year}'):06d}"
+    return numbering.yearly_number("JC", year, key=f"order:{year}")
 
 
 def report_prefix(lab: Institution) -> str:

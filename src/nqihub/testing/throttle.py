@@ -4,10 +4,9 @@ and check codes: at most ``TESTING_VERIFY_LIMIT`` look-ups (default 20) per clie
 process sees the same count. Opening the page without a number does not count."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from nqihub.core.middleware import ip_from_request
+from nqihub.core import ratelimit
 
 
 def limit() -> int:
@@ -20,16 +19,7 @@ def window() -> int:
 
 def allow(request) -> bool:
     """Count one look-up by the request's client; False once the client is over the limit."""
-    key = f"testing:verify:{ip_from_request(request) or 'unknown'}"
-    if cache.add(key, 1, window()):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, window())
-            count = 1
-    return count <= limit()
+    return ratelimit.hit(request, "testing.verify", limit=limit(), window=window())
 
 
 def message() -> str:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
+from nqihub.core.http import get_or_404, is_htmx
 from nqihub.core.models import Membership
 from nqihub.core.scoping import scope_of
 
@@ -49,19 +50,8 @@ PAGE_SIZE = 25
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _get(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except (ObjectDoesNotExist, ValueError) as exc:
-        raise Http404 from exc
-
-
 def _order(request, pk):
-    return _get(selectors.order_get, fetched_by=request.user, pk=pk)
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    return get_or_404(selectors.order_get, fetched_by=request.user, pk=pk)
 
 
 def _error_text(exc: DomainError) -> str:
@@ -97,7 +87,7 @@ def order_list(request):
     qs = selectors.order_list(fetched_by=request.user, **form.filters())
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page_obj, "can_create": _can_create(request.user)}
-    if _is_htmx(request) and request.headers.get("HX-Target") == "list-body":
+    if is_htmx(request) and request.headers.get("HX-Target") == "list-body":
         return render(request, "testing/_partials/list_body.html", context)
     return render(request, "testing/order_list.html", context)
 
@@ -127,7 +117,7 @@ def order_create(request):
     if raw_request:
         from nqihub.desk import selectors as desk_selectors
 
-        service_request = _get(desk_selectors.request_get, fetched_by=request.user, pk=raw_request)
+        service_request = get_or_404(desk_selectors.request_get, fetched_by=request.user, pk=raw_request)
     enterprises = list(selectors.enterprises_for(fetched_by=request.user))
     if service_request is not None:
         enterprises = [e for e in enterprises if e.pk == service_request.enterprise_id]
@@ -392,7 +382,7 @@ def sample_add(request, pk: int):
 @require_POST
 def photo_add(request, pk: int, sample_id: int):
     order = _order(request, pk)
-    sample = _get(order.samples.get, pk=sample_id)
+    sample = get_or_404(order.samples.get, pk=sample_id)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择照片文件。"))
@@ -408,7 +398,7 @@ def photo_add(request, pk: int, sample_id: int):
 @login_required
 def photo_view(request, pk: int, photo_id: int):
     order = _order(request, pk)
-    photo = _get(selectors.photo_get, order=order, pk=photo_id)
+    photo = get_or_404(selectors.photo_get, order=order, pk=photo_id)
     return file_response(
         photo.file, filename=photo.name, content_type=photo.content_type, as_attachment=False
     )
@@ -434,7 +424,7 @@ def item_add(request, pk: int):
 @require_POST
 def item_edit(request, pk: int, item_id: int):
     order = _order(request, pk)
-    item = _get(order.items.get, pk=item_id)
+    item = get_or_404(order.items.get, pk=item_id)
     form = ItemEditForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e[0]) for e in form.errors.values()))
@@ -451,7 +441,7 @@ def item_edit(request, pk: int, item_id: int):
 @require_POST
 def item_remove(request, pk: int, item_id: int):
     order = _order(request, pk)
-    item = _get(order.items.get, pk=item_id)
+    item = get_or_404(order.items.get, pk=item_id)
     _run(request, lambda: services.item_remove(item=item, by=request.user), _("检测项目已删除。"))
     return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
 
@@ -541,7 +531,7 @@ def results_upload(request, pk: int):
 
 @login_required
 def report_pdf(request, pk: int):
-    report = _get(selectors.report_get, fetched_by=request.user, pk=pk)
+    report = get_or_404(selectors.report_get, fetched_by=request.user, pk=pk)
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         request.GET.get("download") == "1", f"{report.number}.pdf"
@@ -583,7 +573,7 @@ def lab_list(request):
 
 @login_required
 def lab_settings(request, lab_id: int):
-    lab = _get(selectors.managed_labs(request.user).get, pk=lab_id)
+    lab = get_or_404(selectors.managed_labs(request.user).get, pk=lab_id)
     prefix_form = PrefixForm(initial={"report_prefix": services.report_prefix(lab)})
     if request.method == "POST":
         if "report_prefix" in request.POST:

@@ -21,10 +21,10 @@ from nqihub.core import audit
 from nqihub.core.audit_labels import action_label
 from nqihub.core.bounds import page_number
 from nqihub.core.widgets import DateInput
+from nqihub.core.xlsx import xlsx_response
 
 from . import selectors
 from .forms import BootstrapMixin
-from .xlsx import xlsx_response
 
 PAGE_SIZE = 50
 #: At most this many entries in one export; narrow the filters for more.

@@ -307,7 +307,7 @@ def test_report_numbers_are_unique_and_consecutive_per_lab_and_year(make_order, 
     assert b.seq == a.seq + 1
     assert a.number != b.number
     # The counter is taken under a row lock.
-    from nqihub.testing.models import Counter
+    from nqihub.core.models import Sequence as Counter
 
     assert Counter.objects.get(key=f"report:{a.lab_id}:{a.year}").value == b.seq
 
@@ -315,7 +315,7 @@ def test_report_numbers_are_unique_and_consecutive_per_lab_and_year(make_order, 
 def test_counter_is_concurrency_safe_by_construction():
     """Two calls never return the same value: ``next_value`` increments with F() (an atomic UPDATE that
     takes the row lock), and the unique key makes concurrent first inserts collide instead of duplicating."""
-    from nqihub.testing.models import Counter
+    from nqihub.core.models import Sequence as Counter
 
     values = [services.next_value("test:seq") for _ in range(5)]
     assert values == [1, 2, 3, 4, 5]
