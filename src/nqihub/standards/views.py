@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -292,7 +292,7 @@ def catalog_import_status(request, job_id):
 @require_GET
 def catalog_import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="standards_import_template.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, _("标准导入模板.csv"))
     return response
 
 

@@ -309,7 +309,9 @@ def records(request):
             _("避免损失（元）"),
             _("评价等级"),
         ]
-        return xlsx_response(f"stats-records-{region.code}.xlsx", str(_("指标明细")), headers, rows)
+        return xlsx_response(
+            _("%(region)s指标明细.xlsx") % {"region": region.name}, str(_("指标明细")), headers, rows
+        )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     from nqihub.core.regions import prefix as region_prefix
     from nqihub.core.scoping import scope_of
@@ -367,7 +369,13 @@ def export(request):
         "a": _month_text(from_month),
         "b": _month_text(to_month),
     }
-    return xlsx_response(f"stats-{region.code}-{by}.xlsx", str(_("统计表")), headers, data, note=note)
+    return xlsx_response(
+        _("%(region)s统计表（按%(by)s）.xlsx") % {"region": region.name, "by": by_label},
+        str(_("统计表")),
+        headers,
+        data,
+        note=note,
+    )
 
 
 # --- reports -----------------------------------------------------------------------------------------
@@ -493,4 +501,11 @@ def report_export(request, pk: int):
         "status": report.get_status_display(),
         "remarks": report.remarks or "—",
     }
-    return xlsx_response(f"stats-report-{report.pk}.xlsx", str(report.period_label), headers, data, note=note)
+    return xlsx_response(
+        _("%(region)s%(period)s统计报表.xlsx")
+        % {"region": report.region.name, "period": report.period_label},
+        str(report.period_label),
+        headers,
+        data,
+        note=note,
+    )

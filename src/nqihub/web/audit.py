@@ -136,7 +136,11 @@ def audit_export(request):
             % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "total": total}
         )
         return xlsx_response(
-            f"audit-log-{stamp}.xlsx", _("审计日志"), [str(h) for h in HEADERS], rows, note=note
+            _("审计日志-%(stamp)s.xlsx") % {"stamp": stamp},
+            _("审计日志"),
+            [str(h) for h in HEADERS],
+            rows,
+            note=note,
         )
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 CSV with a BOM as UTF-8
@@ -146,6 +150,6 @@ def audit_export(request):
         writer.writerow([_csv_safe(v) for v in row])
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"audit-log-{stamp}.csv"
+        as_attachment=True, filename=_("审计日志-%(stamp)s.csv") % {"stamp": stamp}
     )
     return response

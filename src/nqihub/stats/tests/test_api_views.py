@@ -162,6 +162,19 @@ def test_exports_open_with_chinese_headers(client_for):
     assert ws["A1"].value == "需求编号"
 
 
+def test_export_file_names_are_chinese_names_not_codes(client_for):
+    from urllib.parse import unquote
+
+    c = client_for("reg_gx")
+    for url, words in [
+        ("/stats/export/?by=child_region", ["统计表", "地区"]),
+        ("/stats/records/?figure=services&format=xlsx", ["指标明细"]),
+    ]:
+        disposition = unquote(c.get(url)["Content-Disposition"])
+        assert all(w in disposition for w in words), disposition
+        assert "广西" in disposition and "stats-" not in disposition
+
+
 def test_report_workflow_up_one_level(api_for, client_for):
     lz, gx, cz = api_for("reg_lz"), api_for("reg_gx"), api_for("reg_chengzhong")
     r = lz.post(
