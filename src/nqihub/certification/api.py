@@ -59,6 +59,8 @@ class CertificateOut(Schema):
     expiry_date: date
     status: str
     status_label: str
+    #: Entered by the enterprise itself (自主申报); its status is the certification body's or a regulator's.
+    self_declared: bool
     is_demo: bool
 
     @staticmethod

@@ -76,6 +76,9 @@ class Certificate(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.VALID
     )
+    #: Entered by the enterprise itself (自主申报), not by a regulator or the platform: shown as such; its
+    #: status is changed only by the certification body or a regulator (``services.can_change_status``).
+    self_declared = models.BooleanField(_("企业自主申报"), default=False)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

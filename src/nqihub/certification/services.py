@@ -74,6 +74,21 @@ def can_register_for(user, enterprise: Enterprise) -> bool:
     return policy.acts_for(user, enterprise.organisation_id)
 
 
+def is_authority_for(user, region_code: str) -> bool:
+    """A platform administrator or a regulator whose area holds ``region_code``."""
+    scope = scope_of(user)
+    return scope.is_admin or any(region_code.startswith(p) for p in scope.regulator_prefixes)
+
+
+def can_change_status(user, certificate: Certificate) -> bool:
+    """Suspending, revoking, cancelling or restoring a certificate is the certification body's act (or a
+    regulator's, who records it): never the certificate holder's, whoever entered the certificate."""
+    if is_authority_for(user, certificate.region_id):
+        return True
+    body = certificate.body
+    return body is not None and policy.acts_for(user, body.organisation_id)
+
+
 def can_edit(user, certificate: Certificate) -> bool:
     if can_register_for(user, certificate.enterprise):
         return True
@@ -181,7 +196,11 @@ def _create(
     enterprise: Enterprise, cleaned: dict, *, by, today: date, is_demo: bool, plan_surveillance: bool
 ) -> Certificate:
     certificate = Certificate.objects.create(
-        enterprise=enterprise, region_id=enterprise.region_id, is_demo=is_demo, **cleaned
+        enterprise=enterprise,
+        region_id=enterprise.region_id,
+        is_demo=is_demo,
+        self_declared=not is_authority_for(by, enterprise.region_id),
+        **cleaned,
     )
     if certificate.expiry_date < today:
         certificate.status = CertificateStatus.EXPIRED
@@ -223,6 +242,7 @@ def certificate_create(
             "type": certificate.type,
             "number": certificate.number,
             "expiry_date": certificate.expiry_date,
+            "self_declared": certificate.self_declared,
         },
     )
     return certificate
@@ -271,8 +291,12 @@ def certificate_change_status(
     *, certificate: Certificate, to_status: str, reason: str, by
 ) -> CertificateStatusChange:
     """Suspend, revoke, cancel or restore a certificate, with a reason; ``IllegalTransition`` (409) for a
-    change the table in ``states`` does not allow."""
-    require(can_edit(by, certificate), _("您无权修改该企业的认证证书。"))
+    change the table in ``states`` does not allow. Only the certification body or a regulator may
+    (``can_change_status``); the holder may not, even for a certificate it entered itself."""
+    require(
+        can_change_status(by, certificate),
+        _("证书状态只能由发证的认证机构或监管部门变更；如证书状态有误，请联系认证机构。"),
+    )
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     reason = (reason or "").strip()
     if to_status not in CertificateStatus.values:

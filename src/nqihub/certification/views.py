@@ -128,6 +128,7 @@ def certificate_create(request, enterprise_id: int):
 def certificate_detail(request, pk: int):
     certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
     can_edit = services.can_edit(request.user, certificate)
+    can_change_status = services.can_change_status(request.user, certificate)
     return render(
         request,
         "certification/certificate_detail.html",
@@ -137,8 +138,9 @@ def certificate_detail(request, pk: int):
             "history": certificate.status_changes.select_related("by"),
             "audits": certificate.surveillance_audits.all(),
             "reminders": certificate.reminders.all()[:20],
+            "can_change_status": can_change_status,
             "status_form": StatusForm(current=certificate.status)
-            if can_edit and states.targets(certificate.status)
+            if can_change_status and states.targets(certificate.status)
             else None,
             "surveillance_form": SurveillanceForm() if can_edit and certificate.is_active else None,
             "record_form": SurveillanceRecordForm() if can_edit else None,
@@ -185,8 +187,8 @@ def certificate_edit(request, pk: int):
 @login_required
 def certificate_status(request, pk: int):
     certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
-    if not services.can_edit(request.user, certificate):
-        raise Forbidden(_("您无权变更该证书的状态。"))
+    if not services.can_change_status(request.user, certificate):
+        raise Forbidden(_("证书状态只能由发证的认证机构或监管部门变更。"))
     form = StatusForm(request.POST or None, current=certificate.status)
     if request.method == "POST" and form.is_valid():
         try:

@@ -29,11 +29,16 @@ class BootstrapMixin:
         self._mark_invalid()
 
     def _mark_invalid(self):
+        """``is-invalid`` for the eye; ``aria-invalid`` and ``aria-describedby`` (the error's id, as
+        ``web/_partials/field.html`` renders it) so that a screen reader announces the error with the field."""
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+                widget.attrs["aria-invalid"] = "true"
+                if self.auto_id and "%s" in str(self.auto_id):
+                    widget.attrs["aria-describedby"] = (self.auto_id % self.add_prefix(name)) + "_error"
 
     def add_service_errors(self, errors: dict[str, str], aliases: dict[str, str] | None = None) -> None:
         """Show a service's ``ValidationFailed.errors`` field by field; unknown keys as form errors."""

@@ -77,6 +77,14 @@ def test_crud_and_status_change(api_for, shanyuan_cert):
         content_type="application/json",
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "expiry_date"
+    assert created.json()["self_declared"] is True
+    refused = api.post(
+        f"/api/v1/certificates/{cid}/status",
+        data=json.dumps({"status": "cancelled", "reason": "不再使用"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 403 and Certificate.objects.get(pk=cid).status == "valid"
+    api = api_for("reg_lz")
     no_reason = api.post(
         f"/api/v1/certificates/{cid}/status",
         data=json.dumps({"status": "suspended"}),

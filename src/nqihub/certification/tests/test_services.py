@@ -33,7 +33,7 @@ def test_suspend_and_restore_need_a_reason_and_are_recorded(shanyuan_cert, demo_
 
 
 def test_revoked_is_final(shanyuan_cert, demo_user):
-    user = demo_user("ent_shanyuan")
+    user = demo_user("reg_lz")
     services.certificate_change_status(
         certificate=shanyuan_cert, to_status="revoked", reason="重大质量事故", by=user
     )
@@ -43,6 +43,42 @@ def test_revoked_is_final(shanyuan_cert, demo_user):
         services.certificate_change_status(
             certificate=shanyuan_cert, to_status="expired", reason="x", by=user
         )
+
+
+def test_holder_enters_a_self_declared_certificate_but_never_changes_its_status(demo_user, today):
+    """An enterprise may register its own certificate (marked 企业自主申报), but suspending, revoking or
+    restoring it is the certification body's or a regulator's act; the history keeps who did it."""
+    from nqihub.core.errors import PermissionDenied
+    from nqihub.directory.models import Enterprise
+
+    holder = demo_user("ent_shanyuan")
+    enterprise = Enterprise.objects.get(organisation__memberships__user=holder)
+    data = services.CertificateData(
+        type="qms", number="示例-自主-1", body_name="示例认证机构", issue_date=date(2025, 1, 1)
+    )
+    own = services.certificate_create(enterprise=enterprise, data=data, by=holder, today=today)
+    assert own.self_declared is True
+    with pytest.raises(PermissionDenied):
+        services.certificate_change_status(
+            certificate=own, to_status="cancelled", reason="不再使用", by=holder
+        )
+    own.refresh_from_db()
+    assert own.status == CertificateStatus.VALID and not own.status_changes.exists()
+
+    regulator = demo_user("reg_lz")
+    by_regulator = services.certificate_create(
+        enterprise=enterprise,
+        data=services.CertificateData(
+            type="qms", number="示例-监管-1", body_name="示例认证机构", issue_date=date(2025, 1, 1)
+        ),
+        by=regulator,
+        today=today,
+    )
+    assert by_regulator.self_declared is False
+    services.certificate_change_status(
+        certificate=own, to_status="suspended", reason="监督抽查", by=regulator
+    )
+    assert list(own.status_changes.values_list("to_status", "by__username")) == [("suspended", "reg_lz")]
 
 
 def test_outsider_may_not_change_status(shanyuan_cert, demo_user):

@@ -61,7 +61,11 @@ def test_enterprise_page_detail_and_status_change(client_for, shanyuan_cert, ccc
     assert page.status_code == 200 and shanyuan_cert.number in page.content.decode()
     detail = client.get(reverse("certification:certificate-detail", args=[shanyuan_cert.pk]))
     assert detail.status_code == 200
+    assert reverse("certification:certificate-status", args=[shanyuan_cert.pk]) not in detail.content.decode()
     url = reverse("certification:certificate-status", args=[shanyuan_cert.pk])
+    # The holder does not change its certificate's status: the body or a regulator does.
+    assert client.post(url, {"status": "suspended", "reason": "自愿暂停"}).status_code == 403
+    client = client_for("reg_lz")
     assert client.post(url, {"status": "suspended", "reason": ""}).status_code == 422
     response = client.post(url, {"status": "suspended", "reason": "自愿暂停（季节性停产）"})
     assert response.status_code == 302

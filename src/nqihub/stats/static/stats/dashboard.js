@@ -31,6 +31,43 @@
     return Number(v).toLocaleString();
   }
   var bg = screen ? "transparent" : null;
+  // Every chart has a table alternative (WCAG 1.1.1; screen readers, printing): a <details> after the chart
+  // with the same numbers, built from the chart's own series, so that it never disagrees with the picture.
+  function esc(text) { var s = document.createElement("span"); s.textContent = text === undefined || text === null ? "—" : String(text); return s.innerHTML; }
+  function tableAlternative(name) {
+    var c = charts[name];
+    var el = root.querySelector('[data-chart="' + name + '"]');
+    if (!c || !el || screen) return;
+    var option = c.getOption();
+    var series = option.series || [];
+    if (!series.length) return;
+    var head, rows;
+    var axis = [].concat(option.xAxis || [], option.yAxis || []).filter(function (a) { return a.type === "category"; })[0];
+    if (axis) {
+      head = [""].concat(series.map(function (x) { return x.name; }));
+      rows = (axis.data || []).map(function (label, i) {
+        return [label].concat(series.map(function (x) { var v = (x.data || [])[i]; return v && typeof v === "object" ? v.value : v; }));
+      });
+    } else {
+      head = ["", series[0].name];
+      rows = (series[0].data || []).map(function (d) { return [d.name, d.value]; });
+    }
+    el.setAttribute("role", "img");
+    el.setAttribute("aria-label", (el.closest(".card") && el.closest(".card").querySelector(".card-header") || { textContent: "" }).textContent.trim() + " — " + T.asTable);
+    var box = el.parentNode.querySelector('details[data-table-for="' + name + '"]');
+    if (!box) {
+      box = document.createElement("details");
+      box.className = "mt-1 px-2 small";
+      box.dataset.tableFor = name;
+      el.parentNode.insertBefore(box, el.nextSibling);
+    }
+    var open = box.open;
+    box.innerHTML = "<summary>" + esc(T.asTable) + "</summary><div class='table-responsive' tabindex='0'><table class='table table-sm mb-0'><thead><tr>" +
+      head.map(function (h, i) { return "<th scope='col'" + (i ? " class='text-end'" : "") + ">" + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" +
+      (rows.length ? rows.map(function (r) { return "<tr>" + r.map(function (v, i) { return i ? "<td class='text-end'>" + esc(v === undefined || v === null ? "—" : Number(v).toLocaleString()) + "</td>" : "<th scope='row'>" + esc(v) + "</th>"; }).join("") + "</tr>"; }).join("")
+        : "<tr><td colspan='" + head.length + "'>" + esc(T.none) + "</td></tr>") + "</tbody></table></div>";
+    box.open = open;
+  }
   function drillTo(code) {
     var url = new URL(window.location.href);
     url.searchParams.set("region", code);
@@ -122,6 +159,7 @@
     bars("station", data.station || [], true);
     drawTable();
     drawCooperatives();
+    ["trend", "category", "industry", "station"].forEach(tableAlternative);
     var tl = root.querySelector('[data-link="test_pass_rate"]');
     if (tl && data.links) tl.href = data.links.test_pass_rate;
     if (mapReady === null) {

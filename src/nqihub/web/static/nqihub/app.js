@@ -6,6 +6,8 @@
  *   <button data-set-value="#id_lab" data-value="12">                          set another field's value
  *   <div hx-get="…" data-text-from="id_title id_description">                  send those fields as ?text=
  *   <form data-upload-progress="upload-progress">                              show htmx upload progress
+ *   .table-responsive                                                          takes the keyboard focus
+ *   <button data-large-type>                                                   larger type on/off (kept)
  */
 (function () {
   "use strict";
@@ -65,9 +67,37 @@
     form.addEventListener("htmx:afterRequest", function () { box.classList.add("d-none"); });
   }
 
-  function init() {
-    document.querySelectorAll("form[data-upload-progress]").forEach(uploadProgress);
+  // A table wider than the screen scrolls sideways: keyboard users must be able to reach and scroll it
+  // (WCAG 2.1.1), so each scroll box takes the focus.
+  function focusableScrollBoxes(root) {
+    (root || document).querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+      box.setAttribute("tabindex", "0");
+    });
   }
+
+  // Larger type (适老化): <button data-large-type> toggles it; the choice is kept in this browser.
+  var LARGE = "nqihub.largeType";
+  function applyLargeType(on) {
+    document.documentElement.classList.toggle("nqi-large-type", on);
+    document.querySelectorAll("[data-large-type]").forEach(function (b) { b.setAttribute("aria-pressed", on ? "true" : "false"); });
+  }
+  function storedLargeType() {
+    try { return window.localStorage.getItem(LARGE) === "1"; } catch (e) { return false; }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-large-type]");
+    if (!button) { return; }
+    var on = !document.documentElement.classList.contains("nqi-large-type");
+    try { window.localStorage.setItem(LARGE, on ? "1" : "0"); } catch (e) { /* private mode */ }
+    applyLargeType(on);
+  });
+
+  function init() {
+    applyLargeType(storedLargeType());
+    document.querySelectorAll("form[data-upload-progress]").forEach(uploadProgress);
+    focusableScrollBoxes(document);
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { focusableScrollBoxes(event.target); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
