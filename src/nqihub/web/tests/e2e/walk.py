@@ -92,8 +92,10 @@ def _axe(page) -> list[dict]:
     return result
 
 
-def _context(browser, walk: Walk, screen: str, where: list[str]):
+def _context(browser, walk: Walk, screen: str, where: list[str], language: str = "zh-hans"):
     ctx = browser.new_context(viewport=SCREENS[screen], locale="zh-CN", device_scale_factor=1)
+    if language != "zh-hans":
+        ctx.add_cookies([{"name": "django_language", "value": language, "url": walk.base}])
     page = ctx.new_page()
 
     def console(message):
@@ -129,6 +131,9 @@ def _visit(walk: Walk, page, path: str, label: str, where: list[str]) -> None:
     page.goto(walk.base + path)
     page.wait_for_load_state("networkidle")
     walk.pages.append(label)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 1:
+        walk.problems.append(f"{label}: the page is {overflow} px wider than the screen")
     for v in _axe(page):
         walk.problems.append(f"{label}: axe {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
     if walk.out is not None:
@@ -150,6 +155,13 @@ def run(base: str, out: Path | None = None, screens=("desktop", "phone")) -> Wal
                 _sign_in(page, walk.base, username)
                 _visit(walk, page, "/", f"{screen}-home-{username}-{role}", where)
                 ctx.close()
+            if screen == "desktop":  # English must fit a 1366 px screen too
+                for username, role in ROLES.items():
+                    where = [f"{screen} {username} English"]
+                    ctx, page = _context(browser, walk, screen, where, language="en")
+                    _sign_in(page, walk.base, username)
+                    _visit(walk, page, "/", f"{screen}-home-en-{username}", where)
+                    ctx.close()
             for story, username, paths in STORIES:
                 where = [f"{screen} {story}"]
                 ctx, page = _context(browser, walk, screen, where)
