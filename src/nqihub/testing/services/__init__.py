@@ -13,7 +13,7 @@ Who does what:
 - lab managers (and platform admins) assign the lab roles.
 
 
-One module per concern; callers use ``nqihub.testing.services.<name>`` (re-exported here): ``base`` (limits,
+One module per concern; callers use ``nqihub.testing.services.<name>`` (re-exported here): ``actions`` (an action by its name), ``base`` (limits,
 sign-off levels, ``Immutable``), ``access`` (who is who, who may edit, whom to tell), ``events`` (lock, move
 along the state table, record, audit, notify), ``codes`` (order numbers, report prefix, check codes),
 ``capability`` (lab coverage, method standards, requirements, input cleaning), ``judging``, ``orders``
@@ -35,6 +35,7 @@ from .access import (
     lab_users,
     order_url,
 )
+from .actions import ACTIONS, order_act
 from .base import (
     CHECK_ALPHABET,
     CHECK_LENGTH,
@@ -121,6 +122,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "ACTIONS",
+    "order_act",
     "ACTION_LABELS",
     "CHECK_ALPHABET",
     "CHECK_LENGTH",

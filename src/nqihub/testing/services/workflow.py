@@ -142,24 +142,25 @@ def order_complete(*, order: TestOrder, by) -> TestOrder:
     return order
 
 
+def _sign_step(order: TestOrder, by, action: str, level: str, what: str) -> TestOrder:
+    """One sign-off after the tester's (审核, 批准): the lab's staff, the state allows it, the level's
+    role and a person who has not signed this round yet."""
+    order = _lock(order)
+    _lab_staff_required(order, by, what)
+    states_check(order, action)
+    _sign(order, by, level)
+    _apply(order, action, by)
+    return order
+
+
 @transaction.atomic
 def order_review(*, order: TestOrder, by) -> TestOrder:
-    order = _lock(order)
-    _lab_staff_required(order, by, _("审核"))
-    states_check(order, "review")
-    _sign(order, by, SignLevel.REVIEW)
-    _apply(order, "review", by)
-    return order
+    return _sign_step(order, by, "review", SignLevel.REVIEW, _("审核"))
 
 
 @transaction.atomic
 def order_approve(*, order: TestOrder, by) -> TestOrder:
-    order = _lock(order)
-    _lab_staff_required(order, by, _("批准"))
-    states_check(order, "approve")
-    _sign(order, by, SignLevel.APPROVE)
-    _apply(order, "approve", by)
-    return order
+    return _sign_step(order, by, "approve", SignLevel.APPROVE, _("批准"))
 
 
 @transaction.atomic
