@@ -178,3 +178,12 @@ def _clean_sample(raw: dict, field: str) -> dict:
 
 def _errors_for_item(errors: dict) -> dict:
     return {k.split(".", 1)[-1]: v for k, v in errors.items()}
+
+
+def _clean_one(clean, raw: dict, **kwargs) -> dict:
+    """``clean`` (``_clean_item``, ``_clean_sample``) of one row added or changed on its own: its errors
+    keyed by the bare field names, as the small forms of the order page name them."""
+    try:
+        return clean(raw, **kwargs)
+    except ValidationFailed as exc:
+        raise ValidationFailed(_errors_for_item(exc.errors)) from None

@@ -13,7 +13,7 @@ from nqihub.standards.models import Requirement
 from ..models import TestItem, TestOrder
 from .access import _may_edit_items
 from .base import MAX_ITEMS, METHOD_MAX
-from .capability import _clean_item, _errors_for_item, _parameter_q, lab_covers, method_warning
+from .capability import _clean_item, _clean_one, _parameter_q, lab_covers, method_warning
 from .events import _lock, _record
 from .judging import _judge_item, _judge_order
 
@@ -23,25 +23,24 @@ def _next_seq(order: TestOrder) -> int:
     return (last or 0) + 1
 
 
+def _lock_editable(order: TestOrder | int, by) -> TestOrder:
+    """The order locked, once ``by`` may change its samples and items now."""
+    order = _lock(order)
+    _may_edit_items(order, by)
+    return order
+
+
 @transaction.atomic
 def item_add(
     *, order: TestOrder, by, parameter: str, method_standard: str = "", requirement: str = "", unit: str = ""
 ) -> TestItem:
-    order = _lock(order)
-    _may_edit_items(order, by)
-    try:
-        cleaned = _clean_item(
-            {
-                "parameter": parameter,
-                "method_standard": method_standard,
-                "requirement": requirement,
-                "unit": unit,
-            },
-            standard=order.product_standard,
-            field="item",
-        )
-    except ValidationFailed as exc:
-        raise ValidationFailed(_errors_for_item(exc.errors)) from None
+    order = _lock_editable(order, by)
+    cleaned = _clean_one(
+        _clean_item,
+        dict(parameter=parameter, method_standard=method_standard, requirement=requirement, unit=unit),
+        standard=order.product_standard,
+        field="item",
+    )
     if order.items.count() >= MAX_ITEMS:
         raise ValidationFailed({"parameter": _("检测项目不能超过%(n)d个。") % {"n": MAX_ITEMS}})
     if not lab_covers(order.lab, cleaned["parameter"], cleaned["method_standard"], order.product_name):
@@ -82,8 +81,7 @@ def item_update(
     requirement: str | None = None,
     unit: str | None = None,
 ) -> TestItem:
-    order = _lock(item.order_id)
-    _may_edit_items(order, by)
+    order = _lock_editable(item.order_id, by)
     item = TestItem.objects.select_for_update().get(pk=item.pk)
     values = {
         "parameter": item.parameter,
@@ -91,10 +89,7 @@ def item_update(
         "requirement": item.requirement if requirement is None else requirement,
         "unit": item.unit if unit is None else unit,
     }
-    try:
-        cleaned = _clean_item(values, standard=None, field="item")
-    except ValidationFailed as exc:
-        raise ValidationFailed(_errors_for_item(exc.errors)) from None
+    cleaned = _clean_one(_clean_item, values, standard=None, field="item")
     if cleaned["method_standard"] != item.method_standard and not lab_covers(
         order.lab, item.parameter, cleaned["method_standard"], order.product_name
     ):
@@ -122,14 +117,21 @@ def item_update(
     return item
 
 
+def _remove_one(row, by, *, kind: str, label: str, last: str) -> TestOrder:
+    """Remove one sample or item (``kind``) of an order the person may edit: never the order's last one."""
+    order = _lock_editable(row.order_id, by)
+    if getattr(order, f"{kind}s").count() <= 1:
+        raise ValidationFailed({kind: last})
+    _record(order, by, f"{kind}_removed", label, {kind: row.pk})
+    row.delete()
+    return order
+
+
 @transaction.atomic
 def item_remove(*, item: TestItem, by) -> None:
-    order = _lock(item.order_id)
-    _may_edit_items(order, by)
-    if order.items.count() <= 1:
-        raise ValidationFailed({"item": _("委托单至少要有一个检测项目。")})
-    _record(order, by, "item_removed", f"{item.seq}. {item.parameter}", {"item": item.pk})
-    item.delete()
+    order = _remove_one(
+        item, by, kind="item", label=f"{item.seq}. {item.parameter}", last=_("委托单至少要有一个检测项目。")
+    )
     _judge_order(order)
 
 
@@ -137,8 +139,7 @@ def item_remove(*, item: TestItem, by) -> None:
 def items_from_standard(*, order: TestOrder, by) -> tuple[list[TestItem], list[str]]:
     """Add the product standard's requirement rows the order lacks and the lab covers. Returns (added,
     parameters the lab cannot test)."""
-    order = _lock(order)
-    _may_edit_items(order, by)
+    order = _lock_editable(order, by)
     if order.product_standard_id is None:
         raise ValidationFailed({"product_standard": _("委托单未指定平台标准库中的产品标准。")})
     rows = list(Requirement.objects.filter(standard_id=order.product_standard_id))

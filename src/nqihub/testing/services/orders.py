@@ -14,18 +14,19 @@ from nqihub.directory.vocabulary import normalise
 
 from .. import states
 from ..models import OrderStatus, Sample, SamplePhoto, TestItem, TestKind, TestOrder
-from .access import _cooperative_member, _may_edit_items, client_origin, is_client, is_lab_staff
+from .access import _cooperative_member, client_origin, is_client, is_lab_staff
 from .base import MAX_ITEMS, MAX_SAMPLES, PHOTO_TYPES, PRODUCT_MAX, REMARKS_MAX, TEXT_MAX, Immutable
 from .capability import (
     _clean_item,
+    _clean_one,
     _clean_sample,
-    _errors_for_item,
     method_warning,
     resolve_standard,
     uncovered,
 )
 from .codes import _order_number
 from .events import _lock, _record
+from .items import _lock_editable, _remove_one
 from .workflow import order_submit
 
 
@@ -175,14 +176,12 @@ def order_create(
 def sample_add(
     *, order: TestOrder, by, name: str, model_spec: str = "", batch: str = "", quantity: str = ""
 ) -> Sample:
-    order = _lock(order)
-    _may_edit_items(order, by)
-    try:
-        values = _clean_sample(
-            {"name": name, "model_spec": model_spec, "batch": batch, "quantity": quantity}, "sample"
-        )
-    except ValidationFailed as exc:
-        raise ValidationFailed(_errors_for_item(exc.errors)) from None
+    order = _lock_editable(order, by)
+    values = _clean_one(
+        _clean_sample,
+        {"name": name, "model_spec": model_spec, "batch": batch, "quantity": quantity},
+        field="sample",
+    )
     if order.samples.count() >= MAX_SAMPLES:
         raise ValidationFailed({"name": _("样品最多%(n)d个。") % {"n": MAX_SAMPLES}})
     sample = Sample.objects.create(order=order, **values)
@@ -192,12 +191,7 @@ def sample_add(
 
 @transaction.atomic
 def sample_remove(*, sample: Sample, by) -> None:
-    order = _lock(sample.order_id)
-    _may_edit_items(order, by)
-    if order.samples.count() <= 1:
-        raise ValidationFailed({"sample": _("委托单至少要有一个样品。")})
-    _record(order, by, "sample_removed", sample.name, {"sample": sample.pk})
-    sample.delete()
+    _remove_one(sample, by, kind="sample", label=sample.name, last=_("委托单至少要有一个样品。"))
 
 
 @transaction.atomic
