@@ -12,13 +12,13 @@ Who does what:
   the approver or the lab manager issues the report and starts a revision;
 - lab managers (and platform admins) assign the lab roles.
 
-
-One module per concern; callers use ``nqihub.testing.services.<name>`` (re-exported here): ``actions`` (an action by its name), ``base`` (limits,
-sign-off levels, ``Immutable``), ``access`` (who is who, who may edit, whom to tell), ``events`` (lock, move
-along the state table, record, audit, notify), ``codes`` (order numbers, report prefix, check codes),
-``capability`` (lab coverage, method standards, requirements, input cleaning), ``judging``, ``orders``
-(create, samples, photos), ``items``, ``workflow`` (submit to approve, returns), ``results``, ``reports``
-(issue, revise, frozen data), ``labs`` (lab roles, report prefix), ``verification``.
+One module per concern; callers use ``nqihub.testing.services.<name>`` (re-exported here): ``base``
+(limits, sign-off levels, ``Immutable``), ``access`` (who is who, who may edit, whom to tell), ``events``
+(lock, move along the state table, record, audit, notify), ``codes`` (order numbers, report prefix, check
+codes), ``capability`` (lab coverage, method standards, requirements, input cleaning), ``judging``,
+``orders`` (create, samples, photos), ``items``, ``workflow`` (submit to approve, returns), ``results``,
+``reports`` (issue, revise, frozen data), ``labs`` (lab roles, report prefix), ``verification``, and
+``actions`` (an action by its name, for the order page and the API).
 """
 
 from nqihub.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
