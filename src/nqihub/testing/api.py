@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Id, IsoDate
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import selectors, services, throttle
 from .models import Conclusion, OrderStatus, Report, TestKind, TestOrder
@@ -270,10 +271,7 @@ class PassRateOut(Schema):
 
 
 def _order(request, id: Id) -> TestOrder:
-    try:
-        return selectors.order_get(fetched_by=request.user, pk=id)
-    except TestOrder.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.order_get, request, id)
 
 
 def _detail(request, order: TestOrder) -> TestOrder:
@@ -416,21 +414,6 @@ def enter_results(request, id: Id, payload: ResultsIn):
     return _detail(request, order)
 
 
-ACTIONS = (
-    "submit",
-    "cancel",
-    "receive",
-    "reject",
-    "start",
-    "complete",
-    "review",
-    "approve",
-    "return",
-    "issue",
-    "revise",
-)
-
-
 @router.post(
     "/test-orders/{id}/actions/{action}",
     response={200: OrderDetailOut, **WRITE_ERRORS},
@@ -440,33 +423,8 @@ ACTIONS = (
 def order_action(request, id: Id, action: Code, payload: ActionIn | None = None):
     order = _order(request, id)
     payload = payload or ActionIn()
-    by = request.user
-    if action not in ACTIONS:
-        raise ValidationFailed({"action": _("操作应为：%(v)s。") % {"v": "、".join(ACTIONS)}})
-    if action == "submit":
-        services.order_submit(order=order, by=by)
-    elif action == "cancel":
-        services.order_cancel(order=order, by=by, reason=payload.reason)
-    elif action == "receive":
-        services.order_receive(
-            order=order, by=by, received_on=payload.received_on, condition=payload.condition
-        )
-    elif action == "reject":
-        services.order_reject(order=order, by=by, reason=payload.reason)
-    elif action == "start":
-        services.order_start(order=order, by=by)
-    elif action == "complete":
-        services.order_complete(order=order, by=by)
-    elif action == "review":
-        services.order_review(order=order, by=by)
-    elif action == "approve":
-        services.order_approve(order=order, by=by)
-    elif action == "return":
-        services.order_return(order=order, by=by, items=payload.items, reason=payload.reason)
-    elif action == "issue":
-        services.report_issue(order=order, by=by, base_url=request.build_absolute_uri("/").rstrip("/"))
-    else:
-        services.order_revise(order=order, by=by, reason=payload.reason)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    services.order_act(action, order=order, by=request.user, base_url=base_url, **payload.dict())
     return _detail(request, order)
 
 
@@ -510,10 +468,7 @@ def verify_report(request, number: Code = "", code: Code = ""):
     summary="The issued report as PDF (as issued, never re-rendered)",
 )
 def report_pdf(request, id: Id):
-    try:
-        report = selectors.report_get(fetched_by=request.user, pk=id)
-    except Report.DoesNotExist as exc:
-        raise Http404 from exc
+    report = scoped_or_404(selectors.report_get, request, id)
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="report-{report.pk}.pdf"'
     return response

@@ -8,6 +8,7 @@ Thin: reads through ``selectors`` (outside the user's scope is a 404), writes th
 from __future__ import annotations
 
 import io
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +28,7 @@ from nqihub.core.files import file_response
 from nqihub.core.http import get_or_404, is_htmx
 from nqihub.core.models import Membership
 from nqihub.core.scoping import scope_of
+from nqihub.core.xlsx import XLSX_TYPE
 
 from . import selectors, services, states, throttle
 from .forms import (
@@ -47,7 +49,6 @@ from .forms import (
 from .models import LabRole, OrderStatus, Report, SignLevel
 
 PAGE_SIZE = 25
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _order(request, pk):
@@ -72,6 +73,23 @@ def _run(request, call, success: str = ""):
     if success:
         messages.success(request, success)
     return result if result is not None else True
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e[0]) for e in form.errors.values())
+
+
+def _form_run(request, form, call, success: str) -> None:
+    """A small form of the order page: its errors as a message, else ``call(**cleaned_data)`` run."""
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        _run(request, lambda: call(**form.cleaned_data), success)
+
+
+def _detail_url(order, part: str) -> str:
+    """The order page at one of its parts (``items``, ``samples``)."""
+    return reverse("testing:order-detail", args=[order.pk]) + "#" + part
 
 
 def base_url(request) -> str:
@@ -319,34 +337,28 @@ def order_action(request, pk: int, action: str):
     order = _order(request, pk)
     by = request.user
     reason = request.POST.get("reason", "")
-    calls = {
-        "submit": lambda: services.order_submit(order=order, by=by),
-        "cancel": lambda: services.order_cancel(order=order, by=by, reason=reason),
-        "reject": lambda: services.order_reject(order=order, by=by, reason=reason),
-        "start": lambda: services.order_start(order=order, by=by),
-        "complete": lambda: services.order_complete(order=order, by=by),
-        "review": lambda: services.order_review(order=order, by=by),
-        "approve": lambda: services.order_approve(order=order, by=by),
-        "return": lambda: services.order_return(
-            order=order, by=by, items=request.POST.getlist("items"), reason=reason
-        ),
-        "issue": lambda: services.report_issue(order=order, by=by, base_url=base_url(request)),
-        "revise": lambda: services.order_revise(order=order, by=by, reason=reason),
-    }
+    received_on, condition = None, ""
     if action == "receive":
         form = ReceiveForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(str(e[0]) for e in form.errors.values()))
+            messages.error(request, _form_errors(form))
             return redirect("testing:order-detail", order.pk)
-        calls["receive"] = lambda: services.order_receive(
+        received_on, condition = form.cleaned_data["received_on"], form.cleaned_data["condition"]
+    if action not in services.ACTIONS:
+        raise Http404
+    done = _run(
+        request,
+        lambda: services.order_act(
+            action,
             order=order,
             by=by,
-            received_on=form.cleaned_data["received_on"],
-            condition=form.cleaned_data["condition"],
-        )
-    if action not in calls:
-        raise Http404
-    done = _run(request, calls[action])
+            reason=reason,
+            items=request.POST.getlist("items"),
+            received_on=received_on,
+            condition=condition,
+            base_url=base_url(request),
+        ),
+    )
     if done:
         if action == "issue":
             messages.success(request, _("报告 %(n)s 已出具。") % {"n": done.number})
@@ -366,16 +378,13 @@ def order_action(request, pk: int, action: str):
 @require_POST
 def sample_add(request, pk: int):
     order = _order(request, pk)
-    form = SampleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e[0]) for e in form.errors.values()))
-    else:
-        _run(
-            request,
-            lambda: services.sample_add(order=order, by=request.user, **form.cleaned_data),
-            _("样品已添加。"),
-        )
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#samples")
+    _form_run(
+        request,
+        SampleForm(request.POST),
+        partial(services.sample_add, order=order, by=request.user),
+        _("样品已添加。"),
+    )
+    return redirect(_detail_url(order, "samples"))
 
 
 @login_required
@@ -392,7 +401,7 @@ def photo_add(request, pk: int, sample_id: int):
             lambda: services.photo_add(sample=sample, upload=upload, by=request.user),
             _("照片已上传。"),
         )
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#samples")
+    return redirect(_detail_url(order, "samples"))
 
 
 @login_required
@@ -408,16 +417,13 @@ def photo_view(request, pk: int, photo_id: int):
 @require_POST
 def item_add(request, pk: int):
     order = _order(request, pk)
-    form = ItemForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e[0]) for e in form.errors.values()))
-    else:
-        _run(
-            request,
-            lambda: services.item_add(order=order, by=request.user, **form.cleaned_data),
-            _("检测项目已添加。"),
-        )
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
+    _form_run(
+        request,
+        ItemForm(request.POST),
+        partial(services.item_add, order=order, by=request.user),
+        _("检测项目已添加。"),
+    )
+    return redirect(_detail_url(order, "items"))
 
 
 @login_required
@@ -425,16 +431,13 @@ def item_add(request, pk: int):
 def item_edit(request, pk: int, item_id: int):
     order = _order(request, pk)
     item = get_or_404(order.items.get, pk=item_id)
-    form = ItemEditForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e[0]) for e in form.errors.values()))
-    else:
-        _run(
-            request,
-            lambda: services.item_update(item=item, by=request.user, **form.cleaned_data),
-            _("检测项目已修改。"),
-        )
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
+    _form_run(
+        request,
+        ItemEditForm(request.POST),
+        partial(services.item_update, item=item, by=request.user),
+        _("检测项目已修改。"),
+    )
+    return redirect(_detail_url(order, "items"))
 
 
 @login_required
@@ -443,7 +446,7 @@ def item_remove(request, pk: int, item_id: int):
     order = _order(request, pk)
     item = get_or_404(order.items.get, pk=item_id)
     _run(request, lambda: services.item_remove(item=item, by=request.user), _("检测项目已删除。"))
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
+    return redirect(_detail_url(order, "items"))
 
 
 @login_required
@@ -458,7 +461,7 @@ def items_from_standard(request, pk: int):
             messages.warning(
                 request, _("检测机构能力范围不包括：%(items)s，未添加。") % {"items": "、".join(skipped)}
             )
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
+    return redirect(_detail_url(order, "items"))
 
 
 @login_required
@@ -476,7 +479,7 @@ def results_save(request, pk: int):
         _("检测结果已保存并自动判定。"),
     ):
         _warn_unjudged(request, order)
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
+    return redirect(_detail_url(order, "items"))
 
 
 def _warn_unjudged(request, order) -> None:
@@ -526,7 +529,7 @@ def results_upload(request, pk: int):
                 _("已从表格导入检测结果。"),
             ):
                 _warn_unjudged(request, order)
-    return redirect(reverse("testing:order-detail", args=[order.pk]) + "#items")
+    return redirect(_detail_url(order, "items"))
 
 
 @login_required

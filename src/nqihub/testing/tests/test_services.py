@@ -463,3 +463,31 @@ def test_judgeable_results_give_no_warning(make_order, advance, client_for):
     )
     assert "无法自动判定" not in " ".join(str(m) for m in r.context["messages"])
     assert services.unjudged_items(order) == []
+
+
+def test_client_edits_samples_and_items_of_a_draft_but_never_removes_the_last(make_order, users):
+    by = users["ent_shanyuan"]
+    order = make_order(submit=False)
+    with pytest.raises(services.ValidationFailed) as exc:
+        services.sample_add(order=order, by=by, name="")
+    assert set(exc.value.errors) == {"name"}
+    sample = services.sample_add(order=order, by=by, name="第二份样品")
+    services.sample_remove(sample=sample, by=by)
+    with pytest.raises(services.ValidationFailed) as exc:
+        services.sample_remove(sample=order.samples.get(), by=by)
+    assert set(exc.value.errors) == {"sample"}
+    with pytest.raises(services.ValidationFailed) as exc:
+        services.item_add(order=order, by=by, parameter="", unit="x" * 40)
+    assert set(exc.value.errors) == {"parameter", "unit"}
+    first, second = order.items.order_by("seq")
+    services.item_remove(item=second, by=by)
+    with pytest.raises(services.ValidationFailed) as exc:
+        services.item_remove(item=first, by=by)
+    assert set(exc.value.errors) == {"item"}
+    assert list(order.items.values_list("parameter", flat=True)) == [first.parameter]
+    assert order.samples.count() == 1
+    actions = list(order.events.values_list("action", "message"))
+    assert ("sample_removed", "第二份样品") in actions
+    assert ("item_removed", f"{second.seq}. {second.parameter}") in actions
+    with pytest.raises(services.PermissionDenied):
+        services.item_remove(item=first, by=users["ent_yuese"])

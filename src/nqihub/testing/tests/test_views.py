@@ -178,6 +178,18 @@ def test_illegal_action_shows_a_message_and_changes_nothing(client_for, issued):
     assert issued.status == "issued"
 
 
+def test_unknown_action_is_404_and_a_bad_receive_form_a_message(client_for, make_order):
+    order = make_order()
+    lab = client_for("lab_lz")
+    assert lab.post(reverse("testing:order-action", args=[order.pk, "explode"])).status_code == 404
+    response = lab.post(
+        reverse("testing:order-action", args=[order.pk, "receive"]), {"received_on": "x"}, follow=True
+    )
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == "submitted"
+
+
 def test_results_upload_via_xlsx(client_for, make_order, advance):
     from nqihub.testing.results_xlsx import results_template_xlsx
 
