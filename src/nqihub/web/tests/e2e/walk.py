@@ -156,7 +156,7 @@ def run(base: str, out: Path | None = None, screens=("desktop", "phone")) -> Wal
                 _visit(walk, page, "/", f"{screen}-home-{username}-{role}", where)
                 ctx.close()
             if screen == "desktop":  # English must fit a 1366 px screen too
-                for username, role in ROLES.items():
+                for username in ROLES:
                     where = [f"{screen} {username} English"]
                     ctx, page = _context(browser, walk, screen, where, language="en")
                     _sign_in(page, walk.base, username)
