@@ -250,7 +250,7 @@ def testing_plan_order(*, plan: TestingPlan, by) -> list:
             ) from exc
         line.order_id = order.pk
         line.order_number = str(getattr(order, "number", "") or "")
-        line.save(update_fields=["order_id", "order_number"])
+        line.save(update_fields=["order", "order_number"])
         orders.append(order)
     plan.status = TestingPlan.Status.ORDERED
     plan.ordered_at = timezone.now()
