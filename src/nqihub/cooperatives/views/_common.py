@@ -1,14 +1,18 @@
 """What every cooperatives page shares: running a service, the cooperative's tabs, a period, a page."""
 
 from datetime import date
+from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from .. import selectors, services
 from ..forms import PeriodForm
@@ -39,10 +43,26 @@ def _run(request, form, action, success: str):
     return result if result is not None else True
 
 
-def _act(request, action, success: str, *to):
-    """A form-less POST: run the service (its errors become messages) and go back to ``to``."""
-    _run(request, None, action, success)
-    return redirect(*to)
+def on_record(getter, *, post: bool = False):
+    """A signed-in view of one record that the user may see: ``getter`` is its scoped ``*_get`` selector
+    (404 otherwise), and the view is called with the record in place of the URL's ``pk``. ``post``: the
+    view takes POST only."""
+
+    def wrap(view):
+        @wraps(view)
+        def with_record(request, pk: int, **kwargs):
+            return view(request, scoped_or_404(getter, request, pk), **kwargs)
+
+        return login_required(require_POST(with_record) if post else with_record)
+
+    return wrap
+
+
+def _act(request, to, success: str, action, **data):
+    """A form-less POST: run ``action(by=the user, **data)`` (its errors become messages), then go to the
+    URL ``to``."""
+    _run(request, None, lambda: action(by=request.user, **data), success)
+    return redirect(to)
 
 
 def _status(request) -> int:

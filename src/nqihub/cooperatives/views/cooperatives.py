@@ -7,9 +7,7 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from nqihub.core.http import scoped_or_404
 from nqihub.core.models import Industry
 
 from .. import selectors, services
@@ -23,7 +21,7 @@ from ..forms import (
     SharedStandardForm,
 )
 from ..models import MemberStatus, NonConformity
-from ._common import _coop_context, _form_page, _run
+from ._common import _coop_context, _form_page, _run, on_record
 
 
 @login_required
@@ -35,9 +33,8 @@ def cooperative_list(request):
     return render(request, "cooperatives/list.html", {"coops": coops, "mine": mine})
 
 
-@login_required
-def cooperative_detail(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def cooperative_detail(request, coop):
     context = _coop_context(request, coop, "overview")
     today = context["today"]
     members = []
@@ -77,9 +74,8 @@ def cooperative_detail(request, pk: int):
     return render(request, "cooperatives/detail.html", context)
 
 
-@login_required
-def cooperative_edit(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def cooperative_edit(request, coop):
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以修改合作社资料。"))
     initial = {
@@ -119,9 +115,8 @@ def cooperative_edit(request, pk: int):
     return _form_page(request, coop, form, _("修改合作社资料"))
 
 
-@login_required
-def member_apply(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def member_apply(request, coop):
     enterprises = selectors.enterprises_to_apply(request.user, coop)
     if not enterprises:
         raise Forbidden(_("您所在的企业已是本合作社成员或已提交申请，或您不是企业用户。"))
@@ -156,9 +151,8 @@ def member_apply(request, pk: int):
     return _form_page(request, coop, form, _("申请加入合作社"), "cooperatives/apply.html")
 
 
-@login_required
-def member_invite(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def member_invite(request, coop):
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以邀请成员。"))
     form = InviteForm(request.POST or None)
@@ -215,19 +209,16 @@ def _member_page(request, member, **extra):
     return context
 
 
-@login_required
-def member_detail(request, pk: int):
-    member = scoped_or_404(selectors.member_get, request, pk)
+@on_record(selectors.member_get)
+def member_detail(request, member):
     return render(request, "cooperatives/member_detail.html", _member_page(request, member))
 
 
 MEMBER_ACTIONS = {"admit", "reject", "accept", "decline", "leave", "officer", "commitment"}
 
 
-@login_required
-@require_POST
-def member_action(request, pk: int, action: str):
-    member = scoped_or_404(selectors.member_get, request, pk)
+@on_record(selectors.member_get, post=True)
+def member_action(request, member, action: str):
     if action not in MEMBER_ACTIONS:
         raise Http404
     by = request.user
@@ -254,32 +245,30 @@ def member_action(request, pk: int, action: str):
             ),
             _("已确认现行承诺书。"),
         )
-    elif action == "officer":
-        form = OfficerForm(request.POST)
+    else:  # officer, accept: a form with the quality officer
+        form = OfficerForm(request.POST) if action == "officer" else AcceptForm(request.POST)
         form.is_valid()
-        call, ok = (
-            lambda: services.member_set_officer(
-                member=member,
-                officer_name=form.cleaned_data.get("officer_name", ""),
-                officer_phone=form.cleaned_data.get("officer_phone", ""),
-                by=by,
-            ),
-            _("质量专员已更新。"),
-        )
-    else:  # accept
-        form = AcceptForm(request.POST)
-        form.is_valid()
-        call, ok = (
-            lambda: services.member_accept_invitation(
-                member=member,
-                officer_name=form.cleaned_data.get("officer_name", ""),
-                officer_phone=form.cleaned_data.get("officer_phone", ""),
-                accept_commitment=form.cleaned_data.get("accept_commitment", False),
-                commitment_version=form.cleaned_data.get("commitment_version"),
-                by=by,
-            ),
-            _("已接受邀请，欢迎加入合作社。"),
-        )
+        data = form.cleaned_data
+        officer = {
+            "officer_name": data.get("officer_name", ""),
+            "officer_phone": data.get("officer_phone", ""),
+        }
+        if action == "officer":
+            call, ok = (
+                (lambda: services.member_set_officer(member=member, by=by, **officer)),
+                _("质量专员已更新。"),
+            )
+        else:
+            call, ok = (
+                lambda: services.member_accept_invitation(
+                    member=member,
+                    accept_commitment=data.get("accept_commitment", False),
+                    commitment_version=data.get("commitment_version"),
+                    by=by,
+                    **officer,
+                ),
+                _("已接受邀请，欢迎加入合作社。"),
+            )
     done = _run(request, form, call, ok)
     if done or form is None:
         return redirect("cooperatives:member-detail", member.pk)

@@ -3,18 +3,16 @@
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.http import scoped_or_404
 
 from .. import selectors, services
 from ..forms import NcCloseForm, NcPlanForm
 from ..models import Inspection, MemberStatus, NonConformity, Stage
-from ._common import _active_members, _coop_context, _page_of, _period, _run
+from ._common import _active_members, _coop_context, _page_of, _period, _run, on_record
 
 
 def _recording_members(request, coop, context) -> list:
@@ -28,10 +26,9 @@ def _recording_members(request, coop, context) -> list:
     return members
 
 
-@login_required
-def inspect_start(request, pk: int):
+@on_record(selectors.cooperative_get)
+def inspect_start(request, coop):
     """Pick the checkpoint (and the member, for staff) to record an inspection against: a phone page."""
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
     context = _coop_context(request, coop, "inspections")
     members = _recording_members(request, coop, context)
     checkpoints = list(selectors.checkpoints_for(fetched_by=request.user, cooperative=coop))
@@ -40,9 +37,8 @@ def inspect_start(request, pk: int):
     return render(request, "cooperatives/inspect_start.html", context)
 
 
-@login_required
-def inspection_record(request, pk: int):
-    checkpoint = scoped_or_404(selectors.checkpoint_get, request, pk)
+@on_record(selectors.checkpoint_get)
+def inspection_record(request, checkpoint):
     coop = checkpoint.plan.cooperative
     context = _coop_context(request, coop, "inspections")
     members = _recording_members(request, coop, context)
@@ -112,9 +108,8 @@ def inspection_record(request, pk: int):
     return render(request, "cooperatives/inspection_form.html", context, status=422 if errors else 200)
 
 
-@login_required
-def inspection_list(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def inspection_list(request, coop):
     context = _coop_context(request, coop, "inspections")
     form, date_from, date_to = _period(request)
     result = request.GET.get("result", "")
@@ -129,9 +124,8 @@ def inspection_list(request, pk: int):
     return render(request, "cooperatives/inspection_list.html", context)
 
 
-@login_required
-def inspection_detail(request, pk: int):
-    inspection = scoped_or_404(selectors.inspection_get, request, pk)
+@on_record(selectors.inspection_get)
+def inspection_detail(request, inspection):
     context = _coop_context(request, inspection.member.cooperative, "inspections")
     context.update(
         {
@@ -143,9 +137,8 @@ def inspection_detail(request, pk: int):
     return render(request, "cooperatives/inspection_detail.html", context)
 
 
-@login_required
-def nc_list(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def nc_list(request, coop):
     context = _coop_context(request, coop, "ncs")
     status = request.GET.get("status", "open")
     overdue = request.GET.get("overdue") == "1"
@@ -159,9 +152,8 @@ def nc_list(request, pk: int):
     return render(request, "cooperatives/nc_list.html", context)
 
 
-@login_required
-def nc_detail(request, pk: int):
-    nc = scoped_or_404(selectors.nonconformity_get, request, pk)
+@on_record(selectors.nonconformity_get)
+def nc_detail(request, nc):
     member = nc.member
     context = _coop_context(request, member.cooperative, "ncs")
     can_act = nc.status == NonConformity.Status.OPEN and (

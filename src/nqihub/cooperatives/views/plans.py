@@ -1,20 +1,18 @@
 """Quality-control plans: the list, one plan, its checkpoints and check items."""
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from functools import partial
 
-from nqihub.core.http import scoped_or_404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .. import selectors, services
 from ..forms import CheckpointForm, ItemForm, PlanForm
-from ._common import _act, _coop_context, _list_with_create, _run
+from ._common import _act, _coop_context, _list_with_create, _run, on_record
 
 
-@login_required
-def plan_list(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def plan_list(request, coop):
     context = _coop_context(request, coop, "plans")
     return _list_with_create(
         request,
@@ -29,6 +27,10 @@ def plan_list(request, pk: int):
             "checkpoints__items"
         ),
     )
+
+
+def _plan_url(plan_id) -> str:
+    return reverse("cooperatives:plan-detail", args=[plan_id])
 
 
 def _plan_page(request, plan, checkpoint_form=None, item_form=None, item_checkpoint=None, status=200):
@@ -46,63 +48,42 @@ def _plan_page(request, plan, checkpoint_form=None, item_form=None, item_checkpo
     return render(request, "cooperatives/plan_detail.html", context, status=status)
 
 
-@login_required
-def plan_detail(request, pk: int):
-    return _plan_page(request, scoped_or_404(selectors.plan_get, request, pk))
+@on_record(selectors.plan_get)
+def plan_detail(request, plan):
+    return _plan_page(request, plan)
 
 
-@login_required
-@require_POST
-def plan_active(request, pk: int):
-    plan = scoped_or_404(selectors.plan_get, request, pk)
+@on_record(selectors.plan_get, post=True)
+def plan_active(request, plan):
     active = request.POST.get("active") == "1"
-    return _act(
-        request,
-        lambda: services.plan_set_active(plan=plan, is_active=active, by=request.user),
-        _("计划已启用。") if active else _("计划已停用。"),
-        "cooperatives:plan-detail",
-        plan.pk,
-    )
+    ok = _("计划已启用。") if active else _("计划已停用。")
+    return _act(request, _plan_url(plan.pk), ok, services.plan_set_active, plan=plan, is_active=active)
 
 
-@login_required
-@require_POST
-def checkpoint_add(request, pk: int):
-    plan = scoped_or_404(selectors.plan_get, request, pk)
-    form = CheckpointForm(request.POST)
-    if form.is_valid() and _run(
-        request,
-        form,
-        lambda: services.checkpoint_add(plan=plan, by=request.user, **form.cleaned_data),
-        _("检查点已添加。"),
-    ):
+def _plan_form(request, plan, form, action, success: str, **page):
+    """A staff form on the plan page (``page`` names it): done, back to the plan; else the page again
+    with the form's errors."""
+    if form.is_valid() and _run(request, form, lambda: action(by=request.user, **form.cleaned_data), success):
         return redirect("cooperatives:plan-detail", plan.pk)
-    return _plan_page(request, plan, checkpoint_form=form, status=422)
+    return _plan_page(request, plan, status=422, **page)
 
 
-@login_required
-@require_POST
-def item_add(request, pk: int):
-    checkpoint = scoped_or_404(selectors.checkpoint_get, request, pk)
+@on_record(selectors.plan_get, post=True)
+def checkpoint_add(request, plan):
+    form = CheckpointForm(request.POST)
+    action = partial(services.checkpoint_add, plan=plan)
+    return _plan_form(request, plan, form, action, _("检查点已添加。"), checkpoint_form=form)
+
+
+@on_record(selectors.checkpoint_get, post=True)
+def item_add(request, checkpoint):
     form = ItemForm(request.POST)
-    if form.is_valid() and _run(
-        request,
-        form,
-        lambda: services.item_add(checkpoint=checkpoint, by=request.user, **form.cleaned_data),
-        _("检查项目已添加。"),
-    ):
-        return redirect("cooperatives:plan-detail", checkpoint.plan_id)
-    return _plan_page(request, checkpoint.plan, item_form=form, item_checkpoint=checkpoint.pk, status=422)
+    action = partial(services.item_add, checkpoint=checkpoint)
+    page = {"item_form": form, "item_checkpoint": checkpoint.pk}
+    return _plan_form(request, checkpoint.plan, form, action, _("检查项目已添加。"), **page)
 
 
-@login_required
-@require_POST
-def item_delete(request, pk: int):
-    item = scoped_or_404(selectors.check_item_get, request, pk)
-    return _act(
-        request,
-        lambda: services.item_delete(item=item, by=request.user),
-        _("检查项目已删除。"),
-        "cooperatives:plan-detail",
-        item.checkpoint.plan_id,
-    )
+@on_record(selectors.check_item_get, post=True)
+def item_delete(request, item):
+    ok = _("检查项目已删除。")
+    return _act(request, _plan_url(item.checkpoint.plan_id), ok, services.item_delete, item=item)

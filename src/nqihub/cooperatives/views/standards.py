@@ -2,55 +2,44 @@
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from nqihub.core.http import get_or_404, scoped_or_404
+from nqihub.core.http import get_or_404
 
 from .. import selectors, services
 from ..forms import LabelTemplateForm, SharedStandardForm
-from ._common import _act, _coop_context, _run, _status
+from ._common import _act, _coop_context, _run, _status, on_record
 
 
 def _standards_url(coop) -> str:
     return reverse("cooperatives:detail", args=[coop.pk]) + "#standards"
 
 
-@login_required
-@require_POST
-def standard_add(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get, post=True)
+def standard_add(request, coop):
     form = SharedStandardForm(request.POST)
     form.is_valid()
     return _act(
         request,
-        lambda: services.shared_standard_add(
-            cooperative=coop,
-            number=form.cleaned_data.get("number", ""),
-            note=form.cleaned_data.get("note", ""),
-            by=request.user,
-        ),
-        _("统一标准已发布。"),
         _standards_url(coop),
+        _("统一标准已发布。"),
+        services.shared_standard_add,
+        cooperative=coop,
+        number=form.cleaned_data.get("number", ""),
+        note=form.cleaned_data.get("note", ""),
     )
 
 
-@login_required
-@require_POST
-def standard_remove(request, pk: int, standard_id: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get, post=True)
+def standard_remove(request, coop, standard_id: int):
     shared = get_or_404(
         selectors.shared_standards(fetched_by=request.user, cooperative=coop).get, pk=standard_id
     )
     return _act(
-        request,
-        lambda: services.shared_standard_remove(shared=shared, by=request.user),
-        _("已撤下该标准。"),
-        _standards_url(coop),
+        request, _standards_url(coop), _("已撤下该标准。"), services.shared_standard_remove, shared=shared
     )
 
 
@@ -76,9 +65,8 @@ def _fields_text(fields: dict) -> str:
     return "\n".join(f"{key}: {_field_value(value)}" for key, value in (fields or {}).items())
 
 
-@login_required
-def label_template(request, pk: int, template_id: int | None = None):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def label_template(request, coop, template_id: int | None = None):
     template = None
     if template_id is not None:
         template = get_or_404(

@@ -3,27 +3,24 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from nqihub.core.http import get_or_404, scoped_or_404
+from nqihub.core.http import get_or_404
 from nqihub.core.xlsx import xlsx_response
 from nqihub.directory.models import Institution
 
 from .. import selectors, services
 from ..forms import TestingLineForm, TestingPlanForm
 from ..models import TestingPlan
-from ._common import _act, _active_members, _coop_context, _list_with_create, _period, _run
+from ._common import _act, _active_members, _coop_context, _list_with_create, _period, _run, on_record
 
 
-@login_required
-def testing_plans(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def testing_plans(request, coop):
     context = _coop_context(request, coop, "testing")
     return _list_with_create(
         request,
@@ -38,6 +35,10 @@ def testing_plans(request, pk: int):
         template="cooperatives/testing_list.html",
         plans=selectors.testing_plan_list(fetched_by=request.user, cooperative=coop),
     )
+
+
+def _plan_url(plan) -> str:
+    return reverse("cooperatives:testing-plan", args=[plan.pk])
 
 
 def _order_url(order_id) -> str:
@@ -80,15 +81,13 @@ def _testing_page(request, plan, line_form=None, status=200):
     return render(request, "cooperatives/testing_detail.html", context, status=status)
 
 
-@login_required
-def testing_plan(request, pk: int):
-    return _testing_page(request, scoped_or_404(selectors.testing_plan_get, request, pk))
+@on_record(selectors.testing_plan_get)
+def testing_plan(request, plan):
+    return _testing_page(request, plan)
 
 
-@login_required
-@require_POST
-def testing_line_add(request, pk: int):
-    plan = scoped_or_404(selectors.testing_plan_get, request, pk)
+@on_record(selectors.testing_plan_get, post=True)
+def testing_line_add(request, plan):
     coop = plan.cooperative
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以修改免费检测计划。"))
@@ -115,51 +114,29 @@ def testing_line_add(request, pk: int):
     return _testing_page(request, plan, line_form=form, status=422)
 
 
-@login_required
-@require_POST
-def testing_line_delete(request, pk: int, line_id: int):
-    plan = scoped_or_404(selectors.testing_plan_get, request, pk)
+@on_record(selectors.testing_plan_get, post=True)
+def testing_line_delete(request, plan, line_id: int):
     line = get_or_404(plan.lines.get, pk=line_id)
-    return _act(
-        request,
-        lambda: services.testing_plan_remove_line(line=line, by=request.user),
-        _("样品已移出计划。"),
-        "cooperatives:testing-plan",
-        plan.pk,
-    )
+    return _act(request, _plan_url(plan), _("样品已移出计划。"), services.testing_plan_remove_line, line=line)
 
 
-@login_required
-@require_POST
-def testing_lab(request, pk: int):
-    plan = scoped_or_404(selectors.testing_plan_get, request, pk)
+@on_record(selectors.testing_plan_get, post=True)
+def testing_lab(request, plan):
     try:
         lab = Institution.objects.filter(
             pk__in=[o.institution.pk for o in selectors.labs_for_plan(fetched_by=request.user, plan=plan)]
         ).get(pk=request.POST.get("lab") or 0)
     except (ObjectDoesNotExist, ValueError):
         messages.error(request, _("请选择能力范围覆盖全部检测项目的检测机构。"))
-        return redirect("cooperatives:testing-plan", plan.pk)
-    return _act(
-        request,
-        lambda: services.testing_plan_set_lab(plan=plan, lab=lab, by=request.user),
-        _("已选定检测机构：%(lab)s。") % {"lab": lab.name},
-        "cooperatives:testing-plan",
-        plan.pk,
-    )
+        return redirect(_plan_url(plan))
+    ok = _("已选定检测机构：%(lab)s。") % {"lab": lab.name}
+    return _act(request, _plan_url(plan), ok, services.testing_plan_set_lab, plan=plan, lab=lab)
 
 
-@login_required
-@require_POST
-def testing_order(request, pk: int):
-    plan = scoped_or_404(selectors.testing_plan_get, request, pk)
-    return _act(
-        request,
-        lambda: services.testing_plan_order(plan=plan, by=request.user),
-        _("已为计划中的全部样品创建检测委托单。"),
-        "cooperatives:testing-plan",
-        plan.pk,
-    )
+@on_record(selectors.testing_plan_get, post=True)
+def testing_order(request, plan):
+    ok = _("已为计划中的全部样品创建检测委托单。")
+    return _act(request, _plan_url(plan), ok, services.testing_plan_order, plan=plan)
 
 
 # --- pass rates ------------------------------------------------------------------------------------------
@@ -185,9 +162,8 @@ def _rate_row(name: str, status: str, rates) -> tuple:
     )
 
 
-@login_required
-def pass_rates(request, pk: int):
-    coop = scoped_or_404(selectors.cooperative_get, request, pk)
+@on_record(selectors.cooperative_get)
+def pass_rates(request, coop):
     context = _coop_context(request, coop, "rates")
     form, date_from, date_to = _period(request)
     rates = selectors.pass_rates(
