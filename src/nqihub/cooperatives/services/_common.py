@@ -45,6 +45,11 @@ def enterprise_users(enterprise: Enterprise):
     return get_user_model().objects.filter(memberships__organisation_id=enterprise.organisation_id).distinct()
 
 
+def _lock(obj, *related: str):
+    """``obj`` read again and locked for the rest of the transaction, with ``related`` selected."""
+    return type(obj).objects.select_for_update(of=("self",)).select_related(*related).get(pk=obj.pk)
+
+
 def _clean(text, max_length: int, field: str, label: str, errors: dict, *, required: bool = False) -> str:
     value = " ".join(str(text or "").split()) if max_length <= 500 else str(text or "").strip()
     if required and not value:

@@ -14,7 +14,7 @@ from nqihub.notifications.services import notify
 from nqihub.standards.requirements import FAIL, NOT_JUDGED, PASS, evaluate
 
 from ..models import CheckItem, Checkpoint, Inspection, InspectionResult, Member, MemberStatus, NonConformity
-from ._common import _clean, _raise, enterprise_users, is_staff_of, speaks_for, staff_users
+from ._common import _clean, _lock, _raise, enterprise_users, is_staff_of, speaks_for, staff_users
 
 #: Working days a member has to correct a non-conformity.
 NC_DUE_WORKING_DAYS = 10
@@ -151,11 +151,7 @@ def inspection_record(
 
 
 def _lock_nc(nc: NonConformity) -> NonConformity:
-    return (
-        NonConformity.objects.select_for_update(of=("self",))
-        .select_related("member__cooperative__organisation", "member__enterprise")
-        .get(pk=nc.pk)
-    )
+    return _lock(nc, "member__cooperative__organisation", "member__enterprise")
 
 
 @transaction.atomic

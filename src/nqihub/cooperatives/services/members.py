@@ -18,7 +18,7 @@ from nqihub.directory.models import Enterprise
 from nqihub.notifications.services import notify
 
 from ..models import Cooperative, Member, MemberEvent, MemberStatus
-from ._common import _clean, _raise, enterprise_users, is_staff_of, speaks_for, staff_users
+from ._common import _clean, _lock, _raise, enterprise_users, is_staff_of, speaks_for, staff_users
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -168,12 +168,23 @@ def _event(member: Member, action: str, *, by, reason: str = "") -> MemberEvent:
     )
 
 
+def _reason(reason, label: str, *, required: bool = False) -> str:
+    """The reason given for a step, cleaned (at most 500 characters)."""
+    errors: dict[str, str] = {}
+    reason = _clean(reason, 500, "reason", label, errors, required=required)
+    _raise(errors)
+    return reason
+
+
+def _saved(member: Member, action: str, *, by, reason: str = "") -> Member:
+    """Save the member after ``action``: its event, the audit entry and the notification."""
+    member.save()
+    _member_changed(member, _event(member, action, by=by, reason=reason), by=by)
+    return member
+
+
 def _lock_member(member: Member) -> Member:
-    return (
-        Member.objects.select_for_update(of=("self",))
-        .select_related("cooperative__organisation", "enterprise")
-        .get(pk=member.pk)
-    )
+    return _lock(member, "cooperative__organisation", "enterprise")
 
 
 @transaction.atomic
@@ -205,9 +216,7 @@ def member_apply(
     member.commitment_accepted_at = timezone.now()
     member.commitment_accepted_by = by if getattr(by, "is_authenticated", False) else None
     member.left_on = None
-    member.save()
-    _member_changed(member, _event(member, MemberEvent.Action.APPLIED, by=by), by=by)
-    return member
+    return _saved(member, MemberEvent.Action.APPLIED, by=by)
 
 
 @transaction.atomic
@@ -236,9 +245,7 @@ def member_invite(*, cooperative: Cooperative, uscc: str, by, note: str = "") ->
     member = _lock_member(member)
     member.status = _transition(member, MemberEvent.Action.INVITED)
     member.left_on = None
-    member.save()
-    _member_changed(member, _event(member, MemberEvent.Action.INVITED, by=by, reason=note), by=by)
-    return member
+    return _saved(member, MemberEvent.Action.INVITED, by=by, reason=note)
 
 
 @transaction.atomic
@@ -257,22 +264,16 @@ def member_admit(*, member: Member, by, today: date | None = None) -> Member:
         raise IllegalTransition(_("该企业尚未指定质量专员，不能批准入社。"), field="officer_name")
     member.status = after
     member.joined_on = today or timezone.localdate()
-    member.save()
-    _member_changed(member, _event(member, MemberEvent.Action.ADMITTED, by=by), by=by)
-    return member
+    return _saved(member, MemberEvent.Action.ADMITTED, by=by)
 
 
 @transaction.atomic
 def member_reject(*, member: Member, reason: str, by) -> Member:
     member = _lock_member(member)
     require(is_staff_of(by, member.cooperative), _("只有合作社管理员可以处理入社申请。"))
-    errors: dict[str, str] = {}
-    reason = _clean(reason, 500, "reason", _("不予通过的原因"), errors, required=True)
-    _raise(errors)
+    reason = _reason(reason, _("不予通过的原因"), required=True)
     member.status = _transition(member, MemberEvent.Action.REJECTED)
-    member.save()
-    _member_changed(member, _event(member, MemberEvent.Action.REJECTED, by=by, reason=reason), by=by)
-    return member
+    return _saved(member, MemberEvent.Action.REJECTED, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -299,22 +300,16 @@ def member_accept_invitation(
     member.commitment_accepted_at = timezone.now()
     member.commitment_accepted_by = by
     member.joined_on = today or timezone.localdate()
-    member.save()
-    _member_changed(member, _event(member, MemberEvent.Action.ACCEPTED, by=by), by=by)
-    return member
+    return _saved(member, MemberEvent.Action.ACCEPTED, by=by)
 
 
 @transaction.atomic
 def member_decline(*, member: Member, reason: str, by) -> Member:
     member = _lock_member(member)
     require(speaks_for(by, member.enterprise), _("只有被邀请企业的用户可以谢绝邀请。"))
-    errors: dict[str, str] = {}
-    reason = _clean(reason, 500, "reason", _("原因"), errors)
-    _raise(errors)
+    reason = _reason(reason, _("原因"))
     member.status = _transition(member, MemberEvent.Action.DECLINED)
-    member.save()
-    _member_changed(member, _event(member, MemberEvent.Action.DECLINED, by=by, reason=reason), by=by)
-    return member
+    return _saved(member, MemberEvent.Action.DECLINED, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -325,14 +320,10 @@ def member_leave(*, member: Member, reason: str, by, today: date | None = None) 
     staff = is_staff_of(by, member.cooperative)
     require(own or staff, _("只有成员企业本身或合作社管理员可以办理退社。"))
     action = MemberEvent.Action.LEFT if own else MemberEvent.Action.REMOVED
-    errors: dict[str, str] = {}
-    reason = _clean(reason, 500, "reason", _("退社原因"), errors, required=True)
-    _raise(errors)
+    reason = _reason(reason, _("退社原因"), required=True)
     member.status = _transition(member, action)
     member.left_on = today or timezone.localdate()
-    member.save()
-    _member_changed(member, _event(member, action, by=by, reason=reason), by=by)
-    return member
+    return _saved(member, action, by=by, reason=reason)
 
 
 @transaction.atomic

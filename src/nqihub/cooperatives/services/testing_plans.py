@@ -13,7 +13,7 @@ from nqihub.notifications.services import notify
 from nqihub.standards.requirements import parse_requirement
 
 from ..models import Cooperative, Member, MemberStatus, TestingPlan, TestingPlanLine
-from ._common import _clean, _raise, enterprise_users, is_staff_of
+from ._common import _clean, _lock, _raise, enterprise_users, is_staff_of
 
 MAX_ITEMS_PER_LINE = 30
 
@@ -42,16 +42,20 @@ def testing_plan_create(
 
 
 def _lock_plan(plan: TestingPlan) -> TestingPlan:
-    return (
-        TestingPlan.objects.select_for_update(of=("self",))
-        .select_related("cooperative__organisation", "lab")
-        .get(pk=plan.pk)
-    )
+    return _lock(plan, "cooperative__organisation", "lab")
 
 
 def _require_draft(plan: TestingPlan) -> None:
     if plan.status != TestingPlan.Status.DRAFT:
         raise IllegalTransition(_("该计划已下达委托，不能再修改。"), field="status")
+
+
+def _lock_draft(plan: TestingPlan, by) -> TestingPlan:
+    """The plan locked, for its staff to change while it is a draft."""
+    plan = _lock_plan(plan)
+    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
+    _require_draft(plan)
+    return plan
 
 
 def clean_items(items) -> list[dict]:
@@ -100,9 +104,7 @@ def clean_items(items) -> list[dict]:
 def testing_plan_add_line(
     *, plan: TestingPlan, member: Member, sample_kind: str, product_name: str, items, by
 ) -> TestingPlanLine:
-    plan = _lock_plan(plan)
-    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
-    _require_draft(plan)
+    plan = _lock_draft(plan, by)
     errors: dict[str, str] = {}
     if member.cooperative_id != plan.cooperative_id or member.status != MemberStatus.ACTIVE:
         errors["member"] = _("请选择本合作社的在社成员。")
@@ -126,9 +128,7 @@ def testing_plan_add_line(
 
 @transaction.atomic
 def testing_plan_remove_line(*, line: TestingPlanLine, by) -> None:
-    plan = _lock_plan(line.plan)
-    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
-    _require_draft(plan)
+    plan = _lock_draft(line.plan, by)
     audit.record(by, "cooperatives.testing_plan.line_removed", plan, {"line": line.pk})
     line.delete()
 
@@ -155,9 +155,7 @@ def uncovered(lab: Institution, parameters: list[str]) -> list[str]:
 
 @transaction.atomic
 def testing_plan_set_lab(*, plan: TestingPlan, lab: Institution, by) -> TestingPlan:
-    plan = _lock_plan(plan)
-    require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
-    _require_draft(plan)
+    plan = _lock_draft(plan, by)
     if lab.kind != Institution.Kind.TESTING:
         raise ValidationFailed({"lab": _("请选择检验检测机构。")})
     missing = uncovered(lab, plan_parameters(plan))
