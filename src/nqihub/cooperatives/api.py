@@ -3,7 +3,6 @@ is 404), writes through ``services`` (403 not allowed, 409 illegal transition, 4
 
 from datetime import date, datetime
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -12,6 +11,7 @@ from ninja.pagination import paginate
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Count, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import selectors, services
 
@@ -219,11 +219,18 @@ def _rate(rate) -> dict:
     }
 
 
+def _rates(rates) -> dict:
+    """The inspections', tests' and combined rates and the target check, of a member or the cooperative."""
+    return {
+        "inspections": _rate(rates.inspections),
+        "tests": _rate(rates.tests),
+        "combined": _rate(rates.combined),
+        "below_target": rates.below_target,
+    }
+
+
 def _coop(request, id):
-    try:
-        return selectors.cooperative_get(fetched_by=request.user, pk=id)
-    except Exception as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.cooperative_get, request, id)
 
 
 @router.get(
@@ -274,10 +281,13 @@ def apply(request, id: Id, payload: ApplyIn):
 
 
 def _member(request, id):
-    try:
-        return selectors.member_get(fetched_by=request.user, pk=id)
-    except Exception as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.member_get, request, id)
+
+
+def _member_acted(request, id, action, **data):
+    """Run a member action (``services.member_*``); answer the membership as it is now."""
+    action(member=_member(request, id), by=request.user, **data)
+    return _member(request, id)
 
 
 @router.get("/cooperative-members/{id}", response={200: MemberOut, **DETAIL_ERRORS}, summary="One membership")
@@ -289,8 +299,7 @@ def get_member(request, id: Id):
     "/cooperative-members/{id}/admit", response={200: MemberOut, **WRITE_ERRORS}, summary="Admit an applicant"
 )
 def admit(request, id: Id):
-    services.member_admit(member=_member(request, id), by=request.user)
-    return _member(request, id)
+    return _member_acted(request, id, services.member_admit)
 
 
 @router.post(
@@ -299,16 +308,14 @@ def admit(request, id: Id):
     summary="Reject an application",
 )
 def reject(request, id: Id, payload: CoopReasonIn):
-    services.member_reject(member=_member(request, id), reason=payload.reason, by=request.user)
-    return _member(request, id)
+    return _member_acted(request, id, services.member_reject, reason=payload.reason)
 
 
 @router.post(
     "/cooperative-members/{id}/leave", response={200: MemberOut, **WRITE_ERRORS}, summary="Leave (or remove)"
 )
 def leave(request, id: Id, payload: CoopReasonIn):
-    services.member_leave(member=_member(request, id), reason=payload.reason, by=request.user)
-    return _member(request, id)
+    return _member_acted(request, id, services.member_leave, reason=payload.reason)
 
 
 @router.post(
@@ -317,11 +324,8 @@ def leave(request, id: Id, payload: CoopReasonIn):
     summary="Record an inspection against a checkpoint",
 )
 def record_inspection(request, id: Id, payload: InspectionIn):
-    try:
-        checkpoint = selectors.checkpoint_get(fetched_by=request.user, pk=id)
-        member = selectors.member_get(fetched_by=request.user, pk=payload.member)
-    except Exception as exc:
-        raise Http404 from exc
+    checkpoint = scoped_or_404(selectors.checkpoint_get, request, id)
+    member = _member(request, payload.member)
     inspection = services.inspection_record(
         member=member,
         checkpoint=checkpoint,
@@ -356,10 +360,7 @@ def list_nonconformities(request, id: Id, status: Code = "", overdue: bool = Fal
     summary="Close a non-conformity with evidence",
 )
 def close_nonconformity(request, id: Id, payload: CloseIn):
-    try:
-        nc = selectors.nonconformity_get(fetched_by=request.user, pk=id)
-    except Exception as exc:
-        raise Http404 from exc
+    nc = scoped_or_404(selectors.nonconformity_get, request, id)
     services.nonconformity_close(
         nc=nc, evidence=payload.evidence, corrective_action=payload.corrective_action, by=request.user
     )
@@ -384,19 +385,9 @@ def get_pass_rates(request, id: Id, date_from: IsoDate | None = None, date_to: I
         "date_from": rates.date_from,
         "date_to": rates.date_to,
         "target": float(rates.target),
-        "inspections": _rate(rates.inspections),
-        "tests": _rate(rates.tests),
-        "combined": _rate(rates.combined),
-        "below_target": rates.below_target,
+        **_rates(rates),
         "members": [
-            {
-                "member_id": r.member.pk,
-                "enterprise_name": r.member.enterprise.name,
-                "inspections": _rate(r.inspections),
-                "tests": _rate(r.tests),
-                "combined": _rate(r.combined),
-                "below_target": r.below_target,
-            }
+            {"member_id": r.member.pk, "enterprise_name": r.member.enterprise.name, **_rates(r)}
             for r in rates.members
         ],
         "formula": (selectors.__doc__ or "")
@@ -420,9 +411,6 @@ def list_testing_plans(request, id: Id):
     summary="Create the plan's test orders at its lab, all in one step",
 )
 def order_testing_plan(request, id: Id):
-    try:
-        plan = selectors.testing_plan_get(fetched_by=request.user, pk=id)
-    except Exception as exc:
-        raise Http404 from exc
+    plan = scoped_or_404(selectors.testing_plan_get, request, id)
     orders = services.testing_plan_order(plan=plan, by=request.user)
     return Status(201, [{"id": o.pk, "number": str(getattr(o, "number", "") or "")} for o in orders])

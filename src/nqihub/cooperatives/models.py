@@ -427,8 +427,16 @@ class TestingPlanLine(models.Model):
     product_name = models.CharField(_("样品名称"), max_length=200)
     #: ``[{"parameter", "method_standard", "requirement", "unit"}]`` as ``testing.services.order_create`` takes.
     items = models.JSONField(_("检测项目"), default=list)
-    #: The ``testing.TestOrder`` made for this line (id and number; no FK so that the apps migrate apart).
-    order_id = models.PositiveIntegerField(_("委托单"), null=True, blank=True)
+    #: The ``testing.TestOrder`` made for this line. Should an order ever be deleted the line keeps its
+    #: ``order_number`` and loses only the link (cooperatives depends on testing, never the reverse).
+    order = models.ForeignKey(
+        "testing.TestOrder",
+        verbose_name=_("委托单"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     order_number = models.CharField(_("委托单号"), max_length=64, blank=True)
 
     class Meta:

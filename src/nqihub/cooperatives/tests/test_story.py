@@ -3,11 +3,13 @@ Haimen cooperative (the admin admits it), names a quality officer, records inspe
 corrected), gets its yearly free test at the Nantong textile lab, its pass rate appears, and its bed-sheet
 label is checked and corrected."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from nqihub.cooperatives.models import (
     Inspection,
@@ -163,7 +165,7 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
 
     order = TestOrder.objects.get(pk=line.order_id)
     assert order.enterprise == yuese and order.lab == lab and order.cooperative_id == coop.organisation_id
-    assert line.order_number == order.number
+    assert line.order == order and line.order_number == order.number  # a real foreign key
     assert {i.parameter for i in order.items.all()} == {"甲醛含量", "pH值"}
     assert Notification.objects.filter(
         recipient__username="ent_yuese", event="cooperatives.testing_plan"
@@ -182,6 +184,16 @@ def test_yuese_joins_records_gets_tested_and_fixes_its_label(
         reverse("cooperatives:pass-rates", args=[coop.pk]), {"date_from": today.isoformat()}
     ).content.decode()
     assert "50.0%" in own and "叠石桥示例床品经营部" not in own
+    r = admin.get(
+        reverse("cooperatives:pass-rates", args=[coop.pk]),
+        {"date_from": today.isoformat(), "date_to": today.isoformat(), "format": "xlsx"},
+    )
+    assert (
+        r["Content-Type"].startswith("application/vnd.openxmlformats") and ".xlsx" in r["Content-Disposition"]
+    )
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "成员企业" and rows[-1][0] == "合作社合计"
+    assert ("南通悦瑟家居用品有限公司", 1, 2, 50.0) in {(row[0], row[2], row[3], row[4]) for row in rows}
 
     # 6. The bed-sheet label: published as it was, checked (errors), corrected (no errors).
     r = admin.post(
