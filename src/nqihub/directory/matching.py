@@ -234,6 +234,47 @@ def invalidate_vocabulary_cache() -> None:
     _LOCAL.clear()
 
 
+#: What may stand around a one-character parameter (铅, 汞, 镉) for it to count as named in a text: a list
+#: separator, a conjunction, "含量", a bracket or the text's edge — so that 铅 in "铅笔" does not.
+_ONE_CHAR_BEFORE = re.compile(r"(?:^|[\s,，、;；:：/（(和及与或测检验]|重金属)$")
+_ONE_CHAR_AFTER = re.compile(r"^(?:$|[\s,，、;；:：/）)和及与或等]|含量|的含量|超标|残留)")
+
+
+def parameters_named_in(text: str) -> list[str]:
+    """The test parameters of the vocabulary that a free text names (a request's title and description:
+    "请检测菌落总数、大肠菌群和铅含量"), each by its vocabulary name, in the order the text names them. Longer
+    names win over names inside them (大肠菌群 over 菌群); a one-character name (铅) counts only where it
+    stands as a word of its own."""
+    folded = normalise(text)
+    if not folded:
+        return []
+    vmap = vocabulary_map(Parameter)
+    spans: list[tuple[int, int, int]] = []  # (start, -length, pk)
+    for pk, names in vmap.all_names.items():
+        for name in {normalise(n) for n in names}:
+            if not name:
+                continue
+            start = folded.find(name)
+            while start != -1:
+                end = start + len(name)
+                if len(name) >= 2 or (
+                    _ONE_CHAR_BEFORE.search(folded[:start]) and _ONE_CHAR_AFTER.search(folded[end:])
+                ):
+                    spans.append((start, -len(name), pk))
+                start = folded.find(name, start + 1)
+    taken: list[tuple[int, int]] = []
+    found: list[str] = []
+    for start, neg_len, pk in sorted(spans):
+        end = start - neg_len
+        if any(start < b and a < end for a, b in taken):
+            continue
+        taken.append((start, end))
+        name = vmap.all_names[pk][0]
+        if name not in found:
+            found.append(name)
+    return found
+
+
 def map_terms(product_text: str, parameter_text: str) -> tuple[int | None, int | None]:
     """(product id, parameter id) of a scope line's free text; None where nothing maps."""
     product_id = vocabulary_map(ProductCategory).resolve(product_text)

@@ -152,7 +152,10 @@ def order_create(request):
     form = OrderForm(
         request.POST or None, initial=initial, enterprises=enterprises, cooperatives=cooperatives, labs=labs
     )
-    items = items_from_post(request.POST) if request.method == "POST" else []
+    if request.method == "POST":
+        items = items_from_post(request.POST)
+    else:  # opened from a request: the test items it names are there already
+        items = services.request_items(service_request) if service_request is not None else []
     item_errors: dict = {}
     status = 200
     if request.method == "POST":

@@ -119,10 +119,19 @@ def testing_plan_add_line(
     line = TestingPlanLine.objects.create(
         plan=plan, member=member, sample_kind=sample_kind, product_name=product_name, items=items
     )
-    if plan.lab_id:  # the lab must still cover every item
+    # The chosen lab stays while it covers the new sample's items too; only a lab that cannot test them is
+    # let go (the plan then asks for a lab again, and the page says why: ``line.lab_released``).
+    line.lab_released = ""
+    if plan.lab_id and uncovered(plan.lab, line.parameters()):
+        line.lab_released = plan.lab.name
         plan.lab = None
         plan.save(update_fields=["lab"])
-    audit.record(by, "cooperatives.testing_plan.line_added", plan, {"line": line.pk, "member": member.pk})
+    audit.record(
+        by,
+        "cooperatives.testing_plan.line_added",
+        plan,
+        {"line": line.pk, "member": member.pk, "lab_released": bool(line.lab_released)},
+    )
     return line
 
 

@@ -214,3 +214,35 @@ def test_label_fields_parser_raises_only_value_error(text):
     except ValueError:
         return
     assert isinstance(result, dict)
+
+
+def test_adding_a_sample_keeps_the_chosen_lab_while_it_covers_the_new_items(demo_user, testing_plan):
+    from nqihub.cooperatives.models import Member
+    from nqihub.cooperatives.selectors import labs_for_plan
+
+    admin = demo_user("coop_haimen")
+    option = labs_for_plan(fetched_by=admin, plan=testing_plan)[0]
+    services.testing_plan_set_lab(plan=testing_plan, lab=option.institution, by=admin)
+    member = Member.objects.filter(cooperative=testing_plan.cooperative, status="active").first()
+    covered = testing_plan.lines.first().items[:1]
+    line = services.testing_plan_add_line(
+        plan=testing_plan,
+        member=member,
+        sample_kind="product",
+        product_name="四件套",
+        items=covered,
+        by=admin,
+    )
+    testing_plan.refresh_from_db()
+    assert testing_plan.lab_id == option.institution.pk and line.lab_released == ""
+    # A sample the lab cannot test lets the lab go, and says which lab.
+    line = services.testing_plan_add_line(
+        plan=testing_plan,
+        member=member,
+        sample_kind="product",
+        product_name="四件套",
+        items=[{"parameter": "商业无菌"}],
+        by=admin,
+    )
+    testing_plan.refresh_from_db()
+    assert testing_plan.lab_id is None and line.lab_released == option.institution.name

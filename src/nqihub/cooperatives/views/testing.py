@@ -97,7 +97,7 @@ def testing_line_add(request, plan):
         member = next((m for m in members if m.pk == form.cleaned_data.get("member")), None)
         if member is None:
             form.add_service_errors({"member": _("请选择本合作社的在社成员。")})
-        elif _run(
+        elif line := _run(
             request,
             form,
             lambda: services.testing_plan_add_line(
@@ -110,6 +110,12 @@ def testing_line_add(request, plan):
             ),
             _("样品已加入计划。"),
         ):
+            if getattr(line, "lab_released", ""):
+                messages.warning(
+                    request,
+                    _("%(lab)s 的能力范围不包括新样品的检测项目，请重新选择检测机构。")
+                    % {"lab": line.lab_released},
+                )
             return redirect("cooperatives:testing-plan", plan.pk)
     return _testing_page(request, plan, line_form=form, status=422)
 

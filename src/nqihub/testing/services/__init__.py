@@ -89,6 +89,7 @@ from .labs import (
 from .orders import (
     order_create,
     photo_add,
+    request_items,
     sample_add,
     sample_remove,
 )
@@ -172,6 +173,7 @@ __all__ = [
     "order_cancel",
     "order_complete",
     "order_create",
+    "request_items",
     "order_receive",
     "order_reject",
     "order_return",

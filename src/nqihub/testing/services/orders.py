@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Organisation
 from nqihub.core.policy import require
+from nqihub.directory.matching import parameters_named_in
 from nqihub.directory.models import Enterprise, Institution
 from nqihub.directory.vocabulary import normalise
 
@@ -28,6 +29,13 @@ from .codes import _order_number
 from .events import _lock, _record
 from .items import _lock_editable, _remove_one
 from .workflow import order_submit
+
+
+def request_items(service_request) -> list[dict]:
+    """The test items a service request names in its title and description (vocabulary parameters, in the
+    order named): what an order opened from the request starts with."""
+    text = f"{service_request.title}\n{service_request.product}\n{service_request.description}"
+    return [{"parameter": name} for name in parameters_named_in(text)]
 
 
 @transaction.atomic
@@ -89,6 +97,8 @@ def order_create(
     if errors:
         raise ValidationFailed(errors)
     standard, standard_text = resolve_standard(extra.get("product_standard"))
+    if not items and service_request is not None:
+        items = request_items(service_request)
     if not isinstance(items, list | tuple) or not items:
         raise ValidationFailed({"items": _("请至少添加一个检测项目。")})
     if len(items) > MAX_ITEMS:

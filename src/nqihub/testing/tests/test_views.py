@@ -394,3 +394,28 @@ def test_desk_request_page_offers_a_test_order(client_for, shanyuan, users):
     assert (
         client_for("ent_yuese").get(reverse("testing:order-create"), {"request": req.pk}).status_code == 404
     )
+
+
+def test_test_items_named_in_a_request_carry_into_the_order_opened_from_it(client_for, shanyuan, users):
+    from nqihub.desk.services import RequestData, request_create
+
+    req = request_create(
+        data=RequestData(
+            categories=["testing"],
+            title="螺蛳粉出厂检验",
+            description="请帮忙检测菌落总数、大肠菌群和酸值，另外包材要测甲醛。铅笔写的记录不算。",
+            enterprise_id=shanyuan.pk,
+            channel="walk_in",
+        ),
+        by=users["station_lz"],
+    )
+    assert [i["parameter"] for i in services.request_items(req)] == [
+        "菌落总数",
+        "大肠菌群",
+        "酸价",
+        "甲醛含量",
+    ]
+    form = client_for("station_lz").get(reverse("testing:order-create"), {"request": req.pk})
+    rows = [r["values"].get("parameter") for r in form.context["item_rows"] if r["values"]]
+    assert rows == ["菌落总数", "大肠菌群", "酸价", "甲醛含量"]
+    assert 'value="大肠菌群"' in form.content.decode()
