@@ -236,8 +236,8 @@ def invalidate_vocabulary_cache() -> None:
 
 #: What may stand around a one-character parameter (铅, 汞, 镉) for it to count as named in a text: a list
 #: separator, a conjunction, "含量", a bracket or the text's edge — so that 铅 in "铅笔" does not.
-_ONE_CHAR_BEFORE = re.compile(r"(?:^|[\s,，、;；:：/（(和及与或测检验]|重金属)$")
-_ONE_CHAR_AFTER = re.compile(r"^(?:$|[\s,，、;；:：/）)和及与或等]|含量|的含量|超标|残留)")
+_ONE_CHAR_BEFORE = re.compile(r"(?:^|[\s,，、;；:：/（(。.!！?？和及与或测检验]|重金属)$")
+_ONE_CHAR_AFTER = re.compile(r"^(?:$|[\s,，、;；:：/）)。.!！?？和及与或等]|含量|的含量|超标|残留)")
 
 
 def parameters_named_in(text: str) -> list[str]:
@@ -245,8 +245,9 @@ def parameters_named_in(text: str) -> list[str]:
     "请检测菌落总数、大肠菌群和铅含量"), each by its vocabulary name, in the order the text names them. Longer
     names win over names inside them (大肠菌群 over 菌群); a one-character name (铅) counts only where it
     stands as a word of its own."""
-    folded = normalise(text)
-    if not folded:
+    # Spaces part words ("菌落总数 铅"): keep them as a separator, since ``normalise`` drops white space.
+    folded = normalise(re.sub(r"\s+", "、", text or ""))
+    if not folded.strip("、"):
         return []
     vmap = vocabulary_map(Parameter)
     spans: list[tuple[int, int, int]] = []  # (start, -length, pk)
