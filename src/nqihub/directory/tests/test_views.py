@@ -8,10 +8,7 @@ Personas and helpers: ``pages.py``.
 import pytest
 
 from nqihub.core.models import AuditEntry
-from nqihub.directory.models import (
-    Enterprise,
-    EnterpriseContact,
-)
+from nqihub.directory.models import Enterprise, EnterpriseContact
 from nqihub.web.management.commands.load_demo import demo_uscc
 
 from .pages import (

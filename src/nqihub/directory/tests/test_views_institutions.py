@@ -8,19 +8,9 @@ import pytest
 from django.urls import reverse
 
 from nqihub.core.models import AuditEntry
-from nqihub.directory.models import (
-    Institution,
-    Qualification,
-    ScopeLine,
-)
+from nqihub.directory.models import Institution, Qualification, ScopeLine
 
-from .pages import (
-    LAB_LZ,
-    LAB_NT,
-    institution,
-    text,
-    url,
-)
+from .pages import LAB_LZ, LAB_NT, institution, text, url
 
 pytestmark = pytest.mark.django_db
 

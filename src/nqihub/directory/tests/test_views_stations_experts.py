@@ -7,19 +7,9 @@ Personas and helpers: ``pages.py``.
 import pytest
 
 from nqihub.core.models import AuditEntry
-from nqihub.directory.models import (
-    Expert,
-    Station,
-)
+from nqihub.directory.models import Expert, Station
 
-from .pages import (
-    STATION_LZ,
-    STATION_WH,
-    expert,
-    station,
-    text,
-    url,
-)
+from .pages import STATION_LZ, STATION_WH, expert, station, text, url
 
 pytestmark = pytest.mark.django_db
 
