@@ -83,122 +83,94 @@ class PasswordForm(BootstrapMixin, PasswordChangeForm):
             field.widget.attrs["maxlength"] = 128
 
 
-class RegistrationForm(BootstrapMixin, forms.Form):
-    """企业用户自助注册: shapes the input; ``registration.register`` checks it (USCC, county, password …)."""
-
+class _Form(BootstrapMixin, forms.Form):
+    # Server-side messages (Chinese, specific) rather than the browser's own.
     use_required_attribute = False
 
-    uscc = forms.CharField(
-        label=_("统一社会信用代码"),
-        max_length=40,
-        help_text=_("18 位，见营业执照。"),
-        error_messages={"required": _("请填写统一社会信用代码。")},
+
+def _text(
+    label, max_length: int, required: str | None = None, *, autocomplete: str = "", widget=None, **kwargs
+):
+    """A text field: ``required`` is the message when it is left empty (None: optional); ``autocomplete``
+    the browser's hint on the widget (a TextInput unless ``widget`` says otherwise)."""
+    if required is None:
+        kwargs["required"] = False
+    else:
+        kwargs["error_messages"] = {"required": required}
+    if autocomplete:
+        widget = (widget or forms.TextInput)(attrs={"autocomplete": autocomplete})
+    if widget is not None:
+        kwargs["widget"] = widget
+    return forms.CharField(label=label, max_length=max_length, **kwargs)
+
+
+def _new_password(label, required: str):
+    return _text(label, 128, required, autocomplete="new-password", widget=forms.PasswordInput)
+
+
+def _code():
+    """The 6-digit code sent by SMS or e-mail."""
+    return forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        error_messages={"required": _("请输入收到的 6 位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
-    enterprise_name = forms.CharField(
-        label=_("企业名称"),
-        max_length=200,
-        error_messages={"required": _("请填写企业名称（与营业执照一致）。")},
+
+
+def _channel(label, choices, initial: str, required: str):
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        initial=initial,
+        widget=forms.RadioSelect,
+        error_messages={"required": required},
     )
-    region = forms.CharField(
-        label=_("所在县（市、区）"),
-        max_length=6,
-        required=False,
+
+
+class RegistrationForm(_Form):
+    """企业用户自助注册: shapes the input; ``registration.register`` checks it (USCC, county, password …)."""
+
+    uscc = _text(_("统一社会信用代码"), 40, _("请填写统一社会信用代码。"), help_text=_("18 位，见营业执照。"))
+    enterprise_name = _text(_("企业名称"), 200, _("请填写企业名称（与营业执照一致）。"))
+    region = _text(
+        _("所在县（市、区）"),
+        6,
         help_text=_("输入县区名称并从提示中选择。已在平台登记的企业以登记地为准。"),
         widget=region_input(level="county"),
     )
-    display_name = forms.CharField(
-        label=_("您的姓名"), max_length=64, error_messages={"required": _("请填写您的姓名（64个字符以内）。")}
+    display_name = _text(_("您的姓名"), 64, _("请填写您的姓名（64个字符以内）。"))
+    username = _text(_("用户名"), 150, _("请填写用户名（150个字符以内）。"), autocomplete="username")
+    password = _new_password(_("密码"), _("请设置密码。"))
+    channel = _channel(
+        _("验证方式"),
+        [("mobile", _("手机短信")), ("email", _("电子邮箱"))],
+        "mobile",
+        _("请选择验证方式：手机短信或电子邮箱。"),
     )
-    username = forms.CharField(
-        label=_("用户名"),
-        max_length=150,
-        error_messages={"required": _("请填写用户名（150个字符以内）。")},
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
-    password = forms.CharField(
-        label=_("密码"),
-        max_length=128,
-        error_messages={"required": _("请设置密码。")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    channel = forms.ChoiceField(
-        label=_("验证方式"),
-        choices=[("mobile", _("手机短信")), ("email", _("电子邮箱"))],
-        initial="mobile",
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择验证方式：手机短信或电子邮箱。")},
-    )
-    mobile = forms.CharField(
-        label=_("手机号"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
-    )
-    email = forms.CharField(
-        label=_("电子邮箱"),
-        max_length=254,
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    mobile = _text(_("手机号"), 20, autocomplete="tel")
+    email = _text(_("电子邮箱"), 254, autocomplete="email", widget=forms.EmailInput)
+
+
+class CodeForm(_Form):
+    code = _code()
+
+
+class RefuseForm(_Form):
+    reason = _text(_("退回原因"), 500, _("请填写退回原因，申请人会看到。"))
+
+
+class ResetStartForm(_Form):
+    identifier = _text(_("用户名或电子邮箱"), 254, _("请输入用户名或电子邮箱。"), autocomplete="username")
+    channel = _channel(
+        _("验证码发送方式"),
+        [("email", _("发送到账号绑定的电子邮箱")), ("sms", _("发送到账号已验证的手机号"))],
+        "email",
+        _("请选择验证码发送方式。"),
     )
 
 
-class CodeForm(BootstrapMixin, forms.Form):
-    use_required_attribute = False
-
-    code = forms.CharField(
-        label=_("验证码"),
-        max_length=12,
-        error_messages={"required": _("请输入收到的 6 位验证码。")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
-class RefuseForm(BootstrapMixin, forms.Form):
-    use_required_attribute = False
-
-    reason = forms.CharField(
-        label=_("退回原因"),
-        max_length=500,
-        error_messages={"required": _("请填写退回原因，申请人会看到。")},
-    )
-
-
-class ResetStartForm(BootstrapMixin, forms.Form):
-    use_required_attribute = False
-
-    identifier = forms.CharField(
-        label=_("用户名或电子邮箱"),
-        max_length=254,
-        error_messages={"required": _("请输入用户名或电子邮箱。")},
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
-    channel = forms.ChoiceField(
-        label=_("验证码发送方式"),
-        choices=[("email", _("发送到账号绑定的电子邮箱")), ("sms", _("发送到账号已验证的手机号"))],
-        initial="email",
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择验证码发送方式。")},
-    )
-
-
-class ResetFinishForm(BootstrapMixin, forms.Form):
-    use_required_attribute = False
-
-    code = forms.CharField(
-        label=_("验证码"),
-        max_length=12,
-        error_messages={"required": _("请输入收到的 6 位验证码。")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-    password = forms.CharField(
-        label=_("新密码"),
-        max_length=128,
-        error_messages={"required": _("请输入新密码。")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("再次输入新密码"),
-        max_length=128,
-        error_messages={"required": _("请再次输入新密码。")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+class ResetFinishForm(_Form):
+    code = _code()
+    password = _new_password(_("新密码"), _("请输入新密码。"))
+    password2 = _new_password(_("再次输入新密码"), _("请再次输入新密码。"))

@@ -98,6 +98,19 @@ def _save(request, form, save):
     return None
 
 
+def _form_page(request, form, *, title: str, subject, cancel_url: str, status: int = 200):
+    context = {"form": form, "title": title, "subject": subject, "cancel_url": cancel_url}
+    return render(request, "certification/form.html", context, status=status)
+
+
+def _editable(request, pk: int, message: str):
+    """The certificate (404 outside scope), once the user may edit it (else 403 with ``message``)."""
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
+    if not services.can_edit(request.user, certificate):
+        raise Forbidden(message)
+    return certificate
+
+
 @login_required
 def certificate_create(request, enterprise_id: int):
     enterprise = get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
@@ -112,16 +125,8 @@ def certificate_create(request, enterprise_id: int):
     if certificate is not None:
         messages.success(request, _("证书 %(number)s 已登记。") % {"number": certificate.number})
         return redirect("certification:certificate-detail", certificate.pk)
-    return render(
-        request,
-        "certification/form.html",
-        {
-            "form": form,
-            "title": _("登记认证证书"),
-            "subject": enterprise,
-            "cancel_url": reverse("certification:enterprise-certificates", args=[enterprise.pk]),
-        },
-    )
+    cancel_url = reverse("certification:enterprise-certificates", args=[enterprise.pk])
+    return _form_page(request, form, title=_("登记认证证书"), subject=enterprise, cancel_url=cancel_url)
 
 
 @login_required
@@ -150,9 +155,7 @@ def certificate_detail(request, pk: int):
 
 @login_required
 def certificate_edit(request, pk: int):
-    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
-    if not services.can_edit(request.user, certificate):
-        raise Forbidden(_("您无权修改该证书。"))
+    certificate = _editable(request, pk, _("您无权修改该证书。"))
     initial = {
         "type": certificate.type,
         "number": certificate.number,
@@ -172,15 +175,9 @@ def certificate_edit(request, pk: int):
     if saved is not None:
         messages.success(request, _("证书已保存。"))
         return redirect("certification:certificate-detail", certificate.pk)
-    return render(
-        request,
-        "certification/form.html",
-        {
-            "form": form,
-            "title": _("修改认证证书"),
-            "subject": certificate.enterprise,
-            "cancel_url": reverse("certification:certificate-detail", args=[certificate.pk]),
-        },
+    cancel_url = reverse("certification:certificate-detail", args=[certificate.pk])
+    return _form_page(
+        request, form, title=_("修改认证证书"), subject=certificate.enterprise, cancel_url=cancel_url
     )
 
 
@@ -208,15 +205,12 @@ def certificate_status(request, pk: int):
                 _("证书状态已改为“%(s)s”。") % {"s": CertificateStatus(form.cleaned_data["status"]).label},
             )
             return redirect("certification:certificate-detail", certificate.pk)
-    return render(
+    return _form_page(
         request,
-        "certification/form.html",
-        {
-            "form": form,
-            "title": _("变更证书状态"),
-            "subject": certificate,
-            "cancel_url": reverse("certification:certificate-detail", args=[certificate.pk]),
-        },
+        form,
+        title=_("变更证书状态"),
+        subject=certificate,
+        cancel_url=reverse("certification:certificate-detail", args=[certificate.pk]),
         status=422 if request.method == "POST" else 200,
     )
 
@@ -234,27 +228,35 @@ def certificate_delete(request, pk: int):
     return redirect("certification:enterprise-certificates", enterprise_id)
 
 
-@login_required
-@require_POST
-def surveillance_add(request, pk: int):
-    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
-    form = SurveillanceForm(request.POST)
+def _post_to_detail(request, certificate, form, save, success: str):
+    """Run ``save(cleaned_data)`` on a POSTed form; its errors and the service's are one message; back to
+    the certificate either way (403 when the service refuses the user)."""
     try:
         if not form.is_valid():
             raise ValidationFailed({k: v[0] for k, v in form.errors.items()})
-        services.surveillance_add(
-            certificate=certificate,
-            due_date=form.cleaned_data["due_date"],
-            notes=form.cleaned_data["notes"],
-            by=request.user,
-        )
+        save(form.cleaned_data)
     except ValidationFailed as exc:
         messages.error(request, " ".join(str(m) for m in exc.errors.values()))
     except services.PermissionDenied as exc:
         raise Forbidden(exc.message) from exc
     else:
-        messages.success(request, _("监督审核计划已添加。"))
+        messages.success(request, success)
     return redirect("certification:certificate-detail", certificate.pk)
+
+
+@login_required
+@require_POST
+def surveillance_add(request, pk: int):
+    certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
+
+    def add(cd):
+        services.surveillance_add(
+            certificate=certificate, due_date=cd["due_date"], notes=cd["notes"], by=request.user
+        )
+
+    return _post_to_detail(
+        request, certificate, SurveillanceForm(request.POST), add, _("监督审核计划已添加。")
+    )
 
 
 @login_required
@@ -264,24 +266,14 @@ def surveillance_record(request, pk: int, audit_id: int):
     item = get_or_404(
         selectors.surveillance_get, fetched_by=request.user, certificate=certificate, pk=audit_id
     )
-    form = SurveillanceRecordForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationFailed({k: v[0] for k, v in form.errors.items()})
+
+    def record(cd):
         services.surveillance_record(
-            item=item,
-            done_date=form.cleaned_data["done_date"],
-            result=form.cleaned_data["result"],
-            notes=form.cleaned_data["notes"],
-            by=request.user,
+            item=item, done_date=cd["done_date"], result=cd["result"], notes=cd["notes"], by=request.user
         )
-    except ValidationFailed as exc:
-        messages.error(request, " ".join(str(m) for m in exc.errors.values()))
-    except services.PermissionDenied as exc:
-        raise Forbidden(exc.message) from exc
-    else:
-        messages.success(request, _("监督审核结果已登记。"))
-    return redirect("certification:certificate-detail", certificate.pk)
+
+    form = SurveillanceRecordForm(request.POST)
+    return _post_to_detail(request, certificate, form, record, _("监督审核结果已登记。"))
 
 
 @login_required

@@ -85,21 +85,45 @@ def _choice_param(value: str | None, choices, field: str) -> str | None:
     return value
 
 
-# --- enterprises -------------------------------------------------------------------------------------
+# --- the four entities: a filtered, paginated list and one record each ------------------------------------
 
 
-@router.get(
-    "/enterprises", response={200: list[EnterpriseOut], **READ_ERRORS}, summary="Enterprises in scope"
-)
-@paginate(Pages)
-def list_enterprises(request, filters: Query[EnterpriseFilter]):
-    return selectors.enterprise_list(
-        fetched_by=request.user,
-        q=filters.q.strip(),
-        region=_region_param(filters.region),
-        industry=_industry_param(filters.industry),
-        scale=_choice_param(filters.scale, Enterprise.Scale.choices, "scale"),
+def _entity_routes(name: str, plural: str, *, out, detail_out, filter_schema, summaries, extra):
+    """GET /<plural> (the caller's scope, filtered by keywords, region and ``extra(filters)``, paginated)
+    and GET /<plural>/{id}, through ``selectors.<name>_list`` / ``<name>_get``."""
+    list_selector = getattr(selectors, f"{name}_list")
+    get_selector = getattr(selectors, f"{name}_get")
+
+    def list_view(request, filters: Query[filter_schema]):
+        region = _region_param(filters.region)
+        return list_selector(fetched_by=request.user, q=filters.q.strip(), region=region, **extra(filters))
+
+    def get_view(request, id: Id):
+        return get_or_404(get_selector, fetched_by=request.user, pk=id)
+
+    list_view.__name__, get_view.__name__ = f"list_{plural}", f"get_{name}"
+    list_summary, detail_summary = summaries
+    router.get(f"/{plural}", response={200: list[out], **READ_ERRORS}, summary=list_summary)(
+        paginate(Pages)(list_view)
     )
+    router.get(f"/{plural}/{{id}}", response={200: detail_out, **DETAIL_ERRORS}, summary=detail_summary)(
+        get_view
+    )
+    return list_view, get_view
+
+
+list_enterprises, get_enterprise = _entity_routes(
+    "enterprise",
+    "enterprises",
+    out=EnterpriseOut,
+    detail_out=EnterpriseDetailOut,
+    filter_schema=EnterpriseFilter,
+    summaries=("Enterprises in scope", "One enterprise"),
+    extra=lambda f: {
+        "industry": _industry_param(f.industry),
+        "scale": _choice_param(f.scale, Enterprise.Scale.choices, "scale"),
+    },
+)
 
 
 @router.post(
@@ -124,36 +148,18 @@ def create_enterprise(request, payload: EnterpriseIn):
     return Status(201, selectors.enterprise_get(fetched_by=request.user, pk=enterprise.pk))
 
 
-@router.get(
-    "/enterprises/{id}", response={200: EnterpriseDetailOut, **DETAIL_ERRORS}, summary="One enterprise"
+list_institutions, get_institution = _entity_routes(
+    "institution",
+    "institutions",
+    out=InstitutionOut,
+    detail_out=InstitutionDetailOut,
+    filter_schema=InstitutionFilter,
+    summaries=(
+        "Institutions in scope",
+        "One institution with its qualifications and the first page of its capability scope",
+    ),
+    extra=lambda f: {"kind": _choice_param(f.kind, Institution.Kind.choices, "kind")},
 )
-def get_enterprise(request, id: Id):
-    return get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=id)
-
-
-# --- institutions ------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/institutions", response={200: list[InstitutionOut], **READ_ERRORS}, summary="Institutions in scope"
-)
-@paginate(Pages)
-def list_institutions(request, filters: Query[InstitutionFilter]):
-    return selectors.institution_list(
-        fetched_by=request.user,
-        q=filters.q.strip(),
-        region=_region_param(filters.region),
-        kind=_choice_param(filters.kind, Institution.Kind.choices, "kind"),
-    )
-
-
-@router.get(
-    "/institutions/{id}",
-    response={200: InstitutionDetailOut, **DETAIL_ERRORS},
-    summary="One institution with its qualifications and the first page of its capability scope",
-)
-def get_institution(request, id: Id):
-    return get_or_404(selectors.institution_get, fetched_by=request.user, pk=id)
 
 
 @router.get(
@@ -167,46 +173,27 @@ def list_scope_lines(request, id: Id):
     return selectors.scope_lines_of(fetched_by=request.user, institution=institution)
 
 
-# --- stations ----------------------------------------------------------------------------------------
-
-
-@router.get("/stations", response={200: list[StationOut], **READ_ERRORS}, summary="Service stations in scope")
-@paginate(Pages)
-def list_stations(request, filters: Query[StationFilter]):
-    return selectors.station_list(
-        fetched_by=request.user,
-        q=filters.q.strip(),
-        region=_region_param(filters.region),
-        industry=_industry_param(filters.industry),
-    )
-
-
-@router.get(
-    "/stations/{id}",
-    response={200: StationDetailOut, **DETAIL_ERRORS},
-    summary="One station with its service area (county codes) and industries",
+list_stations, get_station = _entity_routes(
+    "station",
+    "stations",
+    out=StationOut,
+    detail_out=StationDetailOut,
+    filter_schema=StationFilter,
+    summaries=(
+        "Service stations in scope",
+        "One station with its service area (county codes) and industries",
+    ),
+    extra=lambda f: {"industry": _industry_param(f.industry)},
 )
-def get_station(request, id: Id):
-    return get_or_404(selectors.station_get, fetched_by=request.user, pk=id)
-
-
-# --- experts -----------------------------------------------------------------------------------------
-
-
-@router.get("/experts", response={200: list[ExpertOut], **READ_ERRORS}, summary="Experts in scope")
-@paginate(Pages)
-def list_experts(request, filters: Query[ExpertFilter]):
-    return selectors.expert_list(
-        fetched_by=request.user,
-        q=filters.q.strip(),
-        region=_region_param(filters.region),
-        element=_choice_param(filters.element, NqiElement.choices, "element"),
-    )
-
-
-@router.get("/experts/{id}", response={200: ExpertDetailOut, **DETAIL_ERRORS}, summary="One expert")
-def get_expert(request, id: Id):
-    return get_or_404(selectors.expert_get, fetched_by=request.user, pk=id)
+list_experts, get_expert = _entity_routes(
+    "expert",
+    "experts",
+    out=ExpertOut,
+    detail_out=ExpertDetailOut,
+    filter_schema=ExpertFilter,
+    summaries=("Experts in scope", "One expert"),
+    extra=lambda f: {"element": _choice_param(f.element, NqiElement.choices, "element")},
+)
 
 
 # --- capability match --------------------------------------------------------------------------------

@@ -19,6 +19,17 @@ def _required(message):
     return {"required": message}
 
 
+def _region_field(**kwargs):
+    """Where a directory record is: a 6-digit region code (province, city or county), picked by name."""
+    return forms.CharField(
+        label=_("所在地区"),
+        max_length=6,
+        error_messages=_required(_("请填写所在地区的行政区划代码。")),
+        widget=region_input(),
+        **kwargs,
+    )
+
+
 # --- edit forms -----------------------------------------------------------------------------------------
 class EnterpriseForm(_Form):
     uscc = forms.CharField(
@@ -68,13 +79,7 @@ class InstitutionForm(_Form):
         label=_("机构名称"), max_length=200, error_messages=_required(_("请填写机构名称。"))
     )
     kind = forms.ChoiceField(label=_("机构类型"), choices=Institution.Kind.choices)
-    region = forms.CharField(
-        label=_("所在地区"),
-        max_length=6,
-        error_messages=_required(_("请填写所在地区的行政区划代码。")),
-        help_text=_("省、市或县级行政区划的6位代码；输入名称可选择。"),
-        widget=region_input(),
-    )
+    region = _region_field(help_text=_("省、市或县级行政区划的6位代码；输入名称可选择。"))
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
     description = forms.CharField(
@@ -109,12 +114,7 @@ class StationForm(_Form):
         label=_("服务站名称"), max_length=200, error_messages=_required(_("请填写服务站名称。"))
     )
     host_organisation = forms.CharField(label=_("依托单位"), max_length=200, required=False)
-    region = forms.CharField(
-        label=_("所在地区"),
-        max_length=6,
-        error_messages=_required(_("请填写所在地区的行政区划代码。")),
-        widget=region_input(),
-    )
+    region = _region_field()
     service_area = forms.CharField(
         max_length=5000,
         label=_("服务区域"),
@@ -151,12 +151,7 @@ class ExpertForm(_Form):
             "invalid_choice": _("请选择专家所属的质量服务站或技术机构。"),
         },
     )
-    region = forms.CharField(
-        label=_("所在地区"),
-        max_length=6,
-        error_messages=_required(_("请填写所在地区的行政区划代码。")),
-        widget=region_input(),
-    )
+    region = _region_field()
     elements = forms.MultipleChoiceField(
         label=_("服务领域（NQI 要素）"),
         choices=NqiElement.choices,

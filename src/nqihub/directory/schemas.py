@@ -38,32 +38,34 @@ class EnterpriseIn(Schema):
     products: str = Field("", description="主要产品", max_length=255)
 
 
-class EnterpriseFilter(Schema):
+class _ListFilter(Schema):
+    """Keywords and region of every directory list; an entity's filter adds its own (and may reword these)."""
+
+    q: str = Field("", description="中文关键词", max_length=100)
+    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
+
+
+class EnterpriseFilter(_ListFilter):
     q: str = Field(
         "", description="中文关键词（名称、地址、产品、行业），或完整的统一社会信用代码", max_length=100
     )
-    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
     industry: str | None = Field(None, description="行业代码：含其下级", max_length=16)
     scale: str | None = Field(None, description=f"规模：{_choices(Enterprise.Scale.choices)}", max_length=32)
 
 
-class InstitutionFilter(Schema):
-    q: str = Field("", description="中文关键词", max_length=100)
-    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
+class InstitutionFilter(_ListFilter):
     kind: str | None = Field(
         None, description=f"机构类型：{_choices(Institution.Kind.choices)}", max_length=32
     )
 
 
-class StationFilter(Schema):
-    q: str = Field("", description="中文关键词", max_length=100)
+class StationFilter(_ListFilter):
     region: str | None = Field(None, description="服务站所在行政区划代码：含其下级", max_length=16)
     industry: str | None = Field(None, description="服务行业代码：含其下级", max_length=16)
 
 
-class ExpertFilter(Schema):
+class ExpertFilter(_ListFilter):
     q: str = Field("", description="中文关键词（姓名、职称、专长、简介）", max_length=100)
-    region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
     element: str | None = Field(
         None, description=f"服务领域（NQI 要素）：{_choices(NqiElement.choices)}", max_length=32
     )
@@ -81,12 +83,32 @@ class MatchQuery(Schema):
 # --- output ------------------------------------------------------------------------------------------
 
 
+class _Placed(Schema):
+    """Resolvers of ``region_code`` / ``region_name`` for a record with a region (declares no field)."""
+
+    @staticmethod
+    def resolve_region_code(obj) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_region_name(obj) -> str:
+        return obj.region.name
+
+
+class _KindLabelled(Schema):
+    """Resolver of ``kind_label``, the display of ``kind`` (declares no field)."""
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+
 class CodeName(Schema):
     code: str
     name: str
 
 
-class EnterpriseOut(Schema):
+class EnterpriseOut(_Placed):
     id: int
     uscc: str
     name: str
@@ -97,14 +119,6 @@ class EnterpriseOut(Schema):
     industry_name: str | None
     scale: str
     address: str
-
-    @staticmethod
-    def resolve_region_code(obj: Enterprise) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_region_name(obj: Enterprise) -> str:
-        return obj.region.name
 
     @staticmethod
     def resolve_industry_code(obj: Enterprise) -> str | None:
@@ -143,7 +157,7 @@ class EnterpriseDetailOut(EnterpriseOut):
         return obj.created_at.isoformat()
 
 
-class InstitutionOut(Schema):
+class InstitutionOut(_Placed, _KindLabelled):
     id: int
     name: str
     kind: str
@@ -152,29 +166,13 @@ class InstitutionOut(Schema):
     region_name: str
     address: str
 
-    @staticmethod
-    def resolve_kind_label(obj: Institution) -> str:
-        return str(obj.get_kind_display())
 
-    @staticmethod
-    def resolve_region_code(obj: Institution) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_region_name(obj: Institution) -> str:
-        return obj.region.name
-
-
-class QualificationOut(Schema):
+class QualificationOut(_KindLabelled):
     kind: str
     kind_label: str
     number: str
     valid_from: date | None
     valid_until: date | None
-
-    @staticmethod
-    def resolve_kind_label(obj) -> str:
-        return str(obj.get_kind_display())
 
 
 class ScopeLineOut(Schema):
@@ -224,7 +222,7 @@ class InstitutionDetailOut(InstitutionOut):
         return {"items": list(lines[:PAGE_SIZE]), "count": lines.count()}
 
 
-class StationOut(Schema):
+class StationOut(_Placed):
     id: int
     name: str
     host_organisation: str
@@ -232,14 +230,6 @@ class StationOut(Schema):
     region_name: str
     specialty: str
     address: str
-
-    @staticmethod
-    def resolve_region_code(obj) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_region_name(obj) -> str:
-        return obj.region.name
 
 
 class StationDetailOut(StationOut):
@@ -267,7 +257,7 @@ class StationDetailOut(StationOut):
         return float(obj.longitude) if obj.longitude is not None else None
 
 
-class ExpertOut(Schema):
+class ExpertOut(_Placed):
     id: int
     name: str
     title: str
@@ -277,14 +267,6 @@ class ExpertOut(Schema):
     organisation_name: str
     nqi_elements: list[str]
     availability: str
-
-    @staticmethod
-    def resolve_region_code(obj: Expert) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_region_name(obj: Expert) -> str:
-        return obj.region.name
 
     @staticmethod
     def resolve_organisation_name(obj: Expert) -> str:

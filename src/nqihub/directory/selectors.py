@@ -18,6 +18,18 @@ def _region_filter(qs: QuerySet, region: str | None) -> QuerySet:
     return qs
 
 
+def _scoped(model, fetched_by, *related) -> QuerySet:
+    return model.objects.filter(visible(fetched_by, model)).select_related(*related)
+
+
+def _listed(model, fetched_by, q: str, region: str | None, *related) -> QuerySet:
+    """The records of ``model`` in the user's scope matching the keywords and under the region."""
+    qs = _scoped(model, fetched_by, *related)
+    if q:
+        qs = qs.filter(keyword_q(q))
+    return _region_filter(qs, region)
+
+
 def enterprise_list(
     *,
     fetched_by,
@@ -26,7 +38,7 @@ def enterprise_list(
     industry: str | None = None,
     scale: str | None = None,
 ) -> QuerySet:
-    qs = Enterprise.objects.filter(visible(fetched_by, Enterprise)).select_related("region", "industry")
+    qs = _scoped(Enterprise, fetched_by, "region", "industry")
     if q:
         qs = qs.filter(keyword_q(q) | Q(uscc=q.strip().upper()))
     qs = _region_filter(qs, region)
@@ -44,27 +56,20 @@ def enterprise_list(
 
 def enterprise_get(*, fetched_by, pk) -> Enterprise:
     """Raises Enterprise.DoesNotExist outside the user's scope (the caller answers 404)."""
-    return (
-        Enterprise.objects.filter(visible(fetched_by, Enterprise))
-        .select_related("region", "industry")
-        .get(pk=pk)
-    )
+    return _scoped(Enterprise, fetched_by, "region", "industry").get(pk=pk)
 
 
 def institution_list(
     *, fetched_by, q: str = "", region: str | None = None, kind: str | None = None
 ) -> QuerySet:
-    qs = Institution.objects.filter(visible(fetched_by, Institution)).select_related("region")
-    if q:
-        qs = qs.filter(keyword_q(q))
-    qs = _region_filter(qs, region)
+    qs = _listed(Institution, fetched_by, q, region, "region")
     if kind:
         qs = qs.filter(kind=kind)
     return qs
 
 
 def institution_get(*, fetched_by, pk) -> Institution:
-    return Institution.objects.filter(visible(fetched_by, Institution)).select_related("region").get(pk=pk)
+    return _scoped(Institution, fetched_by, "region").get(pk=pk)
 
 
 def scope_lines_of(*, fetched_by, institution: Institution) -> QuerySet:
@@ -74,32 +79,24 @@ def scope_lines_of(*, fetched_by, institution: Institution) -> QuerySet:
 def station_list(
     *, fetched_by, q: str = "", region: str | None = None, industry: str | None = None
 ) -> QuerySet:
-    qs = Station.objects.filter(visible(fetched_by, Station)).select_related("region")
-    if q:
-        qs = qs.filter(keyword_q(q))
-    qs = _region_filter(qs, region)
+    qs = _listed(Station, fetched_by, q, region, "region")
     if industry:
         qs = qs.filter(industries__code__startswith=industry).distinct()
     return qs
 
 
 def station_get(*, fetched_by, pk) -> Station:
-    return Station.objects.filter(visible(fetched_by, Station)).select_related("region").get(pk=pk)
+    return _scoped(Station, fetched_by, "region").get(pk=pk)
 
 
 def expert_list(
     *, fetched_by, q: str = "", region: str | None = None, element: str | None = None
 ) -> QuerySet:
-    qs = Expert.objects.filter(visible(fetched_by, Expert)).select_related("region", "organisation")
-    if q:
-        qs = qs.filter(keyword_q(q))
-    qs = _region_filter(qs, region)
+    qs = _listed(Expert, fetched_by, q, region, "region", "organisation")
     if element:
         qs = qs.filter(nqi_elements__contains=f",{element},")
     return qs
 
 
 def expert_get(*, fetched_by, pk) -> Expert:
-    return (
-        Expert.objects.filter(visible(fetched_by, Expert)).select_related("region", "organisation").get(pk=pk)
-    )
+    return _scoped(Expert, fetched_by, "region", "organisation").get(pk=pk)

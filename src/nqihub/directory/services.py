@@ -57,6 +57,35 @@ def can_edit(user, obj) -> bool:
     return not isinstance(obj, Expert) and policy.acts_for(user, getattr(obj, "organisation_id", None))
 
 
+def locked_for_edit(record, by, message: str, *, may=can_edit):
+    """The record read again and locked for the rest of the transaction, once ``may(by, record)`` holds
+    (else ``PermissionDenied(message)``). For the services of the directory."""
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    if not may(by, record):
+        raise PermissionDenied(message)
+    return record
+
+
+def new_organisation(kind: str, cleaned: dict, *, is_demo: bool) -> Organisation:
+    """The organisation a new directory record acts through, named and placed as the record."""
+    return Organisation.objects.create(
+        kind=kind, name=cleaned["name"], region=cleaned["region"], is_demo=is_demo
+    )
+
+
+def register(model, kind: str, cleaned: dict, *, search_text, is_demo: bool):
+    """A new directory record of ``model`` from the validated values, with its own organisation."""
+    record = model(organisation=new_organisation(kind, cleaned, is_demo=is_demo), is_demo=is_demo, **cleaned)
+    record.search_text = search_text(record)
+    record.save()
+    return record
+
+
+def sync_organisation(record) -> None:
+    """Keep the record's organisation named and placed as the record after an edit."""
+    Organisation.objects.filter(pk=record.organisation_id).update(name=record.name, region=record.region)
+
+
 @dataclass
 class EnterpriseData:
     uscc: str
@@ -126,26 +155,16 @@ def enterprise_create(*, data: EnterpriseData, by, is_demo: bool = False) -> Ent
     if not scope_of(by).is_regulator and not policy.station_orgs(scope_of(by)):
         raise PermissionDenied(_("您无权登记企业。"))
     cleaned = validate_enterprise(data)
-    org = Organisation.objects.create(
-        kind=Organisation.Kind.ENTERPRISE, name=cleaned["name"], region=cleaned["region"], is_demo=is_demo
-    )
-    enterprise = Enterprise(organisation=org, is_demo=is_demo, **cleaned)
-    enterprise.search_text = _enterprise_search_text(enterprise)
-    enterprise.save()
-    audit.record(
-        by,
-        "directory.enterprise.created",
-        enterprise,
-        {"uscc": enterprise.uscc, "region": enterprise.region_id},
-    )
+    kind = Organisation.Kind.ENTERPRISE
+    enterprise = register(Enterprise, kind, cleaned, search_text=_enterprise_search_text, is_demo=is_demo)
+    details = {"uscc": enterprise.uscc, "region": enterprise.region_id}
+    audit.record(by, "directory.enterprise.created", enterprise, details)
     return enterprise
 
 
 @transaction.atomic
 def enterprise_update(*, enterprise: Enterprise, data: EnterpriseData, by) -> Enterprise:
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    if not can_edit(by, enterprise):
-        raise PermissionDenied(_("您无权修改该企业信息。"))
+    enterprise = locked_for_edit(enterprise, by, _("您无权修改该企业信息。"))
     cleaned = validate_enterprise(data, instance=enterprise)
     if cleaned["region"].code != enterprise.region_id and not (
         can_manage_directory(by, cleaned["region"].code) or policy.station_covers(by, cleaned["region"].code)
@@ -159,9 +178,7 @@ def enterprise_update(*, enterprise: Enterprise, data: EnterpriseData, by) -> En
         setattr(enterprise, key, value)
     enterprise.search_text = _enterprise_search_text(enterprise)
     enterprise.save()
-    Organisation.objects.filter(pk=enterprise.organisation_id).update(
-        name=enterprise.name, region=enterprise.region
-    )
+    sync_organisation(enterprise)
     after = {f: str(getattr(enterprise, f)) for f in before}
     audit.record(
         by,
@@ -234,8 +251,12 @@ __all__ = [
     "enterprise_create",
     "enterprise_update",
     "institution_search_text",
+    "locked_for_edit",
     "membership_add",
+    "new_organisation",
+    "register",
     "organisation_create",
     "station_search_text",
+    "sync_organisation",
     "expert_search_text",
 ]

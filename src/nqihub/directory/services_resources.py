@@ -30,11 +30,14 @@ from .models import Expert, Institution, NqiElement, Qualification, ScopeLine, S
 from .services import (
     PermissionDenied,
     _region,
-    can_edit,
     can_manage_directory,
     expert_search_text,
     institution_search_text,
+    locked_for_edit,
+    new_organisation,
+    register,
     station_search_text,
+    sync_organisation,
 )
 
 _PHONE = re.compile(r"^[0-9+\-\s()（）转]{7,32}$")
@@ -122,26 +125,16 @@ def institution_create(*, data: InstitutionData, by, is_demo: bool = False) -> I
     cleaned = validate_institution(data)
     if not can_manage_directory(by, cleaned["region"].code):
         raise PermissionDenied(_("您无权在该地区登记技术机构。"))
-    org = Organisation.objects.create(
-        kind=Organisation.Kind.INSTITUTION, name=cleaned["name"], region=cleaned["region"], is_demo=is_demo
-    )
-    institution = Institution(organisation=org, is_demo=is_demo, **cleaned)
-    institution.search_text = institution_search_text(institution)
-    institution.save()
-    audit.record(
-        by,
-        "directory.institution.created",
-        institution,
-        {"kind": institution.kind, "region": institution.region_id},
-    )
+    kind = Organisation.Kind.INSTITUTION
+    institution = register(Institution, kind, cleaned, search_text=institution_search_text, is_demo=is_demo)
+    details = {"kind": institution.kind, "region": institution.region_id}
+    audit.record(by, "directory.institution.created", institution, details)
     return institution
 
 
 @transaction.atomic
 def institution_update(*, institution: Institution, data: InstitutionData, by) -> Institution:
-    institution = Institution.objects.select_for_update().get(pk=institution.pk)
-    if not can_edit(by, institution):
-        raise PermissionDenied(_("您无权修改该机构信息。"))
+    institution = locked_for_edit(institution, by, _("您无权修改该机构信息。"))
     cleaned = validate_institution(data)
     moved = cleaned["region"].code != institution.region_id
     if moved and not can_manage_directory(by, cleaned["region"].code):
@@ -152,9 +145,7 @@ def institution_update(*, institution: Institution, data: InstitutionData, by) -
         setattr(institution, key, value)
     institution.search_text = institution_search_text(institution)
     institution.save()
-    Organisation.objects.filter(pk=institution.organisation_id).update(
-        name=institution.name, region=institution.region
-    )
+    sync_organisation(institution)
     if moved:
         # Scope lines carry the institution's region (denormalised for the capability match).
         ScopeLine.objects.filter(institution=institution).update(region=institution.region)
@@ -207,10 +198,7 @@ def validate_qualification(data: QualificationData, *, institution: Institution,
 
 
 def _editable_institution(institution: Institution, by) -> Institution:
-    institution = Institution.objects.select_for_update().get(pk=institution.pk)
-    if not can_edit(by, institution):
-        raise PermissionDenied(_("您无权修改该机构的资质。"))
-    return institution
+    return locked_for_edit(institution, by, _("您无权修改该机构的资质。"))
 
 
 @transaction.atomic
@@ -349,9 +337,7 @@ def station_create(*, data: StationData, by, is_demo: bool = False) -> Station:
     if not can_manage_directory(by, cleaned["region"].code):
         raise PermissionDenied(_("您无权在该地区设立服务站。"))
     _check_area_rights(by, cleaned["service_area"])
-    org = Organisation.objects.create(
-        kind=Organisation.Kind.STATION, name=cleaned["name"], region=cleaned["region"], is_demo=is_demo
-    )
+    org = new_organisation(Organisation.Kind.STATION, cleaned, is_demo=is_demo)
     station = Station(
         organisation=org,
         is_demo=is_demo,
@@ -373,9 +359,7 @@ def station_create(*, data: StationData, by, is_demo: bool = False) -> Station:
 
 @transaction.atomic
 def station_update(*, station: Station, data: StationData, by) -> Station:
-    station = Station.objects.select_for_update().get(pk=station.pk)
-    if not can_edit(by, station):
-        raise PermissionDenied(_("您无权修改该服务站信息。"))
+    station = locked_for_edit(station, by, _("您无权修改该服务站信息。"))
     cleaned = validate_station(data)
     if cleaned["region"].code != station.region_id and not can_manage_directory(by, cleaned["region"].code):
         raise PermissionDenied(_("您无权将服务站迁入该地区。"))
@@ -399,7 +383,7 @@ def station_update(*, station: Station, data: StationData, by) -> Station:
         if key not in ("service_area", "industries"):
             setattr(station, key, value)
     _station_search_and_save(station, cleaned)
-    Organisation.objects.filter(pk=station.organisation_id).update(name=station.name, region=station.region)
+    sync_organisation(station)
     after = {f: str(getattr(station, f)) for f in fields}
     after["service_area"] = sorted(cleaned["service_area"])
     after["industries"] = sorted(i.code for i in cleaned["industries"])
@@ -504,9 +488,7 @@ def expert_create(*, data: ExpertData, by, is_demo: bool = False) -> Expert:
 
 @transaction.atomic
 def expert_update(*, expert: Expert, data: ExpertData, by) -> Expert:
-    expert = Expert.objects.select_for_update().get(pk=expert.pk)
-    if not can_edit_expert(by, expert):
-        raise PermissionDenied(_("您无权修改该专家信息。"))
+    expert = locked_for_edit(expert, by, _("您无权修改该专家信息。"), may=can_edit_expert)
     cleaned = validate_expert(data)
     changed_home = (
         cleaned["organisation"].pk != expert.organisation_id or cleaned["region"].code != expert.region_id

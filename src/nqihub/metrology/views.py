@@ -5,6 +5,7 @@ Thin: reads through ``selectors`` (outside scope = 404), writes through ``servic
 shown field by field on the form, ``PermissionDenied`` a 403, other ``DomainError`` a message)."""
 
 import dataclasses
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +35,45 @@ PAGE_SIZE = 25
 def _form_errors(form, exc: ValidationFailed) -> None:
     for name, message in exc.errors.items():
         form.add_error(name if name in form.fields else None, message)
+
+
+def _submitted(request, form, save, *, success: str, domain_errors: bool = False) -> tuple[bool, object]:
+    """Run ``save(cleaned_data)`` on a valid POSTed form: (True, what it returned) once saved, with the
+    success message. The service's ``ValidationFailed`` goes on the form; another ``DomainError`` is a
+    message when ``domain_errors`` (else it propagates)."""
+    if request.method != "POST" or not form.is_valid():
+        return False, None
+    try:
+        obj = save(form.cleaned_data)
+    except ValidationFailed as exc:
+        _form_errors(form, exc)
+        return False, None
+    except DomainError as exc:
+        if not domain_errors:
+            raise
+        messages.error(request, exc.message)
+        return False, None
+    messages.success(request, success)
+    return True, obj
+
+
+def _form_page(request, form, *, title: str, subject, cancel_url: str, **extra):
+    context = {"form": form, "title": title, "subject": subject, "cancel_url": cancel_url, **extra}
+    return render(request, "metrology/form.html", context)
+
+
+def _list_page(request, template: str, qs, key: str, **context):
+    """A paginated list: the page as ``page_obj`` and its rows as ``key``, with more context."""
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"page_obj": page, key: page.object_list, **context})
+
+
+def _managed_instrument(request, pk, message: str):
+    """The instrument (404 outside scope), once the user may keep its enterprise's ledger (else 403)."""
+    instrument = scoped_or_404(selectors.instrument_get, request, pk)
+    if not services.can_manage_ledger(request.user, instrument.enterprise):
+        raise Forbidden(message)
+    return instrument
 
 
 def _manageable_enterprises(user):
@@ -76,19 +116,16 @@ def instrument_list(request):
         status=status if status in ("overdue", "due30", "mandatory", "retired") else "",
         today=today,
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return _list_page(
         request,
         "metrology/instrument_list.html",
-        {
-            "page_obj": page,
-            "instruments": page.object_list,
-            "today": today,
-            "enterprise": enterprise,
-            "status": status,
-            "q": request.GET.get("q", ""),
-            "can_manage": enterprise is not None and services.can_manage_ledger(request.user, enterprise),
-        },
+        qs,
+        "instruments",
+        today=today,
+        enterprise=enterprise,
+        status=status,
+        q=request.GET.get("q", ""),
+        can_manage=enterprise is not None and services.can_manage_ledger(request.user, enterprise),
     )
 
 
@@ -119,26 +156,23 @@ def instrument_create(request):
     if not services.can_manage_ledger(request.user, enterprise):
         raise Forbidden(_("您无权维护该企业的计量器具台账。"))
     form = InstrumentForm(request.POST or None, catalogue=_catalogue())
-    if request.method == "POST" and form.is_valid():
-        try:
-            instrument = services.instrument_create(
-                enterprise=enterprise, data=_instrument_data(form.cleaned_data), by=request.user
-            )
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已登记到计量器具台账。"))
-            return redirect("metrology:instrument-detail", instrument.pk)
-    return render(
+    done, instrument = _submitted(
         request,
-        "metrology/form.html",
-        {
-            "form": form,
-            "title": _("登记计量器具"),
-            "subject": enterprise,
-            "enterprise_id": enterprise.pk,
-            "cancel_url": reverse("metrology:instrument-list") + f"?enterprise={enterprise.pk}",
-        },
+        form,
+        lambda cd: services.instrument_create(
+            enterprise=enterprise, data=_instrument_data(cd), by=request.user
+        ),
+        success=_("已登记到计量器具台账。"),
+    )
+    if done:
+        return redirect("metrology:instrument-detail", instrument.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("登记计量器具"),
+        subject=enterprise,
+        enterprise_id=enterprise.pk,
+        cancel_url=reverse("metrology:instrument-list") + f"?enterprise={enterprise.pk}",
     )
 
 
@@ -163,9 +197,7 @@ def instrument_detail(request, pk):
 
 @login_required
 def instrument_edit(request, pk):
-    instrument = scoped_or_404(selectors.instrument_get, request, pk)
-    if not services.can_manage_ledger(request.user, instrument.enterprise):
-        raise Forbidden(_("您无权维护该企业的计量器具台账。"))
+    instrument = _managed_instrument(request, pk, _("您无权维护该企业的计量器具台账。"))
     initial = {
         f.name: getattr(instrument, f.name)
         for f in dataclasses.fields(services.InstrumentData)
@@ -173,26 +205,19 @@ def instrument_edit(request, pk):
     }
     initial["catalogue_entry"] = instrument.catalogue_entry_id
     form = InstrumentForm(request.POST or None, initial=initial, catalogue=_catalogue())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.instrument_update(
-                instrument=instrument, data=_instrument_data(form.cleaned_data), by=request.user
-            )
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("metrology:instrument-detail", instrument.pk)
-    return render(
-        request,
-        "metrology/form.html",
-        {
-            "form": form,
-            "title": _("修改计量器具"),
-            "subject": instrument,
-            "cancel_url": reverse("metrology:instrument-detail", args=[instrument.pk]),
-        },
-    )
+    texts = (_("已保存。"), _("修改计量器具"))
+    return _instrument_form(request, instrument, form, services.instrument_update, _instrument_data, *texts)
+
+
+def _instrument_form(request, instrument, form, service, to_data, success: str, title: str):
+    """An instrument's form page, writing through ``service(instrument=, data=to_data(cleaned), by=)``:
+    saved, back to the instrument; else the form again, with its errors."""
+    save = partial(service, instrument=instrument, by=request.user)
+    done, _saved = _submitted(request, form, lambda cd: save(data=to_data(cd)), success=success)
+    if done:
+        return redirect("metrology:instrument-detail", instrument.pk)
+    cancel_url = reverse("metrology:instrument-detail", args=[instrument.pk])
+    return _form_page(request, form, title=title, subject=instrument, cancel_url=cancel_url)
 
 
 def _record_data(cd) -> services.RecordData:
@@ -211,54 +236,32 @@ def _record_data(cd) -> services.RecordData:
 
 @login_required
 def record_create(request, pk):
-    instrument = scoped_or_404(selectors.instrument_get, request, pk)
-    if not services.can_manage_ledger(request.user, instrument.enterprise):
-        raise Forbidden(_("您无权维护该企业的计量器具台账。"))
+    instrument = _managed_instrument(request, pk, _("您无权维护该企业的计量器具台账。"))
     form = RecordForm(request.POST or None, initial={"kind": instrument.record_kind})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_add(instrument=instrument, data=_record_data(form.cleaned_data), by=request.user)
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已记录检定/校准结果。"))
-            return redirect("metrology:instrument-detail", instrument.pk)
-    return render(
-        request,
-        "metrology/form.html",
-        {
-            "form": form,
-            "title": _("录入检定/校准结果"),
-            "subject": instrument,
-            "cancel_url": reverse("metrology:instrument-detail", args=[instrument.pk]),
-        },
-    )
+    texts = (_("已记录检定/校准结果。"), _("录入检定/校准结果"))
+    return _instrument_form(request, instrument, form, services.record_add, _record_data, *texts)
 
 
 @login_required
 def booking_create(request, pk):
-    instrument = scoped_or_404(selectors.instrument_get, request, pk)
-    if not services.can_manage_ledger(request.user, instrument.enterprise):
-        raise Forbidden(_("您无权为该器具预约送检/校准。"))
+    instrument = _managed_instrument(request, pk, _("您无权为该器具预约送检/校准。"))
     bodies = services.suggest_bodies(instrument=instrument, fetched_by=request.user)
     form = BookingForm(request.POST or None, bodies=bodies)
-    if request.method == "POST" and form.is_valid():
-        institution = next(b.institution for b in bodies if b.id == form.cleaned_data["institution"])
-        try:
-            booking = services.booking_create(
-                instrument=instrument,
-                institution=institution,
-                proposed_date=form.cleaned_data.get("proposed_date"),
-                note=form.cleaned_data.get("note", ""),
-                by=request.user,
-            )
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已提交预约，等待计量技术机构确认。"))
-            return redirect("metrology:booking-detail", booking.pk)
+
+    def book(cd):
+        return services.booking_create(
+            instrument=instrument,
+            institution=next(b.institution for b in bodies if b.id == cd["institution"]),
+            proposed_date=cd.get("proposed_date"),
+            note=cd.get("note", ""),
+            by=request.user,
+        )
+
+    done, booking = _submitted(
+        request, form, book, success=_("已提交预约，等待计量技术机构确认。"), domain_errors=True
+    )
+    if done:
+        return redirect("metrology:booking-detail", booking.pk)
     return render(
         request,
         "metrology/booking_form.html",
@@ -272,16 +275,8 @@ def booking_list(request):
     qs = selectors.booking_list(
         fetched_by=request.user, status=status if status in Booking.Status.values else ""
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "metrology/booking_list.html",
-        {
-            "page_obj": page,
-            "bookings": page.object_list,
-            "status": status,
-            "statuses": Booking.Status.choices,
-        },
+    return _list_page(
+        request, "metrology/booking_list.html", qs, "bookings", status=status, statuses=Booking.Status.choices
     )
 
 
@@ -332,25 +327,21 @@ def booking_complete(request, pk):
         request.POST or None, initial={"kind": booking.kind, "performed_on": timezone.localdate()}
     )
     form.fields.pop("body_name")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_complete(booking=booking, data=_record_data(form.cleaned_data), by=request.user)
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已录入结果，证书已记录到器具台账。"))
-            return redirect("metrology:booking-detail", booking.pk)
-    return render(
+    done, _saved = _submitted(
         request,
-        "metrology/form.html",
-        {
-            "form": form,
-            "title": _("录入检定/校准结果"),
-            "subject": booking.instrument,
-            "cancel_url": reverse("metrology:booking-detail", args=[booking.pk]),
-        },
+        form,
+        lambda cd: services.booking_complete(booking=booking, data=_record_data(cd), by=request.user),
+        success=_("已录入结果，证书已记录到器具台账。"),
+        domain_errors=True,
+    )
+    if done:
+        return redirect("metrology:booking-detail", booking.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("录入检定/校准结果"),
+        subject=booking.instrument,
+        cancel_url=reverse("metrology:booking-detail", args=[booking.pk]),
     )
 
 
@@ -361,12 +352,7 @@ def overdue_list(request):
     qs = selectors.overdue_list(
         fetched_by=request.user, today=today, region=request.GET.get("region") or None
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "metrology/overdue_list.html",
-        {"page_obj": page, "instruments": page.object_list, "today": today},
-    )
+    return _list_page(request, "metrology/overdue_list.html", qs, "instruments", today=today)
 
 
 @login_required
