@@ -26,6 +26,7 @@ from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
 from nqihub.core.models import Membership
 from nqihub.core.scoping import scope_of
+from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states, throttle
 from .forms import (
@@ -356,7 +357,10 @@ def order_action(request, pk: int, action: str):
         )
     if action not in calls:
         raise Http404
+    started = timezone.now()
     done = _run(request, calls[action])
+    if done and action in ("review", "approve", "return"):
+        notification_action_done(obj=order, action="signoff", before=started)
     if done:
         if action == "issue":
             messages.success(request, _("报告 %(n)s 已出具。") % {"n": done.number})
