@@ -12,6 +12,7 @@ from typing import Annotated
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router
 from ninja.files import UploadedFile
@@ -22,6 +23,7 @@ from nqihub.core.bounds import Code, Id
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
 from nqihub.core.regions import is_code
+from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states, tracking
 from .models import Assignment, Attachment, Category, IdempotencyRecord, Rectification, ServiceRequest
@@ -431,13 +433,13 @@ def resolve_request(request, id: Id, payload: ResolveIn):
 
 @router.post("/requests/{id}/rate", response={200: RequestDetailOut, **WRITE}, summary="Rate (好差评, 1–5)")
 def rate_request(request, id: Id, payload: RateIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.request_rate(
-            request=req, score=payload.score, comment=payload.comment, by=request.user
-        ),
-    )
+    started = timezone.now()
+
+    def rate(req):
+        services.request_rate(request=req, score=payload.score, comment=payload.comment, by=request.user)
+        notification_action_done(obj=req, action="rate", before=started)
+
+    return _action(request, id, rate)
 
 
 @router.post(

@@ -144,3 +144,44 @@ def test_action_done_marks_only_that_action_on_that_object(demo_user, new_notifi
     assert rows.filter(object_id=str(a.pk), read_at__isnull=False).exists()
     assert rows.filter(object_id=str(b.pk), read_at__isnull=True).exists()
     assert Notification.objects.filter(pk__in=rows.values("pk"), action="rate").count() == 2
+
+
+def test_rating_the_request_marks_please_rate_read_and_accepting_marks_the_assignment_read(
+    demo_user, client_for, new_notifications, run_commits
+):
+    from nqihub.desk import services as desk
+    from nqihub.desk.models import Assignment
+    from nqihub.desk.tests.helpers import ids, shelf_life_request
+
+    ent, station, expert = demo_user("ent_shanyuan"), demo_user("station_lz"), demo_user("expert_lz")
+    with run_commits():
+        req = desk.request_create(data=desk.RequestData(**shelf_life_request()), by=ent)
+        desk.request_accept(request=req, by=station)
+        (assignment,) = desk.request_dispatch(
+            request=req,
+            assignees=[desk.AssigneeSpec(Assignment.AssigneeType.EXPERT, ids()["wei"])],
+            by=station,
+        )
+    offered = new_notifications(recipient=expert, action="assignment", read_at__isnull=True)
+    assert offered.exists()
+    with run_commits():
+        client_for("expert_lz").post(reverse("desk:assignment-action", args=[assignment.pk, "accept"]))
+    assert not offered.exists()
+    with run_commits():
+        desk.assignment_complete(assignment=assignment, result="已现场指导", by=expert)
+        desk.request_resolve(
+            request=req, resolution=desk.Resolution(outcome="solved", summary="已指导杀菌工艺"), by=station
+        )
+    please_rate = new_notifications(recipient=ent, action="rate", read_at__isnull=True)
+    assert please_rate.exists()
+    with run_commits():
+        response = client_for("ent_shanyuan").post(
+            reverse("desk:request-action", args=[req.pk, "rate"]), {"rate-score": "5", "rate-comment": "很好"}
+        )
+    assert response.status_code == 302
+    assert not please_rate.exists()
+    # The enterprise heard of the milestones (accepted, assigned, in progress, resolved, please rate) as one
+    # entry about the request, now read; the rating itself opens a new one.
+    grouped = new_notifications(recipient=ent, action="rate").get()
+    assert grouped.count == 5 and grouped.read_at is not None
+    assert new_notifications(recipient=ent, read_at__isnull=True).get().title.endswith("已评价")
