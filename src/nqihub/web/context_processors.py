@@ -269,7 +269,7 @@ BADGE_KEYS = {
     "web:home": ("total",),
     "desk:request-list": ("desk.",),
     "desk:assignment-list": ("assignments.",),
-    "testing:order-list": ("testing.review", "testing.approve"),
+    "testing:order-list": ("testing.receive", "testing.test", "testing.review", "testing.approve"),
     "metrology:booking-list": ("metrology.requested", "metrology.results"),
 }
 

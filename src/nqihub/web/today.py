@@ -194,37 +194,45 @@ def _assignee(user, scope, today) -> WorkSection:
 
 
 def _signer(user, scope, today) -> WorkSection | None:
+    """Orders waiting for the user's own signature in the labs where they hold that role: 检测 (receive
+    the sample, test and sign), 审核, 批准."""
     from nqihub.testing import selectors as testing
     from nqihub.testing import states
     from nqihub.testing.models import LabRole
 
     roles = list(
         LabRole.objects.filter(
-            user=user, role__in=[LabRole.Role.REVIEWER, LabRole.Role.APPROVER]
+            user=user, role__in=[LabRole.Role.TESTER, LabRole.Role.REVIEWER, LabRole.Role.APPROVER]
         ).values_list("institution_id", "role")
     )
     if not roles:
         return None
-    review = [i for i, r in roles if r == LabRole.Role.REVIEWER]
-    approve = [i for i, r in roles if r == LabRole.Role.APPROVER]
-    waiting = Q(pk__in=[]) if not review else Q(lab_id__in=review, status=states.RESULTS_ENTERED)
-    if approve:
-        waiting |= Q(lab_id__in=approve, status=states.REVIEWED)
+    labs = {role: [i for i, r in roles if r == role] for role in LabRole.Role.values}
+    steps = [
+        # (role, key, label, statuses)
+        (LabRole.Role.TESTER, "testing.receive", _("待收样"), [states.SUBMITTED]),
+        (LabRole.Role.TESTER, "testing.test", _("待检测签署"), [states.SAMPLE_RECEIVED, states.TESTING]),
+        (LabRole.Role.REVIEWER, "testing.review", _("待审核"), [states.RESULTS_ENTERED]),
+        (LabRole.Role.APPROVER, "testing.approve", _("待批准"), [states.REVIEWED]),
+    ]
+    steps = [step for step in steps if labs[step[0]]]
+    waiting = Q(pk__in=[])
+    for role, _key, _label, statuses in steps:
+        waiting |= Q(lab_id__in=labs[role], status__in=statuses)
     qs = testing.order_list(fetched_by=user).filter(waiting)
     c = qs.order_by().aggregate(
-        review=Count("pk", filter=Q(status=states.RESULTS_ENTERED)),
-        approve=Count("pk", filter=Q(status=states.REVIEWED)),
+        **{
+            key: Count("pk", filter=Q(lab_id__in=labs[role], status__in=statuses))
+            for role, key, _label, statuses in steps
+        }
     )
     base = reverse("testing:order-list")
-    section = WorkSection("signer", _("待我签署的报告"), "bi-pen")
-    if review:
-        section.items.append(
-            WorkItem("testing.review", _("待审核"), c["review"], f"{base}?status={states.RESULTS_ENTERED}")
-        )
-    if approve:
-        section.items.append(
-            WorkItem("testing.approve", _("待批准"), c["approve"], f"{base}?status={states.REVIEWED}")
-        )
+    signs = {LabRole.Role.REVIEWER, LabRole.Role.APPROVER} & {r for _i, r in roles}
+    title = _("待我签署的报告") if signs else _("实验室待办")
+    section = WorkSection("signer", title, "bi-pen")
+    section.items = [
+        WorkItem(key, label, c[key], f"{base}?status={statuses[0]}") for _role, key, label, statuses in steps
+    ]
     for order in qs.select_related(None).only("pk", "number", "product_name", "status")[:ROWS]:
         section.rows.append(
             WorkRow(
@@ -322,10 +330,8 @@ def _regulator(user, scope, today) -> WorkSection:
     desk_url = reverse("desk:request-list")
     section.items = [
         WorkItem("stats.reports", _("待审批报表"), to_approve, reverse("stats:report-list")),
-        WorkItem("desk.escalated", _("上报督办"), c["escalated"], f"{desk_url}?tab=overdue", "danger"),
-        WorkItem(
-            "desk.region_overdue", _("辖区超期需求"), c["overdue"], f"{desk_url}?tab=overdue", "danger", False
-        ),
+        WorkItem("desk.escalated", _("上报督办"), c["escalated"], f"{desk_url}?tab=overdue", "danger", False),
+        WorkItem("desk.region_overdue", _("辖区超期需求"), c["overdue"], f"{desk_url}?tab=overdue", "danger"),
     ]
     home = stats.home_region(user)
     if home is not None:
@@ -503,7 +509,10 @@ def sections(user, today: datetime.date | None = None) -> list[WorkSection]:
     if Membership.Role.STATION_STAFF in roles:
         out.append(_station(user, scope, today))
     if {Membership.Role.EXPERT, Membership.Role.INSTITUTION_STAFF} & roles:
-        out.append(_assignee(user, scope, today))
+        assignee = _assignee(user, scope, today)
+        # A laboratory's or calibration body's staff see desk assignments only when there are some.
+        if Membership.Role.EXPERT in roles or any(i.count for i in assignee.items):
+            out.append(assignee)
     if Membership.Role.INSTITUTION_STAFF in roles:
         out.append(_signer(user, scope, today))
         out.append(_calibration(user, scope, today))

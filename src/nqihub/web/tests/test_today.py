@@ -117,3 +117,37 @@ def test_home_costs_the_same_queries_with_more_data(username, client_for, demo_u
     _file(ent, 3, dispatch_to=(station, ids()["wei"]))
     larger = _home_queries(client)
     assert larger == small, f"{username}: {small} queries before, {larger} after"
+
+
+@pytest.mark.django_db
+def test_lab_staff_see_the_orders_waiting_for_their_own_signature(demo_user):
+    from nqihub.directory.models import Enterprise, Institution
+    from nqihub.testing import services as testing
+
+    lab = Institution.objects.get(name="柳州市食品检验检测实验室（示例）")
+    ent = demo_user("ent_shanyuan")
+    items = [
+        {"parameter": "水分", "method_standard": "GB 5009.3-2016", "requirement": "≤14.5", "unit": "g/100g"}
+    ]
+    before = {n: _items(demo_user(n)) for n in ("lab_lz", "lab_lz_review", "lab_lz_approve")}
+    order = testing.order_create(
+        by=ent,
+        lab=lab,
+        enterprise=Enterprise.objects.get(name="善元食品有限公司"),
+        product_name="示例样品",
+        items=items,
+        submit=True,
+    )
+    assert _items(demo_user("lab_lz"))["testing.receive"] == before["lab_lz"]["testing.receive"] + 1
+    tester = demo_user("lab_lz")
+    testing.order_receive(order=order, by=tester, condition="包装完好")
+    order.refresh_from_db()
+    testing.results_enter(order=order, by=tester, results={str(i.pk): "11.2" for i in order.items.all()})
+    testing.order_complete(order=order, by=tester)
+    assert (
+        _items(demo_user("lab_lz_review"))["testing.review"] == before["lab_lz_review"]["testing.review"] + 1
+    )
+    assert (
+        _items(demo_user("lab_lz_approve"))["testing.approve"] == before["lab_lz_approve"]["testing.approve"]
+    )
+    assert "testing.review" not in _items(demo_user("lab_lz_approve"))  # not the approver's signature
