@@ -582,9 +582,7 @@ def _assignment_action(request, id: Id, call):
     "/assignments/{id}/accept", response={200: AssignmentOut, **WRITE}, summary="Accept an assignment"
 )
 def accept_assignment(request, id: Id):
-    return _assignment_action(
-        request, id, lambda a: services.assignment_accept(assignment=a, by=request.user)
-    )
+    return _assignment_action(request, id, _settled(request, services.assignment_accept))
 
 
 @router.post(
@@ -594,8 +592,20 @@ def decline_assignment(request, id: Id, payload: ReasonIn):
     return _assignment_action(
         request,
         id,
-        lambda a: services.assignment_decline(assignment=a, reason=payload.reason, by=request.user),
+        _settled(request, services.assignment_decline, reason=payload.reason),
     )
+
+
+def _settled(request, service, **kwargs):
+    """Run an assignment ``service``, then mark the user's 收到新的工单 notification about it read."""
+    started = timezone.now()
+
+    def call(a):
+        result = service(assignment=a, by=request.user, **kwargs)
+        notification_action_done(obj=a.request, action="assignment", users=[request.user], before=started)
+        return result
+
+    return call
 
 
 @router.post(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -15,6 +16,7 @@ from ninja.pagination import paginate
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Id, IsoDate
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, throttle
 from .models import Conclusion, OrderStatus, Report, TestKind, TestOrder
@@ -443,6 +445,7 @@ def order_action(request, id: Id, action: Code, payload: ActionIn | None = None)
     by = request.user
     if action not in ACTIONS:
         raise ValidationFailed({"action": _("操作应为：%(v)s。") % {"v": "、".join(ACTIONS)}})
+    started = timezone.now()
     if action == "submit":
         services.order_submit(order=order, by=by)
     elif action == "cancel":
@@ -467,6 +470,8 @@ def order_action(request, id: Id, action: Code, payload: ActionIn | None = None)
         services.report_issue(order=order, by=by, base_url=request.build_absolute_uri("/").rstrip("/"))
     else:
         services.order_revise(order=order, by=by, reason=payload.reason)
+    if action in ("review", "approve", "return"):
+        notification_action_done(obj=order, action="signoff", before=started)
     return _detail(request, order)
 
 

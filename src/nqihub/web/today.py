@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,7 +137,8 @@ def _station(user, scope, today) -> WorkSection:
         mine.filter(open_q)
         .select_related(None)
         .only("pk", "number", "title", "status", "urgency", "is_overdue", "accept_by", "resolve_by")
-        .order_by("-is_overdue", "resolve_by", "-urgency", "pk")[:ROWS]
+        .annotate(due=Case(When(status=states.SUBMITTED, then=F("accept_by")), default=F("resolve_by")))
+        .order_by("-is_overdue", "due", "pk")[:ROWS]
     )
     for req in urgent_first:
         due = req.accept_by if req.status == states.SUBMITTED else req.resolve_by

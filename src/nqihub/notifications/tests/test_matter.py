@@ -185,3 +185,26 @@ def test_rating_the_request_marks_please_rate_read_and_accepting_marks_the_assig
     grouped = new_notifications(recipient=ent, action="rate").get()
     assert grouped.count == 5 and grouped.read_at is not None
     assert new_notifications(recipient=ent, read_at__isnull=True).get().title.endswith("已评价")
+
+
+def test_accepting_through_the_api_marks_the_assignment_read(
+    demo_user, api_for, new_notifications, run_commits
+):
+    from nqihub.desk import services as desk
+    from nqihub.desk.models import Assignment
+    from nqihub.desk.tests.helpers import ids, post, shelf_life_request
+
+    ent, station, expert = demo_user("ent_shanyuan"), demo_user("station_lz"), demo_user("expert_lz")
+    with run_commits():
+        req = desk.request_create(data=desk.RequestData(**shelf_life_request()), by=ent)
+        desk.request_accept(request=req, by=station)
+        (assignment,) = desk.request_dispatch(
+            request=req,
+            assignees=[desk.AssigneeSpec(Assignment.AssigneeType.EXPERT, ids()["wei"])],
+            by=station,
+        )
+    offered = new_notifications(recipient=expert, action="assignment", read_at__isnull=True)
+    assert offered.exists()
+    with run_commits():
+        assert post(api_for("expert_lz"), f"/api/v1/assignments/{assignment.pk}/accept").status_code == 200
+    assert not offered.exists()
