@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +18,7 @@ from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
 from nqihub.desk import selectors as desk_selectors
 from nqihub.desk.models import ServiceRequest
+from nqihub.notifications.services import notification_action_done
 from nqihub.standards.search import highlight, highlight_terms, search_standards
 
 from . import selectors, services
@@ -198,11 +200,14 @@ def case_action(request, pk: int, action: str):
     case = _case_or_404(request, pk)
     if action not in ACTIONS:
         raise Http404
+    started = timezone.now()
     try:
         ACTIONS[action](case, request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
+        if action in ("consent", "refuse"):
+            notification_action_done(obj=case, action="consent", before=started)
         messages.success(request, _("操作成功。"))
     return redirect("cases:case-detail", pk=case.pk)
 

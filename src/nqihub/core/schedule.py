@@ -76,6 +76,14 @@ JOBS: tuple[Job, ...] = (
         "stats_upkeep",
         "统计汇总与服务需求核对、修复",
     ),
+    Job(
+        "notifications.send_digests",
+        "nqihub.notifications.digest.send_daily_digests",
+        timedelta(hours=1),
+        "send_digests",
+        "每日通知摘要邮件（每位选择摘要的用户每天一封，8 时后发送）",
+        timeout=timedelta(minutes=30),
+    ),
 )
 
 BY_NAME = {job.name: job for job in JOBS}

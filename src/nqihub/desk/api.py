@@ -12,6 +12,7 @@ from typing import Annotated
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router
 from ninja.files import UploadedFile
@@ -22,6 +23,7 @@ from nqihub.core.bounds import Code, Id
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
 from nqihub.core.regions import is_code
+from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states, tracking
 from .models import Assignment, Attachment, Category, IdempotencyRecord, Rectification, ServiceRequest
@@ -431,13 +433,13 @@ def resolve_request(request, id: Id, payload: ResolveIn):
 
 @router.post("/requests/{id}/rate", response={200: RequestDetailOut, **WRITE}, summary="Rate (好差评, 1–5)")
 def rate_request(request, id: Id, payload: RateIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.request_rate(
-            request=req, score=payload.score, comment=payload.comment, by=request.user
-        ),
-    )
+    started = timezone.now()
+
+    def rate(req):
+        services.request_rate(request=req, score=payload.score, comment=payload.comment, by=request.user)
+        notification_action_done(obj=req, action="rate", before=started)
+
+    return _action(request, id, rate)
 
 
 @router.post(
@@ -580,9 +582,7 @@ def _assignment_action(request, id: Id, call):
     "/assignments/{id}/accept", response={200: AssignmentOut, **WRITE}, summary="Accept an assignment"
 )
 def accept_assignment(request, id: Id):
-    return _assignment_action(
-        request, id, lambda a: services.assignment_accept(assignment=a, by=request.user)
-    )
+    return _assignment_action(request, id, _settled(request, services.assignment_accept))
 
 
 @router.post(
@@ -592,8 +592,20 @@ def decline_assignment(request, id: Id, payload: ReasonIn):
     return _assignment_action(
         request,
         id,
-        lambda a: services.assignment_decline(assignment=a, reason=payload.reason, by=request.user),
+        _settled(request, services.assignment_decline, reason=payload.reason),
     )
+
+
+def _settled(request, service, **kwargs):
+    """Run an assignment ``service``, then mark the user's 收到新的工单 notification about it read."""
+    started = timezone.now()
+
+    def call(a):
+        result = service(assignment=a, by=request.user, **kwargs)
+        notification_action_done(obj=a.request, action="assignment", users=[request.user], before=started)
+        return result
+
+    return call
 
 
 @router.post(

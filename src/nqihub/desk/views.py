@@ -29,6 +29,7 @@ from nqihub.core.http import is_htmx
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
+from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states
 from .forms import (
@@ -668,9 +669,12 @@ def request_action(request, pk: int, action: str):
         ),
     }
     form, call = calls[action]
+    started = timezone.now()
     response = _run_form_action(request, req, action, form, call)
     if response is not None:
         return response
+    if action == "rate":
+        notification_action_done(obj=req, action="rate", before=started)
     messages.success(request, SUCCESS[action])
     return _after_action(request, pk, "rectification" if action == "rate" else "")
 
@@ -710,9 +714,12 @@ def assignment_action(request, pk: int, action: str):
         ),
     }
     form, call = calls[action]
+    started = timezone.now()
     response = _run_form_action(request, req, key, form, call, anchor="assignments")
     if response is not None:
         return response
+    if action in ("accept", "decline"):
+        notification_action_done(obj=req, action="assignment", users=[user], before=started)
     messages.success(request, ASSIGNMENT_SUCCESS[action])
     return _after_action(request, req.pk, "assignments")
 

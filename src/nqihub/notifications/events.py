@@ -34,6 +34,18 @@ EVENTS = {
     "accounts.login.attacked": _("账户多次登录失败或被锁定"),
     "accounts.registration.pending": _("企业用户注册待确认"),
     "drafting.draft.status_changed": _("企业标准草案审查进展"),
+    "cases.consent_requested": _("典型案例待企业同意公开"),
+}
+
+#: What the recipient of an event is asked to do (``Notification.action``). The view or service that does
+#: it calls ``services.notification_action_done(obj=…, action=…)`` and the notification is read.
+ACTIONS = {
+    "desk.request.rating_requested": "rate",
+    "desk.assignment.created": "assignment",
+    "testing.signoff.needed": "signoff",
+    "cases.consent_requested": "consent",
+    "stats.report.submitted": "decide",
+    "accounts.registration.pending": "registration",
 }
 
 EVENT_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")

@@ -44,6 +44,14 @@ class Notification(models.Model):
     url = models.CharField(_("链接"), max_length=500, blank=True)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    #: What the recipient is asked to do about the object ("rate", "signoff" …; ``events.ACTIONS``): the
+    #: service that does it marks the notification read (``services.notification_action_done``).
+    action = models.CharField(_("待办操作"), max_length=32, blank=True, default="")
+    #: Events folded into this inbox row: one unread row per object and recipient (``services.deliver``).
+    count = models.PositiveIntegerField(_("事件数"), default=1)
+    #: Waiting for the recipient's daily digest e-mail (instead of one e-mail per event), and when it went.
+    in_digest = models.BooleanField(_("纳入每日摘要"), default=False)
+    digested_at = models.DateTimeField(_("摘要发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     via_inbox = models.BooleanField(_("站内"), default=True)
@@ -74,6 +82,11 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True, via_inbox=True),
             ),
             models.Index(fields=["object_type", "object_id"], name="notif_object_idx"),
+            models.Index(
+                fields=["recipient", "created_at"],
+                name="notif_digest_idx",
+                condition=Q(in_digest=True, digested_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +124,28 @@ class NotificationPreference(models.Model):
     def __str__(self) -> str:
         event = _("默认") if self.event == DEFAULT_EVENT else label_of(self.event)
         return f"{self.user} · {event}"
+
+
+class DigestSetting(models.Model):
+    """A user's choice of one e-mail a day (每日摘要) instead of one e-mail per event. The digest lists the
+    day's notifications that would have been e-mailed; ``sent_on`` makes the daily task safe to run twice."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_digest",
+    )
+    daily = models.BooleanField(_("每日摘要"), default=False)
+    sent_on = models.DateField(_("最近发送日期"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("每日摘要设置")
+        verbose_name_plural = _("每日摘要设置")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.daily}"
 
 
 class MobilePhone(models.Model):

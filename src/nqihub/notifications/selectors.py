@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from .events import DEFAULT_EVENT, EVENTS
-from .models import Notification, NotificationPreference
+from .models import DigestSetting, Notification, NotificationPreference
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,8 @@ def unread_count(*, fetched_by) -> int:
     if not getattr(fetched_by, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=fetched_by, via_inbox=True, read_at__isnull=True).count()
+
+
+def daily_digest(*, fetched_by) -> bool:
+    """Whether the user chose one e-mail a day instead of one per event."""
+    return DigestSetting.objects.filter(user=fetched_by, daily=True).exists()

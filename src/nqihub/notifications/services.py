@@ -11,6 +11,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,9 +19,9 @@ from django.utils.translation import gettext as _
 from nqihub.core import audit
 from nqihub.core.errors import ValidationFailed
 
-from . import selectors
-from .events import DEFAULT_EVENT, EVENTS, is_event_code
-from .models import Notification, NotificationPreference
+from . import audience, selectors
+from .events import ACTIONS, DEFAULT_EVENT, EVENTS, is_event_code
+from .models import DigestSetting, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +61,15 @@ def _recipients(users) -> list[int]:
     return ids
 
 
-def notify(*, users, event: str, title: str, body: str = "", url: str = "", obj=None) -> None:
+def notify(
+    *, users, event: str, title: str, body: str = "", url: str = "", obj=None, action: str = ""
+) -> None:
     """Tell ``users`` (users or user ids; ``None`` entries and duplicates ignored) about ``event``, on each
     user's chosen channels, once the current transaction commits.
 
     ``title`` and ``body`` are rendered now, in the active language; ``url`` must be a path on this site
-    (``/desk/requests/12/``); ``obj`` is the record the event is about. Raises ``ValueError`` /
+    (``/desk/requests/12/``); ``obj`` is the record the event is about; ``action`` what the recipients are
+    asked to do about it (default: ``events.ACTIONS``), so that doing it marks the notification read. Raises ``ValueError`` /
     ``TypeError`` on malformed arguments (a programming error), never because of a recipient.
     """
     if not is_event_code(event):
@@ -97,39 +101,79 @@ def notify(*, users, event: str, title: str, body: str = "", url: str = "", obj=
             url=url,
             object_type=object_type[:64],
             object_id=object_id[:64],
+            action=(action or ACTIONS.get(event, ""))[:32],
         ),
         robust=True,
     )
 
 
-def deliver(*, user_ids, event, title, body, url, object_type, object_id) -> list[Notification]:
-    """The ``on_commit`` half of ``notify``: write the rows and queue the e-mails and SMS."""
+def deliver(*, user_ids, event, title, body, url, object_type, object_id, action="") -> list[Notification]:
+    """The ``on_commit`` half of ``notify``: write the rows and queue the e-mails and SMS.
+
+    - Enterprise users hear only of customer-facing steps (``audience``).
+    - One unread inbox row per object and recipient: a new event about an object the recipient has not
+      read yet updates that row (title, body, time, ``count`` + 1) instead of adding another; the new
+      event's own row then carries only its e-mail / SMS (``via_inbox`` off).
+    - A recipient who chose the daily digest gets no e-mail now: the row waits for the digest.
+    """
     from .tasks import send_email_notification, send_sms_notification, verified_phones
 
+    user_ids = audience.filter_recipients(
+        list(user_ids), event=event, object_type=object_type, object_id=object_id
+    )
     users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
-    channels = selectors.channels_for(user_ids=[u.pk for u in users], event=event)
+    if not users:
+        return []
+    ids = [u.pk for u in users]
+    channels = selectors.channels_for(user_ids=ids, event=event)
     phones = verified_phones(u.pk for u in users if channels[u.pk].sms)
-    rows = []
-    for user in users:
-        ch = channels[user.pk]
-        row = Notification(
-            recipient=user,
-            event=event,
-            title=title,
-            body=body,
-            url=url,
+    digest = set(DigestSetting.objects.filter(user_id__in=ids, daily=True).values_list("user_id", flat=True))
+    grouped: dict[int, Notification] = {}
+    if object_type and object_id:
+        for row in Notification.objects.filter(
+            recipient_id__in=ids,
             object_type=object_type,
             object_id=object_id,
-            via_inbox=ch.inbox,
-            via_email=ch.email and bool(user.email),
-            via_sms=ch.sms and user.pk in phones,
-        )
-        if row.via_inbox or row.via_email or row.via_sms:
-            rows.append(row)
-    if not rows:
-        return []
+            via_inbox=True,
+            read_at__isnull=True,
+        ).order_by("recipient_id", "-created_at", "-id"):
+            grouped.setdefault(row.recipient_id, row)
+    rows = []
+    now = timezone.now()
     with transaction.atomic():
-        rows = Notification.objects.bulk_create(rows)
+        for user in users:
+            ch = channels[user.pk]
+            email = ch.email and bool(user.email)
+            row = Notification(
+                recipient=user,
+                event=event,
+                title=title,
+                body=body,
+                url=url,
+                object_type=object_type,
+                object_id=object_id,
+                action=action,
+                via_inbox=ch.inbox,
+                via_email=email and user.pk not in digest,
+                in_digest=email and user.pk in digest,
+                via_sms=ch.sms and user.pk in phones,
+            )
+            earlier = grouped.get(user.pk)
+            if row.via_inbox and earlier is not None:
+                Notification.objects.filter(pk=earlier.pk).update(
+                    event=event,
+                    title=title,
+                    body=body,
+                    url=url or earlier.url,
+                    action=action or earlier.action,
+                    count=F("count") + 1,
+                    created_at=now,
+                )
+                row.via_inbox = False
+            if row.via_inbox or row.via_email or row.via_sms or row.in_digest:
+                rows.append(row)
+        if rows:
+            rows = Notification.objects.bulk_create(rows)
     for row in rows:
         for wanted, task in ((row.via_email, send_email_notification), (row.via_sms, send_sms_notification)):
             if not wanted:
@@ -140,6 +184,34 @@ def deliver(*, user_ids, event, title, body, url, object_type, object_id) -> lis
                 # One unreachable mail server or broker must not keep the others from being told.
                 logger.exception("could not queue %s for notification %s", task.name, row.pk)
     return rows
+
+
+def notification_action_done(*, obj, action: str, users=None, before=None) -> int:
+    """The action a notification asked for is done (the request rated, the report signed …): every unread
+    notification about ``obj`` that asked for ``action`` is marked read — for everyone who was asked
+    (``users``: only theirs). Call it from the view or service that did the action; ``before``: only the
+    notifications that were there when the action started (not those the action itself has just sent).
+    Returns how many."""
+    meta = getattr(obj, "_meta", None)
+    if meta is None or getattr(obj, "pk", None) is None or not action:
+        return 0
+    qs = Notification.objects.filter(
+        object_type=meta.label_lower, object_id=str(obj.pk), action=action, read_at__isnull=True
+    )
+    if users is not None:
+        qs = qs.filter(recipient_id__in=_recipients(users))
+    if before is not None:
+        qs = qs.filter(created_at__lt=before)
+    return qs.update(read_at=timezone.now())
+
+
+def digest_save(*, user, daily: bool, by) -> DigestSetting:
+    """Turn the daily digest on or off for ``user`` (only the user may)."""
+    if by is None or by.pk != user.pk:
+        raise ValidationFailed({"user": _("只能修改自己的通知设置。")})
+    row, _created = DigestSetting.objects.update_or_create(user=user, defaults={"daily": bool(daily)})
+    audit.record(by, "notifications.digest.updated", user, {"daily": row.daily})
+    return row
 
 
 def notification_mark_read(*, notification_id: int, by) -> Notification:

@@ -120,6 +120,9 @@ def preferences(request):
                     {unexpected[0]: _("未知的通知事件“%(event)s”。") % {"event": unexpected[0]}}
                 )
             services.preferences_save(user=request.user, grid=submitted, by=request.user)
+            services.digest_save(
+                user=request.user, daily=request.POST.get("daily_digest") == "on", by=request.user
+            )
         except ValidationFailed as exc:
             errors = {k: str(v) for k, v in exc.errors.items()}
         else:
@@ -151,6 +154,7 @@ def _preferences_page(request, grid, *, errors=None, mobile_errors=None):
         "mobile": mobile.mobile_get(fetched_by=request.user),
         "mobile_errors": mobile_errors,
         "code_minutes": int(mobile.CODE_TTL.total_seconds() // 60),
+        "daily_digest": selectors.daily_digest(fetched_by=request.user),
     }
     status = 422 if errors or mobile_errors else 200
     return render(request, "notifications/preferences.html", context, status=status)

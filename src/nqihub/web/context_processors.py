@@ -21,6 +21,8 @@ class NavItem:
     icon: str = ""
     active: bool = False
     children: list["NavItem"] = field(default_factory=list)
+    #: Work waiting behind this entry (今日待办, from ``web.today.badges``); 0 shows nothing.
+    badge: int = 0
 
 
 @dataclass
@@ -56,6 +58,7 @@ def sees_enterprise_list(scope) -> bool:
 def build_navigation(request) -> Navigation:
     from nqihub.directory import selectors as directory_selectors
 
+    from . import today
     from .selectors import memberships_of
 
     user = request.user
@@ -245,6 +248,7 @@ def build_navigation(request) -> Navigation:
         items.append(stats)
     elif audit_item is not None:
         items.append(audit_item)
+    _set_badges(items, today.badges(user))
     if scope.is_admin and user.is_staff:
         admin_url = _url("admin:index")
         if admin_url:
@@ -258,6 +262,32 @@ def build_navigation(request) -> Navigation:
         notifications_url=_url("notifications:inbox"),
         quick_actions=quick_actions,
     )
+
+
+#: Which work counts (``web.today`` item keys, by prefix) each entry's badge adds up.
+BADGE_KEYS = {
+    "web:home": ("total",),
+    "desk:request-list": ("desk.",),
+    "desk:assignment-list": ("assignments.",),
+    "testing:order-list": ("testing.receive", "testing.test", "testing.review", "testing.approve"),
+    "metrology:booking-list": ("metrology.requested", "metrology.results"),
+}
+
+
+def _set_badges(items: list[NavItem], counts: dict[str, int]) -> None:
+    if not counts:
+        return
+    urls = {}
+    for name, keys in BADGE_KEYS.items():
+        url = _url(name)
+        if url:
+            urls[url] = sum(n for key, n in counts.items() if any(key.startswith(k) for k in keys))
+    for item in items:
+        item.badge = urls.get(item.url, 0)
+        for child in item.children:
+            child.badge = urls.get(child.url, 0)
+        if item.children and not item.badge:
+            item.badge = sum(c.badge for c in item.children)
 
 
 def navigation(request):

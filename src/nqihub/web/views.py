@@ -12,7 +12,7 @@ from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory
 
-from . import selectors
+from . import selectors, today
 from .context_processors import sees_enterprise_list
 
 
@@ -85,10 +85,13 @@ def home(request):
             "bi-person-badge",
         ),
     ]
+    work = today.sections(user)
     return render(
         request,
         "web/home.html",
         {
+            "work": work,
+            "work_total": sum(s.total for s in work),
             "memberships": memberships,
             "counts": counts,
             "quick_links": _quick_links(user, scope),

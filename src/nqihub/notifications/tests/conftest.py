@@ -2,6 +2,9 @@ import pytest
 
 from nqihub.notifications import sms
 
+# The testing app's order fixtures, for the tests of who hears of a test order's steps (test_matter.py).
+from nqihub.testing.tests.conftest import advance, lab, make_order, shanyuan, users  # noqa: F401
+
 
 @pytest.fixture
 def sms_outbox(settings):

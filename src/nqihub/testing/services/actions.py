@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nqihub.core.errors import ValidationFailed
+from nqihub.notifications.services import notification_action_done
 
 from ..models import TestOrder
 from . import reports, workflow
@@ -56,12 +58,17 @@ def order_act(
         return workflow.order_start(order=order, by=by)
     if action == "complete":
         return workflow.order_complete(order=order, by=by)
-    if action == "review":
-        return workflow.order_review(order=order, by=by)
-    if action == "approve":
-        return workflow.order_approve(order=order, by=by)
-    if action == "return":
-        return workflow.order_return(order=order, by=by, items=items, reason=reason)
+    if action in ("review", "approve", "return"):
+        # A sign-off done answers the "please sign" notifications sent before it (not those it sends).
+        started = timezone.now()
+        if action == "review":
+            done = workflow.order_review(order=order, by=by)
+        elif action == "approve":
+            done = workflow.order_approve(order=order, by=by)
+        else:
+            done = workflow.order_return(order=order, by=by, items=items, reason=reason)
+        notification_action_done(obj=order, action="signoff", before=started)
+        return done
     if action == "issue":
         return reports.report_issue(order=order, by=by, base_url=base_url)
     return reports.order_revise(order=order, by=by, reason=reason)
