@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.web.forms import BootstrapMixin, region_input
+from nqihub.core.forms import BootstrapMixin, region_input
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.forms import BootstrapMixin
 from nqihub.directory.models import NqiElement
-from nqihub.web.forms import BootstrapMixin
 
 
 class CaseForm(BootstrapMixin, forms.Form):

@@ -142,7 +142,7 @@ def _demo_enterprise(name, region, serial, kind, products):
     from nqihub.core.models import Organisation
     from nqihub.core.search import segment
     from nqihub.directory.models import Enterprise
-    from nqihub.web.management.commands.load_demo import demo_uscc
+    from nqihub.directory.uscc import demo_uscc
 
     org, _ = Organisation.objects.update_or_create(
         kind=Organisation.Kind.ENTERPRISE, name=name, defaults={"region_id": region, "is_demo": True}

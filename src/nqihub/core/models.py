@@ -225,7 +225,7 @@ class AuditAnchor(models.Model):
 class WorkdayOverride(models.Model):
     """One date of the working-day calendar entered by an admin: a public holiday or a 调休 make-up working
     day. Overrides chinese_calendar and extends it to years it has no data for (see ``core.workdays``).
-    Written through ``workdays.workday_override_set`` / the admin, which refresh the cached calendar."""
+    Written through ``workcalendar.workday_override_set`` / the admin, which refresh the cached calendar."""
 
     date = models.DateField(_("日期"), unique=True)
     is_working_day = models.BooleanField(

@@ -8,8 +8,6 @@ those who handle or supervise the request (``services.sees_internal``) and to th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db.models import Prefetch, Q, QuerySet
 
 from nqihub.core.regions import is_code, prefix
@@ -18,6 +16,7 @@ from nqihub.core.search import keyword_q, terms
 from nqihub.directory.models import Expert, Parameter
 
 from . import services, states
+from .dispatch import Suggestion, dispatch_experts
 from .models import CATEGORY_ELEMENT, Assignment, Attachment, Event, Link, Note, ServiceRequest
 
 LIVE_ASSIGNMENTS = [Assignment.Status.OFFERED, Assignment.Status.ACCEPTED, Assignment.Status.COMPLETED]
@@ -155,30 +154,6 @@ def overdue_list(*, fetched_by) -> QuerySet:
 
 
 # --- dispatch suggestions ----------------------------------------------------------------------------
-
-
-@dataclass
-class Suggestion:
-    assignee_type: str
-    assignee_id: int
-    name: str
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    matched_terms: list[str] = field(default_factory=list)
-    open_workload: int | None = None
-    closeness: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "assignee_type": self.assignee_type,
-            "assignee_id": self.assignee_id,
-            "name": self.name,
-            "score": round(self.score, 2),
-            "reasons": self.reasons,
-            "matched_terms": self.matched_terms,
-            "open_workload": self.open_workload,
-            "closeness": self.closeness,
-        }
 
 
 def _industry_chain(code: str | None) -> list[str]:
@@ -345,9 +320,7 @@ def suggest_assignees(request: ServiceRequest, fetched_by) -> dict:
     """Ranked, explainable dispatch suggestions: ``{"experts": [...], "institutions": [...], "parameters": [...]}``.
 
     Experts: the structured signals of ``suggest_experts`` re-ranked with the cases engine's text score
-    (profile and past solved requests, ``cases.suggest.dispatch_experts``), its matched terms shown."""
-    from nqihub.cases.suggest import dispatch_experts
-
+    (profile and past solved requests, ``desk.dispatch.dispatch_experts``), its matched terms shown."""
     return {
         "experts": dispatch_experts(request, fetched_by, suggest_experts(request, fetched_by, limit=50)),
         "institutions": suggest_institutions(request, fetched_by),

@@ -94,7 +94,7 @@ def _stations() -> dict[str, object]:
 def _enterprises() -> list:
     from nqihub.core.models import Organisation
     from nqihub.directory.models import Enterprise
-    from nqihub.web.management.commands.load_demo import demo_uscc
+    from nqihub.directory.uscc import demo_uscc
 
     out = []
     for county, (industry, product) in COUNTIES.items():

@@ -17,7 +17,7 @@ from nqihub.core.scoping import scope_of, visible
 from nqihub.directory.matching import capability_match
 from nqihub.directory.models import Enterprise, Institution
 
-from . import services
+from . import cooperation, services
 from .models import Conclusion, LabRole, OrderStatus, Report, SamplePhoto, TestOrder
 
 
@@ -109,15 +109,9 @@ def _enterprise_q(user) -> Q:
     q = visible(user, Enterprise)
     coops = scope.org_ids_of_kind(Organisation.Kind.COOPERATIVE)
     if coops:
-        try:
-            from nqihub.cooperatives.models import Member, MemberStatus
-        except ImportError:  # pragma: no cover
-            return q
-        q |= Q(
-            pk__in=Member.objects.filter(
-                cooperative__organisation_id__in=coops, status=MemberStatus.ACTIVE
-            ).values("enterprise_id")
-        )
+        members = cooperation.active_member_enterprise_ids(coops)
+        if members is not None:
+            q |= Q(pk__in=members)
     return q
 
 

@@ -107,9 +107,9 @@ def _calendar_warning(scope) -> str:
     """For admins, from December: next year's holidays are not in the calendar yet (issue 16 item 9)."""
     if not scope.is_admin:
         return ""
-    from nqihub.core import workdays
+    from nqihub.core import workcalendar
 
-    return workdays.next_year_warning()
+    return workcalendar.next_year_warning()
 
 
 @require_GET

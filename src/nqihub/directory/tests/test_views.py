@@ -19,7 +19,7 @@ from nqihub.directory.models import (
     ScopeLine,
     Station,
 )
-from nqihub.web.management.commands.load_demo import demo_uscc
+from nqihub.directory.uscc import demo_uscc
 
 pytestmark = pytest.mark.django_db
 

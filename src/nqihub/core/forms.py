@@ -1,0 +1,96 @@
+"""Form helpers shared by the HTML views: Bootstrap classes, errors from domain services, pickers for
+GB/T 2260 regions and GB/T 4754 industries (a text input for the code with a datalist that htmx fills
+as the user types a name)."""
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .selectors import industry_label_for, region_label_for
+
+
+class BootstrapMixin:
+    """Adds Bootstrap 5 classes to every widget, and ``is-invalid`` to fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self):
+        super().full_clean()
+        self._mark_invalid()
+
+    def _mark_invalid(self):
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+
+    def add_service_errors(self, errors: dict[str, str], aliases: dict[str, str] | None = None) -> None:
+        """Show a service's ``ValidationFailed.errors`` field by field; unknown keys as form errors."""
+        aliases = aliases or {}
+        for key, message in errors.items():
+            name = aliases.get(key, key)
+            self.add_error(name if name in self.fields else None, message)
+        self._mark_invalid()
+
+
+class CodePickerInput(forms.TextInput):
+    """A code input with a ``<datalist>`` that htmx refreshes from ``options_url?q=…`` as the user
+    types a name; the browser then offers ``code — name`` suggestions."""
+
+    template_name = "web/widgets/code_picker.html"
+
+    def __init__(self, options_url, attrs=None, extra_params: str = "", label_for=None):
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
+        self.options_url = options_url
+        self.extra_params = extra_params
+        self.label_for = label_for
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["options_url"] = str(self.options_url)
+        widget["extra_params"] = self.extra_params
+        widget["list_id"] = f"{widget['attrs'].get('id', name)}-options"
+        label = self.label_for(str(value)) if (self.label_for and value) else ""
+        widget["current_label"] = label
+        widget["current_options"] = [(value, label)] if label else []
+        return context
+
+
+def region_input(level: str = "", **attrs) -> CodePickerInput:
+
+    return CodePickerInput(
+        reverse_lazy("web:region-options"),
+        attrs={"placeholder": _("输入地区名称或6位代码"), "maxlength": 6, **attrs},
+        extra_params=f"level={level}" if level else "",
+        label_for=region_label_for,
+    )
+
+
+def industry_input(**attrs) -> CodePickerInput:
+
+    return CodePickerInput(
+        reverse_lazy("web:industry-options"),
+        attrs={"placeholder": _("输入行业名称或代码"), "maxlength": 4, **attrs},
+        label_for=industry_label_for,
+    )
+
+
+def split_codes(text: str) -> list[str]:
+    """``"450202, 450203 450204"`` → ``["450202", "450203", "450204"]`` (any separator)."""
+    import re
+
+    return [c for c in re.split(r"[\s,，;；、]+", (text or "").strip()) if c]
