@@ -13,6 +13,35 @@ from django.utils.translation import gettext_lazy as _
 from .files import RandomName
 
 
+class Timestamped(models.Model):
+    """When a record was created and last saved."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DemoRecord(Timestamped):
+    """A record ``load_demo`` may make: flagged ``is_demo`` (shown as 示例), with timestamps."""
+
+    is_demo = models.BooleanField(_("示例数据"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class SearchableRecord(DemoRecord):
+    """A scoped record found by keyword: ``search_text`` holds its jieba terms (``core.search``), written by
+    the services that save it; ``is_demo`` and the timestamps as ``DemoRecord``."""
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
 class Region(models.Model):
     class Level(models.TextChoices):
         NATIONAL = "national", _("全国")
