@@ -14,6 +14,8 @@ import sys
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from . import health
+
 #: Placeholders of .env.example that must never reach production.
 PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
 SECRET_KEY_MIN_LENGTH = 50
@@ -82,8 +84,6 @@ def _app_checks() -> list:
 
 def connection_problems() -> list[str]:
     """The services that do not answer (with DEBUG on too: ``make prod`` asks)."""
-    from . import health
-
     problems = []
     targets = [
         ("database", health.check_database, "PostgreSQL (DATABASE_URL)"),

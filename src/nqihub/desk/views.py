@@ -30,7 +30,7 @@ from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
 
-from . import selectors, services, states
+from . import selectors, services, states, tracking
 from .forms import (
     AttachmentForm,
     CallbackForm,
@@ -531,8 +531,6 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
 
 
 def _sees_track_code(user, req: ServiceRequest) -> bool:
-    from . import tracking
-
     return tracking.sees_track_code(user, req)
 
 

@@ -8,6 +8,9 @@ from nqihub.core.models import Membership
 from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
 
+from . import selectors
+from .views import can_create
+
 MENU_ROLES = {
     Membership.Role.ENTERPRISE_USER,
     Membership.Role.STATION_STAFF,
@@ -19,9 +22,6 @@ MENU_ROLES = {
 
 def menu(user, current: str = ""):
     """A top-level NavItem (with children) for ``user``, or None when the user has nothing here."""
-    from . import selectors
-    from .views import can_create
-
     scope = scope_of(user)
     if not (scope.is_regulator or scope.roles & MENU_ROLES):
         return None

@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.accounts.models import User
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Membership, Organisation, Region
 from nqihub.core.scoping import scope_of, visible
@@ -201,8 +202,6 @@ def my_labs(user) -> QuerySet:
 
 
 def lab_staff(lab: Institution) -> list:
-    from nqihub.accounts.models import User
-
     users = list(
         User.objects.filter(
             memberships__organisation_id=lab.organisation_id,
