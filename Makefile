@@ -98,6 +98,7 @@ prod-check: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Schemathesis over the whole OpenAPI document, as an administrator and as an enterprise user: no server
 # error, every response as documented. SCHEMATHESIS_EXAMPLES bounds the examples per operation (default 12).

@@ -84,7 +84,7 @@ def api_for(db):
 
 @pytest.fixture
 def demo_password():
-    from nqihub.web.management.commands.load_demo import demo_password
+    from nqihub.accounts.demo import demo_password
 
     return demo_password()
 

@@ -10,8 +10,6 @@ INSTALLED_APPS, so ninja renders its local template, not the CDN one) and has th
 turned off: nothing is fetched from outside the intranet.
 """
 
-import json
-
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DataError
 from django.http import Http404
@@ -20,7 +18,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from nqihub.accounts.api import BearerAuth, me_router
@@ -31,6 +28,7 @@ from nqihub.cooperatives.api import router as cooperatives_router
 from nqihub.core.api import ValidationErrorOut  # noqa: F401  (its schema is referenced by every 422)
 from nqihub.core.api import router as core_router
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.jsonbody import MAX_JSON_DEPTH, BodyError, JsonBodyParser  # noqa: F401  (re-exported)
 from nqihub.core.middleware import is_out_of_range, out_of_range_message, record_denial
 from nqihub.desk.api import router as desk_router
 from nqihub.directory.api import router as directory_router
@@ -46,51 +44,6 @@ from nqihub.testing.api import router as testing_router
 class _Renderer(JSONRenderer):
     # Chinese text as UTF-8 rather than escaped code points (the content type says charset=utf-8).
     json_dumps_params = {"ensure_ascii": False}
-
-
-#: Deepest nesting of arrays and objects a request body may have (ours need 3).
-MAX_JSON_DEPTH = 32
-
-
-class BodyError(ValueError):
-    """A JSON body that is well-formed but not acceptable (too deep, not an object)."""
-
-    def __init__(self, message: str, kind: str):
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
-
-
-def _depth(value) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if depth > MAX_JSON_DEPTH:
-                return depth
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
-
-
-class _Parser(Parser):
-    """JSON bodies: nesting bounded (a body nested 50,000 deep is a 422, not a RecursionError) and the
-    top level an object (a PATCH sent ``[]`` is refused, not taken as "change nothing")."""
-
-    def parse_body(self, request):
-        try:
-            data = json.loads(request.body)
-        except RecursionError:
-            raise BodyError(self._too_deep(), "json_too_deep") from None
-        if _depth(data) > MAX_JSON_DEPTH:
-            raise BodyError(self._too_deep(), "json_too_deep")
-        if not isinstance(data, dict):
-            raise BodyError(_("请求体应为 JSON 对象（{…}）。"), "model_attributes_type")
-        return data
-
-    @staticmethod
-    def _too_deep() -> str:
-        return _("请求体嵌套层数过多（最多 %(n)d 层）。") % {"n": MAX_JSON_DEPTH}
 
 
 class _Api(NinjaAPI):
@@ -144,7 +97,7 @@ api = _Api(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=_Renderer(),
-    parser=_Parser(),
+    parser=JsonBodyParser(),
 )
 api.add_router("/auth", auth_router)
 api.add_router("/", me_router)

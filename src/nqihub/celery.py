@@ -70,7 +70,7 @@ def _worker_init(**kwargs):
     """A worker in production refuses to start without its configuration; otherwise the start-up costs
     (jieba's dictionary …) are paid once here, before the pool forks its processes."""
     from nqihub.core import preflight
-    from nqihub.core.warmup import warm_up
+    from nqihub.warmup import warm_up
 
     preflight.refuse_if_misconfigured("celery worker")
     warm_up()

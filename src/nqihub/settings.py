@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "nqihub.stats",
     "nqihub.drafting",
     "nqihub.web",
+    "nqihub.demo",
 ]
 
 MIDDLEWARE = [

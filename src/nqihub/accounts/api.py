@@ -19,6 +19,8 @@ from nqihub.core import audit
 from nqihub.core.api import ErrorOut, ValidationErrorOut
 from nqihub.core.errors import DomainError
 from nqihub.core.middleware import ip_from_request
+from nqihub.core.models import Membership
+from nqihub.core.scoping import scope_of
 
 from . import lockout, otp, services
 from .models import ApiToken
@@ -148,9 +150,6 @@ class MeOut(Schema):
 def me(request):
     """Who the token or session belongs to, with every role and organisation: what an API client needs to
     know what it may do. One query (the memberships with their organisations)."""
-    from nqihub.core.models import Membership
-    from nqihub.core.scoping import scope_of
-
     user = request.user
     rows = (
         Membership.objects.filter(user=user)

@@ -3,7 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.web.forms import BootstrapMixin, region_input
+from nqihub.core.forms import BootstrapMixin, region_input
+
+from .models import Registration, User
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -35,8 +37,6 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
     def _waiting_registration(self) -> str | None:
         """A self-registered account not yet confirmed: told so, only to whoever typed its password."""
-        from .models import Registration, User
-
         username = self.cleaned_data.get("username") or ""
         password = self.cleaned_data.get("password") or ""
         user = User.objects.filter(username=username, is_active=False).first()

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -38,6 +40,39 @@ from nqihub.core.models import Membership, Organisation, Region
 from .models import Registration, User
 
 log = logging.getLogger(__name__)
+
+
+# --- what registration asks of the directory ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryHooks:
+    """The directory's side of registration, handed over by ``directory``'s AppConfig (accounts sits below
+    directory and imports nothing of it)."""
+
+    #: value → (cleaned code, None) when valid, else (cleaned code, reason) — ``directory.uscc.check``
+    check_uscc: Callable[[str], tuple[str, str | None]]
+    #: cleaned code → the directory's enterprise (region loaded), or None
+    enterprise_with_uscc: Callable[[str], Any]
+    #: (*, organisation, uscc, name, region) → the new enterprise
+    create_enterprise: Callable[..., Any]
+    #: county code → queryset of the service-area rows of the stations serving it
+    station_areas_of: Callable[[str], Any]
+
+
+_directory: DirectoryHooks | None = None
+
+
+def connect_directory(hooks: DirectoryHooks) -> None:
+    global _directory
+    _directory = hooks
+
+
+def _dir() -> DirectoryHooks:
+    if _directory is None:
+        raise ImproperlyConfigured("Registration needs the directory app (nqihub.directory) installed.")
+    return _directory
+
 
 CODE_LENGTH = 6
 CODE_TTL = timedelta(minutes=15)
@@ -119,11 +154,8 @@ class RegistrationData:
 
 
 def _check(data: RegistrationData) -> dict:
-    from nqihub.directory import uscc as uscc_check
-    from nqihub.directory.models import Enterprise
-
     errors: dict[str, str] = {}
-    code, reason = uscc_check.check(data.uscc)
+    code, reason = _dir().check_uscc(data.uscc)
     if reason:
         errors["uscc"] = reason
     name = (data.enterprise_name or "").strip()
@@ -131,7 +163,7 @@ def _check(data: RegistrationData) -> dict:
         errors["enterprise_name"] = _("请填写企业名称（与营业执照一致）。")
     elif len(name) > 200:
         errors["enterprise_name"] = _("企业名称不能超过200个字符。")
-    enterprise = Enterprise.objects.filter(uscc=code).select_related("region").first() if not reason else None
+    enterprise = _dir().enterprise_with_uscc(code) if not reason else None
     region = None
     if enterprise is not None:
         region = enterprise.region  # the directory knows where it is
@@ -264,8 +296,6 @@ def verify(*, registration: Registration, code: str) -> Registration:
 def can_decide(user, reg: Registration) -> bool:
     """The regulators of the enterprise's region (its county, city or province) and the staff of a station
     whose service area covers the county; platform admins."""
-    from nqihub.directory.models import StationArea
-
     if not getattr(user, "is_authenticated", False):
         return False
     from nqihub.core.scoping import scope_of
@@ -278,9 +308,7 @@ def can_decide(user, reg: Registration) -> bool:
     station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
     return (
         bool(station_orgs)
-        and StationArea.objects.filter(
-            station__organisation_id__in=station_orgs, region_id=reg.region_id
-        ).exists()
+        and _dir().station_areas_of(reg.region_id).filter(station__organisation_id__in=station_orgs).exists()
     )
 
 
@@ -291,9 +319,7 @@ def pending_for(user):
 
 
 def _deciders(reg: Registration) -> list:
-    from nqihub.directory.models import StationArea
-
-    station_orgs = StationArea.objects.filter(region_id=reg.region_id).values("station__organisation_id")
+    station_orgs = _dir().station_areas_of(reg.region_id).values("station__organisation_id")
     staff = User.objects.filter(
         is_active=True,
         memberships__organisation_id__in=station_orgs,
@@ -332,19 +358,17 @@ def _tell_deciders(reg: Registration) -> None:
 
 @transaction.atomic
 def confirm(*, registration: Registration, by) -> Registration:
-    from nqihub.directory.models import Enterprise
-
     reg = Registration.objects.select_for_update(of=("self",)).select_related("user").get(pk=registration.pk)
     if not can_decide(by, reg):
         raise PermissionDenied(_("只有企业所在地的服务站或监管部门可以确认该注册。"))
     if reg.status != Registration.Status.PENDING:
         raise DomainError(_("该申请当前不能确认（%(s)s）。") % {"s": reg.get_status_display()})
-    enterprise = reg.enterprise or Enterprise.objects.filter(uscc=reg.uscc).first()
+    enterprise = reg.enterprise or _dir().enterprise_with_uscc(reg.uscc)
     if enterprise is None:
         org = Organisation.objects.create(
             kind=Organisation.Kind.ENTERPRISE, name=reg.enterprise_name, region=reg.region
         )
-        enterprise = Enterprise.objects.create(
+        enterprise = _dir().create_enterprise(
             organisation=org, uscc=reg.uscc, name=reg.enterprise_name, region=reg.region
         )
         audit.record(

@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.models import Membership
+from nqihub.core.scoping import scope_of
 
+from . import password_reset as reset
 from . import registration
-from .forms import CodeForm, RefuseForm, RegistrationForm
+from .forms import CodeForm, RefuseForm, RegistrationForm, ResetFinishForm, ResetStartForm
 from .models import Registration
 
 
@@ -84,9 +87,6 @@ def register_status(request, token: str):
 def registration_list(request):
     from django.core.exceptions import PermissionDenied
 
-    from nqihub.core.models import Membership
-    from nqihub.core.scoping import scope_of
-
     scope = scope_of(request.user)
     deciders = {Membership.Role.STATION_STAFF, Membership.Role.REGULATOR}
     if not (scope.is_admin or deciders & set(scope.roles)):
@@ -141,9 +141,6 @@ RESET_SESSION_KEY = "_password_reset_ticket"
 def password_reset(request):
     """Step 1: who (user name or e-mail) and how (e-mail or SMS). The same answer whether or not the
     account exists; throttled per client address."""
-    from . import password_reset as reset
-    from .forms import ResetStartForm
-
     form = ResetStartForm(request.POST or None)
     if request.method == "POST":
         if not registration.allow(request, "password-reset", limit=int(_reset_limit())):
@@ -166,9 +163,6 @@ def _reset_limit() -> int:
 
 def password_reset_confirm(request):
     """Step 2: the code and the new password."""
-    from . import password_reset as reset
-    from .forms import ResetFinishForm
-
     ticket = request.session.get(RESET_SESSION_KEY)
     if not ticket:
         return redirect("accounts:password-reset")

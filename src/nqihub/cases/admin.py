@@ -3,6 +3,7 @@ from django.contrib import admin
 from nqihub.core.admin import AuditedAdmin
 
 from .models import Article, ArticleAttachment, ArticleCategory, ArticleVersion, Case
+from .services import _version, article_search_text, case_forget, index_case
 
 
 @admin.register(Case)
@@ -23,20 +24,14 @@ class CaseAdmin(AuditedAdmin):
     readonly_fields = ["search_text", "term_count"]
 
     def save_model(self, request, obj, form, change):
-        from .services import index_case
-
         super().save_model(request, obj, form, change)
         index_case(obj)
 
     def delete_model(self, request, obj):
-        from .services import case_forget
-
         case_forget(obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        from .services import case_forget
-
         for obj in queryset:
             case_forget(obj)
         super().delete_queryset(request, queryset)
@@ -79,8 +74,6 @@ class ArticleAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         """Admin edits are versioned and re-indexed like edits made on the site."""
-        from .services import _version, article_search_text
-
         if change:
             obj.version += 1
         obj.updated_by = request.user

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, F, Sum
 
+from .models import Case, CaseTerm, CorpusStat, TermStat
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -31,8 +33,6 @@ class Stats:
 
 def read(qterms: list[str]) -> Stats:
     """N, average length and the document frequency of each of ``qterms`` (0 when no published case has it)."""
-    from .models import CorpusStat, TermStat
-
     row = CorpusStat.objects.filter(pk=1).values_list("n_docs", "total_terms").first() or (0, 0)
     n_docs, total = row
     df = dict(TermStat.objects.filter(term__in=qterms).values_list("term", "df")) if qterms else {}
@@ -40,8 +40,6 @@ def read(qterms: list[str]) -> Stats:
 
 
 def _apply(terms: list[str], length: int, sign: int) -> None:
-    from .models import CorpusStat, TermStat
-
     terms = sorted(set(terms))
     if sign > 0 and terms:
         TermStat.objects.bulk_create([TermStat(term=t, df=0) for t in terms], ignore_conflicts=True)
@@ -67,8 +65,6 @@ def _apply(terms: list[str], length: int, sign: int) -> None:
 
 
 def _terms_and_length(case_id: int) -> tuple[list[str], int]:
-    from .models import Case, CaseTerm
-
     terms = list(CaseTerm.objects.filter(case_id=case_id).values_list("term", flat=True))
     length = Case.objects.filter(pk=case_id).values_list("term_count", flat=True).first() or 0
     return terms, length
@@ -77,8 +73,6 @@ def _terms_and_length(case_id: int) -> tuple[list[str], int]:
 @transaction.atomic
 def count(case_id: int) -> bool:
     """Count the case if it is published and not counted yet. True when it was counted now."""
-    from .models import Case
-
     if not Case.objects.filter(pk=case_id, in_stats=False, status=Case.Status.PUBLISHED).update(
         in_stats=True
     ):
@@ -90,8 +84,6 @@ def count(case_id: int) -> bool:
 @transaction.atomic
 def uncount(case_id: int) -> bool:
     """Remove the case from the statistics if it is counted. True when it was removed now."""
-    from .models import Case
-
     if not Case.objects.filter(pk=case_id, in_stats=True).update(in_stats=False):
         return False
     _apply(*_terms_and_length(case_id), -1)
@@ -120,6 +112,4 @@ def rebuild_with(Case, CaseTerm, CorpusStat, TermStat, published: str = "publish
 
 @transaction.atomic
 def rebuild() -> dict:
-    from .models import Case, CaseTerm, CorpusStat, TermStat
-
     return rebuild_with(Case, CaseTerm, CorpusStat, TermStat, Case.Status.PUBLISHED)

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.forms import BootstrapMixin
 from nqihub.directory.models import NqiElement
-from nqihub.web.forms import BootstrapMixin
+
+from .models import Article, ArticleCategory
 
 
 class CaseForm(BootstrapMixin, forms.Form):
@@ -48,8 +50,6 @@ class ArticleForm(BootstrapMixin, forms.Form):
     source = forms.CharField(label=_("来源"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import Article, ArticleCategory
-
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "---------")] + [
             (str(c.pk), c.name) for c in ArticleCategory.objects.all()

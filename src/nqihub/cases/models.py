@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.files import RandomName
-from nqihub.core.models import Industry, Region
+from nqihub.core.models import Industry, Region, SearchableRecord
 from nqihub.core.scoping import NOTHING, Scope
 
 
-class Case(models.Model):
+class Case(SearchableRecord):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         AWAITING_CONSENT = "awaiting_consent", _("待企业确认")
@@ -108,14 +108,10 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
     #: Number of terms in ``search_text`` (BM25 document length).
     term_count = models.PositiveIntegerField(editable=False, default=0)
     #: Whether the case's terms are counted in ``CorpusStat`` / ``TermStat`` (the published corpus).
     in_stats = models.BooleanField(editable=False, default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "region_id"
@@ -220,7 +216,7 @@ class ArticleCategory(models.Model):
         return self.name
 
 
-class Article(models.Model):
+class Article(SearchableRecord):
     class Kind(models.TextChoices):
         GUIDANCE = "guidance", _("办事指南")
         POLICY = "policy", _("政策文件")
@@ -236,16 +232,12 @@ class Article(models.Model):
     is_published = models.BooleanField(_("已发布"), default=False, db_index=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    search_text = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["category__order", "-published_at", "-id"]

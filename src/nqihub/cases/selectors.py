@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from nqihub.core.models import Membership
 from nqihub.core.regions import is_code, prefix
 from nqihub.core.scoping import prefix_q, visible
 
@@ -71,8 +72,6 @@ def case_get(*, fetched_by, pk: int) -> Case:
 
 def consent_pending(*, fetched_by) -> QuerySet:
     """Cases awaiting the consent of the user's enterprise."""
-    from nqihub.core.models import Membership
-
     orgs = Membership.objects.filter(user_id=fetched_by.pk, role=Membership.Role.ENTERPRISE_USER).values(
         "organisation_id"
     )

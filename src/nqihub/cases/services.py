@@ -28,12 +28,14 @@ from nqihub.core.errors import (
     PermissionDenied,  # noqa: F401 - raised here, caught by callers
     ValidationFailed,
 )
-from nqihub.core.models import Membership
+from nqihub.core.models import Industry, Membership
 from nqihub.core.policy import require
 from nqihub.core.scoping import scope_of
-from nqihub.core.search import segment
+from nqihub.core.search import _jieba, segment
 from nqihub.desk import states as desk_states
 from nqihub.desk.models import ServiceRequest
+from nqihub.desk.services import check_upload
+from nqihub.directory.models import Station
 
 from . import corpus
 from .models import Article, ArticleAttachment, ArticleCategory, ArticleVersion, Case, CaseTerm
@@ -66,7 +68,6 @@ def _apply(case: Case, action: str) -> str:
 def is_station_staff_of(user, station_id: int | None) -> bool:
     if not station_id or not getattr(user, "is_authenticated", False):
         return False
-    from nqihub.directory.models import Station
 
     return Membership.objects.filter(
         user=user,
@@ -122,8 +123,6 @@ def case_index_terms(case: Case) -> tuple[str, dict[str, int], int]:
     """``(search_text, term frequencies, document length)`` of a case (saved or not): the terms are the
     de-duplicated jieba terms of its fields; the frequencies come from the full search-mode cut of the title
     (counted twice), problem, solution and result."""
-    from nqihub.core.search import _jieba
-
     text = case_search_text(case)
     uniq = text.split()
     wanted = set(uniq)
@@ -189,8 +188,6 @@ def _money(value, name: str) -> Decimal | None:
 
 
 def _validate(data: CaseData) -> dict:
-    from nqihub.core.models import Industry
-
     errors: dict[str, str] = {}
     clean: dict = {}
     for name, limit in (("title", 200), ("problem", 10000), ("solution", 10000), ("result", 10000)):
@@ -484,7 +481,6 @@ def article_set_published(*, article: Article, published: bool, by) -> Article:
 @transaction.atomic
 def article_attach(*, article: Article, upload, by) -> ArticleAttachment:
     require(is_editor(by), _("只有监管人员和平台管理员可以上传附件。"))
-    from nqihub.desk.services import check_upload
 
     name, _content_type = check_upload(upload)
     att = ArticleAttachment.objects.create(article=article, file=upload, name=name, uploaded_by=by)

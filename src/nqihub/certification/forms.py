@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.forms import BootstrapMixin
 from nqihub.core.widgets import DateInput
 from nqihub.directory.models import Institution
-from nqihub.web.forms import BootstrapMixin
 
 from . import states
 from .models import CertificateStatus, CertificateType, SurveillanceAudit

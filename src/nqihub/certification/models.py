@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import policy
-from nqihub.core.models import Region
+from nqihub.core.models import DemoRecord, Region
 from nqihub.core.scoping import Scope
 from nqihub.directory.models import Enterprise, Institution
 
@@ -48,7 +48,7 @@ def _certificate_scope_extra(scope: Scope) -> Q:
     return q
 
 
-class Certificate(models.Model):
+class Certificate(DemoRecord):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="certificates"
     )
@@ -79,9 +79,6 @@ class Certificate(models.Model):
     #: Entered by the enterprise itself (自主申报), not by a regulator or the platform: shown as such; its
     #: status is changed only by the certification body or a regulator (``services.can_change_status``).
     self_declared = models.BooleanField(_("企业自主申报"), default=False)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "region_id"

@@ -1,15 +1,14 @@
-"""Menu entries of certification for the layout (``web.context_processors.build_navigation``)."""
+"""Menu entries of certification for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
+from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
 
 
 def nav_items(user, current: str = "") -> list:
-    from nqihub.web.context_processors import NavItem
-
     scope = scope_of(user)
     items = []
     if scope.is_regulator or scope.roles & {

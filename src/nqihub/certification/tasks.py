@@ -6,13 +6,12 @@ The sweep is safe to run twice and to restart: see ``reminders``.
 """
 
 from nqihub.celery import app
+from nqihub.core import periodic
 
 
 @app.task(name="certification.send_reminders")
 def send_reminders_task(today: str | None = None) -> dict:
     from datetime import date
-
-    from nqihub.core import periodic
 
     kwargs = {"today": date.fromisoformat(today)} if today else {}
     return periodic.execute("certification.send_reminders", trigger="task", **kwargs).result or {}

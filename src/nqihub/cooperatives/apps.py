@@ -6,3 +6,15 @@ class CooperativesConfig(AppConfig):
     name = "nqihub.cooperatives"
     label = "cooperatives"
     verbose_name = _("质量合作社")
+
+    def ready(self) -> None:
+        from nqihub.core import navigation
+
+        from . import navigation as menus
+
+        navigation.register("cooperatives", menus.menu)
+        from nqihub.testing import cooperation
+
+        from .selectors import active_member_enterprise_ids
+
+        cooperation.register_active_members(active_member_enterprise_ids)

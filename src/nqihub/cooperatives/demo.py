@@ -12,6 +12,30 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from nqihub.accounts.models import User
+from nqihub.core.models import Organisation
+from nqihub.core.search import segment
+from nqihub.directory.models import Enterprise, Institution
+from nqihub.directory.uscc import demo_uscc
+from nqihub.standards.models import Standard
+
+from . import services
+from .models import (
+    CheckItem,
+    Checkpoint,
+    Cooperative,
+    Inspection,
+    LabelTemplate,
+    Member,
+    MemberEvent,
+    MemberStatus,
+    NonConformity,
+    QcPlan,
+    SharedStandard,
+    TestingPlan,
+    TestingPlanLine,
+)
+
 COOP_NAME = "南通海门家纺质量合作社"
 YUESE = "南通悦瑟家居用品有限公司"
 TEXTILE_LAB = "南通纺织品检测实验室（示例）"
@@ -139,11 +163,6 @@ def _label_fields() -> dict:
 
 
 def _demo_enterprise(name, region, serial, kind, products):
-    from nqihub.core.models import Organisation
-    from nqihub.core.search import segment
-    from nqihub.directory.models import Enterprise
-    from nqihub.web.management.commands.load_demo import demo_uscc
-
     org, _ = Organisation.objects.update_or_create(
         kind=Organisation.Kind.ENTERPRISE, name=name, defaults={"region_id": region, "is_demo": True}
     )
@@ -168,28 +187,6 @@ def _demo_enterprise(name, region, serial, kind, products):
 @transaction.atomic
 def seed_demo(today) -> None:
     """Idempotent: re-running updates the same rows and adds no second set of inspections."""
-    from nqihub.accounts.models import User
-    from nqihub.core.models import Organisation
-    from nqihub.directory.models import Enterprise, Institution
-    from nqihub.standards.models import Standard
-
-    from . import services
-    from .models import (
-        CheckItem,
-        Checkpoint,
-        Cooperative,
-        Inspection,
-        LabelTemplate,
-        Member,
-        MemberEvent,
-        MemberStatus,
-        NonConformity,
-        QcPlan,
-        SharedStandard,
-        TestingPlan,
-        TestingPlanLine,
-    )
-
     org = Organisation.objects.filter(kind=Organisation.Kind.COOPERATIVE, name=COOP_NAME).first()
     admin = User.objects.filter(username="coop_haimen").first()
     if org is None or admin is None:

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.forms import BootstrapMixin
 from nqihub.core.widgets import DateInput
-from nqihub.web.forms import BootstrapMixin
 
 from .models import CheckItem, Stage, TestingPlanLine
 

@@ -1,16 +1,15 @@
-"""Menu of the cooperatives app for the layout (``web.context_processors.build_navigation``)."""
+"""Menu of the cooperatives app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
+from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
 
 
 def menu(user, current: str = ""):
     """质量合作社 for cooperative staff, enterprise users (members, or to apply) and regulators."""
-    from nqihub.web.context_processors import NavItem
-
     scope = scope_of(user)
     if not (
         scope.is_regulator

@@ -495,3 +495,11 @@ def pass_rates(*, fetched_by, cooperative: Cooperative, date_from: date, date_to
         members=rows,
         tests_available=tests is not None,
     )
+
+
+def active_member_enterprise_ids(cooperative_org_ids: list[int]) -> QuerySet:
+    """``enterprise_id`` values of the active members of these cooperatives (by organisation id): the
+    enterprises their staff may order tests for (registered with ``testing.cooperation``)."""
+    return Member.objects.filter(
+        cooperative__organisation_id__in=cooperative_org_ids, status=MemberStatus.ACTIVE
+    ).values("enterprise_id")

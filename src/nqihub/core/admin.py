@@ -81,7 +81,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 from django.contrib import messages  # noqa: E402
 
-from . import workdays  # noqa: E402
+from . import workcalendar, workdays  # noqa: E402
 from .models import WorkdayOverride  # noqa: E402
 
 
@@ -128,7 +128,7 @@ class WorkdayOverrideAdmin(AuditedAdmin):
             "title": _("导入国务院节假日安排通知"),
             "notice": text,
             "year": year_text,
-            "warning": workdays.next_year_warning(),
+            "warning": workcalendar.next_year_warning(),
         }
         status = 200
         if request.method == "POST":
@@ -153,7 +153,7 @@ class WorkdayOverrideAdmin(AuditedAdmin):
                     context["error"] = _("通知中有待核对的问题，未导入。")
                     status = 400
                 else:
-                    n = workdays.workday_overrides_from_notice(schedule=schedule, by=request.user)
+                    n = workcalendar.workday_overrides_from_notice(schedule=schedule, by=request.user)
                     messages.success(
                         request,
                         _("已导入 %(year)s 年的 %(n)d 个日期（放假与调休上班）。")
@@ -169,7 +169,7 @@ class WorkdayOverrideAdmin(AuditedAdmin):
     @staticmethod
     def _preview_rows(schedule):
         """(entry, what the calendar says now: True/False, whether that changes) per date of the notice."""
-        overrides = workdays.calendar_overrides()
+        overrides = workcalendar.calendar_overrides()
         rows = []
         for entry in schedule.entries:
             now = workdays.is_working_day(entry.date, overrides)
@@ -178,21 +178,21 @@ class WorkdayOverrideAdmin(AuditedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
-            for warning in workdays.calendar_warnings():
+            for warning in workcalendar.calendar_warnings():
                 messages.warning(request, warning)
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        workdays.invalidate_calendar_overrides()
+        workcalendar.invalidate_calendar_overrides()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        workdays.invalidate_calendar_overrides()
+        workcalendar.invalidate_calendar_overrides()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        workdays.invalidate_calendar_overrides()
+        workcalendar.invalidate_calendar_overrides()
 
 
 from .models import PeriodicJob  # noqa: E402

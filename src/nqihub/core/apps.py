@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self) -> None:
-        from . import checks, preflight, receivers  # noqa: F401  (deploy checks; login / failed-login audit)
+        from . import checks, preflight, receivers, workcalendar, workdays  # noqa: F401  (deploy checks; login / failed-login audit)
+
+        workdays.use_overrides_from(workcalendar.calendar_overrides)

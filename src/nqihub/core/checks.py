@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
+from .crypto import parse_keys
+
 
 @register(Tags.security, deploy=True)
 def personal_data_keys(app_configs, **kwargs):
     from django.core.exceptions import ImproperlyConfigured
-
-    from .crypto import parse_keys
 
     if settings.FIELD_ENCRYPTION_KEYS:
         try:

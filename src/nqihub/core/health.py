@@ -19,6 +19,8 @@ import uuid
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
+from nqihub.celery import app
+
 logger = logging.getLogger("nqihub.health")
 
 PATHS = {"/healthz", "/healthz/", "/readyz", "/readyz/"}
@@ -61,7 +63,6 @@ def check_broker() -> None:
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # embedded set-up: tasks run in the web process, there is no broker to reach
-    from nqihub.celery import app
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=3)

@@ -13,6 +13,35 @@ from django.utils.translation import gettext_lazy as _
 from .files import RandomName
 
 
+class Timestamped(models.Model):
+    """When a record was created and last saved."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DemoRecord(Timestamped):
+    """A record ``load_demo`` may make: flagged ``is_demo`` (shown as 示例), with timestamps."""
+
+    is_demo = models.BooleanField(_("示例数据"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class SearchableRecord(DemoRecord):
+    """A scoped record found by keyword: ``search_text`` holds its jieba terms (``core.search``), written by
+    the services that save it; ``is_demo`` and the timestamps as ``DemoRecord``."""
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
 class Region(models.Model):
     class Level(models.TextChoices):
         NATIONAL = "national", _("全国")
@@ -225,7 +254,7 @@ class AuditAnchor(models.Model):
 class WorkdayOverride(models.Model):
     """One date of the working-day calendar entered by an admin: a public holiday or a 调休 make-up working
     day. Overrides chinese_calendar and extends it to years it has no data for (see ``core.workdays``).
-    Written through ``workdays.workday_override_set`` / the admin, which refresh the cached calendar."""
+    Written through ``workcalendar.workday_override_set`` / the admin, which refresh the cached calendar."""
 
     date = models.DateField(_("日期"), unique=True)
     is_working_day = models.BooleanField(

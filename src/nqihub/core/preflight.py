@@ -14,6 +14,8 @@ import sys
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from . import health
+
 #: Placeholders of .env.example that must never reach production.
 PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
 SECRET_KEY_MIN_LENGTH = 50
@@ -58,16 +60,30 @@ def configuration_problems() -> list[str]:
         for name in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
             if not getattr(settings, name, ""):
                 problems.append(f"{name} is not set (STORAGE_BACKEND=s3).")
-    from nqihub.notifications.sms import configuration_problems as sms_problems
-
-    problems += sms_problems()
+    for check in _app_checks():
+        problems += check()
     return problems
+
+
+def _app_checks() -> list:
+    """The settings checks the apps declare (``preflight_checks`` on their AppConfig: dotted paths of
+    functions returning a list of problems), e.g. notifications' SMS provider. Core names no app."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    if not apps.ready:  # a Celery signal may come before the app registry is populated
+        import django
+
+        django.setup()
+    return [
+        import_string(path)
+        for config in apps.get_app_configs()
+        for path in getattr(config, "preflight_checks", ())
+    ]
 
 
 def connection_problems() -> list[str]:
     """The services that do not answer (with DEBUG on too: ``make prod`` asks)."""
-    from . import health
-
     problems = []
     targets = [
         ("database", health.check_database, "PostgreSQL (DATABASE_URL)"),

@@ -22,7 +22,9 @@ from nqihub.core.api import MAX_PAGE_SIZE, ErrorOut, ValidationErrorOut
 from nqihub.core.bounds import Code, Id
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
+from nqihub.core.models import Membership
 from nqihub.core.regions import is_code
+from nqihub.directory.models import Enterprise
 from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states, tracking
@@ -308,9 +310,6 @@ def track_request(request, number: Annotated[str, Field(max_length=40)] = "", co
 
 
 def _is_own_enterprise_request(user, enterprise_id: Id | None) -> bool:
-    from nqihub.core.models import Membership
-    from nqihub.directory.models import Enterprise
-
     own = Enterprise.objects.filter(
         organisation__memberships__user=user, organisation__memberships__role=Membership.Role.ENTERPRISE_USER
     )

@@ -4,8 +4,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.forms import BootstrapMixin, industry_input
 from nqihub.core.widgets import DateInput
-from nqihub.web.forms import BootstrapMixin, industry_input
 
 from . import states
 from .models import Category, Link, ServiceRequest

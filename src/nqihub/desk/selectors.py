@@ -8,16 +8,19 @@ those who handle or supervise the request (``services.sees_internal``) and to th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db.models import Prefetch, Q, QuerySet
 
-from nqihub.core.regions import is_code, prefix
-from nqihub.core.scoping import prefix_q, visible
+from nqihub.core.errors import ValidationFailed
+from nqihub.core.models import Industry, Membership
+from nqihub.core.regions import closeness, is_code, prefix
+from nqihub.core.scoping import prefix_q, scope_of, visible
 from nqihub.core.search import keyword_q, terms
-from nqihub.directory.models import Expert, Parameter
+from nqihub.directory.matching import vocabulary_map
+from nqihub.directory.models import Enterprise, Expert, NqiElement, Parameter, ProductCategory, StationArea
+from nqihub.directory.vocabulary import normalise, split_synonyms
 
 from . import services, states
+from .dispatch import Suggestion, dispatch_experts
 from .models import CATEGORY_ELEMENT, Assignment, Attachment, Event, Link, Note, ServiceRequest
 
 LIVE_ASSIGNMENTS = [Assignment.Status.OFFERED, Assignment.Status.ACCEPTED, Assignment.Status.COMPLETED]
@@ -89,8 +92,6 @@ def assignment_get(*, fetched_by, pk: int) -> Assignment:
 
 def my_assignments(*, fetched_by, status: str | None = None) -> QuerySet:
     """Assignments given to the user's expert profile or to institutions the user works for."""
-    from nqihub.core.models import Membership
-
     inst_orgs = Membership.objects.filter(user=fetched_by, role=Membership.Role.INSTITUTION_STAFF).values(
         "organisation_id"
     )
@@ -157,34 +158,8 @@ def overdue_list(*, fetched_by) -> QuerySet:
 # --- dispatch suggestions ----------------------------------------------------------------------------
 
 
-@dataclass
-class Suggestion:
-    assignee_type: str
-    assignee_id: int
-    name: str
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    matched_terms: list[str] = field(default_factory=list)
-    open_workload: int | None = None
-    closeness: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "assignee_type": self.assignee_type,
-            "assignee_id": self.assignee_id,
-            "name": self.name,
-            "score": round(self.score, 2),
-            "reasons": self.reasons,
-            "matched_terms": self.matched_terms,
-            "open_workload": self.open_workload,
-            "closeness": self.closeness,
-        }
-
-
 def _industry_chain(code: str | None) -> list[str]:
     """The class and its ancestors (1431 → 1431, 143, 14, C) as stored in the Industry table."""
-    from nqihub.core.models import Industry
-
     chain = []
     node = Industry.objects.filter(code=code).first() if code else None
     while node is not None:
@@ -195,8 +170,6 @@ def _industry_chain(code: str | None) -> list[str]:
 
 def mentioned_parameters(text: str) -> list[str]:
     """Test parameters (vocabulary names) whose name or a synonym occurs in ``text``."""
-    from nqihub.directory.vocabulary import normalise, split_synonyms
-
     haystack = normalise(text)
     found = []
     for name, synonyms in Parameter.objects.values_list("name", "synonyms"):
@@ -211,8 +184,6 @@ def mentioned_parameters(text: str) -> list[str]:
 def suggest_experts(request: ServiceRequest, fetched_by, *, limit: int = 10) -> list[Suggestion]:
     """Experts the user may see in the request's province, ranked by fields of expertise (the request's
     categories), industry, keyword overlap with the request text, nearness and lower open workload."""
-    from nqihub.core.regions import closeness
-
     text_terms = set(terms(" ".join([request.title, request.description, request.product])))
     elements = {CATEGORY_ELEMENT[c] for c in request.category_list if c in CATEGORY_ELEMENT}
     industries = _industry_chain(request.industry_id)
@@ -263,18 +234,12 @@ def suggest_experts(request: ServiceRequest, fetched_by, *, limit: int = 10) -> 
 
 
 def _element_labels():
-    from nqihub.directory.models import NqiElement
-
     return NqiElement.choices
 
 
 def industry_products(industry_code: str | None) -> list[str]:
     """Product-vocabulary names that the request's industry names (the class and its ancestors: 1431 米、面制品制造
     → 143 方便食品制造 → 14 食品制造业 → 食品): a hint of what the enterprise makes when the text says little."""
-    from nqihub.core.models import Industry
-    from nqihub.directory.matching import vocabulary_map
-    from nqihub.directory.models import ProductCategory
-
     chain = _industry_chain(industry_code)
     if not chain:
         return []
@@ -293,7 +258,6 @@ def suggest_institutions(request: ServiceRequest, fetched_by, *, limit: int = 10
         from nqihub.directory.matching import capability_match
     except ImportError:
         return []
-    from nqihub.core.errors import ValidationFailed
 
     text = " ".join([request.title, request.description, request.product])
     params = mentioned_parameters(text)
@@ -345,9 +309,7 @@ def suggest_assignees(request: ServiceRequest, fetched_by) -> dict:
     """Ranked, explainable dispatch suggestions: ``{"experts": [...], "institutions": [...], "parameters": [...]}``.
 
     Experts: the structured signals of ``suggest_experts`` re-ranked with the cases engine's text score
-    (profile and past solved requests, ``cases.suggest.dispatch_experts``), its matched terms shown."""
-    from nqihub.cases.suggest import dispatch_experts
-
+    (profile and past solved requests, ``desk.dispatch.dispatch_experts``), its matched terms shown."""
     return {
         "experts": dispatch_experts(request, fetched_by, suggest_experts(request, fetched_by, limit=50)),
         "institutions": suggest_institutions(request, fetched_by),
@@ -361,10 +323,6 @@ def suggest_assignees(request: ServiceRequest, fetched_by) -> dict:
 def intake_enterprises(*, fetched_by, limit: int = 500) -> QuerySet:
     """The enterprises the user may file a request for: their own (enterprise users) ∪, for station staff,
     the enterprises in their stations' service areas (filed on a visit or at the window); admins: any."""
-    from nqihub.core.models import Membership
-    from nqihub.core.scoping import scope_of
-    from nqihub.directory.models import Enterprise, StationArea
-
     scope = scope_of(fetched_by)
     qs = Enterprise.objects.filter(visible(fetched_by, Enterprise)).select_related("region", "industry")
     if scope.is_admin:

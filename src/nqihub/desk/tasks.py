@@ -8,13 +8,12 @@ notified again; warnings are sent once a day.
 """
 
 from nqihub.celery import app
+from nqihub.core import periodic
 
 
 @app.task(name="desk.sweep_deadlines", time_limit=30 * 60, soft_time_limit=25 * 60)
 def sweep_deadlines_task(today: str | None = None) -> dict:
     from datetime import date
-
-    from nqihub.core import periodic
 
     kwargs = {"today": date.fromisoformat(today)} if today else {}
     return periodic.execute("desk.sweep_deadlines", trigger="task", **kwargs).result or {}

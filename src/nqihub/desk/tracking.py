@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nqihub.core import ratelimit
+from nqihub.core.models import Membership
 
-from . import states
+from . import services, states
 from .models import Category, Event, ServiceRequest, normalise_track_code
 
 #: Timeline events a visitor may see (customer-facing milestones) → their public wording. Anything else
@@ -121,10 +122,6 @@ def track(number: str, code: str) -> PublicStatus | None:
 def sees_track_code(user, req: ServiceRequest) -> bool:
     """Who is shown the code to pass on: the enterprise's own users, whoever filed the request (a station
     filing on the enterprise's behalf) and the handling station — not experts, labs or other readers."""
-    from nqihub.core.models import Membership
-
-    from . import services
-
     if not getattr(user, "is_authenticated", False):
         return False
     if req.created_by_id == user.pk:

@@ -31,7 +31,7 @@ from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
 from nqihub.notifications.services import notification_action_done
 
-from . import selectors, services, states
+from . import selectors, services, states, tracking
 from .forms import (
     AttachmentForm,
     CallbackForm,
@@ -532,8 +532,6 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
 
 
 def _sees_track_code(user, req: ServiceRequest) -> bool:
-    from . import tracking
-
     return tracking.sees_track_code(user, req)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from . import tracking
+from .forms import TrackForm
+
 PAGE_SIZE = 25
 
 
@@ -13,9 +16,6 @@ PAGE_SIZE = 25
 def track(request):
     """Public, no login: the status and public timeline of a request for whoever holds its number and
     track code. The same "not found" for a wrong number or a wrong code; rate-limited per client address."""
-    from . import tracking
-    from .forms import TrackForm
-
     asked = bool(request.GET.get("number") or request.GET.get("code"))
     form = TrackForm(request.GET if asked else None)
     context = {"form": form, "asked": asked}

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from nqihub.core.admin import AuditedAdmin
 
+from .matching import invalidate_vocabulary_cache
 from .models import (
     Enterprise,
     Expert,
@@ -12,6 +13,7 @@ from .models import (
     ScopeLine,
     Station,
 )
+from .vocabulary import map_terms
 
 
 @admin.register(Enterprise)
@@ -51,8 +53,6 @@ class ScopeLineAdmin(AuditedAdmin):
     raw_id_fields = ["institution", "parameter", "product"]
 
     def save_model(self, request, obj, form, change):
-        from .vocabulary import map_terms
-
         obj.region_id = obj.institution.region_id
         product_id, parameter_id = map_terms(obj.product_text, obj.parameter_text)
         obj.product_id = obj.product_id or product_id
@@ -66,14 +66,10 @@ class VocabularyAdmin(AuditedAdmin):
     search_fields = ["name", "synonyms"]
 
     def save_model(self, request, obj, form, change):
-        from .matching import invalidate_vocabulary_cache
-
         super().save_model(request, obj, form, change)
         invalidate_vocabulary_cache()
 
     def delete_model(self, request, obj):
-        from .matching import invalidate_vocabulary_cache
-
         super().delete_model(request, obj)
         invalidate_vocabulary_cache()
 

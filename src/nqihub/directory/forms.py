@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.forms import BootstrapMixin, industry_input, region_input, split_codes
 from nqihub.core.regions import is_code
 from nqihub.core.widgets import DateInput
-from nqihub.web.forms import BootstrapMixin, industry_input, region_input, split_codes
 
 from .models import Enterprise, Expert, Institution, NqiElement, Qualification
 

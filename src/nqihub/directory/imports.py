@@ -31,6 +31,7 @@ from nqihub.core.tabular import RowIssue, check_file, check_size, clean_cell, ta
 
 from .matching import canonical_method_code, clean_code_text, vocabulary_map
 from .models import Institution, Parameter, ProductCategory, ScopeLine
+from .services import PermissionDenied, can_edit
 from .vocabulary import normalise
 
 logger = logging.getLogger(__name__)
@@ -392,14 +393,10 @@ class ImportReport:
 
 def can_import(user, institution: Institution) -> bool:
     """Platform admins, regulators of the institution's region subtree, the institution's own staff."""
-    from .services import can_edit
-
     return can_edit(user, institution)
 
 
 def _check_permission(by, institution: Institution) -> None:
-    from .services import PermissionDenied
-
     if by is not None and not can_import(by, institution):
         raise PermissionDenied(_("您无权导入该机构的能力范围。"))
 

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Region
-from nqihub.core.regions import NATIONAL, is_code, level
+from nqihub.core.regions import NATIONAL, closeness, is_code, level
 from nqihub.core.scoping import visible
 
 from .models import Institution, Parameter, ProductCategory, ScopeLine
@@ -408,8 +408,6 @@ def region_tiers(code: str) -> list[tuple[int | None, Q]]:
 
 
 def _rank(query_code: str, region_code: str) -> int | None:
-    from nqihub.core.regions import closeness
-
     if not query_code or query_code == NATIONAL:
         return None
     return closeness(region_code, query_code)

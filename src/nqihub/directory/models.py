@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
-from nqihub.core.models import Industry, Organisation, Region
+from nqihub.core.models import Industry, Organisation, Region, SearchableRecord
 from nqihub.core.scoping import NOTHING, Scope, region_q
 
 
@@ -32,7 +32,7 @@ def _resources_scope_extra(scope: Scope) -> Q:
     return region_q("region_id", sorted(scope.home_provinces())) if scope.home_provinces() else NOTHING
 
 
-class Enterprise(models.Model):
+class Enterprise(SearchableRecord):
     class Scale(models.TextChoices):
         MICRO = "micro", _("微型")
         SMALL = "small", _("小型")
@@ -65,10 +65,6 @@ class Enterprise(models.Model):
     scale = models.CharField(_("规模"), max_length=8, choices=Scale.choices, default=Scale.SMALL)
     address = models.CharField(_("地址"), max_length=255, blank=True)
     products = models.CharField(_("主要产品"), max_length=255, blank=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "organisation"
     scope_region_field = "region_id"
@@ -115,7 +111,7 @@ class EnterpriseContact(models.Model):
         return mask_phone(self.phone)
 
 
-class Institution(models.Model):
+class Institution(SearchableRecord):
     class Kind(models.TextChoices):
         TESTING = "testing", _("检验检测机构")
         CALIBRATION = "calibration", _("计量技术机构")
@@ -136,10 +132,6 @@ class Institution(models.Model):
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     description = models.TextField(_("简介"), blank=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "organisation"
     scope_region_field = "region_id"
@@ -253,7 +245,7 @@ class ScopeLine(models.Model):
         return f"{self.product_text} / {self.parameter_text}"
 
 
-class Station(models.Model):
+class Station(SearchableRecord):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="station")
     name = models.CharField(_("名称"), max_length=200)
     host_organisation = models.CharField(_("依托单位"), max_length=200, blank=True)
@@ -276,10 +268,6 @@ class Station(models.Model):
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     opening_hours = models.CharField(_("服务时间"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "organisation"
     scope_region_field = "region_id"
@@ -307,7 +295,7 @@ class StationArea(models.Model):
         return f"{self.station_id}:{self.region_id}"
 
 
-class Expert(models.Model):
+class Expert(SearchableRecord):
     class Availability(models.TextChoices):
         AVAILABLE = "available", _("可接单")
         BUSY = "busy", _("繁忙")
@@ -344,10 +332,6 @@ class Expert(models.Model):
         _("状态"), max_length=10, choices=Availability.choices, default=Availability.AVAILABLE
     )
     open_workload = models.PositiveIntegerField(_("在办工单"), default=0)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "organisation"
     scope_region_field = "region_id"

@@ -5,7 +5,10 @@ from datetime import date
 
 from ninja import Field, Schema
 
+from nqihub.core.api import PAGE_SIZE
+
 from .models import Enterprise, Expert, Institution, NqiElement
+from .selectors import scope_lines_of
 
 # --- input -------------------------------------------------------------------------------------------
 
@@ -214,10 +217,6 @@ class InstitutionDetailOut(InstitutionOut):
 
     @staticmethod
     def resolve_scope_lines(obj: Institution, context) -> dict:
-        from nqihub.core.api import PAGE_SIZE
-
-        from .selectors import scope_lines_of
-
         lines = scope_lines_of(fetched_by=context["request"].user, institution=obj)
         return {"items": list(lines[:PAGE_SIZE]), "count": lines.count()}
 

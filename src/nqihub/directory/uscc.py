@@ -39,3 +39,14 @@ def check(value: str) -> tuple[str, str | None]:
             return code, "统一社会信用代码第3–8位应为登记管理机关行政区划代码（6位数字）。"
         return code, "统一社会信用代码格式不正确。"
     return code, None
+
+
+def demo_uscc(region_code: str, serial: int, series: int = 0) -> str:
+    """A synthetic USCC: 91 + region + series (2 digits) + six zeros + serial digit + the computed check character.
+
+    Series 0 (eight zeros, today's codes) is the story's and the tests'; each app that generates demo enterprises
+    uses its own series (stats 1, cooperatives 2), which leads the block, so that generated codes never collide
+    with the story's nor with the tests' hand-made ``91<region>000000…`` codes.
+    """
+    body = f"91{region_code}{series:02d}000000{serial % 10}"
+    return body + _uscc.calc_check_digit(body)

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.forms import split_codes
 from nqihub.core.http import is_htmx
 from nqihub.core.models import Organisation
 from nqihub.core.scoping import scope_of
-from nqihub.web.forms import split_codes
 
 from . import selectors, services
 from . import services_resources as resources

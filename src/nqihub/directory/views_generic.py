@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.core import selectors as web_selectors
 from nqihub.core.errors import DomainError, PermissionDenied, ValidationFailed
 from nqihub.core.http import is_htmx, scoped_or_404
 from nqihub.core.xlsx import xlsx_response
-from nqihub.web import selectors as web_selectors
 
 from . import selectors, services
 from . import services_resources as resources

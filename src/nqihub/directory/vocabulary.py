@@ -2,6 +2,8 @@
 
 import re
 
+from .models import Parameter, ProductCategory
+
 _SEP = re.compile(r"[\n\r,，;；、|/]+")
 
 
@@ -29,6 +31,4 @@ def resolve(model, text: str) -> int | None:
 
 
 def map_terms(product_text: str, parameter_text: str) -> tuple[int | None, int | None]:
-    from .models import Parameter, ProductCategory
-
     return resolve(ProductCategory, product_text), resolve(Parameter, parameter_text)

@@ -13,12 +13,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import policy
+from nqihub.core.models import DemoRecord
 from nqihub.core.scoping import Scope
 
 from . import states
 
 
-class EnterpriseStandard(models.Model):
+class EnterpriseStandard(DemoRecord):
     """One enterprise standard being drafted, reviewed and self-declared."""
 
     enterprise = models.ForeignKey(
@@ -74,12 +75,9 @@ class EnterpriseStandard(models.Model):
         blank=True,
         related_name="drafted_standard",
     )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "enterprise__region_id"

@@ -1,9 +1,10 @@
-"""Menu entry of the drafting app for the layout (``web.context_processors.build_navigation``)."""
+"""Menu entry of the drafting app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
+from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
 
 #: Roles that draft, review or oversee enterprise standards.
@@ -17,8 +18,6 @@ ROLES = {
 
 def nav_item(user, current: str = ""):
     """企业标准起草, as an entry of the 标准 menu; None for roles that have nothing to do there."""
-    from nqihub.web.context_processors import NavItem
-
     scope = scope_of(user)
     if not (scope.is_admin or ROLES & scope.roles):
         return None

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from nqihub.accounts.api import BearerAuth
 from nqihub.core.api import OPTIONAL_TOKEN, ErrorOut, ValidationErrorOut
 from nqihub.core.errors import NotFound, ValidationFailed
+from nqihub.core.jsonbody import BodyError, JsonBodyParser
 
 from . import photo_jobs, services
 from .packs import packs
@@ -169,10 +170,8 @@ def _sniff_image(data: bytes) -> str | None:
 
 
 def _json_payload(request) -> CheckIn:
-    from nqihub.api import BodyError, api
-
     try:
-        data = api.parser.parse_body(request)
+        data = JsonBodyParser().parse_body(request)
     except BodyError as exc:
         raise HttpError(400, exc.message) from exc
     except (ValueError, UnicodeDecodeError) as exc:

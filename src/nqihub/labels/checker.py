@@ -549,10 +549,18 @@ LABEL_KINDS: dict[str, Callable] = {
 # --- entry point ---------------------------------------------------------------------------------------
 
 
-def _default_lookup(number: str):
-    from .selectors import standard_status
+#: The standards catalogue's lookup (``labels.selectors.standard_status``), plugged in by the labels app's
+#: ``AppConfig.ready``: this engine imports no Django (import contract ``pure-engines``). Unset: unknown.
+_catalogue_lookup: StandardLookup | None = None
 
-    return standard_status(number)
+
+def use_catalogue(lookup: StandardLookup) -> None:
+    global _catalogue_lookup
+    _catalogue_lookup = lookup
+
+
+def _default_lookup(number: str):
+    return _catalogue_lookup(number) if _catalogue_lookup is not None else None
 
 
 _DOMESTIC = re.compile(r"^(?:中国|中国大陆|中华人民共和国|国产|china|prc)$", re.I)

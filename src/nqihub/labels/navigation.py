@@ -1,13 +1,13 @@
-"""Menu of the labels app for the layout (``web.context_processors.build_navigation``)."""
+"""Menu of the labels app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.navigation import NavItem
+
 
 def menu(user, current: str = ""):
     """标识标签 for everyone signed in: the checker and its rules (the pages are open to anonymous users too)."""
-    from nqihub.web.context_processors import NavItem
-
     if not getattr(user, "is_authenticated", False):
         return None
     children = [

@@ -18,7 +18,11 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.core.errors import ValidationFailed
 from nqihub.core.middleware import ip_from_request
+
+from .photo import check_photo
+from .tasks import check_photo_task
 
 PHOTOS_DIR = "label-photos"
 JOB_TTL = 3600
@@ -52,8 +56,6 @@ def _save(job_id: str, state: dict) -> None:
 
 def submit(request, data: bytes, category: str, complete: bool) -> str:
     """Store the photo, record the job as queued and hand it to the worker; returns the job id."""
-    from .tasks import check_photo_task
-
     job_id = str(uuid.uuid4())
     default_storage.save(f"{PHOTOS_DIR}/{job_id}", ContentFile(data))
     _save(job_id, {"owner": owner_of(request), "state": "queued", "category": category, "complete": complete})
@@ -63,10 +65,6 @@ def submit(request, data: bytes, category: str, complete: bool) -> str:
 
 def run(job_id: str) -> None:
     """The worker's part: read the photo, check it, record the answer, delete the photo."""
-    from nqihub.core.errors import ValidationFailed
-
-    from .photo import check_photo
-
     state = get(job_id)
     path = f"{PHOTOS_DIR}/{job_id}"
     if state is None:

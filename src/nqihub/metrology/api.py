@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Days, Id, IsoDate
+from nqihub.core.errors import ValidationFailed
 from nqihub.core.http import get_or_404
 from nqihub.directory.selectors import enterprise_get, institution_get
 
@@ -356,8 +357,6 @@ def complete_booking(request, pk: Id, payload: RecordIn):
 def _note(request) -> str:
     """The optional ``{"note": "…"}`` body of an action (no body at all is fine)."""
     import json
-
-    from nqihub.core.errors import ValidationFailed
 
     if request.content_type != "application/json":
         return str(request.POST.get("note", ""))

@@ -12,6 +12,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from .models import MandatoryCatalogueEntry
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "mandatory_verification_1987.csv"
 SOURCE_YEAR = 1987
 SOURCE_TITLE = "强制检定的工作计量器具明细目录（1987）"
@@ -72,8 +74,6 @@ def load(model) -> int:
 def suggest_entry(name: str):
     """The active catalogue entry an instrument called ``name`` most likely is: the same name, else an entry
     whose name is part of it (the longest), else a category whose name is part of it. ``None`` if none."""
-    from .models import MandatoryCatalogueEntry
-
     name = "".join((name or "").split())
     if not name:
         return None

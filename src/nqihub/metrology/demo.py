@@ -11,6 +11,8 @@ import datetime
 
 from django.db import transaction
 
+from nqihub.accounts.demo import demo_password
+from nqihub.accounts.models import User
 from nqihub.core.models import Membership, Organisation, Region
 from nqihub.directory.models import Enterprise, Institution, ScopeLine
 
@@ -63,9 +65,6 @@ def _calibration_body() -> Institution:
 
 
 def _cal_user(inst: Institution) -> None:
-    from nqihub.accounts.models import User
-    from nqihub.web.management.commands.load_demo import demo_password
-
     user, _created = User.objects.get_or_create(
         username=CAL_USERNAME, defaults={"display_name": "柳州计量机构人员（示例）"}
     )

@@ -21,7 +21,13 @@ from nqihub.core.tabular import HeaderMap, RowIssue, check_file, clean_cell, tab
 from nqihub.directory.models import Enterprise
 
 from .models import Instrument, MandatoryCatalogueEntry, Purpose
-from .services import InstrumentData, PermissionDenied, can_manage_ledger, validate_instrument
+from .services import (
+    InstrumentData,
+    PermissionDenied,
+    can_manage_ledger,
+    instrument_create,
+    validate_instrument,
+)
 
 MAX_ROWS = 5000
 
@@ -197,8 +203,6 @@ def parse(
 @transaction.atomic
 def instrument_import(*, enterprise: Enterprise, data: bytes, filename: str, by) -> list[Instrument]:
     """Create every row's instrument, or none: ``InstrumentImportRejected`` lists the bad rows."""
-    from .services import instrument_create
-
     if not can_manage_ledger(by, enterprise):
         raise PermissionDenied(_("您无权维护该企业的计量器具台账。"))
     rows, errors = parse(data, filename, enterprise=enterprise)

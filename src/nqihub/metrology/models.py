@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import policy
-from nqihub.core.models import Region
+from nqihub.core.models import DemoRecord, Region
 from nqihub.core.scoping import Scope
 
 
@@ -91,7 +91,7 @@ def _instrument_scope_extra(scope: Scope) -> Q:
     return q
 
 
-class Instrument(models.Model):
+class Instrument(DemoRecord):
     """A working measuring instrument in an enterprise's ledger (计量器具台账)."""
 
     enterprise = models.ForeignKey(
@@ -136,9 +136,6 @@ class Instrument(models.Model):
     #: The latest 检定 failed (检定结果通知书): 禁止使用 until it passes again.
     failed_verification = models.BooleanField(_("检定不合格"), default=False, editable=False)
     in_use = models.BooleanField(_("在用"), default=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "region_id"
@@ -237,7 +234,7 @@ class VerificationRecord(models.Model):
         return str(_("检定结果通知书")) if self.result == self.Result.FAIL else str(_("检定证书"))
 
 
-class Booking(models.Model):
+class Booking(DemoRecord):
     """A booking (送检/校准预约) of an instrument with a calibration body."""
 
     class Status(models.TextChoices):
@@ -265,9 +262,6 @@ class Booking(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "instrument__enterprise__organisation"
     scope_region_field = "region_id"

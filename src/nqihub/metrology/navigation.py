@@ -1,4 +1,4 @@
-"""Menu entries of metrology for the layout (``web.context_processors.build_navigation``):
+"""Menu entries of metrology for the layout (``web.context_processors.build_navigation``, registered in apps.py):
 
 from nqihub.metrology.navigation import nav_items
 items.append(...)  # or extend a group with nav_items(user, current)
@@ -8,13 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
+from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
 
 
 def nav_items(user, current: str = "") -> list:
     """NavItems for ``user`` (``current`` = "namespace:url_name" of the page, for the active mark)."""
-    from nqihub.web.context_processors import NavItem
-
     scope = scope_of(user)
     roles = scope.roles
     items = []

@@ -25,6 +25,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.notifications.services import notify
+
 from .models import Instrument, ReminderSent
 from .services import enterprise_users, instrument_url, supervising_regulator_users
 
@@ -76,8 +78,6 @@ def _message(instrument: Instrument, kind: str, days_left: int) -> tuple[str, st
 
 def _remind(instrument: Instrument, today: datetime.date, counts: dict) -> None:
     """One instrument, in its own transaction (the caller's ``atomic``)."""
-    from nqihub.notifications.services import notify
-
     days_left = (instrument.next_due - today).days
     kind = kind_for(days_left)
     if kind is None:

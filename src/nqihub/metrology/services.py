@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nqihub.accounts.models import User
 from nqihub.core import audit, policy
 from nqihub.core.errors import (
     DomainError,
@@ -26,7 +27,9 @@ from nqihub.core.errors import (
     ValidationFailed,
 )
 from nqihub.core.models import Membership, Organisation
+from nqihub.core.regions import parent
 from nqihub.core.scoping import scope_of
+from nqihub.directory.matching import capability_match
 from nqihub.directory.models import Enterprise, Institution
 from nqihub.notifications.services import notify
 
@@ -39,6 +42,7 @@ from .models import (
     RecordKind,
     VerificationRecord,
 )
+from .ranges import covers
 
 #: Longest validity / interval accepted (10 years): a typo guard, far beyond any JJG period.
 MAX_INTERVAL_DAYS = 3650
@@ -62,8 +66,6 @@ def is_body_staff(user, institution: Institution) -> bool:
 
 
 def enterprise_users(enterprise: Enterprise) -> list:
-    from nqihub.accounts.models import User
-
     return list(
         User.objects.filter(
             memberships__organisation_id=enterprise.organisation_id, is_active=True
@@ -72,8 +74,6 @@ def enterprise_users(enterprise: Enterprise) -> list:
 
 
 def institution_users(institution: Institution) -> list:
-    from nqihub.accounts.models import User
-
     return list(
         User.objects.filter(
             memberships__organisation_id=institution.organisation_id,
@@ -86,9 +86,6 @@ def institution_users(institution: Institution) -> list:
 def supervising_regulator_users(region_code: str) -> list:
     """The regulators of the nearest region at or above ``region_code`` that has a regulator (for a
     county without its own bureau: the city's), as for the desk's escalation."""
-    from nqihub.accounts.models import User
-    from nqihub.core.regions import parent
-
     node: str | None = region_code
     while node:
         users = list(
@@ -438,8 +435,6 @@ def suggest_bodies(*, instrument: Instrument, fetched_by, limit: int = 20) -> li
     A body is then dropped when every matching scope line with a readable measuring range clearly does not
     contain the instrument's range (``ranges.covers`` is False); one line that covers it, or whose range
     (or the instrument's) cannot be read, keeps it. Each suggestion gets a ``range_note`` saying why."""
-    from nqihub.directory.matching import capability_match
-
     seen: dict[int, object] = {}
     for term in [instrument.quantity, instrument.name]:
         term = (term or "").strip()
@@ -465,8 +460,6 @@ def suggest_bodies(*, instrument: Instrument, fetched_by, limit: int = 20) -> li
 
 def range_verdict(lines, instrument_range: str) -> tuple[bool, str]:
     """(keep the body?, why) for a body's matching scope lines and the instrument's measuring range."""
-    from .ranges import covers
-
     instrument_range = (instrument_range or "").strip()
     if not instrument_range:
         return True, _("器具测量范围未注明")

@@ -4,13 +4,12 @@ run_periodic``); this task runs it on demand, recorded like the others. Safe to 
 ``reminders``)."""
 
 from nqihub.celery import app
+from nqihub.core import periodic
 
 
 @app.task(name="metrology.send_reminders")
 def send_reminders_task(today: str | None = None) -> dict:
     from datetime import date
-
-    from nqihub.core import periodic
 
     kwargs = {"today": date.fromisoformat(today)} if today else {}
     return periodic.execute("metrology.send_reminders", trigger="task", **kwargs).result or {}

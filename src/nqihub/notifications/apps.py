@@ -6,3 +6,5 @@ class NotificationsConfig(AppConfig):
     name = "nqihub.notifications"
     label = "notifications"
     verbose_name = _("通知")
+    #: Settings checks run by core.preflight (``manage.py preflight``, start-up with DEBUG=false).
+    preflight_checks = ("nqihub.notifications.sms.configuration_problems",)

@@ -15,8 +15,10 @@ from nqihub.core.bounds import Id, Label, PageNumber, StandardCode
 from nqihub.core.errors import ValidationFailed
 
 from . import selectors, services
-from .models import Declaration, Standard
+from .models import Declaration, Standard, StandardProposal
 from .numbers import parse_standard_number
+from .search import highlight
+from .services import UNLISTED_NOTE
 
 router = Router(tags=["standards"])
 
@@ -166,8 +168,6 @@ class DeclarationOut(Schema):
 
     @staticmethod
     def resolve_notes(obj) -> list[str]:
-        from .services import UNLISTED_NOTE
-
         return [f"{code} {UNLISTED_NOTE}" for code in obj.unlisted]
 
     @staticmethod
@@ -216,8 +216,6 @@ def _standard_by_number(number: str, field: str = "canonical") -> tuple[Standard
 
 @router.get("/standards", response={200: StandardPage, **READ_ERRORS}, summary="Search the catalog")
 def list_standards(request, filters: Query[StandardFilter]):
-    from .search import highlight
-
     ics = (filters.ics or "").strip() or None
     result = selectors.standard_search(
         fetched_by=request.user,
@@ -396,8 +394,6 @@ class ProposalPage(Schema):
 
 
 def _proposal(request, id: int):
-    from .models import StandardProposal
-
     try:
         return selectors.proposal_get(fetched_by=request.user, pk=id)
     except StandardProposal.DoesNotExist as exc:
@@ -415,8 +411,6 @@ def list_proposals(
     page: PageNumber = 1,
     page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
-    from .models import StandardProposal
-
     if state and state not in StandardProposal.State.values:
         raise ValidationFailed({"state": _("审核状态应为 pending、confirmed 或 rejected。")})
     qs = selectors.proposal_list(fetched_by=request.user, state=state)

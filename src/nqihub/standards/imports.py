@@ -25,12 +25,15 @@ from django.utils.translation import gettext as _
 
 from nqihub.core import audit, imports, tabular
 from nqihub.core.errors import DomainError
+from nqihub.core.scoping import scope_of
 from nqihub.core.search import segment
 from nqihub.core.tabular import RowIssue
 
+from . import services
 from .models import CcsCode, IcsCode, Requirement, Standard
 from .numbers import parse_standard_number
 from .search import index_standards
+from .services import PermissionDenied
 
 logger = logging.getLogger(__name__)
 
@@ -331,8 +334,6 @@ def upsert_standards(
     action: str = "standards.catalog.imported",
 ) -> ImportReport:
     """Write validated rows (``validate_rows``) in one transaction; notify followers of what changed."""
-    from . import services
-
     report = ImportReport(rows=len(rows))
     total = len(rows)
     with transaction.atomic():
@@ -451,8 +452,6 @@ def import_standards(data: bytes, filename: str, *, by=None, progress=None) -> I
 
 
 def can_import(user) -> bool:
-    from nqihub.core.scoping import scope_of
-
     return scope_of(user).is_admin
 
 
@@ -462,8 +461,6 @@ KIND = "standards.catalog"
 def import_job_start(*, data: bytes, filename: str, by) -> str:
     """Validate now (raising like ``import_standards``), then queue the upsert (on commit); returns the
     job id."""
-    from .services import PermissionDenied
-
     if not can_import(by):
         raise PermissionDenied(_("只有平台管理员可以导入标准目录。"))
     rows, issues = validate_rows(read_table(data, filename))
@@ -480,8 +477,6 @@ def import_job_get(job_id: str, *, fetched_by) -> dict | None:
 
 def run_job(job, data: bytes, progress) -> dict:
     """``core.imports`` runner (permission checked again as the uploader)."""
-    from .services import PermissionDenied
-
     if not can_import(job.created_by):
         raise PermissionDenied(_("只有平台管理员可以导入标准目录。"))
     report = import_standards(

@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from nqihub.core.search import _jieba, terms
 
 from .models import Standard
+from .numbers import parse_standard_number
 
 FTS_TABLE = "standards_standard_fts"
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -143,8 +144,6 @@ def _filters(level, nature, status, ics) -> tuple[list[str], list]:
 
 def number_lookup(q: str) -> list[Standard]:
     """Standards whose number is ``q`` (with year: that version; without: every version, current first)."""
-    from .numbers import parse_standard_number
-
     try:
         parsed = parse_standard_number(q)
     except (ValueError, TypeError):

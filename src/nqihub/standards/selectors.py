@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 
 from nqihub.core.scoping import visible
 
-from .models import Declaration, Standard, StandardFollow
+from .models import Declaration, Standard, StandardFollow, StandardProposal
 from .numbers import parse_standard_number
 from .search import SearchResult, order_versions, search_standards
+from .services import can_review_proposals
 
 
 def standard_search(
@@ -119,9 +120,6 @@ def public_declarations(*, enterprise_id: int) -> QuerySet:
 
 def proposal_list(*, fetched_by, state: str = ""):
     """Standard proposals: all for admins and regulators (who review them), one's own for anyone else."""
-    from .models import StandardProposal
-    from .services import can_review_proposals
-
     qs = StandardProposal.objects.select_related("proposed_by", "decided_by", "standard")
     if not can_review_proposals(fetched_by):
         qs = qs.filter(proposed_by=fetched_by)

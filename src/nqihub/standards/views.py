@@ -22,8 +22,8 @@ from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.http import is_htmx
 
 from . import imports, selectors, services
-from .forms import INDICATOR_ROWS, DeclarationForm, StandardFilterForm, StandardImportForm
-from .models import CcsCode, Declaration, IcsCode, Standard
+from .forms import INDICATOR_ROWS, DeclarationForm, ProposalForm, StandardFilterForm, StandardImportForm
+from .models import CcsCode, Declaration, IcsCode, Standard, StandardProposal
 from .search import highlight
 
 PAGE_SIZE = 25
@@ -410,8 +410,6 @@ def public_declarations(request, enterprise_id: int):
 def proposal_list(request):
     """Propose a missing standard (anyone signed in); the proposals one may see (reviewers: all, with the
     buttons to confirm or reject the pending ones)."""
-    from .forms import ProposalForm
-
     form = ProposalForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -444,8 +442,6 @@ def proposal_list(request):
 @login_required
 @require_POST
 def proposal_decide(request, pk: int, decision: str):
-    from .models import StandardProposal
-
     try:
         proposal = selectors.proposal_get(fetched_by=request.user, pk=pk)
     except StandardProposal.DoesNotExist as exc:

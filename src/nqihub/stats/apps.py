@@ -8,4 +8,9 @@ class StatsConfig(AppConfig):
     verbose_name = _("统计与报表")
 
     def ready(self) -> None:
+        from nqihub.core import navigation
+
+        from . import navigation as menus
+
+        navigation.register("stats", menus.menu)
         from . import receivers  # noqa: F401  (connects the rollup receivers)

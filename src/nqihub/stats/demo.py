@@ -17,6 +17,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from nqihub.cooperatives.models import Member, MemberStatus
+from nqihub.core.models import Organisation
+from nqihub.core.regions import parent
+from nqihub.desk.models import ServiceRequest
+from nqihub.directory.models import Enterprise, Station, StationArea
+from nqihub.directory.uscc import demo_uscc
+
+from . import rollups
+
 #: (county, industry class, product) of the generated demo enterprises: 3 per county.
 COUNTIES = {
     # Guangxi: Liuzhou (螺蛳粉), Nanning, Guilin
@@ -67,9 +76,6 @@ NUMBER_PREFIX = "示例-"
 
 
 def _stations() -> dict[str, object]:
-    from nqihub.core.models import Organisation
-    from nqihub.directory.models import Station, StationArea
-
     out = {}
     for key, name, county, area in STATIONS:
         org, _ = Organisation.objects.update_or_create(
@@ -92,10 +98,6 @@ def _stations() -> dict[str, object]:
 
 
 def _enterprises() -> list:
-    from nqihub.core.models import Organisation
-    from nqihub.directory.models import Enterprise
-    from nqihub.web.management.commands.load_demo import demo_uscc
-
     out = []
     for county, (industry, product) in COUNTIES.items():
         for i in range(3):
@@ -130,8 +132,6 @@ def _give_to_cooperative_members(rows) -> None:
     (示例 in their names; not the seed's 悦瑟, whose account is a demo login) become those members'
     requests, so that the cooperative's figures have something to show. Same county: where a request is
     counted does not change."""
-    from nqihub.cooperatives.models import Member, MemberStatus
-
     members = list(
         Member.objects.filter(
             is_demo=True, status=MemberStatus.ACTIVE, enterprise__name__contains="示例"
@@ -154,12 +154,6 @@ def _give_to_cooperative_members(rows) -> None:
 
 def seed_demo(today) -> None:
     """Idempotent: the generated history is replaced when present with another size."""
-    from nqihub.core.regions import parent
-    from nqihub.desk.models import ServiceRequest
-    from nqihub.directory.models import Station
-
-    from . import rollups
-
     existing = ServiceRequest.objects.filter(number__startswith=NUMBER_PREFIX)
     if existing.count() == N_REQUESTS:
         return

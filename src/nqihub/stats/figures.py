@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from nqihub.core.regions import prefix as region_prefix
 from nqihub.core.scoping import prefix_q
+from nqihub.desk.models import ServiceRequest
+from nqihub.directory.models import StationArea
 
 from . import facts
 from .models import DistinctHelped, DurationBucket, Fact, Rollup
@@ -256,9 +258,6 @@ def month_bounds(from_month: int, to_month: int) -> tuple[datetime.datetime, dat
 def counted_requests(region: str, dim: str = "station", value: str | None = None):
     """Service requests counted in ``region``'s subtree (the counting rule of ``rollups.counting_region``)."""
     from django.db.models import Case, When
-
-    from nqihub.desk.models import ServiceRequest
-    from nqihub.directory.models import StationArea
 
     covered = StationArea.objects.filter(station_id=OuterRef("station_id"), region_id=OuterRef("region_id"))
     qs = ServiceRequest.objects.annotate(

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from nqihub.core.models import Region
 from nqihub.core.regions import NATIONAL, level
 
 #: Simplification tolerance in degrees per level of the features drawn.
@@ -73,7 +74,6 @@ def _children_json(code: str) -> str | None:
         chosen = [f for f in _features(kind) if _code(f)[:2] == code[:2]]
     if not chosen:
         return None
-    from nqihub.core.models import Region
 
     codes = [_code(f) for f in chosen]
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))

@@ -5,6 +5,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.models import Industry, Region
+from nqihub.desk.models import Category
+from nqihub.directory.models import Station
 
 #: (key, label, kind) of the figures shown in tables and exports, in order. kind: int, money, rate, hours, mean.
 FIGURES = [
@@ -40,8 +43,6 @@ MAP_FIGURES = [
 
 
 def dimension_filter(*, category: str = "", industry: str = "", station: str = "") -> tuple[str, str | None]:
-    from nqihub.desk.models import Category
-
     given = [
         (k, v.strip())
         for k, v in (("category", category), ("industry", industry), ("station", station))
@@ -68,10 +69,6 @@ def dimension_filter(*, category: str = "", industry: str = "", station: str = "
 
 def label_rows(rows: list[dict], by: str, region_code: str) -> list[dict]:
     """Adds ``label`` to each breakdown row (one query per call at most)."""
-    from nqihub.core.models import Industry, Region
-    from nqihub.desk.models import Category
-    from nqihub.directory.models import Station
-
     keys = [r["key"] for r in rows]
     if by == "child_region":
         names = dict(Region.objects.filter(code__in=keys).values_list("code", "name"))

@@ -22,10 +22,13 @@ from collections import defaultdict
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from nqihub.cooperatives.models import Member, MemberEvent, MemberStatus
 from nqihub.core.regions import prefix as region_prefix
 from nqihub.core.scoping import prefix_q
+from nqihub.desk.models import ServiceRequest
 
 from . import facts
+from .figures import compose, month_bounds
 from .models import Fact
 
 JOIN_ACTIONS = ("admitted", "accepted")
@@ -37,8 +40,6 @@ Stints = dict[int, list[tuple[int, datetime.date, datetime.date | None]]]
 
 def stints(cooperative_ids) -> Stints:
     """The membership stints of the cooperatives' members (two queries)."""
-    from nqihub.cooperatives.models import Member, MemberEvent, MemberStatus
-
     ids = list(cooperative_ids)
     out: Stints = {pk: [] for pk in ids}
     if not ids:
@@ -98,8 +99,6 @@ def requests_q(spans, field: str = "") -> Q:
 
 
 def member_requests(spans):
-    from nqihub.desk.models import ServiceRequest
-
     return ServiceRequest.objects.filter(requests_q(spans))
 
 
@@ -110,10 +109,6 @@ def _in_stint(spans_of_enterprise, day: datetime.date) -> bool:
 def figures_by_cooperative(*, region: str, from_month: int, to_month: int, stints_: Stints) -> dict:
     """``{cooperative id: figure set}`` of the requests counted in ``region``'s subtree that belong to each
     cooperative (one query whatever the number of cooperatives)."""
-    from nqihub.desk.models import ServiceRequest
-
-    from .figures import compose, month_bounds
-
     all_spans = [s for spans in stints_.values() for s in spans]
     by_enterprise: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for coop_id, spans in stints_.items():

@@ -1,15 +1,14 @@
-"""Menu of the stats app for the layout (``web.context_processors.build_navigation``)."""
+"""Menu of the stats app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
 
 
 def menu(user, current: str = ""):
     """统计分析 (dashboard, big screen, periodic reports, public figures) for regulators and admins."""
-    from nqihub.web.context_processors import NavItem
-
     if not scope_of(user).is_regulator:
         return None
     children = [

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from nqihub.directory.models import Station, StationArea
+
 from . import facts
 from .facts import FactData
 from .models import DistinctHelped, DurationBucket, Fact, Helped, Rollup
@@ -46,7 +48,6 @@ def _fen(amount) -> int:
 def counting_region(req) -> str:
     if not req.station_id:
         return req.region_id
-    from nqihub.directory.models import Station, StationArea
 
     if StationArea.objects.filter(station_id=req.station_id, region_id=req.region_id).exists():
         return req.region_id

@@ -10,13 +10,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.certification import selectors as cert
+from nqihub.cooperatives import selectors as coop
+from nqihub.cooperatives.models import Cooperative
 from nqihub.core.errors import NotFound, ValidationFailed
 from nqihub.core.models import Membership, Region
 from nqihub.core.regions import NATIONAL, is_code
 from nqihub.core.regions import prefix as region_prefix
-from nqihub.core.scoping import scope_of, visible
+from nqihub.core.scoping import prefix_q, scope_of, visible
+from nqihub.desk.models import ServiceRequest
+from nqihub.metrology import selectors as metro
+from nqihub.testing.models import TestOrder
 
 from . import figures as figs
+from . import labels, membership
 from .models import Fact, Report
 
 
@@ -101,10 +108,6 @@ def module_figures(
     """Figures of the other modules (scoped through their own selectors): instruments overdue and
     certificates expiring within 90 days (now), and the test orders issued in the period (count and pass
     rate)."""
-    from nqihub.certification import selectors as cert
-    from nqihub.core.scoping import prefix_q
-    from nqihub.metrology import selectors as metro
-
     today = today or timezone.localdate()
     p = region_prefix(region.code)
     out = {
@@ -122,9 +125,6 @@ def test_figures(user, region: Region, from_month: int, to_month: int) -> dict:
     ``tests_issued`` (every conclusion) and ``test_pass_rate`` = 合格 / (合格 + 不合格) (``None`` when
     none was judged). Scoped with ``visible(user, TestOrder)``."""
     from django.db.models import Count
-
-    from nqihub.core.scoping import prefix_q
-    from nqihub.testing.models import TestOrder
 
     start, end = figs.month_bounds(from_month, to_month)
     counts = (
@@ -171,9 +171,6 @@ def test_pass_rate_url(region: Region, from_month: int, to_month: int) -> str:
 
 def cooperatives_in(user, region: Region):
     """The quality cooperatives of the region's subtree the user may see."""
-    from nqihub.cooperatives.models import Cooperative
-    from nqihub.core.scoping import prefix_q
-
     return (
         Cooperative.objects.filter(visible(user, Cooperative))
         .filter(prefix_q("region_id", region_prefix(region.code)))
@@ -186,8 +183,6 @@ def cooperative_for(user, region: Region, text):
     """The cooperative ``text`` (its organisation id, as ``TestOrder.cooperative`` and the testing pages
     use) for a figure filter: not a number → 422; a cooperative the user cannot see → 404 (as a region
     outside its subtree); one it sees outside the asked region → 422."""
-    from nqihub.cooperatives.models import Cooperative
-
     text = str(text).strip()
     if not text.isdigit() or len(text) > 12:
         raise ValidationFailed({"cooperative": _("合作社应为数字 id（机构 id）。")})
@@ -209,8 +204,6 @@ def cooperative_for(user, region: Region, text):
 def cooperative_figures(user, *, region: Region, cooperatives, from_month: int, to_month: int) -> dict:
     """``{cooperative pk: figure set}`` for the requests counted in the region of each cooperative's members
     at the time they were submitted (see ``membership``)."""
-    from . import membership
-
     return membership.figures_by_cooperative(
         region=region.code,
         from_month=from_month,
@@ -222,8 +215,6 @@ def cooperative_figures(user, *, region: Region, cooperatives, from_month: int, 
 def cooperative_pass_rates(user, cooperative, from_month: int, to_month: int) -> dict:
     """The cooperative's inspection, test and combined pass rates over the months (shares 0–1), from
     ``cooperatives.selectors.pass_rates``."""
-    from nqihub.cooperatives import selectors as coop
-
     start, end = figs.month_bounds(from_month, to_month)
     rates = coop.pass_rates(
         fetched_by=user,
@@ -270,8 +261,6 @@ def breakdown(
 ) -> list[dict]:
     """Labelled breakdown rows (``by`` in ``BREAKDOWNS``); ``cooperative`` ignores the filter, as the
     other dimension breakdowns do."""
-    from . import labels
-
     if by == "cooperative":
         return cooperative_breakdown(user, region=region, from_month=from_month, to_month=to_month)
     rows = figs.breakdown(
@@ -315,9 +304,6 @@ def drill_down(
     A regulator sees the requests counted in its region, including those re-routed to it from elsewhere
     (number, title, enterprise and outcome; no contact data). ``cooperative`` (checked by
     ``cooperative_for``): only its members' requests submitted while they were members."""
-    from nqihub.core.scoping import prefix_q
-    from nqihub.desk.models import ServiceRequest
-
     if figure not in DRILL_FIGURES:
         raise ValidationFailed({"figure": _("不支持的指标。")})
     month_field, extra = DRILL_FIGURES[figure]

@@ -23,6 +23,7 @@ from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.regions import NATIONAL, parent
 from nqihub.core.scoping import scope_of
+from nqihub.notifications.services import notify
 
 from . import figures as figs
 from .models import Report, ReportEvent
@@ -106,8 +107,6 @@ def snapshot(region_code: str, from_month: int, to_month: int) -> dict:
 
 
 def _notify(users, event: str, title: str, report: Report, body: str = "") -> None:
-    from nqihub.notifications.services import notify
-
     notify(
         users=users,
         event=event,

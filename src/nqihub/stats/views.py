@@ -23,7 +23,11 @@ from nqihub.core.errors import DomainError, NotFound, ValidationFailed
 from nqihub.core.models import Region
 from nqihub.core.regions import NATIONAL, parent
 from nqihub.core.regions import level as region_level
+from nqihub.core.regions import prefix as region_prefix
+from nqihub.core.scoping import scope_of
 from nqihub.core.xlsx import xlsx_response
+from nqihub.desk.models import Category
+from nqihub.directory.models import Station
 
 from . import figures as figs
 from . import geo, labels, selectors, services
@@ -106,9 +110,6 @@ def public(request):
     totals = figs.figures(region=NATIONAL, from_month=from_month, to_month=to_month)
     year = timezone.localdate().year
     this_year = figs.figures(region=NATIONAL, from_month=year * 100 + 1, to_month=year * 100 + 12)
-    from nqihub.desk.models import Category
-    from nqihub.directory.models import Station
-
     months = figs.breakdown(
         region=NATIONAL, from_month=from_month, to_month=to_month, by="month", medians=False
     )
@@ -157,7 +158,6 @@ def dashboard(request):
     region, from_month, to_month, dim, value, error = _context(request)
     if error:
         messages.error(request, error)
-    from nqihub.desk.models import Category
 
     return render(
         request,
@@ -313,9 +313,6 @@ def records(request):
             _("%(region)s指标明细.xlsx") % {"region": region.name}, str(_("指标明细")), headers, rows
         )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    from nqihub.core.regions import prefix as region_prefix
-    from nqihub.core.scoping import scope_of
-
     prefixes = scope_of(request.user).regulator_prefixes
     admin = scope_of(request.user).is_admin
     for r in page:

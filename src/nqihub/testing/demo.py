@@ -15,6 +15,7 @@ from django.db import transaction
 from nqihub.accounts.models import User
 from nqihub.directory.models import Enterprise, Institution
 
+from . import services
 from .models import LabProfile, LabRole, OrderStatus, TestOrder
 
 LAB_LZ = "柳州市食品检验检测实验室（示例）"
@@ -39,8 +40,6 @@ ROLES = {
 
 def seed_demo(today) -> None:
     """Idempotent: re-running finds the demo orders by product name and leaves them as they are."""
-    from . import services
-
     lab = Institution.objects.filter(name=LAB_LZ).first()
     enterprise = Enterprise.objects.filter(name="善元食品有限公司").first()
     if lab is None or enterprise is None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import policy
 from nqihub.core.files import RandomName
-from nqihub.core.models import Organisation, Region
+from nqihub.core.models import DemoRecord, Organisation, Region
 from nqihub.core.scoping import Scope
 from nqihub.directory.models import Enterprise, Institution
 
@@ -80,7 +80,7 @@ def _order_scope_extra(scope: Scope) -> Q:
     return q
 
 
-class TestOrder(models.Model):
+class TestOrder(DemoRecord):
     __test__ = False  # not a pytest test class
 
     number = models.CharField(_("委托单号"), max_length=32, unique=True)
@@ -148,9 +148,6 @@ class TestOrder(models.Model):
     received_at = models.DateTimeField(_("收样时间"), null=True, blank=True)
     #: When the current report was issued (the latest revision); null until issued.
     issued_at = models.DateTimeField(_("出具时间"), null=True, blank=True, db_index=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "region_id"

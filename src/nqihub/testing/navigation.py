@@ -1,11 +1,15 @@
-"""Menu of the testing app for the layout (``web.context_processors.build_navigation``): "检验检测" for
+"""Menu of the testing app for the layout (``web.context_processors.build_navigation``, registered in apps.py): "检验检测" for
 enterprise users, station staff, cooperative admins, lab staff and regulators."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
+from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
+
+from . import selectors
+from .views import can_create
 
 MENU_ROLES = {
     Membership.Role.ENTERPRISE_USER,
@@ -18,11 +22,6 @@ MENU_ROLES = {
 
 def menu(user, current: str = ""):
     """A top-level NavItem (with children) for ``user``, or None when the user has nothing here."""
-    from nqihub.web.context_processors import NavItem
-
-    from . import selectors
-    from .views import can_create
-
     scope = scope_of(user)
     if not (scope.is_regulator or scope.roles & MENU_ROLES):
         return None

@@ -26,6 +26,9 @@ from django.utils.translation import gettext as _
 from nqihub.core import tabular
 from nqihub.core.errors import ValidationFailed
 
+from . import services
+from .models import TestOrder
+
 SHEET_TITLE = "检验结果"
 #: Longest result text (``TestItem.result``).
 MAX_RESULT_LENGTH = 100
@@ -377,9 +380,6 @@ def _check_row(
 
 def run_job(job, data: bytes, progress) -> dict:
     """``core.imports`` runner: the results of one order, every row or none, as the uploader."""
-    from . import services
-    from .models import TestOrder
-
     order = TestOrder.objects.get(pk=job.scope["order_id"])
     expected = list(order.items.order_by("seq").values_list("seq", "parameter"))
     parsed = parse_results_xlsx(data, expected)

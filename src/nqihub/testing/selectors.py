@@ -11,13 +11,14 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.accounts.models import User
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Membership, Organisation, Region
 from nqihub.core.scoping import scope_of, visible
 from nqihub.directory.matching import capability_match
 from nqihub.directory.models import Enterprise, Institution
 
-from . import services
+from . import cooperation, services
 from .models import Conclusion, LabRole, OrderStatus, Report, SamplePhoto, TestOrder
 
 
@@ -109,15 +110,9 @@ def _enterprise_q(user) -> Q:
     q = visible(user, Enterprise)
     coops = scope.org_ids_of_kind(Organisation.Kind.COOPERATIVE)
     if coops:
-        try:
-            from nqihub.cooperatives.models import Member, MemberStatus
-        except ImportError:  # pragma: no cover
-            return q
-        q |= Q(
-            pk__in=Member.objects.filter(
-                cooperative__organisation_id__in=coops, status=MemberStatus.ACTIVE
-            ).values("enterprise_id")
-        )
+        members = cooperation.active_member_enterprise_ids(coops)
+        if members is not None:
+            q |= Q(pk__in=members)
     return q
 
 
@@ -207,8 +202,6 @@ def my_labs(user) -> QuerySet:
 
 
 def lab_staff(lab: Institution) -> list:
-    from nqihub.accounts.models import User
-
     users = list(
         User.objects.filter(
             memberships__organisation_id=lab.organisation_id,

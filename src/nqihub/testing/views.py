@@ -47,6 +47,7 @@ from .forms import (
     items_from_post,
 )
 from .models import LabRole, OrderStatus, Report, SignLevel
+from .results_xlsx import results_template_xlsx
 
 PAGE_SIZE = 25
 
@@ -502,7 +503,6 @@ def results_template(request, pk: int):
     order = _order(request, pk)
     if not services.is_lab_staff(request.user, order.lab):
         raise Forbidden(_("只有检测机构人员可以下载结果模板。"))
-    from .results_xlsx import results_template_xlsx
 
     data = results_template_xlsx(list(order.items.order_by("seq").values_list("seq", "parameter", "unit")))
     response = HttpResponse(data, content_type=XLSX_TYPE)

@@ -10,19 +10,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nqihub.core import navigation as menus
 from nqihub.core.models import Membership, Organisation
+from nqihub.core.navigation import NavItem
 from nqihub.core.scoping import scope_of
-
-
-@dataclass
-class NavItem:
-    label: str
-    url: str
-    icon: str = ""
-    active: bool = False
-    children: list["NavItem"] = field(default_factory=list)
-    #: Work waiting behind this entry (今日待办, from ``web.today.badges``); 0 shows nothing.
-    badge: int = 0
 
 
 @dataclass
@@ -177,17 +168,14 @@ def build_navigation(request) -> Navigation:
             )
         )
     items[1:1] = desk_items
-    from importlib import import_module
 
-    def app_menu(app: str):
-        return import_module(f"nqihub.{app}.navigation").menu(user, current)
+    def app_menu(app: str, default=None):
+        return menus.menu(app, user, current, default)
 
     # Standards, with the label checker (labels are checked against standards).
     standards_url = _url("standards:list")
     labels = app_menu("labels")
-    from nqihub.drafting.navigation import nav_item as drafting_item
-
-    drafting = [d for d in [drafting_item(user, current)] if d is not None]
+    drafting = [d for d in [app_menu("drafting")] if d is not None]
     if standards_url and labels is not None:
         items.append(
             NavItem(
@@ -206,15 +194,12 @@ def build_navigation(request) -> Navigation:
         items.append(NavItem(_("标准"), standards_url, "bi-journal-bookmark", active("standards:")))
     # Testing, metrology and certification: one menu, a section per app, to keep the bar short enough
     # for the 1366-pixel screens common in government offices.
-    from nqihub.certification.navigation import nav_items as certification_items
-    from nqihub.metrology.navigation import nav_items as metrology_items
-
     sections = []
     testing = app_menu("testing")
     if testing is not None:
         sections.append((_("检验检测"), list(testing.children)))
-    sections.append((_("计量"), list(metrology_items(user, current))))
-    sections.append((_("认证"), list(certification_items(user, current))))
+    sections.append((_("计量"), list(app_menu("metrology", []))))
+    sections.append((_("认证"), list(app_menu("certification", []))))
     sections = [(title, children) for title, children in sections if children]
     if sections:
         children = []

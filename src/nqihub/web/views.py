@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from nqihub.core import workcalendar
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory
@@ -110,9 +111,8 @@ def _calendar_warning(scope) -> str:
     """For admins, from December: next year's holidays are not in the calendar yet (issue 16 item 9)."""
     if not scope.is_admin:
         return ""
-    from nqihub.core import workdays
 
-    return workdays.next_year_warning()
+    return workcalendar.next_year_warning()
 
 
 @require_GET

@@ -1,6 +1,7 @@
 from django import template
 
 from nqihub.cases import services
+from nqihub.core.scoping import scope_of
 
 register = template.Library()
 
@@ -11,6 +12,5 @@ def can_draft_case(user, req) -> bool:
     admin) on a resolved / rated / closed request may draft a typical case from it."""
     if not getattr(user, "is_authenticated", False) or req.status not in services.RESOLVED_STATES:
         return False
-    from nqihub.core.scoping import scope_of
 
     return scope_of(user).is_admin or services.is_station_staff_of(user, req.station_id)

@@ -169,7 +169,7 @@ def test_a_jiangsu_enterprise_outside_the_cooperative_may_apply_but_not_read_mem
     from nqihub.accounts.models import User
     from nqihub.core.models import Membership, Organisation
     from nqihub.directory.models import Enterprise
-    from nqihub.web.management.commands.load_demo import demo_uscc
+    from nqihub.directory.uscc import demo_uscc
 
     org = Organisation.objects.create(kind="enterprise", name="测试家纺企业", region_id="320612")
     Enterprise.objects.create(

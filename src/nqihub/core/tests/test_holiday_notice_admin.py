@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from nqihub.core import workdays
+from nqihub.core import workcalendar, workdays
 from nqihub.core.models import AuditEntry, WorkdayOverride
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_preview_writes_nothing_and_confirm_writes_the_dates(client_for, django_
     assert WorkdayOverride.objects.get(date=date(2027, 2, 8)).name == "春节"
     assert workdays.deadline(date(2027, 2, 5), 1) == date(2027, 2, 14)  # the make-up Sunday
     assert AuditEntry.objects.filter(action="core.holiday_notice.confirmed").count() == 1
-    assert workdays.calendar_warnings(today=date(2026, 12, 10)) == []
+    assert workcalendar.calendar_warnings(today=date(2026, 12, 10)) == []
 
 
 def test_a_notice_with_problems_is_not_imported(client_for):
@@ -85,8 +85,8 @@ def test_real_2026_notice_previews_without_changes_to_the_calendar(client_for):
 
 
 def test_admins_are_warned_from_december_while_next_year_has_no_data(client_for):
-    assert workdays.next_year_warning(today=date(2026, 11, 30)) == ""
-    assert "2027" in workdays.next_year_warning(today=date(2026, 12, 1))
+    assert workcalendar.next_year_warning(today=date(2026, 11, 30)) == ""
+    assert "2027" in workcalendar.next_year_warning(today=date(2026, 12, 1))
     with time_machine.travel(datetime(2026, 12, 7, 10, tzinfo=UTC), tick=False):
         admin_home = client_for("admin").get("/").content.decode()
         enterprise_home = client_for("ent_shanyuan").get("/").content.decode()
@@ -94,8 +94,8 @@ def test_admins_are_warned_from_december_while_next_year_has_no_data(client_for)
     assert 'id="calendar-warning"' in admin_home and 'id="calendar-warning"' not in enterprise_home
     assert "2027 年的节假日与调休安排尚无数据" in page
     WorkdayOverride.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦")
-    workdays.invalidate_calendar_overrides()
+    workcalendar.invalidate_calendar_overrides()
     from django.core.cache import cache
 
     cache.clear()
-    assert workdays.next_year_warning(today=date(2026, 12, 7)) == ""
+    assert workcalendar.next_year_warning(today=date(2026, 12, 7)) == ""

@@ -9,12 +9,11 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nqihub.core import workdays
+from nqihub.core import workcalendar, workdays
 from nqihub.core.models import AuditEntry, WorkdayOverride
+from nqihub.core.workcalendar import calendar_overrides, calendar_warnings
 from nqihub.core.workdays import (
     add_working_days,
-    calendar_overrides,
-    calendar_warnings,
     deadline,
     is_working_day,
     working_days_between,
@@ -144,13 +143,13 @@ def test_monotonic_and_additive(start, a, b, overrides):
 def test_deadline_uses_the_table(db, demo_user):
     admin = demo_user("admin")
     assert deadline(date(2027, 2, 5), 1) == date(2027, 2, 8)
-    workdays.workday_override_set(date=date(2027, 2, 8), is_working_day=False, name="春节", by=admin)
+    workcalendar.workday_override_set(date=date(2027, 2, 8), is_working_day=False, name="春节", by=admin)
     assert calendar_overrides() == {date(2027, 2, 8): False}
     assert deadline(date(2027, 2, 5), 1) == date(2027, 2, 9)
     assert AuditEntry.objects.filter(action="core.workday_override.created").exists()
 
-    assert workdays.workday_override_delete(date=date(2027, 2, 8), by=admin) is True
-    assert workdays.workday_override_delete(date=date(2027, 2, 8), by=admin) is False
+    assert workcalendar.workday_override_delete(date=date(2027, 2, 8), by=admin) is True
+    assert workcalendar.workday_override_delete(date=date(2027, 2, 8), by=admin) is False
     assert deadline(date(2027, 2, 5), 1) == date(2027, 2, 8)
 
 
@@ -160,7 +159,7 @@ def test_warning_for_a_year_nobody_has_entered(db, demo_user):
     assert warnings == ["2027 年的节假日与调休安排尚未录入，工作日暂按周一至周五计算。"]
     assert len(calendar_warnings(today=date(2027, 6, 1))) == 1
 
-    workdays.workday_override_set(date=date(2027, 2, 8), is_working_day=False, by=demo_user("admin"))
+    workcalendar.workday_override_set(date=date(2027, 2, 8), is_working_day=False, by=demo_user("admin"))
     assert calendar_warnings(today=date(2026, 11, 26)) == []
 
 
@@ -199,9 +198,9 @@ def test_a_stale_read_cannot_outlive_a_committed_write(db, demo_user, django_cap
     from django.core.cache import cache
 
     assert calendar_overrides() == {}
-    stale_key = f"{workdays.CACHE_KEY}:{workdays._generation()}"
+    stale_key = f"{workcalendar.CACHE_KEY}:{workcalendar._generation()}"
     with django_capture_on_commit_callbacks(execute=True):
-        workdays.workday_override_set(date=date(2027, 2, 8), is_working_day=False, by=demo_user("admin"))
+        workcalendar.workday_override_set(date=date(2027, 2, 8), is_working_day=False, by=demo_user("admin"))
     cache.set(stale_key, {}, 3600)  # the slow reader's late write
     assert calendar_overrides() == {date(2027, 2, 8): False}
     assert deadline(date(2027, 2, 5), 1) == date(2027, 2, 9)

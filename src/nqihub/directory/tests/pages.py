@@ -8,7 +8,7 @@ Personas from the demo world: 善元 (Liuzhou 450204, user ent_shanyuan), 悦瑟
 from django.urls import reverse
 
 from nqihub.directory.models import Enterprise, Expert, Institution, Station
-from nqihub.web.management.commands.load_demo import demo_uscc
+from nqihub.directory.uscc import demo_uscc
 
 SHANYUAN = "善元食品有限公司"
 YUESE = "南通悦瑟家居用品有限公司"

@@ -9,8 +9,7 @@ from django.db.models import Q
 from nqihub.core.models import AuditEntry, Organisation
 from nqihub.directory.models import Enterprise, Expert, Institution, Station, StationArea
 from nqihub.directory.services import EnterpriseData, enterprise_create
-from nqihub.directory.uscc import _uscc
-from nqihub.web.management.commands.load_demo import demo_uscc
+from nqihub.directory.uscc import _uscc, demo_uscc
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 
 from nqihub.core.models import AuditEntry
 from nqihub.directory.models import Enterprise, EnterpriseContact
-from nqihub.web.management.commands.load_demo import demo_uscc
+from nqihub.directory.uscc import demo_uscc
 
 from .pages import (
     HANXI,

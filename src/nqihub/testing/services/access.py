@@ -12,7 +12,7 @@ from nqihub.core.policy import require
 from nqihub.core.scoping import scope_of
 from nqihub.directory.models import Enterprise, Institution
 
-from .. import states
+from .. import cooperation, states
 from ..models import LabRole, OrderStatus, Origin, TestOrder
 from .base import Immutable
 
@@ -44,15 +44,9 @@ def can_manage_lab(user, lab: Institution) -> bool:
 
 
 def _cooperative_member(cooperative: Organisation, enterprise: Enterprise) -> bool | None:
-    """Whether the enterprise is an active member of the cooperative; None when the cooperatives app
-    keeps no member list."""
-    try:
-        from nqihub.cooperatives.models import Member, MemberStatus
-    except ImportError:  # pragma: no cover - the app is installed
-        return None
-    return Member.objects.filter(
-        cooperative__organisation_id=cooperative.pk, enterprise=enterprise, status=MemberStatus.ACTIVE
-    ).exists()
+    """Whether the enterprise is an active member of the cooperative; None when no app keeps member lists
+    (``testing.cooperation``: the cooperatives app registers its member query)."""
+    return cooperation.is_active_member(cooperative.pk, enterprise.pk)
 
 
 def client_origin(user, enterprise: Enterprise, cooperative: Organisation | None = None) -> str | None:

@@ -4,7 +4,11 @@ request for the desk's request page (``testing/_partials/request_orders.html``).
 from django import template
 from django.utils.html import format_html
 
+from nqihub.desk import services as desk_services
+
 from ..models import Conclusion, OrderStatus, Verdict
+from ..selectors import orders_of_request
+from ..services import ACTION_LABELS
 
 register = template.Library()
 
@@ -52,10 +56,6 @@ def verdict_badge(value):
 @register.simple_tag
 def request_test_orders(req, user):
     """(orders linked to the service request that ``user`` may see, whether ``user`` may order a test)."""
-    from nqihub.desk import services as desk_services
-
-    from ..selectors import orders_of_request
-
     orders = list(orders_of_request(fetched_by=user, request=req))
     may_order = desk_services.is_enterprise_user(user, req) or desk_services.can_triage(user, req)
     return {
@@ -73,8 +73,6 @@ def get_item(mapping, key):
 def event_text(event):
     """One line of the order's history: the action's label, then what was noted."""
     from django.utils.translation import gettext as _
-
-    from ..services import ACTION_LABELS
 
     extra = {
         "created": _("创建委托单"),

@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from nqihub.core.audit_labels import action_label
+
 register = template.Library()
 
 
@@ -82,6 +84,4 @@ def cn_number(value, digits: int = 1) -> str:
 @register.filter
 def audit_action(code: str) -> str:
     """An audit action in words (``desk.request.dispatch`` → 服务需求 · 派单)."""
-    from nqihub.core.audit_labels import action_label
-
     return action_label(code)

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from nqihub.web.management.commands.load_demo import DEMO_USERS
+from nqihub.demo.management.commands.load_demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 

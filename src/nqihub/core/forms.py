@@ -6,6 +6,8 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .selectors import industry_label_for, region_label_for
+
 
 class BootstrapMixin:
     """Adds Bootstrap 5 classes to every widget, and ``is-invalid`` to fields with errors."""
@@ -74,7 +76,6 @@ class CodePickerInput(forms.TextInput):
 
 
 def region_input(level: str = "", **attrs) -> CodePickerInput:
-    from .selectors import region_label_for
 
     return CodePickerInput(
         reverse_lazy("web:region-options"),
@@ -85,7 +86,6 @@ def region_input(level: str = "", **attrs) -> CodePickerInput:
 
 
 def industry_input(**attrs) -> CodePickerInput:
-    from .selectors import industry_label_for
 
     return CodePickerInput(
         reverse_lazy("web:industry-options"),

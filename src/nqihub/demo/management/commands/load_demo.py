@@ -6,13 +6,12 @@ synthetic — all-zero serials or an explicit 示例 marker — so none can be m
 Method standards on scope lines are real standard numbers (see shared/data/standards_core.csv).
 """
 
-import os
-
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from nqihub.accounts.demo import DEFAULT_DEMO_PASSWORD, demo_password  # noqa: F401 (re-exported)
 from nqihub.accounts.models import User
 from nqihub.core.models import Industry, Membership, Organisation, Region
 from nqihub.core.regions import NATIONAL
@@ -29,26 +28,8 @@ from nqihub.directory.models import (
     StationArea,
 )
 from nqihub.directory.services import expert_search_text, institution_search_text, station_search_text
-from nqihub.directory.uscc import _uscc
+from nqihub.directory.uscc import demo_uscc
 from nqihub.directory.vocabulary import map_terms
-
-DEFAULT_DEMO_PASSWORD = "NqiDemo@2026"
-
-
-def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-
-
-def demo_uscc(region_code: str, serial: int, series: int = 0) -> str:
-    """A synthetic USCC: 91 + region + series (2 digits) + six zeros + serial digit + the computed check character.
-
-    Series 0 (eight zeros, today's codes) is the story's and the tests'; each app that generates demo enterprises
-    uses its own series (stats 1, cooperatives 2), which leads the block, so that generated codes never collide
-    with the story's nor with the tests' hand-made ``91<region>000000…`` codes.
-    """
-    body = f"91{region_code}{series:02d}000000{serial % 10}"
-    return body + _uscc.calc_check_digit(body)
-
 
 #: username → (display name, organisation key, role, description for the login list)
 DEMO_USERS: dict[str, tuple[str, str, str, str]] = {
