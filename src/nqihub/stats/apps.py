@@ -6,6 +6,3 @@ class StatsConfig(AppConfig):
     name = "nqihub.stats"
     label = "stats"
     verbose_name = _("统计与报表")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the rollup receivers)

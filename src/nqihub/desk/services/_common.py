@@ -12,6 +12,7 @@ from nqihub.core import audit
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
+from nqihub.stats import upkeep as stats_upkeep
 
 from .. import states
 from ..models import Assignment, Event, ServiceRequest
@@ -162,6 +163,12 @@ def _event(
     return event
 
 
+def _save(req: ServiceRequest, **kwargs) -> None:
+    """Every write of a request goes through here: the statistics follow after the commit."""
+    req.save(**kwargs)
+    stats_upkeep.request_changed(req)
+
+
 def _lock(req: ServiceRequest | int) -> ServiceRequest:
     pk = req.pk if isinstance(req, ServiceRequest) else req
     return (
@@ -180,7 +187,7 @@ def _apply(
     req.status = new
     if reason:
         req.status_reason = reason[:500]
-    req.save()
+    _save(req)
     _event(
         req,
         by,

@@ -23,6 +23,7 @@ from ._common import (
     _lock,
     _notify,
     _reason,
+    _save,
     assignee_users,
     can_triage,
     is_assignee,
@@ -171,7 +172,7 @@ def assignment_accept(*, assignment: Assignment, by) -> Assignment:
             data={"assignment": a.pk},
         )
     else:
-        req.save()
+        _save(req)
         _event(
             req,
             by,

@@ -20,7 +20,7 @@ from nqihub.directory.models import Enterprise
 
 from .. import deadlines
 from ..models import Category, ServiceRequest
-from ._common import _choices_text, _event, _member_orgs, _notify, request_url, station_users
+from ._common import _choices_text, _event, _member_orgs, _notify, _save, request_url, station_users
 from .triage import compute_route
 
 # --- numbers -----------------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ def request_create(*, data: RequestData, by) -> ServiceRequest:
         resolve_by=deadlines.deadline(today, deadlines.resolve_days(cats)),
     )
     req.search_text = segment(req.title, req.description, req.product, enterprise.name)
-    req.save()
+    _save(req)
     _event(
         req,
         by,

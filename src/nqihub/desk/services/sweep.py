@@ -14,7 +14,7 @@ from nqihub.core.models import Organisation
 
 from .. import deadlines, states
 from ..models import Rectification, ServiceRequest
-from ._common import _event, _lock, _notify, regulator_users, request_url, station_users
+from ._common import _event, _lock, _notify, _save, regulator_users, request_url, station_users
 
 # --- deadlines: the periodic sweep -------------------------------------------------------------------
 
@@ -77,7 +77,7 @@ def sweep_deadlines(*, today: date | None = None) -> dict:
             newly_escalated = escalate_to is not None and req.escalated_to_id is None
             if newly_escalated:
                 req.escalated_to_id, req.escalated_at = escalate_to, timezone.now()
-            req.save()
+            _save(req)
             counts["overdue"] += 1
             _event(
                 req,

@@ -16,6 +16,7 @@ from ._common import (
     _event,
     _lock,
     _notify,
+    _save,
     can_triage,
     enterprise_users,
     is_assignee,
@@ -48,7 +49,7 @@ def _mark_first_response(req: ServiceRequest, user, internal: bool) -> None:
     if internal or req.first_response_at is not None or is_enterprise_user(user, req):
         return
     req.first_response_at = timezone.now()
-    req.save(update_fields=["first_response_at", "updated_at"])
+    _save(req, update_fields=["first_response_at", "updated_at"])
 
 
 def _not_terminal(req: ServiceRequest, what: str) -> None:
