@@ -116,6 +116,13 @@ def _money(value) -> float | None:
     return float(value) if value is not None else None
 
 
+def _assignments_of(req: ServiceRequest):
+    """The request's assignments: prefetched by ``selectors.request_get`` (each knows its request)."""
+    if "assignments" in getattr(req, "_prefetched_objects_cache", {}):
+        return req.assignments.all()
+    return req.assignments.select_related("expert", "institution", "request")
+
+
 def _detail(req: ServiceRequest, user) -> dict:
     data = _summary(req)
     rect = Rectification.objects.filter(request=req).first()
@@ -157,9 +164,7 @@ def _detail(req: ServiceRequest, user) -> dict:
             "callback_satisfied": rect.callback_satisfied,
             "callback_at": rect.callback_at,
         },
-        assignments=[
-            _assignment(a) for a in req.assignments.select_related("expert", "institution", "request")
-        ],
+        assignments=[_assignment(a) for a in _assignments_of(req)],
         timeline=[
             {
                 "at": e.at,
@@ -279,9 +284,8 @@ def create_request(request, payload: RequestIn):
             contact_name=payload.contact_name,
             contact_phone=payload.contact_phone,
             channel=payload.channel or None,
+            own_channel="api",
         )
-        if data.channel is None:
-            data.channel = "api" if _is_own_enterprise_request(request.user, payload.enterprise_id) else None
         req = services.request_create(data=data, by=request.user)
         return 201, _fresh_detail(request, req.pk)
 
@@ -303,16 +307,6 @@ def track_request(request, number: Annotated[str, Field(max_length=40)] = "", co
     if result is None:
         return Status(404, {"detail": _("未找到该需求：请核对需求编号和查询码。")})
     return Status(200, result)
-
-
-def _is_own_enterprise_request(user, enterprise_id: Id | None) -> bool:
-    from nqihub.core.models import Membership
-    from nqihub.directory.models import Enterprise
-
-    own = Enterprise.objects.filter(
-        organisation__memberships__user=user, organisation__memberships__role=Membership.Role.ENTERPRISE_USER
-    )
-    return own.exists() if enterprise_id is None else own.filter(pk=enterprise_id).exists()
 
 
 @router.get(

@@ -17,6 +17,7 @@ tables, minutes at 10 M requests on PostgreSQL, run daily. ``--full`` rebuilds e
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.db import connection, transaction
@@ -30,11 +31,16 @@ logger = logging.getLogger(__name__)
 BATCH = 1000
 
 
-def request_changed(req) -> None:
-    """Queue the statistics upkeep of ``req`` (a request or its id) for after the commit. A failure there
-    is logged, not raised: the action stands and the periodic upkeep repairs the figures."""
+def request_changed(req, *, later=None) -> None:
+    """Queue the statistics upkeep of ``req`` (a request or its id) for after the commit: with ``later``
+    (the desk gathers an action's after-commit steps) or ``transaction.on_commit``. A failure there is
+    logged, not raised: the action stands and the periodic upkeep repairs the figures."""
     pk = getattr(req, "pk", req)
-    transaction.on_commit(lambda: refresh_request(pk), robust=True)
+    step = functools.partial(refresh_request, pk)
+    if later is not None:
+        later(step)
+    else:
+        transaction.on_commit(step, robust=True)
 
 
 @transaction.atomic

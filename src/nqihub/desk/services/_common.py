@@ -1,9 +1,12 @@
-"""Shared by the desk services: who may do what, whom to tell (notifications queued for after the commit), the
-timeline event and audit entry, the row lock and the one transition step (``_apply``)."""
+"""Shared by the desk services: the action wrapper and what it runs after the commit, who may do what, whom
+to tell (notifications queued for after the commit), the timeline event and audit entry, the row lock and the
+one transition step (``_apply``)."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,6 +22,54 @@ from ..models import Assignment, Event, ServiceRequest
 
 log = logging.getLogger("nqihub.desk.services")
 
+# --- actions and what waits for their commit ---------------------------------------------------------
+
+_steps: ContextVar[list | None] = ContextVar("desk_after_commit", default=None)
+
+
+def _later(step) -> None:
+    """Run ``step`` after the commit (nothing for a rolled-back action). Within an ``_action`` the steps of
+    the action are gathered and run together (``_run_steps``); elsewhere each is queued on its own."""
+    steps = _steps.get()
+    if steps is None:
+        transaction.on_commit(step, robust=True)
+    else:
+        steps.append(step)
+
+
+def _run_steps(steps: list) -> None:
+    """An action's after-commit steps (notifications, statistics) in one transaction of their own — one
+    commit, not one per step — each in a savepoint: a failing step is logged and stops neither the others
+    nor undoes the action."""
+    with transaction.atomic():
+        for step in steps:
+            try:
+                with transaction.atomic():
+                    step()
+            except Exception:
+                log.exception("desk: a step after the commit failed")
+
+
+def _action(fn):
+    """``transaction.atomic`` for one desk action; its ``_later`` steps are queued together for after the
+    commit (discarded with the action when it fails)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        token = _steps.set([])
+        try:
+            with transaction.atomic():
+                result = fn(*args, **kwargs)
+                steps = _steps.get()
+                if steps:
+                    transaction.on_commit(functools.partial(_run_steps, list(steps)), robust=True)
+            return result
+        finally:
+            _steps.reset(token)
+
+    return wrapper
+
+
 # --- who may do what ---------------------------------------------------------------------------------
 
 
@@ -32,12 +83,18 @@ def is_admin(user) -> bool:
     return scope_of(user).is_admin
 
 
+def _member_of(user, req: ServiceRequest, organisation_id: int, role: str) -> bool:
+    """``user`` holds ``role`` in the organisation, looked up once per request object (a page asks often)."""
+    memo = req.__dict__.setdefault("_desk_roles", {})
+    key = (organisation_id, role, user.pk)
+    if key not in memo:
+        memo[key] = Membership.objects.filter(user=user, organisation_id=organisation_id, role=role).exists()
+    return memo[key]
+
+
 def is_station_staff(user, req: ServiceRequest) -> bool:
-    return (
-        bool(req.station_id)
-        and Membership.objects.filter(
-            user=user, organisation_id=req.station.organisation_id, role=Membership.Role.STATION_STAFF
-        ).exists()
+    return bool(req.station_id) and _member_of(
+        user, req, req.station.organisation_id, Membership.Role.STATION_STAFF
     )
 
 
@@ -58,9 +115,7 @@ def is_regulator_of(user, req: ServiceRequest) -> bool:
 
 
 def is_enterprise_user(user, req: ServiceRequest) -> bool:
-    return Membership.objects.filter(
-        user=user, organisation_id=req.enterprise.organisation_id, role=Membership.Role.ENTERPRISE_USER
-    ).exists()
+    return _member_of(user, req, req.enterprise.organisation_id, Membership.Role.ENTERPRISE_USER)
 
 
 def is_assignee(user, assignment: Assignment) -> bool:
@@ -128,20 +183,30 @@ def request_url(req: ServiceRequest) -> str:
 
 
 def _notify(users, event: str, title: str, body: str = "", *, obj=None, url: str = "") -> None:
-    """Queued for after the commit: nothing is sent for a rolled-back action."""
-    users = [u for u in users if u is not None]
-    if not users:
-        return
+    """Queued for after the commit: nothing is sent for a rolled-back action. ``users``: a list, or a
+    function that returns it, called after the commit (the look-up leaves the action's transaction)."""
+    if not callable(users):
+        users = [u for u in users if u is not None]
+        if not users:
+            return
 
     def send():
+        recipients = [u for u in (users() if callable(users) else users) if u is not None]
+        if not recipients:
+            return
         try:
             from nqihub.notifications.services import notify
         except ImportError:
-            log.info("notifications app not installed: %s to %s", event, [u.pk for u in users])
+            log.info("notifications app not installed: %s to %s", event, [u.pk for u in recipients])
             return
-        notify(users=users, event=event, title=title, body=body, url=url, obj=obj)
+        notify(users=recipients, event=event, title=title, body=body, url=url, obj=obj)
 
-    transaction.on_commit(send, robust=True)
+    _later(send)
+
+
+def _tell(req: ServiceRequest, users, event: str, title: str, body: str = "") -> None:
+    """``_notify`` about ``req``, linked to its page."""
+    _notify(users, event, title, body, obj=req, url=request_url(req))
 
 
 # --- timeline and audit ------------------------------------------------------------------------------
@@ -166,7 +231,7 @@ def _event(
 def _save(req: ServiceRequest, **kwargs) -> None:
     """Every write of a request goes through here: the statistics follow after the commit."""
     req.save(**kwargs)
-    stats_upkeep.request_changed(req)
+    stats_upkeep.request_changed(req, later=_later)
 
 
 def _lock(req: ServiceRequest | int) -> ServiceRequest:
@@ -196,14 +261,13 @@ def _apply(
         {"from": old, "to": new, **(data or {})},
     )
     if new != old:
-        _notify(
+        _tell(
+            req,
             enterprise_users(req),
             "desk.request.status_changed",
             _("服务需求 %(number)s：%(status)s")
             % {"number": req.number, "status": states.STATUS_LABELS[new]},
             reason or message,
-            obj=req,
-            url=request_url(req),
         )
     return new
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,16 +17,16 @@ from nqihub.directory.models import Expert, Institution
 from .. import states
 from ..models import Assignment, ServiceRequest
 from ._common import (
+    _action,
     _apply,
     _event,
     _lock,
-    _notify,
     _reason,
     _save,
+    _tell,
     assignee_users,
     can_triage,
     is_assignee,
-    request_url,
     station_users,
 )
 
@@ -91,18 +90,17 @@ def _create_assignments(
         if a.expert_id:
             Expert.objects.filter(pk=a.expert_id).update(open_workload=F("open_workload") + 1)
         created.append(a)
-        _notify(
+        _tell(
+            req,
             assignee_users(a),
             "desk.assignment.created",
             _("新工单：%(number)s %(title)s") % {"number": req.number, "title": req.title},
             note,
-            obj=req,
-            url=request_url(req),
         )
     return created
 
 
-@transaction.atomic
+@_action
 def request_dispatch(*, request: ServiceRequest, assignees: list[AssigneeSpec], by) -> list[Assignment]:
     req = _lock(request)
     require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以派单。"))
@@ -150,7 +148,7 @@ def _workload_down(a: Assignment) -> None:
         )
 
 
-@transaction.atomic
+@_action
 def assignment_accept(*, assignment: Assignment, by) -> Assignment:
     req, a = _lock_assignment(assignment)
     require(is_assignee(by, a), _("只有该工单的承办专家或机构人员可以接单。"))
@@ -180,17 +178,16 @@ def assignment_accept(*, assignment: Assignment, by) -> Assignment:
             _("%(name)s 接单") % {"name": a.assignee_name},
             {"assignment": a.pk},
         )
-    _notify(
+    _tell(
+        req,
         station_users(req),
         "desk.assignment.accepted",
         _("%(name)s 已接单：%(number)s") % {"name": a.assignee_name, "number": req.number},
-        obj=req,
-        url=request_url(req),
     )
     return a
 
 
-@transaction.atomic
+@_action
 def assignment_decline(*, assignment: Assignment, reason: str, by) -> Assignment:
     reason = _reason(reason)
     req, a = _lock_assignment(assignment)
@@ -206,18 +203,17 @@ def assignment_decline(*, assignment: Assignment, reason: str, by) -> Assignment
         _("%(name)s 拒单：%(reason)s") % {"name": a.assignee_name, "reason": reason},
         {"assignment": a.pk, "reason": reason},
     )
-    _notify(
+    _tell(
+        req,
         station_users(req),
         "desk.assignment.declined",
         _("%(name)s 拒单：%(number)s") % {"name": a.assignee_name, "number": req.number},
         reason,
-        obj=req,
-        url=request_url(req),
     )
     return a
 
 
-@transaction.atomic
+@_action
 def assignment_complete(*, assignment: Assignment, by, result: str = "") -> Assignment:
     result = (result or "").strip()
     if len(result) > 5000:
@@ -240,18 +236,17 @@ def assignment_complete(*, assignment: Assignment, by, result: str = "") -> Assi
         _("%(name)s 完成工单") % {"name": a.assignee_name},
         {"assignment": a.pk},
     )
-    _notify(
+    _tell(
+        req,
         station_users(req),
         "desk.request.status_changed",
         _("%(name)s 已完成工单：%(number)s") % {"name": a.assignee_name, "number": req.number},
         result,
-        obj=req,
-        url=request_url(req),
     )
     return a
 
 
-@transaction.atomic
+@_action
 def assignment_reassign(*, assignment: Assignment, to: AssigneeSpec, reason: str, by) -> Assignment:
     """The station takes an assignment back (or after a decline) and gives the work to someone else."""
     reason = _reason(reason)
@@ -269,13 +264,12 @@ def assignment_reassign(*, assignment: Assignment, to: AssigneeSpec, reason: str
         a.status, a.reason = Assignment.Status.CANCELLED, reason
         a.save(update_fields=["status", "reason"])
         _workload_down(a)
-        _notify(
+        _tell(
+            req,
             assignee_users(a),
             "desk.request.status_changed",
             _("工单已改派：%(number)s") % {"number": req.number},
             reason,
-            obj=req,
-            url=request_url(req),
         )
     (new,) = _create_assignments(req, [to], by, indexed=False)
     _event(

@@ -7,14 +7,13 @@ import os
 import zipfile
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.policy import require
 
 from ..models import Attachment, ServiceRequest
-from ._common import _event, _lock
+from ._common import _action, _event, _lock
 from .work import _check_internal, _may_work, _not_terminal
 
 #: extension → (content type, magic-number check)
@@ -90,7 +89,7 @@ def check_upload(upload) -> tuple[str, str]:
     return name[-200:], ALLOWED_TYPES[ext]
 
 
-@transaction.atomic
+@_action
 def attachment_add(*, request: ServiceRequest, upload, internal: bool = False, by) -> Attachment:
     name, content_type = check_upload(upload)
     req = _lock(request)

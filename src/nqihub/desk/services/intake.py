@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,7 @@ from nqihub.directory.models import Enterprise
 
 from .. import deadlines
 from ..models import Category, ServiceRequest
-from ._common import _choices_text, _event, _member_orgs, _notify, _save, request_url, station_users
+from ._common import _action, _choices_text, _event, _save, _tell, station_users
 from .triage import compute_route
 
 # --- numbers -----------------------------------------------------------------------------------------
@@ -48,6 +47,8 @@ class RequestData:
     contact_phone: str = ""
     #: online / api for an enterprise's own request; visit / walk_in when station staff file it.
     channel: str | None = None
+    #: the channel of an enterprise's own request when ``channel`` is not given (api: the REST API).
+    own_channel: str = ServiceRequest.Channel.ONLINE
     extra: dict = field(default_factory=dict)
 
 
@@ -117,8 +118,11 @@ def _intake_enterprise(data: RequestData, by) -> tuple[Enterprise, str]:
     an enterprise in the station's service area, filed on a visit or at the window."""
     own = list(
         Enterprise.objects.filter(
-            organisation_id__in=_member_orgs(by, Membership.Role.ENTERPRISE_USER)
-        ).order_by("pk")
+            organisation__memberships__user=by,
+            organisation__memberships__role=Membership.Role.ENTERPRISE_USER,
+        )
+        .distinct()
+        .order_by("pk")
     )
     if data.enterprise_id is None:
         if len(own) == 1:
@@ -144,7 +148,7 @@ def _intake_enterprise(data: RequestData, by) -> tuple[Enterprise, str]:
     if is_own:
         if channel not in (None, "", ServiceRequest.Channel.ONLINE, ServiceRequest.Channel.API):
             raise ValidationFailed({"channel": _("企业自行提交的需求，渠道应为 online 或 api。")})
-        channel = channel or ServiceRequest.Channel.ONLINE
+        channel = channel or data.own_channel
     else:
         channel = channel or ServiceRequest.Channel.WALK_IN
         if channel not in (ServiceRequest.Channel.VISIT, ServiceRequest.Channel.WALK_IN):
@@ -154,7 +158,7 @@ def _intake_enterprise(data: RequestData, by) -> tuple[Enterprise, str]:
     return enterprise, channel
 
 
-@transaction.atomic
+@_action
 def request_create(*, data: RequestData, by) -> ServiceRequest:
     require(getattr(by, "is_authenticated", False), _("请先登录。"))
     cleaned = _validate(data)
@@ -208,12 +212,11 @@ def request_create(*, data: RequestData, by) -> ServiceRequest:
             "platform": platform.code if platform else None,
         },
     )
-    _notify(
-        station_users(req),
+    _tell(
+        req,
+        lambda: station_users(req),  # looked up after the commit
         "desk.request.status_changed",
         _("新的服务需求 %(number)s：%(title)s") % {"number": req.number, "title": req.title},
         reason,
-        obj=req,
-        url=request_url(req),
     )
     return req

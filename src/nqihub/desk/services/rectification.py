@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,10 +10,10 @@ from nqihub.core.policy import require
 
 from .. import states
 from ..models import Rectification, ServiceRequest
-from ._common import _event, _lock, can_triage, is_regulator_of
+from ._common import _action, _event, _lock, can_triage, is_regulator_of
 
 
-@transaction.atomic
+@_action
 def rectification_respond(*, request: ServiceRequest, response: str, by) -> Rectification:
     response = (response or "").strip()
     if not response:
@@ -45,7 +44,7 @@ def rectification_respond(*, request: ServiceRequest, response: str, by) -> Rect
     return rect
 
 
-@transaction.atomic
+@_action
 def rectification_callback(
     *, request: ServiceRequest, note: str, by, satisfied: bool | None = None
 ) -> Rectification:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,18 +14,18 @@ from nqihub.core.policy import require
 from .. import deadlines, routing, states
 from ..models import Assignment, Rectification, ServiceRequest
 from ._common import (
+    _action,
     _apply,
     _choices_text,
     _event,
     _lock,
-    _notify,
     _reason,
+    _tell,
     can_triage,
     enterprise_users,
     is_enterprise_user,
     is_regulator_of,
     regulator_users,
-    request_url,
     station_users,
 )
 from .assignments import _cancel_open_assignments
@@ -63,7 +62,7 @@ class Resolution:
     certifications_obtained: int = 0
 
 
-@transaction.atomic
+@_action
 def request_resolve(*, request: ServiceRequest, resolution: Resolution, by) -> ServiceRequest:
     errors = {}
     if resolution.outcome not in ServiceRequest.Outcome.values:
@@ -112,18 +111,17 @@ def request_resolve(*, request: ServiceRequest, resolution: Resolution, by) -> S
             "loss_avoided": req.loss_avoided,
         },
     )
-    _notify(
+    _tell(
+        req,
         enterprise_users(req),
         "desk.request.rating_requested",
         _("请评价服务需求 %(number)s 的办理情况") % {"number": req.number},
         summary,
-        obj=req,
-        url=request_url(req),
     )
     return req
 
 
-@transaction.atomic
+@_action
 def request_rate(*, request: ServiceRequest, score: int, comment: str = "", by) -> ServiceRequest:
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise ValidationFailed({"score": _("评价等级应为 1–5（5 非常满意，1 非常不满意）。")})
@@ -154,18 +152,17 @@ def request_rate(*, request: ServiceRequest, score: int, comment: str = "", by) 
             {"due_by": rect.due_by, "score": score},
         )
         parent = routing.city_of(req.region_id)
-        _notify(
+        _tell(
+            req,
             station_users(req) + regulator_users(parent),
             "desk.request.status_changed",
             _("差评整改：%(number)s（%(score)s 星）") % {"number": req.number, "score": score},
             comment,
-            obj=req,
-            url=request_url(req),
         )
     return req
 
 
-@transaction.atomic
+@_action
 def request_withdraw(*, request: ServiceRequest, reason: str, by) -> ServiceRequest:
     reason = _reason(reason)
     req = _lock(request)
@@ -175,18 +172,17 @@ def request_withdraw(*, request: ServiceRequest, reason: str, by) -> ServiceRequ
     _apply(
         req, "withdraw", by, message=_("撤回：%(r)s") % {"r": reason}, data={"reason": reason}, reason=reason
     )
-    _notify(
+    _tell(
+        req,
         station_users(req),
         "desk.request.status_changed",
         _("企业已撤回服务需求 %(number)s") % {"number": req.number},
         reason,
-        obj=req,
-        url=request_url(req),
     )
     return req
 
 
-@transaction.atomic
+@_action
 def request_close(*, request: ServiceRequest, by) -> ServiceRequest:
     req = _lock(request)
     require(can_triage(by, req) or is_regulator_of(by, req), _("只有服务站或监管部门可以关闭需求。"))

@@ -14,7 +14,7 @@ from nqihub.core.models import Organisation
 
 from .. import deadlines, states
 from ..models import Rectification, ServiceRequest
-from ._common import _event, _lock, _notify, _save, regulator_users, request_url, station_users
+from ._common import _event, _lock, _save, _tell, regulator_users, station_users
 
 # --- deadlines: the periodic sweep -------------------------------------------------------------------
 
@@ -89,13 +89,12 @@ def sweep_deadlines(*, today: date | None = None) -> dict:
             users = station_users(req) + (regulator_users(escalate_to) if escalate_to else [])
             if newly_escalated:
                 counts["escalated"] += 1
-            _notify(
+            _tell(
+                req,
                 users,
                 "desk.request.overdue",
                 _("服务需求 %(number)s %(what)s超期") % {"number": req.number, "what": labels},
                 req.title,
-                obj=req,
-                url=request_url(req),
             )
     # Warnings: the resolution deadline is the next working day, warned once a day at most.
     tomorrow = deadlines.deadline(today, 1)
@@ -110,13 +109,12 @@ def sweep_deadlines(*, today: date | None = None) -> dict:
                 continue
             req = ServiceRequest.objects.select_related("enterprise", "station").get(pk=pk)
             counts["warned"] += 1
-            _notify(
+            _tell(
+                req,
                 station_users(req),
                 "desk.request.deadline_warning",
                 _("服务需求 %(number)s 将于 %(due)s 到期") % {"number": req.number, "due": req.resolve_by},
                 req.title,
-                obj=req,
-                url=request_url(req),
             )
     for rect_id in list(
         Rectification.objects.filter(
@@ -135,11 +133,10 @@ def sweep_deadlines(*, today: date | None = None) -> dict:
                 req, None, "rectification_overdue", _("差评整改超期（时限 %(due)s）") % {"due": rect.due_by}
             )
             escalate_to = escalation_region(req)
-            _notify(
+            _tell(
+                req,
                 station_users(req) + (regulator_users(escalate_to) if escalate_to else []),
                 "desk.request.overdue",
                 _("服务需求 %(number)s 差评整改超期") % {"number": req.number},
-                obj=req,
-                url=request_url(req),
             )
     return counts

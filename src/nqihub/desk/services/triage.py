@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,24 +12,32 @@ from nqihub.directory.models import Station
 
 from .. import routing
 from ..models import ServiceRequest
-from ._common import _apply, _lock, _notify, _reason, can_triage, request_url, station_users
+from ._common import _action, _apply, _lock, _reason, _tell, can_triage, station_users
+
+
+def _covering(county: str) -> list[Station]:
+    """The stations whose service area covers ``county`` (read by index), with what routing needs."""
+    return list(
+        Station.objects.filter(areas__region_id=county)
+        .prefetch_related("industries", "areas")
+        .distinct()
+        .select_related("region")
+    )
+
+
+def _descriptor(s: Station) -> routing.StationInfo:
+    return routing.StationInfo(
+        id=s.pk,
+        name=s.name,
+        counties=frozenset(a.region_id for a in s.areas.all()),
+        industries=frozenset(i.code for i in s.industries.all()),
+        level=s.region.level if s.region_id else "county",
+    )
 
 
 def station_descriptors(county: str) -> list[routing.StationInfo]:
-    """The stations whose service area covers ``county`` (read by index), as routing's plain data."""
-    stations = (
-        Station.objects.filter(areas__region_id=county).prefetch_related("industries", "areas").distinct()
-    )
-    return [
-        routing.StationInfo(
-            id=s.pk,
-            name=s.name,
-            counties=frozenset(a.region_id for a in s.areas.all()),
-            industries=frozenset(i.code for i in s.industries.all()),
-            level=s.region.level if s.region_id else "county",
-        )
-        for s in stations.select_related("region")
-    ]
+    """The stations whose service area covers ``county``, as routing's plain data."""
+    return [_descriptor(s) for s in _covering(county)]
 
 
 def _platform_region(route: routing.Route, county: str) -> Region:
@@ -43,9 +50,10 @@ def _platform_region(route: routing.Route, county: str) -> Region:
 
 
 def compute_route(county: str, industry: str | None) -> tuple[Station | None, Region | None, str, str]:
-    route = routing.route(county, industry, station_descriptors(county))
+    stations = {s.pk: s for s in _covering(county)}
+    route = routing.route(county, industry, [_descriptor(s) for s in stations.values()])
     if route.station_id is not None:
-        return Station.objects.get(pk=route.station_id), None, route.level, route.reason
+        return stations[route.station_id], None, route.level, route.reason
     region = _platform_region(route, county)
     level = routing.LEVEL_CITY if region.level == Region.Level.CITY else routing.LEVEL_PROVINCE
     return None, region, level, route.reason
@@ -54,7 +62,7 @@ def compute_route(county: str, industry: str | None) -> tuple[Station | None, Re
 # --- triage ------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@_action
 def request_accept(*, request: ServiceRequest, by) -> ServiceRequest:
     req = _lock(request)
     require(can_triage(by, req), _("只有受理该需求的服务站（或平台）工作人员可以受理。"))
@@ -63,7 +71,7 @@ def request_accept(*, request: ServiceRequest, by) -> ServiceRequest:
     return req
 
 
-@transaction.atomic
+@_action
 def request_reject(*, request: ServiceRequest, reason: str, by) -> ServiceRequest:
     reason = _reason(reason)
     req = _lock(request)
@@ -74,7 +82,7 @@ def request_reject(*, request: ServiceRequest, reason: str, by) -> ServiceReques
     return req
 
 
-@transaction.atomic
+@_action
 def request_reroute(
     *, request: ServiceRequest, reason: str, by, station_id: int | None = None
 ) -> ServiceRequest:
@@ -121,20 +129,18 @@ def request_reroute(
             "to_platform": platform.code if platform else None,
         },
     )
-    _notify(
+    _tell(
+        req,
         station_users(req),
         "desk.request.status_changed",
         _("改派来的服务需求 %(number)s") % {"number": req.number},
         text,
-        obj=req,
-        url=request_url(req),
     )
-    _notify(
+    _tell(
+        req,
         [u for u in old_users if u not in station_users(req)],
         "desk.request.status_changed",
         _("服务需求 %(number)s 已改派") % {"number": req.number},
         text,
-        obj=req,
-        url=request_url(req),
     )
     return req

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,17 +11,17 @@ from nqihub.core.policy import require
 from .. import states
 from ..models import Assignment, Link, Note, ServiceRequest
 from ._common import (
+    _action,
     _choices_text,
     _event,
     _lock,
-    _notify,
     _save,
+    _tell,
     can_triage,
     enterprise_users,
     is_assignee,
     is_enterprise_user,
     is_regulator_of,
-    request_url,
     sees_internal,
 )
 
@@ -61,7 +60,7 @@ def _not_terminal(req: ServiceRequest, what: str) -> None:
         )
 
 
-@transaction.atomic
+@_action
 def note_add(*, request: ServiceRequest, text: str, internal: bool = False, by) -> Note:
     text = (text or "").strip()
     if not text:
@@ -76,18 +75,17 @@ def note_add(*, request: ServiceRequest, text: str, internal: bool = False, by) 
     _mark_first_response(req, by, internal)
     _event(req, by, "note_added", text[:200], {"note": note.pk}, internal=internal)
     if not internal and not is_enterprise_user(by, req):
-        _notify(
+        _tell(
+            req,
             enterprise_users(req),
             "desk.request.status_changed",
             _("服务需求 %(number)s 有新的办理进展") % {"number": req.number},
             text[:200],
-            obj=req,
-            url=request_url(req),
         )
     return note
 
 
-@transaction.atomic
+@_action
 def link_add(
     *, request: ServiceRequest, kind: str, ref: str, title: str = "", internal: bool = False, by
 ) -> Link:
