@@ -43,7 +43,9 @@ def _action(pk, action):
 
 
 def _intake_post(**overrides):
-    return shelf_life_request(desired_by="", contact_name="覃经理", contact_phone="13807720000", **overrides)
+    return shelf_life_request(
+        **{"desired_by": "", "contact_name": "覃经理", "contact_phone": "13807720000", **overrides}
+    )
 
 
 def _resolved(demo_user) -> ServiceRequest:
