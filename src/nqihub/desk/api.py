@@ -22,9 +22,7 @@ from nqihub.core.api import MAX_PAGE_SIZE, ErrorOut, ValidationErrorOut
 from nqihub.core.bounds import Code, Id
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
-from nqihub.core.models import Membership
 from nqihub.core.regions import is_code
-from nqihub.directory.models import Enterprise
 from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states, tracking
@@ -120,6 +118,13 @@ def _money(value) -> float | None:
     return float(value) if value is not None else None
 
 
+def _assignments_of(req: ServiceRequest):
+    """The request's assignments: prefetched by ``selectors.request_get`` (each knows its request)."""
+    if "assignments" in getattr(req, "_prefetched_objects_cache", {}):
+        return req.assignments.all()
+    return req.assignments.select_related("expert", "institution", "request")
+
+
 def _detail(req: ServiceRequest, user) -> dict:
     data = _summary(req)
     rect = Rectification.objects.filter(request=req).first()
@@ -161,9 +166,7 @@ def _detail(req: ServiceRequest, user) -> dict:
             "callback_satisfied": rect.callback_satisfied,
             "callback_at": rect.callback_at,
         },
-        assignments=[
-            _assignment(a) for a in req.assignments.select_related("expert", "institution", "request")
-        ],
+        assignments=[_assignment(a) for a in _assignments_of(req)],
         timeline=[
             {
                 "at": e.at,
@@ -283,9 +286,8 @@ def create_request(request, payload: RequestIn):
             contact_name=payload.contact_name,
             contact_phone=payload.contact_phone,
             channel=payload.channel or None,
+            own_channel="api",
         )
-        if data.channel is None:
-            data.channel = "api" if _is_own_enterprise_request(request.user, payload.enterprise_id) else None
         req = services.request_create(data=data, by=request.user)
         return 201, _fresh_detail(request, req.pk)
 
@@ -307,13 +309,6 @@ def track_request(request, number: Annotated[str, Field(max_length=40)] = "", co
     if result is None:
         return Status(404, {"detail": _("未找到该需求：请核对需求编号和查询码。")})
     return Status(200, result)
-
-
-def _is_own_enterprise_request(user, enterprise_id: Id | None) -> bool:
-    own = Enterprise.objects.filter(
-        organisation__memberships__user=user, organisation__memberships__role=Membership.Role.ENTERPRISE_USER
-    )
-    return own.exists() if enterprise_id is None else own.filter(pk=enterprise_id).exists()
 
 
 @router.get(

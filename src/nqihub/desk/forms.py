@@ -157,6 +157,17 @@ def tri_state(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+def _count_field(label) -> forms.IntegerField:
+    """A count of things achieved (standards drafted, certifications obtained): a whole number, 0 or more."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        initial=0,
+        required=False,
+        error_messages={"invalid": _("请填写整数。"), "min_value": _("不能为负数。")},
+    )
+
+
 class ResolveForm(_Form):
     outcome = forms.ChoiceField(
         label=_("办理结果"),
@@ -176,20 +187,8 @@ class ResolveForm(_Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}),
     )
-    standards_drafted = forms.IntegerField(
-        label=_("制修订标准数"),
-        min_value=0,
-        initial=0,
-        required=False,
-        error_messages={"invalid": _("请填写整数。"), "min_value": _("不能为负数。")},
-    )
-    certifications_obtained = forms.IntegerField(
-        label=_("获得认证数"),
-        min_value=0,
-        initial=0,
-        required=False,
-        error_messages={"invalid": _("请填写整数。"), "min_value": _("不能为负数。")},
-    )
+    standards_drafted = _count_field(_("制修订标准数"))
+    certifications_obtained = _count_field(_("获得认证数"))
     summary = forms.CharField(
         label=_("办理情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )

@@ -686,16 +686,21 @@ ASSIGNMENT_SUCCESS = {
 }
 
 
+def _assignment_and_request(request, pk: int) -> tuple[Assignment, ServiceRequest]:
+    """An assignment of a request in the user's scope, and that request; else 404."""
+    try:
+        assignment = selectors.assignment_get(fetched_by=request.user, pk=pk)
+    except Assignment.DoesNotExist as exc:
+        raise Http404 from exc
+    return assignment, _get_request(request, assignment.request_id)
+
+
 @login_required
 @require_POST
 def assignment_action(request, pk: int, action: str):
     if action not in ASSIGNMENT_SUCCESS:
         raise Http404
-    try:
-        assignment = selectors.assignment_get(fetched_by=request.user, pk=pk)
-    except Assignment.DoesNotExist as exc:
-        raise Http404 from exc
-    req = _get_request(request, assignment.request_id)
+    assignment, req = _assignment_and_request(request, pk)
     user = request.user
     key = f"{action}-{assignment.pk}"
     calls = {
@@ -741,11 +746,7 @@ def assignment_reassign(request, pk: int):
     """The station takes an assignment back (or after a decline) and gives it to another expert or
     institution, with a reason. Outside the user's scope: 404; a user who sees the request but does not
     handle it at the station: 403."""
-    try:
-        assignment = selectors.assignment_get(fetched_by=request.user, pk=pk)
-    except Assignment.DoesNotExist as exc:
-        raise Http404 from exc
-    req = _get_request(request, assignment.request_id)
+    assignment, req = _assignment_and_request(request, pk)
     user = request.user
     if not services.can_triage(user, req):
         raise Forbidden(_("只有受理该需求的服务站（或平台）工作人员可以改派工单。"))

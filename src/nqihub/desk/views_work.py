@@ -31,63 +31,67 @@ PAGE_SIZE = 25
 # --- work: notes, attachments, links, rectification ----------------------------------------------------
 
 
+def _work(request, pk: int, form_class, prefix: str, call, *, anchor: str, done: str):
+    """One work form of the request page: bound under its prefix, ``call(req, cleaned)`` through the
+    services, back to the page at ``anchor`` (with the form's errors, or with ``done``)."""
+    req = _get_request(request, pk)
+    form = form_class(request.POST, request.FILES, prefix=prefix)
+    response = _run_form_action(request, req, prefix, form, lambda c: call(req, c), anchor=anchor)
+    if response is not None:
+        return response
+    messages.success(request, done)
+    return redirect(_detail_url(req, anchor))
+
+
 @login_required
 @require_POST
 def note_add(request, pk: int):
-    req = _get_request(request, pk)
-    form = NoteForm(request.POST, prefix="note")
-    response = _run_form_action(
+    return _work(
         request,
-        req,
+        pk,
+        NoteForm,
         "note",
-        form,
-        lambda c: services.note_add(
+        lambda req, c: services.note_add(
             request=req, text=c["text"], internal=c.get("internal", False), by=request.user
         ),
         anchor="notes",
+        done=_("备注已添加。"),
     )
-    if response is not None:
-        return response
-    messages.success(request, _("备注已添加。"))
-    return redirect(_detail_url(req, "notes"))
+
+
+def _attach(req, cleaned, user) -> None:
+    """Every file checked before any is saved; then all in one transaction."""
+    uploads = cleaned.get("files") or []
+    if not uploads:
+        raise ValidationFailed({"files": _("请选择文件。")})
+    problems = []
+    for upload in uploads:
+        try:
+            services.check_upload(upload)
+        except ValidationFailed as exc:
+            problems.append(exc.errors.get("file") or exc.message)
+    if problems:
+        raise ValidationFailed({"files": " ".join(problems)})
+    with transaction.atomic():
+        for upload in uploads:
+            services.attachment_add(
+                request=req, upload=upload, internal=cleaned.get("internal", False), by=user
+            )
 
 
 @login_required
 @require_POST
 def attachment_add(request, pk: int):
-    req = _get_request(request, pk)
-    form = AttachmentForm(request.POST, request.FILES, prefix="attachment")
-
-    def save(cleaned):
-        uploads = cleaned.get("files") or []
-        if not uploads:
-            raise ValidationFailed({"files": _("请选择文件。")})
-        problems = []
-        for upload in uploads:
-            try:
-                services.check_upload(upload)
-            except ValidationFailed as exc:
-                problems.append(exc.errors.get("file") or exc.message)
-        if problems:
-            raise ValidationFailed({"files": " ".join(problems)})
-        with transaction.atomic():
-            for upload in uploads:
-                services.attachment_add(
-                    request=req, upload=upload, internal=cleaned.get("internal", False), by=request.user
-                )
-
-    def call(cleaned):
+    def call(req, cleaned):
         try:
-            save(cleaned)
+            _attach(req, cleaned, request.user)
         except ValidationFailed as exc:
             errors = {("files" if k == "file" else k): v for k, v in exc.errors.items()}
             raise ValidationFailed(errors) from exc
 
-    response = _run_form_action(request, req, "attachment", form, call, anchor="attachments")
-    if response is not None:
-        return response
-    messages.success(request, _("附件已上传。"))
-    return redirect(_detail_url(req, "attachments"))
+    return _work(
+        request, pk, AttachmentForm, "attachment", call, anchor="attachments", done=_("附件已上传。")
+    )
 
 
 @login_required
@@ -103,14 +107,12 @@ def attachment_download(request, pk: int, attachment_id: int):
 @login_required
 @require_POST
 def link_add(request, pk: int):
-    req = _get_request(request, pk)
-    form = LinkForm(request.POST, prefix="link")
-    response = _run_form_action(
+    return _work(
         request,
-        req,
+        pk,
+        LinkForm,
         "link",
-        form,
-        lambda c: services.link_add(
+        lambda req, c: services.link_add(
             request=req,
             kind=c["kind"],
             ref=c.get("ref", ""),
@@ -119,48 +121,35 @@ def link_add(request, pk: int):
             by=request.user,
         ),
         anchor="links",
+        done=_("关联记录已添加。"),
     )
-    if response is not None:
-        return response
-    messages.success(request, _("关联记录已添加。"))
-    return redirect(_detail_url(req, "links"))
 
 
 @login_required
 @require_POST
 def rectification_respond(request, pk: int):
-    req = _get_request(request, pk)
-    form = RectifyForm(request.POST, prefix="rectify")
-    response = _run_form_action(
+    return _work(
         request,
-        req,
+        pk,
+        RectifyForm,
         "rectify",
-        form,
-        lambda c: services.rectification_respond(request=req, response=c["response"], by=request.user),
+        lambda req, c: services.rectification_respond(request=req, response=c["response"], by=request.user),
         anchor="rectification",
+        done=_("整改情况已提交，待回访。"),
     )
-    if response is not None:
-        return response
-    messages.success(request, _("整改情况已提交，待回访。"))
-    return redirect(_detail_url(req, "rectification"))
 
 
 @login_required
 @require_POST
 def rectification_callback(request, pk: int):
-    req = _get_request(request, pk)
-    form = CallbackForm(request.POST, prefix="callback")
-    response = _run_form_action(
+    return _work(
         request,
-        req,
+        pk,
+        CallbackForm,
         "callback",
-        form,
-        lambda c: services.rectification_callback(
+        lambda req, c: services.rectification_callback(
             request=req, note=c["note"], satisfied=tri_state(c.get("satisfied")), by=request.user
         ),
         anchor="rectification",
+        done=_("回访已记录，整改办结。"),
     )
-    if response is not None:
-        return response
-    messages.success(request, _("回访已记录，整改办结。"))
-    return redirect(_detail_url(req, "rectification"))

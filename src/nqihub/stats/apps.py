@@ -13,4 +13,3 @@ class StatsConfig(AppConfig):
         from . import navigation as menus
 
         navigation.register("stats", menus.menu)
-        from . import receivers  # noqa: F401  (connects the rollup receivers)

@@ -237,7 +237,7 @@ def apply_delta(delta: dict[tuple, dict[str, int]]) -> None:
 
 @transaction.atomic
 def apply_request(req) -> None:
-    """Bring the rollups in line with ``req`` as saved (called on every save of a service request)."""
+    """Bring the rollups in line with ``req`` as saved (``upkeep.refresh_request``, after each desk write)."""
     new = fact_of(req)
     row = Fact.objects.select_for_update(of=("self",)).filter(request_id=req.pk).first()
     old = _data_of(row) if row is not None else None

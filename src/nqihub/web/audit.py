@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET
 from nqihub.core import audit
 from nqihub.core.audit_labels import action_label
 from nqihub.core.bounds import page_number
+from nqihub.core.forms import BootstrapMixin
 from nqihub.core.widgets import DateInput
 from nqihub.core.xlsx import xlsx_response
 
 from . import selectors
-from .forms import BootstrapMixin
 
 PAGE_SIZE = 50
 #: At most this many entries in one export; narrow the filters for more.

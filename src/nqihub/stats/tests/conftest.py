@@ -6,9 +6,26 @@ import pytest
 from django.utils import timezone
 
 
+def save(req) -> None:
+    """Write a request the way the desk services do: ``save()``, then the statistics upkeep (which the
+    services queue for after the commit; run at once here, inside the test's transaction)."""
+    from nqihub.stats import upkeep
+
+    req.save()
+    upkeep.refresh_request(req.pk)
+
+
+def delete(req) -> None:
+    from nqihub.stats import upkeep
+
+    pk = req.pk
+    req.delete()
+    upkeep.refresh_request(pk)
+
+
 @pytest.fixture
 def make_request(db):
-    """``make_request(enterprise, created_at=…, station=…, **fields)`` → a saved ServiceRequest (signals fire)."""
+    """``make_request(enterprise, created_at=…, station=…, **fields)`` → a saved ServiceRequest, the rollups kept."""
     from nqihub.desk.models import ServiceRequest
 
     counter = iter(range(1, 10**6))
@@ -34,17 +51,17 @@ def make_request(db):
             resolve_by=today,
             **fields,
         )
-        req.save()
+        save(req)
         if created_at is not None:
             req.created_at = created_at
-            req.save()
+            save(req)
         return req
 
     return make
 
 
 def random_history(make_request, seed: int, n: int = 30):
-    """``n`` requests with random life cycles, written through ``save()`` step by step like the desk does:
+    """``n`` requests with random life cycles, written step by step like the desk does (``save``: the row, then the statistics upkeep):
     accept, reroute (also to a station outside the enterprise's area), resolve, rate, overdue, delete."""
     from nqihub.directory.models import Enterprise, Station
 
@@ -80,20 +97,20 @@ def random_history(make_request, seed: int, n: int = 30):
                 minutes=rng.randint(1, 60 * 24 * 5), microseconds=rng.randint(0, 999999)
             )
             req.status = "accepted"
-            req.save()
+            save(req)
         if rng.random() < 0.3:  # reroute: another station, acceptance cleared
             req.station = rng.choice(stations)
             req.handling_region = None
             req.accepted_at = None
             req.status = "submitted"
-            req.save()
+            save(req)
             if rng.random() < 0.7:
                 req.accepted_at = created + datetime.timedelta(hours=rng.randint(1, 100))
                 req.status = "accepted"
-                req.save()
+                save(req)
         if rng.random() < 0.2:
             req.is_overdue = True
-            req.save()
+            save(req)
         if rng.random() < 0.7:
             req.resolved_at = created + datetime.timedelta(
                 hours=rng.randint(1, 24 * 60), seconds=rng.randint(0, 3599)
@@ -103,14 +120,14 @@ def random_history(make_request, seed: int, n: int = 30):
             req.cost_saved = Decimal(rng.randint(0, 10**7)) / 100 if rng.random() < 0.7 else None
             req.loss_avoided = Decimal(rng.randint(0, 10**8)) / 100 if rng.random() < 0.5 else None
             req.status = "resolved"
-            req.save()
+            save(req)
             if rng.random() < 0.7:
                 req.rating_score = rng.randint(1, 5)
                 req.rated_at = req.resolved_at + datetime.timedelta(hours=rng.randint(1, 800))
                 req.status = "rated"
-                req.save()
+                save(req)
         if rng.random() < 0.05 and deletable():
-            req.delete()
+            delete(req)
             continue
         made.append(req)
     return made

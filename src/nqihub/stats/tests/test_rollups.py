@@ -1,6 +1,6 @@
-"""The rollups are correct by construction: after any sequence of changes written through the desk's
-``save()``, (1) every figure equals the direct query over the service requests and (2) the incrementally
-kept tables equal a rebuild from scratch."""
+"""The rollups are correct by construction: after any sequence of changes written like the desk's services
+write them (the row, then ``upkeep.refresh_request``), (1) every figure equals the direct query over the
+service requests and (2) the incrementally kept tables equal a rebuild from scratch."""
 
 import datetime
 
@@ -12,7 +12,7 @@ from nqihub.stats import facts, rollups
 from nqihub.stats.figures import breakdown, direct_figures, figures
 from nqihub.stats.models import DistinctHelped, DurationBucket, Fact, Helped, Rollup
 
-from .conftest import deletable, random_history
+from .conftest import deletable, delete, random_history, save
 
 REGIONS = ["000000", "450000", "450200", "450202", "450204", "320000", "320600", "420000", "420102"]
 PERIODS = [(202501, 202512), (202503, 202503), (202507, 202609), (202401, 202412)]
@@ -93,13 +93,13 @@ def test_reroute_across_regions_is_counted_where_it_was_served(make_request, dem
     req = make_request(yuese, created_at=when, handling_region="320600")
     assert figures(region="320000", from_month=202505, to_month=202505)["services"] == before["320000"] + 1
     req.station, req.handling_region = liuzhou, None
-    req.save()
+    save(req)
     # The Liuzhou station does not cover Haimen: the request counts at the station (柳南区 450204).
     assert figures(region="320000", from_month=202505, to_month=202505)["services"] == before["320000"]
     assert figures(region="450000", from_month=202505, to_month=202505)["services"] == before["450000"] + 1
     assert figures(region="450204", from_month=202505, to_month=202505)["services"] == before["450204"] + 1
     if deletable():
-        req.delete()
+        delete(req)
         assert figures(region="450204", from_month=202505, to_month=202505)["services"] == before["450204"]
 
 
@@ -112,9 +112,9 @@ def test_resolve_and_rate_update_the_figures_at_once(make_request):
     req = make_request(ent, created_at=when, handling_region="450200")
     req.resolved_at, req.outcome, req.technical_problem = when + datetime.timedelta(hours=5), "solved", True
     req.cost_saved, req.loss_avoided = "1234.56", "100.01"
-    req.save()
+    save(req)
     req.rating_score, req.rated_at = 5, when + datetime.timedelta(hours=6)
-    req.save()
+    save(req)
     now = figures(region="450204", from_month=202503, to_month=202503)
     assert now["services"] == base["services"] + 1
     assert now["problems_solved"] == base["problems_solved"] + 1
