@@ -45,7 +45,9 @@ def _unique_text_fields(model) -> list[models.Field]:
 def _copy(row):
     model = type(row)
     fields = model._meta.concrete_fields
-    copy = model.from_db(row._state.db, [f.attname for f in fields], [getattr(row, f.attname) for f in fields])
+    copy = model.from_db(
+        row._state.db, [f.attname for f in fields], [getattr(row, f.attname) for f in fields]
+    )
     copy.pk = None
     copy._state.adding = True
     n = next(_serial)
@@ -135,6 +137,7 @@ def assert_constant_queries(client, url: str, grow, shrink=None, must_grow: bool
     big, after = count_queries(client, url, **kwargs)
     if must_grow:
         assert len(big.content) > len(small.content), f"{url}: the added rows are not listed"
+
     def shape(sql: str) -> str:  # literals out: the same query with other values is the same query
         return re.sub(r"'[^']*'|\b\d+\b", "?", sql)
 

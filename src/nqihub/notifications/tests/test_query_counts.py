@@ -10,15 +10,15 @@ pytestmark = pytest.mark.django_db
 CASES = [
     (
         "page",
-        "station_lz",
+        "ent_hanxi",
         "/notifications/",
-        lambda: Notification.objects.filter(recipient__username="station_lz"),
+        lambda: Notification.objects.filter(recipient__username="ent_hanxi"),
     ),
     (
         "api",
-        "station_lz",
+        "ent_hanxi",
         "/api/v1/notifications",
-        lambda: Notification.objects.filter(recipient__username="station_lz"),
+        lambda: Notification.objects.filter(recipient__username="ent_hanxi"),
     ),
 ]
 

@@ -7,9 +7,21 @@ from nqihub.stats.models import Report
 
 pytestmark = pytest.mark.django_db
 
+
+def _reports():
+    """One report of Guangxi (the demo world has none), then the reports Guangxi's regulator sees."""
+    from nqihub.accounts.models import User
+    from nqihub.stats.services import report_create
+
+    report_create(
+        region="450000", period_type=Report.Period.YEAR, year=2026, by=User.objects.get(username="reg_gx")
+    )
+    return visible_to(Report, "reg_gx")
+
+
 CASES = [
-    ("page", "reg_gx", "/stats/reports/", lambda: visible_to(Report, "reg_gx")),
-    ("api", "reg_gx", "/api/v1/stats/reports", lambda: visible_to(Report, "reg_gx")),
+    ("page", "reg_gx", "/stats/reports/", lambda: _reports()),
+    ("api", "reg_gx", "/api/v1/stats/reports", lambda: _reports()),
 ]
 
 
