@@ -10,7 +10,9 @@
 #   bench/prod_stack.sh drop                # drop the database, flush the Redis databases
 #
 # Environment: BENCH_DB (default nqihub_bench), BENCH_PORT (8101), BENCH_REDIS (redis://127.0.0.1:6379/10),
-# BENCH_BROKER (redis://127.0.0.1:6379/11), WEB_CONCURRENCY (4), PGHOST/PGUSER (127.0.0.1/postgres).
+# BENCH_BROKER (redis://127.0.0.1:6379/11), WEB_CONCURRENCY (4), PGHOST/PGUSER (127.0.0.1/postgres),
+# BENCH_SRC (src: another checkout's src/, e.g. `git archive <commit> src | tar -x -C /tmp/x`, for a
+# before/after comparison on the same database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -29,7 +31,7 @@ set -a
 # shellcheck disable=SC1090
 . "$SECRETS"
 set +a
-export PYTHONPATH=src DJANGO_SETTINGS_MODULE=nqihub.settings
+export PYTHONPATH=${BENCH_SRC:-src} DJANGO_SETTINGS_MODULE=nqihub.settings
 export DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:5432/$DB"
 export REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/10}
