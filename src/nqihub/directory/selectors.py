@@ -26,7 +26,9 @@ def enterprise_list(
     industry: str | None = None,
     scale: str | None = None,
 ) -> QuerySet:
-    qs = Enterprise.objects.filter(visible(fetched_by, Enterprise)).select_related("region", "industry")
+    qs = Enterprise.objects.filter(visible(fetched_by, Enterprise)).select_related(
+        "region__parent__parent", "industry"
+    )
     if q:
         qs = qs.filter(keyword_q(q) | Q(uscc=q.strip().upper()))
     qs = _region_filter(qs, region)
@@ -54,7 +56,7 @@ def enterprise_get(*, fetched_by, pk) -> Enterprise:
 def institution_list(
     *, fetched_by, q: str = "", region: str | None = None, kind: str | None = None
 ) -> QuerySet:
-    qs = Institution.objects.filter(visible(fetched_by, Institution)).select_related("region")
+    qs = Institution.objects.filter(visible(fetched_by, Institution)).select_related("region__parent__parent")
     if q:
         qs = qs.filter(keyword_q(q))
     qs = _region_filter(qs, region)
@@ -74,7 +76,7 @@ def scope_lines_of(*, fetched_by, institution: Institution) -> QuerySet:
 def station_list(
     *, fetched_by, q: str = "", region: str | None = None, industry: str | None = None
 ) -> QuerySet:
-    qs = Station.objects.filter(visible(fetched_by, Station)).select_related("region")
+    qs = Station.objects.filter(visible(fetched_by, Station)).select_related("region__parent__parent")
     if q:
         qs = qs.filter(keyword_q(q))
     qs = _region_filter(qs, region)
@@ -90,7 +92,9 @@ def station_get(*, fetched_by, pk) -> Station:
 def expert_list(
     *, fetched_by, q: str = "", region: str | None = None, element: str | None = None
 ) -> QuerySet:
-    qs = Expert.objects.filter(visible(fetched_by, Expert)).select_related("region", "organisation")
+    qs = Expert.objects.filter(visible(fetched_by, Expert)).select_related(
+        "region__parent__parent", "organisation"
+    )
     if q:
         qs = qs.filter(keyword_q(q))
     qs = _region_filter(qs, region)
