@@ -26,11 +26,16 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         if set(kwargs.get("update_fields") or ()) != {"last_login"}:
+            token_cache.user_forget(self.pk)
             ApiToken.forget_cached(self)
         if not self.is_active:
             # A deactivated account keeps no API token, even if it is activated again later (whatever
             # saved it: the admin, a script). Password changes end tokens through password_fingerprint.
             ApiToken.end_all(self, ApiToken.Ended.DEACTIVATED)
+
+    def delete(self, *args, **kwargs):
+        token_cache.user_forget(self.pk)
+        return super().delete(*args, **kwargs)
 
 
 def _hash(key: str) -> str:
@@ -184,6 +189,18 @@ def _entry(token: ApiToken) -> dict:
 def _restore(model, values: dict):
     fields = [f.attname for f in model._meta.concrete_fields]
     return model.from_db("default", fields, [values.get(name) for name in fields])
+
+
+def user_values(user: User) -> dict:
+    """The user's field values, to cache (``token_cache.user_remember``)."""
+    return _values(user)
+
+
+def user_from_values(values: dict) -> User | None:
+    try:
+        return _restore(User, values)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _from_entry(cls, entry: dict) -> "ApiToken | None":

@@ -57,3 +57,27 @@ def forget(key_hashes: Iterable[str]) -> None:
     hashes = [h for h in key_hashes if h]
     if hashes:
         cache.set_many({_key(h): TOMBSTONE for h in hashes}, TOMBSTONE_TTL)
+
+
+# --- the signed-in user of a session ---------------------------------------------------------------------
+# The same rules for the user a session belongs to (``middleware.AuthenticationMiddleware``): the user's
+# field values for ``TTL`` seconds, a tombstone on every save of the user but a ``last_login`` update (a
+# password change, a deactivation …) and on its deletion; the session hash is still checked on every
+# request against the cached password hash, as Django does.
+
+
+def _user_key(user_id) -> str:
+    return f"sessionuser:v1:{user_id}"
+
+
+def user_lookup(user_id) -> dict | None:
+    entry = cache.get(_user_key(user_id))
+    return entry if isinstance(entry, dict) else None
+
+
+def user_remember(user_id, values: dict) -> None:
+    cache.add(_user_key(user_id), values, TTL)
+
+
+def user_forget(user_id) -> None:
+    cache.set(_user_key(user_id), TOMBSTONE, TOMBSTONE_TTL)

@@ -123,3 +123,48 @@ def test_a_token_read_before_its_revocation_is_not_cached_after_it(key):
     services.token_end(token=token, by=token.user)
     token_cache.remember(_hash(key), _entry(token))  # the late write of the earlier request
     assert _me(key).status_code == 401
+
+
+# --- the session's user ---------------------------------------------------------------------------------
+
+
+def _user_queries(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+
+
+def test_a_signed_in_page_reads_its_user_from_the_cache(client_for):
+    client = client_for("station_lz")
+    assert client.get("/notifications/badge/").status_code == 200  # the user read once, cached
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/notifications/badge/").status_code == 200
+    assert _user_queries(ctx) == []
+
+
+def test_deactivating_a_cached_user_signs_the_session_out_at_once(client_for, demo_user):
+    client = client_for("station_lz")
+    assert client.get("/desk/requests/").status_code == 200
+    user = demo_user("station_lz")
+    user.is_active = False
+    user.save()
+    assert client.get("/desk/requests/").status_code == 302
+
+
+def test_a_password_change_signs_other_sessions_out_at_once(client_for, demo_user):
+    client = client_for("station_lz")
+    assert client.get("/desk/requests/").status_code == 200
+    user = demo_user("station_lz")
+    user.set_password("Changed#Pass2027")
+    user.save()
+    assert client.get("/desk/requests/").status_code == 302
+
+
+def test_a_deleted_user_is_signed_out_at_once(client_for, demo_user):
+    from nqihub.accounts.models import User
+
+    client = client_for("ent_yuese")
+    assert client.get("/notifications/").status_code == 200
+    user = User.objects.create_user("temp_user_q", password="Temp#Pass2027")
+    other = client_for("temp_user_q")
+    assert other.get("/notifications/").status_code == 200
+    user.delete()
+    assert other.get("/notifications/").status_code == 302
