@@ -107,7 +107,8 @@ MIDDLEWARE = [
     "nqihub.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the session's user read from the cache (accounts.token_cache), not the database.
+    "nqihub.accounts.middleware.AuthenticationMiddleware",
     # The idle timeout without a session write on every request (at most one a minute).
     "nqihub.core.middleware.SessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.crypto import EncryptedCharField, hmac_sm3, mask_phone, sm3
 
+from . import token_cache
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
@@ -23,10 +25,17 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
+        if set(kwargs.get("update_fields") or ()) != {"last_login"}:
+            token_cache.user_forget(self.pk)
+            ApiToken.forget_cached(self)
         if not self.is_active:
             # A deactivated account keeps no API token, even if it is activated again later (whatever
             # saved it: the admin, a script). Password changes end tokens through password_fingerprint.
             ApiToken.end_all(self, ApiToken.Ended.DEACTIVATED)
+
+    def delete(self, *args, **kwargs):
+        token_cache.user_forget(self.pk)
+        return super().delete(*args, **kwargs)
 
 
 def _hash(key: str) -> str:
@@ -111,19 +120,30 @@ class ApiToken(models.Model):
     @classmethod
     def live(cls, key: str, *, ip: str | None = None) -> "ApiToken | None":
         """The live token with this key (its user loaded), or None. Notes its use (at most one write a
-        minute, or when the address changes); a token whose user's password changed is ended here."""
+        minute, or when the address changes); a token whose user's password changed is ended here.
+        Verified tokens are cached for a minute (``token_cache``: revocation, deactivation, lock-out and
+        password changes write over the entry, so they still take effect on the next request)."""
+        key_hash = _hash(key)
+        entry, used_ip = token_cache.lookup(key_hash)
+        now = timezone.now()
+        token = _from_entry(cls, entry) if entry else None
+        if token is not None and token.expires_at > now and token.user.is_active:
+            if used_ip != (ip or ""):
+                cls.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+                token_cache.note_use(key_hash, ip)
+            return token
         token = (
             cls.objects.select_related("user")
-            .filter(key_hash=_hash(key), expires_at__gt=timezone.now(), revoked_at__isnull=True)
+            .filter(key_hash=key_hash, expires_at__gt=now, revoked_at__isnull=True)
             .first()
         )
         if token is None or not token.user.is_active:
             return None
-        now = timezone.now()
         if not hmac.compare_digest(token.password_fingerprint, password_fingerprint(token.user)):
             cls.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
                 revoked_at=now, revoked_reason=cls.Ended.PASSWORD
             )
+            token_cache.forget([key_hash])
             return None
         if (
             token.last_used_at is None
@@ -131,6 +151,8 @@ class ApiToken(models.Model):
             or ip != token.last_used_ip
         ):
             cls.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+        token_cache.note_use(key_hash, ip)
+        token_cache.remember(key_hash, _entry(token))
         return token
 
     @classmethod
@@ -141,9 +163,53 @@ class ApiToken(models.Model):
     @classmethod
     def end_all(cls, user, reason: str) -> int:
         """Ends every live token of ``user``; returns how many."""
-        return cls.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).update(
-            revoked_at=timezone.now(), revoked_reason=reason
+        live = cls.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        token_cache.forget(live.values_list("key_hash", flat=True))
+        return live.update(revoked_at=timezone.now(), revoked_reason=reason)
+
+    @classmethod
+    def forget_cached(cls, user) -> None:
+        """The cached copies of ``user``'s live tokens (and of the user) are dropped: the next request
+        with any of them reads the database (a password change, a deactivation, a new name …)."""
+        token_cache.forget(
+            cls.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).values_list(
+                "key_hash", flat=True
+            )
         )
+
+
+def _values(obj: models.Model) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _entry(token: ApiToken) -> dict:
+    return {"token": _values(token), "user": _values(token.user)}
+
+
+def _restore(model, values: dict):
+    fields = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db("default", fields, [values.get(name) for name in fields])
+
+
+def user_values(user: User) -> dict:
+    """The user's field values, to cache (``token_cache.user_remember``)."""
+    return _values(user)
+
+
+def user_from_values(values: dict) -> User | None:
+    try:
+        return _restore(User, values)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _from_entry(cls, entry: dict) -> "ApiToken | None":
+    try:
+        token = _restore(cls, entry["token"])
+        token.user = _restore(User, entry["user"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return token
 
 
 class Registration(models.Model):

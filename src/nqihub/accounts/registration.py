@@ -314,7 +314,9 @@ def can_decide(user, reg: Registration) -> bool:
 
 def pending_for(user):
     """Registrations waiting for this user's decision (newest first)."""
-    pending = Registration.objects.filter(status=Registration.Status.PENDING).select_related("region", "user")
+    pending = Registration.objects.filter(status=Registration.Status.PENDING).select_related(
+        "region__parent__parent", "user"
+    )
     return [r for r in pending if can_decide(user, r)]
 
 

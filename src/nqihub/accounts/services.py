@@ -5,12 +5,14 @@ from django.utils import timezone
 
 from nqihub.core import audit
 
+from . import token_cache
 from .models import ApiToken
 
 
 def token_end(*, token: ApiToken, by, reason: str = ApiToken.Ended.REVOKED) -> bool:
     """Ends one token of ``by`` (its own); False when it had ended already."""
     with transaction.atomic():
+        token_cache.forget([token.key_hash])
         ended = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_reason=reason
         )

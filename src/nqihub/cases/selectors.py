@@ -25,7 +25,10 @@ def case_q(user) -> Q:
 
 
 def _cases(user) -> QuerySet:
-    return Case.objects.filter(case_q(user)).select_related("industry", "region", "enterprise", "station")
+    # region__parent__parent: the full name (county, city, province) of every listed case, without a query each.
+    return Case.objects.filter(case_q(user)).select_related(
+        "industry", "region__parent__parent", "enterprise", "station"
+    )
 
 
 @dataclass

@@ -45,7 +45,8 @@ from .models import (
 def cooperative_list(*, fetched_by) -> QuerySet:
     return (
         Cooperative.objects.filter(visible(fetched_by, Cooperative))
-        .select_related("organisation", "region__parent", "industry")
+        # region__parent__parent: the full region name of every listed cooperative (county, city, province).
+        .select_related("organisation", "region__parent__parent", "industry")
         .annotate(active_members=Count("members", filter=Q(members__status=MemberStatus.ACTIVE)))
     )
 

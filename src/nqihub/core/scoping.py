@@ -31,6 +31,8 @@ class Scope:
     #: (organisation id, kind, region code, role) of every membership.
     memberships: tuple[tuple[int, str, str, str], ...] = ()
     user_id: int | None = None
+    #: (organisation id, name) of every membership's organisation (for display: ``/api/v1/me``).
+    org_names: tuple[tuple[int, str], ...] = ()
 
     def org_ids_of_kind(self, kind: str) -> list[int]:
         """The organisations of ``kind`` the user *acts for* (with that kind's acting role, see
@@ -60,9 +62,11 @@ def scope_of(user) -> Scope:
         return cached
     rows = list(
         Membership.objects.filter(user=user).values_list(
-            "organisation_id", "organisation__kind", "organisation__region_id", "role"
+            "organisation_id", "organisation__kind", "organisation__region_id", "role", "organisation__name"
         )
     )
+    names = tuple(sorted({(r[0], r[4]) for r in rows}))
+    rows = [r[:4] for r in rows]
     roles = frozenset(r[3] for r in rows)
     is_admin = bool(user.is_superuser or Membership.Role.PLATFORM_ADMIN in roles)
     prefixes = sorted(
@@ -82,6 +86,7 @@ def scope_of(user) -> Scope:
         roles=roles,
         memberships=tuple(sorted(set(rows))),
         user_id=user.pk,
+        org_names=names,
     )
     user._nqihub_scope = scope
     return scope

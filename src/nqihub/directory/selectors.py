@@ -38,7 +38,7 @@ def enterprise_list(
     industry: str | None = None,
     scale: str | None = None,
 ) -> QuerySet:
-    qs = _scoped(Enterprise, fetched_by, "region", "industry")
+    qs = _scoped(Enterprise, fetched_by, "region__parent__parent", "industry")
     if q:
         qs = qs.filter(keyword_q(q) | Q(uscc=q.strip().upper()))
     qs = _region_filter(qs, region)
@@ -62,7 +62,7 @@ def enterprise_get(*, fetched_by, pk) -> Enterprise:
 def institution_list(
     *, fetched_by, q: str = "", region: str | None = None, kind: str | None = None
 ) -> QuerySet:
-    qs = _listed(Institution, fetched_by, q, region, "region")
+    qs = _listed(Institution, fetched_by, q, region, "region__parent__parent")
     if kind:
         qs = qs.filter(kind=kind)
     return qs
@@ -79,7 +79,7 @@ def scope_lines_of(*, fetched_by, institution: Institution) -> QuerySet:
 def station_list(
     *, fetched_by, q: str = "", region: str | None = None, industry: str | None = None
 ) -> QuerySet:
-    qs = _listed(Station, fetched_by, q, region, "region")
+    qs = _listed(Station, fetched_by, q, region, "region__parent__parent")
     if industry:
         qs = qs.filter(industries__code__startswith=industry).distinct()
     return qs
@@ -92,7 +92,7 @@ def station_get(*, fetched_by, pk) -> Station:
 def expert_list(
     *, fetched_by, q: str = "", region: str | None = None, element: str | None = None
 ) -> QuerySet:
-    qs = _listed(Expert, fetched_by, q, region, "region", "organisation")
+    qs = _listed(Expert, fetched_by, q, region, "region__parent__parent", "organisation")
     if element:
         qs = qs.filter(nqi_elements__contains=f",{element},")
     return qs

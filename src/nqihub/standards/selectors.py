@@ -92,7 +92,7 @@ def declaration_list(*, fetched_by, enterprise_id: int | None = None) -> QuerySe
     qs = (
         Declaration.objects.filter(visible(fetched_by, Declaration))
         .select_related("enterprise", "standard")
-        .prefetch_related("references")
+        .prefetch_related("references", "indicators")
     )
     if enterprise_id:
         qs = qs.filter(enterprise_id=enterprise_id)

@@ -8,7 +8,6 @@ import dataclasses
 import re
 import shutil
 import subprocess
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -266,17 +265,6 @@ def test_report_stays_chinese_under_another_language(tmp_path):
         pdf = render_report_pdf(make_report())
     text = "".join(pdf_pages(pdf, tmp_path))
     assert "检验检测报告" in text and "第1页共2页" in text
-
-
-def test_a_two_page_report_renders_well_under_three_seconds():
-    data = make_report()
-    render_report_pdf(data)  # fonts loaded once per process
-    # CPU time: WeasyPrint is single-threaded, and wall time on a busy CI box measures the neighbours.
-    started = time.process_time()
-    pdf = render_report_pdf(data)
-    elapsed = time.process_time() - started
-    assert pdf.startswith(b"%PDF-")
-    assert elapsed < 3, f"rendering took {elapsed:.2f} s of CPU"
 
 
 def test_helpers():

@@ -33,8 +33,9 @@ def region_label(region) -> str:
     while node is not None and depth < 2:
         if node.name != "市辖区":
             names.append(node.name)
-        node = node.parent if node.parent_id else None
         depth += 1
+        # The parent only while it is shown: reading the grandparent of a county cost a query per row.
+        node = node.parent if node.parent_id and depth < 2 else None
     return " ".join(reversed(names))
 
 
