@@ -284,13 +284,19 @@ def search_standards(
         where.append(f"s.id NOT IN ({', '.join(['%s'] * len(exclude))})")
         params.extend(exclude)
     extra = (" AND " + " AND ".join(where)) if where else ""
+    columns = ", ".join(f"s.{connection.ops.quote_name(f.column)}" for f in Standard._meta.concrete_fields)
     if connection.vendor == "sqlite":
         match = _fts_match(words)
         base = f"FROM {FTS_TABLE} f JOIN standards_standard s ON s.id = f.rowid WHERE {FTS_TABLE} MATCH %s{extra}"
-        count_sql = f"SELECT COUNT(*) {base}"
-        page_sql = f"SELECT s.id {base} ORDER BY bm25({FTS_TABLE}), s.canonical LIMIT %s OFFSET %s"
+        # Without a filter the count is the index's alone (no row look-ups).
+        count_sql = (
+            f"SELECT COUNT(*) {base}"
+            if extra
+            else f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+        )
+        page_sql = f"SELECT {columns} {base} ORDER BY bm25({FTS_TABLE}), s.canonical LIMIT %s OFFSET %s"
         args = [match, *params]
-        tsq = ""
+        page_args = list(args)
     elif connection.vendor == "postgresql":
         tsq = _ts_query(words)
         vector = "s.search_vector"
@@ -299,10 +305,11 @@ def search_standards(
         page_sql = (
             # Normalisation 1 divides by 1 + log(document length), as bm25 does on SQLite: a short title
             # about the query outranks a long one that mentions it in passing.
-            f"SELECT s.id {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s), 1) DESC, s.canonical "
+            f"SELECT {columns} {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s), 1) DESC, s.canonical "
             "LIMIT %s OFFSET %s"
         )
         args = [tsq, *params]
+        page_args = [tsq, *params, tsq]
     else:  # pragma: no cover - other databases: the plain keyword filter
         from nqihub.core.search import keyword_q
 
@@ -314,15 +321,11 @@ def search_standards(
     start = max(0, offset - n_number)
     page_limit = max(0, limit - max(0, n_number - offset))
     with connection.cursor() as cur:
-        cur.execute(count_sql, args)
+        cur.execute(count_sql, args if extra or connection.vendor != "sqlite" else [match])
         total = cur.fetchone()[0]
-        ids: list[int] = []
-        if page_limit:
-            page_args = [tsq, *params, tsq] if connection.vendor == "postgresql" else list(args)
-            cur.execute(page_sql, [*page_args, page_limit, start])
-            ids = [row[0] for row in cur.fetchall()]
-    found = Standard.objects.in_bulk(ids)
-    items = [*by_number[offset : offset + limit], *(found[i] for i in ids if i in found)]
+    # The page's rows in the ranked query itself (no second look-up by id).
+    page = list(Standard.objects.raw(page_sql, [*page_args, page_limit, start])) if page_limit else []
+    items = [*by_number[offset : offset + limit], *page]
     return SearchResult(items=items, total=total + n_number, by_number=by_number, terms=highlight_terms(q))
 
 
