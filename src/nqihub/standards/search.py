@@ -294,7 +294,14 @@ def search_standards(
             if extra
             else f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
         )
-        page_sql = f"SELECT {columns} {base} ORDER BY bm25({FTS_TABLE}), s.canonical LIMIT %s OFFSET %s"
+        if extra:
+            page_sql = f"SELECT {columns} {base} ORDER BY bm25({FTS_TABLE}), s.id LIMIT %s OFFSET %s"
+        else:  # rank in the index alone, then read the page's rows only
+            page_sql = (
+                f"SELECT {columns} FROM (SELECT rowid AS id, bm25({FTS_TABLE}) AS r FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s ORDER BY r, rowid LIMIT %s OFFSET %s) h "
+                "JOIN standards_standard s ON s.id = h.id ORDER BY h.r, h.id"
+            )
         args = [match, *params]
         page_args = list(args)
     elif connection.vendor == "postgresql":
@@ -305,7 +312,7 @@ def search_standards(
         page_sql = (
             # Normalisation 1 divides by 1 + log(document length), as bm25 does on SQLite: a short title
             # about the query outranks a long one that mentions it in passing.
-            f"SELECT {columns} {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s), 1) DESC, s.canonical "
+            f"SELECT {columns} {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s), 1) DESC, s.id "
             "LIMIT %s OFFSET %s"
         )
         args = [tsq, *params]
