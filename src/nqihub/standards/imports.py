@@ -26,13 +26,12 @@ from django.utils.translation import gettext as _
 from nqihub.core import audit, imports, tabular
 from nqihub.core.errors import DomainError
 from nqihub.core.scoping import scope_of
-from nqihub.core.search import segment
 from nqihub.core.tabular import RowIssue
 
 from . import services
 from .models import CcsCode, IcsCode, Requirement, Standard
 from .numbers import parse_standard_number
-from .search import index_standards
+from .search import index_text
 from .services import PermissionDenied
 
 logger = logging.getLogger(__name__)
@@ -319,7 +318,7 @@ _ALERTED = ("status", "replaced_by", "abolish_date", "implement_date")
 
 
 def _search_text(values: dict) -> str:
-    return segment(values["title"], values["canonical"], values.get("title_en", ""))
+    return index_text(values["title"], values["canonical"], values.get("title_en", ""))
 
 
 def _snapshot(std: Standard) -> dict:
@@ -347,7 +346,7 @@ def upsert_standards(
             )
         before = {c: _snapshot(s) for c, s in existing.items()}
 
-        to_create, to_update, reindex = [], [], []
+        to_create, to_update = [], []
         for done, values in enumerate(rows, start=1):
             columns = values.get("columns")
             values = {k: v for k, v in values.items() if k != "columns"}
@@ -406,9 +405,6 @@ def upsert_standards(
             Standard.objects.bulk_update(
                 list(linked_updates.values()), ["replaces", "replaced_by"], batch_size=BATCH
             )
-
-        reindex = [(s.pk, s.search_text) for s in (*to_create, *to_update)]
-        index_standards(reindex)
 
         changed = []
         for canonical, old in before.items():

@@ -1,15 +1,18 @@
 """Full-text search of the standards catalog: one interface, two backends picked by the database vendor.
 
-Both sides use ``core.search``'s jieba segmentation: ``Standard.search_text`` holds the search-mode terms of
-title and number, space-separated. A query is cut into words (precise mode); each word W matches a record
-holding W itself or all of W's own search-mode sub-terms (``甲醛含量`` → 甲醛含量 | (甲醛 & 含量)); all words must
-match (AND).
+``Standard.search_text`` (``index_text``) holds jieba's search-mode terms of title, number and English title,
+followed by the character bigrams of every CJK run of the text (and the run's last character), in order:
+人造草坪 → … 人造 造草 草坪 坪. A query is cut into words (precise mode); a CJK word W of two characters or more
+matches a record holding W itself, all of W's own search-mode sub-terms (``甲醛含量`` → 甲醛 & 含量), or the
+phrase of W's bigrams (W as a substring of the text: 人造草 → "人造 造草", whatever jieba made of the title); a
+single CJK character matches as a prefix of a bigram. So any CJK substring of a title finds that title
+(jieba alone cuts 人造草坪 into 人造 + 草坪 and never finds it for 人造草). All words must match (AND).
 
-- SQLite: FTS5 table ``standards_standard_fts`` (rowid = standard id, unicode61 tokenizer: a jieba term
-  is a whole token, so two-character words such as 甲醛 are found — the trigram tokenizer would return
-  nothing for them), ranked by ``bm25``. ``index_standards`` keeps it in sync; services call it.
-- PostgreSQL: ``to_tsvector('simple', search_text) @@ to_tsquery('simple', …)`` served by a GIN expression
-  index, ranked by ``ts_rank``.
+- SQLite: FTS5 table ``standards_standard_fts`` (rowid = standard id, unicode61 tokenizer: each space-separated
+  term is one token), ranked by ``bm25``. Triggers on ``standards_standard`` keep it in sync (migration 0005,
+  re-created after every ``migrate`` by ``ensure_fts_triggers``: a table rebuild by a later migration drops them).
+- PostgreSQL: a stored generated column ``search_vector`` = ``to_tsvector('simple', search_text)`` with a GIN
+  index; ``@@ to_tsquery`` and ``ts_rank`` read it (no ``to_tsvector`` per matching row).
 
 Number-aware: a query that parses as a standard number (with or without year) is looked up by
 ``canonical`` / ``code_without_year`` first; those hits come before the text matches.
@@ -24,7 +27,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from nqihub.core.search import _jieba, terms
+from nqihub.core.search import _jieba, segment, terms
 
 from .models import Standard
 from .numbers import parse_standard_number
@@ -35,21 +38,62 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 # --- index maintenance -----------------------------------------------------------------------------------
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def cjk_grams(text: str) -> list[str]:
+    """The character bigrams of every CJK run of ``text``, in order, each run closed by its last character."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text or ""):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return out
+
+
+def index_text(title: str, canonical: str = "", title_en: str = "") -> str:
+    """``Standard.search_text``: jieba's terms of the title, number and English title, then the title's bigrams."""
+    words = segment(title, canonical, title_en)
+    grams = " ".join(cjk_grams((title or "").lower()))
+    return f"{words} {grams}".strip()
+
+
+#: FTS5 upkeep (SQLite): the table named ``FTS_TABLE`` follows ``standards_standard``.
+_TRIGGERS = {
+    "standards_standard_fts_ai": (
+        "AFTER INSERT ON standards_standard BEGIN "
+        "INSERT INTO standards_standard_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+    ),
+    "standards_standard_fts_ad": (
+        "AFTER DELETE ON standards_standard BEGIN DELETE FROM standards_standard_fts WHERE rowid = old.id; END"
+    ),
+    "standards_standard_fts_au": (
+        "AFTER UPDATE OF search_text ON standards_standard BEGIN "
+        "DELETE FROM standards_standard_fts WHERE rowid = old.id; "
+        "INSERT INTO standards_standard_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+    ),
+}
+
+
+def ensure_fts_triggers(conn=None) -> None:
+    """Create the FTS5 upkeep triggers if missing (SQLite; idempotent)."""
+    conn = conn or connection
+    if conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        if cur.fetchone() is None:
+            return
+        for name, body in _TRIGGERS.items():
+            cur.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+
 
 def index_standards(rows: list[tuple[int, str]]) -> None:
-    """(id, search_text) pairs → the SQLite FTS5 table. A no-op elsewhere (PostgreSQL indexes the column)."""
-    if connection.vendor != "sqlite" or not rows:
-        return
-    with connection.cursor() as cur:
-        cur.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows])  # noqa: S608 - constant table name
-        cur.executemany(f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (%s, %s)", rows)  # noqa: S608
+    """Kept for callers: the FTS5 table follows ``standards_standard`` by triggers, PostgreSQL by a generated
+    column; nothing to do."""
 
 
 def unindex_standards(ids: list[int]) -> None:
-    if connection.vendor != "sqlite" or not ids:
-        return
-    with connection.cursor() as cur:
-        cur.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])  # noqa: S608
+    """Kept for callers: see ``index_standards``."""
 
 
 def rebuild_index() -> int:
@@ -82,7 +126,7 @@ def query_words(q: str) -> list[list[str]]:
 
 
 def highlight_terms(q: str) -> list[str]:
-    found: dict[str, None] = {}
+    found: dict[str, None] = {p: None for p in (q or "").strip().lower().split() if _CJK_RUN.fullmatch(p)}
     for group in query_words(q):
         for t in group:
             found.setdefault(t, None)
@@ -93,30 +137,66 @@ def _fts_quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _fts_match(words: list[list[str]]) -> str:
-    parts = []
-    for word, *subs in words:
-        alt = _fts_quote(word)
-        if len(subs) > 1:
-            alt = f"({alt} OR ({' AND '.join(_fts_quote(s) for s in subs)}))"
-        elif len(subs) == 1:
-            alt = f"({alt} OR {_fts_quote(subs[0])})"
-        parts.append(alt)
-    return " AND ".join(parts)
-
-
 def _ts_quote(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _ts_query(words: list[list[str]]) -> str:
-    parts = []
-    for word, *subs in words:
-        alt = _ts_quote(word)
-        if subs:
-            alt = f"({alt} | ({' & '.join(_ts_quote(s) for s in subs)}))"
-        parts.append(alt)
-    return " & ".join(parts)
+def query_clauses(q: str) -> list[list[tuple[str, list[str]]]]:
+    """The query as AND-ed clauses, each a list of OR-ed alternatives ``(kind, tokens)``.
+
+    Space-separated pieces must all match. A piece written in CJK characters only is a substring: the phrase of
+    its bigrams (one character: a prefix of a bigram or of a run's last character). Other pieces are cut by
+    jieba as before: each word W matches W itself or all of its search-mode sub-terms; a CJK word inside such
+    a piece is again a substring.
+    """
+    clauses: list[list[tuple[str, list[str]]]] = []
+    seen: set[str] = set()
+
+    def cjk(word: str) -> list[tuple[str, list[str]]]:
+        if len(word) == 1:
+            return [("prefix", [word])]
+        return [("phrase", [word[i : i + 2] for i in range(len(word) - 1)])]
+
+    for piece in (q or "").strip().lower().split():
+        if _CJK_RUN.fullmatch(piece):
+            if piece not in seen:
+                seen.add(piece)
+                clauses.append(cjk(piece))
+            continue
+        for word, *subs in query_words(piece):
+            if word in seen:
+                continue
+            seen.add(word)
+            if _CJK_RUN.fullmatch(word):
+                clauses.append(cjk(word))
+                continue
+            alts = [("phrase", [word])]
+            if subs:
+                alts.append(("all", subs))
+            clauses.append(alts)
+    return clauses
+
+
+def _fts_match(clauses: list[list[tuple[str, list[str]]]]) -> str:
+    def alt(kind: str, tokens: list[str]) -> str:
+        if kind == "prefix":
+            return f"{_fts_quote(tokens[0])}*"
+        if kind == "all":
+            return "(" + " AND ".join(_fts_quote(t) for t in tokens) + ")"
+        return _fts_quote(" ".join(tokens))
+
+    parts = [" OR ".join(alt(k, t) for k, t in alts) for alts in clauses]
+    return " AND ".join(p if len(alts) == 1 else f"({p})" for p, alts in zip(parts, clauses, strict=True))
+
+
+def _ts_query(clauses: list[list[tuple[str, list[str]]]]) -> str:
+    def alt(kind: str, tokens: list[str]) -> str:
+        if kind == "prefix":
+            return f"{_ts_quote(tokens[0])}:*"
+        sep = " & " if kind == "all" else " <-> "
+        return "(" + sep.join(_ts_quote(t) for t in tokens) + ")"
+
+    return " & ".join("(" + " | ".join(alt(k, t) for k, t in alts) + ")" for alts in clauses)
 
 
 @dataclass
@@ -184,7 +264,7 @@ def search_standards(
         if q
         else []
     )
-    words = query_words(q)
+    words = query_clauses(q)
     if not q or not words:
         qs = Standard.objects.all()
         for name, value in (("level", level), ("nature", nature), ("status", status)):
@@ -203,25 +283,39 @@ def search_standards(
         where.append(f"s.id NOT IN ({', '.join(['%s'] * len(exclude))})")
         params.extend(exclude)
     extra = (" AND " + " AND ".join(where)) if where else ""
+    columns = ", ".join(f"s.{connection.ops.quote_name(f.column)}" for f in Standard._meta.concrete_fields)
     if connection.vendor == "sqlite":
         match = _fts_match(words)
         base = f"FROM {FTS_TABLE} f JOIN standards_standard s ON s.id = f.rowid WHERE {FTS_TABLE} MATCH %s{extra}"
-        count_sql = f"SELECT COUNT(*) {base}"
-        page_sql = f"SELECT s.id {base} ORDER BY bm25({FTS_TABLE}), s.canonical LIMIT %s OFFSET %s"
+        # Without a filter the count is the index's alone (no row look-ups).
+        count_sql = (
+            f"SELECT COUNT(*) {base}"
+            if extra
+            else f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+        )
+        if extra:
+            page_sql = f"SELECT {columns} {base} ORDER BY bm25({FTS_TABLE}), s.id LIMIT %s OFFSET %s"
+        else:  # rank in the index alone, then read the page's rows only
+            page_sql = (
+                f"SELECT {columns} FROM (SELECT rowid AS id, bm25({FTS_TABLE}) AS r FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s ORDER BY r, rowid LIMIT %s OFFSET %s) h "
+                "JOIN standards_standard s ON s.id = h.id ORDER BY h.r, h.id"
+            )
         args = [match, *params]
-        tsq = ""
+        page_args = list(args)
     elif connection.vendor == "postgresql":
         tsq = _ts_query(words)
-        vector = "to_tsvector('simple', s.search_text)"
+        vector = "s.search_vector"
         base = f"FROM standards_standard s WHERE {vector} @@ to_tsquery('simple', %s){extra}"
         count_sql = f"SELECT COUNT(*) {base}"
         page_sql = (
             # Normalisation 1 divides by 1 + log(document length), as bm25 does on SQLite: a short title
             # about the query outranks a long one that mentions it in passing.
-            f"SELECT s.id {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s), 1) DESC, s.canonical "
+            f"SELECT {columns} {base} ORDER BY ts_rank({vector}, to_tsquery('simple', %s), 1) DESC, s.id "
             "LIMIT %s OFFSET %s"
         )
         args = [tsq, *params]
+        page_args = [tsq, *params, tsq]
     else:  # pragma: no cover - other databases: the plain keyword filter
         from nqihub.core.search import keyword_q
 
@@ -233,15 +327,11 @@ def search_standards(
     start = max(0, offset - n_number)
     page_limit = max(0, limit - max(0, n_number - offset))
     with connection.cursor() as cur:
-        cur.execute(count_sql, args)
+        cur.execute(count_sql, args if extra or connection.vendor != "sqlite" else [match])
         total = cur.fetchone()[0]
-        ids: list[int] = []
-        if page_limit:
-            page_args = [tsq, *params, tsq] if connection.vendor == "postgresql" else list(args)
-            cur.execute(page_sql, [*page_args, page_limit, start])
-            ids = [row[0] for row in cur.fetchall()]
-    found = Standard.objects.in_bulk(ids)
-    items = [*by_number[offset : offset + limit], *(found[i] for i in ids if i in found)]
+    # The page's rows in the ranked query itself (no second look-up by id).
+    page = list(Standard.objects.raw(page_sql, [*page_args, page_limit, start])) if page_limit else []
+    items = [*by_number[offset : offset + limit], *page]
     return SearchResult(items=items, total=total + n_number, by_number=by_number, terms=highlight_terms(q))
 
 

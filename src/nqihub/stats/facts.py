@@ -148,9 +148,10 @@ def contributions(f: FactData | None) -> dict[tuple, dict[str, int]]:
 
 #: Scope lengths: the nation (""), the province (2), the city (4), the county (6 digits).
 SCOPE_LENGTHS = (0, 2, 4, 6)
-#: Duration histograms are stored for the base cube down to the city, for the other cubes down to the
-#: province; below that they are read from the ``Fact`` rows (see ``rollups`` and ``figures``).
-BUCKET_SCOPE_MAX = {"": 4, "station": 0, "category": 2, "industry": 2}
+#: Duration histograms are stored for the base cube down to the county (so a county's figure set reads a
+#: bounded number of rows, whatever its volume), for the other cubes down to the province; below that they
+#: are read from the ``Fact`` rows (see ``rollups`` and ``figures``).
+BUCKET_SCOPE_MAX = {"": 6, "station": 0, "category": 2, "industry": 2}
 
 
 def scopes(code: str) -> list[str]:

@@ -118,7 +118,7 @@ def _fact_histograms(
         rows = (
             qs.filter(**{f"{month_field}__gte": from_month, f"{month_field}__lte": to_month})
             .values_list(*fields)
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .order_by()
         )
         for hours, *key, n in rows:

@@ -7,8 +7,9 @@ reports regulators submit up the hierarchy.
   of the nation, a province, a city or a county: every request adds to the four scopes above its county,
   so any region's figures are read from its own rows. Cubes: ``""`` (base), ``station``, ``category``
   (once per category a request names), ``industry`` (GB/T 4754 division, the first two digits).
-- ``DurationBucket``: histograms of the time to accept / resolve (nation, province and city scopes; a
-  county's are read from its ``Fact`` rows), so that medians are exact at the bucket resolution.
+- ``DurationBucket``: histograms of the time to accept / resolve (the base cube down to the county, the
+  filtered cubes down to the province or the nation; below that read from ``Fact`` rows), so that medians
+  are exact at the bucket resolution.
 - ``Helped``: (county, month, station, enterprise) presence with a reference count, and
   ``DistinctHelped``: per (scope, month, previous month helped) counts from which the number of distinct
   enterprises over any range of months is a sum.
@@ -100,9 +101,10 @@ class Rollup(models.Model):
 
 
 class DurationBucket(models.Model):
-    """Histogram of the times to accept / resolve per cube cell, for scopes of 0, 2 and 4 digits (nation,
-    province, city). A county's histogram is read from its ``Fact`` rows (a covering index; a county is
-    small), which keeps this table to a bounded size whatever the number of requests."""
+    """Histogram of the times to accept / resolve per cube cell: the base cube down to the county (scopes of
+    0, 2, 4 and 6 digits), the other cubes down to the province (``facts.BUCKET_SCOPE_MAX``). Rows per cell
+    are at most the number of buckets, whatever the number of requests; the filtered cubes of a city or a
+    county are read from its ``Fact`` rows (covering indexes)."""
 
     class Kind(models.TextChoices):
         ACCEPT = "accept", _("受理用时")
@@ -110,8 +112,8 @@ class DurationBucket(models.Model):
 
     dim = models.CharField(max_length=8)
     value = models.CharField(max_length=24)
-    scope = models.CharField(max_length=4)
-    parent = models.CharField(max_length=2, null=True)
+    scope = models.CharField(max_length=6)
+    parent = models.CharField(max_length=4, null=True)
     month = models.IntegerField()
     kind = models.CharField(max_length=8, choices=Kind.choices)
     bucket = models.IntegerField()

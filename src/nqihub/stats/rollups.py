@@ -432,7 +432,7 @@ def rebuild_rollups() -> None:
             "stats_durationbucket",
             ["dim", "value", "month", "kind", "bucket"],
             ("n",),
-            [(2, 4)],
+            [(4, 6), (2, 4)],
             dims=[""],
         )
         _roll_up(

@@ -1,9 +1,12 @@
 """Chinese keyword search over titles: jieba terms in an FTS5 (SQLite) / tsvector (PostgreSQL) index."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nqihub.standards.models import Standard
 from nqihub.standards.search import highlight, query_words, search_standards
@@ -87,3 +90,56 @@ def test_query_words_give_alternatives():
 
 def test_fts_quotes_are_escaped(db):
     assert search_standards('甲醛" OR "x').total == 0
+
+
+# --- recall: any CJK substring of two characters or more finds the title -----------------------------------
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+@pytest.fixture(scope="module")
+def _titled(_catalog, django_db_blocker):
+    with django_db_blocker.unblock():
+        return [
+            (pk, title, run)
+            for pk, title in Standard.objects.values_list("pk", "title")
+            for run in _CJK.findall(title.lower())
+        ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_cjk_substring_finds_its_title(db, _titled, data):
+    pk, title, run = data.draw(st.sampled_from(_titled))
+    start = data.draw(st.integers(0, len(run) - 2))
+    end = data.draw(st.integers(start + 2, len(run)))
+    query = run[start:end]
+    result = search_standards(query, limit=1)
+    ids = {s.pk for s in search_standards(query, limit=result.total + 1).items}
+    assert pk in ids, (query, title)
+
+
+def test_substrings_jieba_cuts_differently(db):
+    # 人造草坪 is cut 人造 + 草坪 by jieba: 人造草 is no word of it, yet every title containing it is found.
+    for query in ("人造草", "造草坪", "游泳场", "泳池水", "全技术"):
+        expected = set(Standard.objects.filter(title__contains=query).values_list("pk", flat=True))
+        found = {s.pk for s in search_standards(query, limit=len(expected) + 50).items}
+        assert expected <= found, query
+        assert all(query in s.title for s in search_standards(query, limit=50).items), query
+
+
+def test_single_character_is_found(db):
+    expected = set(Standard.objects.filter(title__contains="茶").values_list("pk", flat=True))
+    assert expected
+    found = {s.pk for s in search_standards("茶", limit=len(expected) + 50).items}
+    assert expected <= found
+
+
+def test_index_follows_edits_and_deletes(db):
+    from nqihub.standards.search import index_text
+
+    gb = Standard.objects.get(canonical="GB/T 2912.1-2009")
+    Standard.objects.filter(pk=gb.pk).update(search_text=index_text("示例螺蛳粉检验", gb.canonical))
+    assert codes(search_standards("蛳粉检")) == ["GB/T 2912.1-2009"]
+    Standard.objects.filter(pk=gb.pk).delete()
+    assert search_standards("蛳粉检").total == 0
