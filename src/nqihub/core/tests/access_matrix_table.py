@@ -262,7 +262,7 @@ PAGES = {
     "certification/import-template.csv": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "certification/certificates/<int:pk>/": "anon=302 enterprise=200/404/404 station=200/200/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "certification/certificates/<int:pk>/edit/": "anon=302 enterprise=200/404/404 station=403/403/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
-    "certification/certificates/<int:pk>/status/": "anon=302 enterprise=200/404/404 station=403/403/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
+    "certification/certificates/<int:pk>/status/": "anon=302 enterprise=403/404/404 station=403/403/404 expert=404 lab=404 coop=404 regulator=200/200/404 admin=200",
     "certification/certificates/<int:pk>/delete/": "anon=302 enterprise=302/404/404 station=403/403/404 expert=404 lab=404 coop=404 regulator=302/302/404 admin=302",
     "certification/certificates/<int:pk>/surveillance/": "anon=302 enterprise=302/404/404 station=302/302/404 expert=404 lab=404 coop=404 regulator=302/302/404 admin=302",
     "certification/certificates/<int:pk>/surveillance/<int:audit_id>/": "anon=302 enterprise=302/404/404 station=302/404/404 expert=404 lab=404 coop=404 regulator=302/404/404 admin=302/404/404",
