@@ -336,24 +336,30 @@ def _regulator(user, scope, today) -> WorkSection:
     ]
     home = stats.home_region(user)
     if home is not None:
-        this, last, a_year_ago = _month(today), _month(today, 1), _month(today, 12)
+        # 环比 and 同比 compare complete months (the last one against the one before and the same month a
+        # year earlier): this month so far is shown as it stands, never as a fall against a whole month.
+        this, last, before_last, a_year_ago = (_month(today, back) for back in (0, 1, 2, 13))
         root = "" if scope.is_admin else prefix(home)
         rows = dict(
-            Rollup.objects.filter(dim="", value="", scope=root, month__in=[this, last, a_year_ago])
+            Rollup.objects.filter(
+                dim="", value="", scope=root, month__in=[this, last, before_last, a_year_ago]
+            )
             .values_list("month")
             .annotate(n=Sum("received"))
             .order_by()
         )
-        now, before, yoy = (int(rows.get(m) or 0) for m in (this, last, a_year_ago))
+        now, done, before, yoy = (int(rows.get(m) or 0) for m in (this, last, before_last, a_year_ago))
         url = f"{reverse('stats:dashboard')}?from={_month_text(this)}&to={_month_text(this)}"
         section.items.append(WorkItem("stats.this_month", _("本月服务需求"), now, url, "primary", False))
         section.note = _(
-            "本月 %(now)s 件；环比 %(mom)s（上月 %(last)s 件），同比 %(yoy)s（去年同月 %(year)s 件）。"
+            "本月至今 %(now)s 件。上月 %(done)s 件：环比 %(mom)s（前月 %(before)s 件），"
+            "同比 %(yoy)s（去年同月 %(year)s 件）。"
         ) % {
             "now": now,
-            "mom": _change(now, before),
-            "last": before,
-            "yoy": _change(now, yoy),
+            "done": done,
+            "mom": _change(done, before),
+            "before": before,
+            "yoy": _change(done, yoy),
             "year": yoy,
         }
     return section

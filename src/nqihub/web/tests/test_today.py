@@ -102,6 +102,8 @@ def test_regulator_sees_escalations_overdue_and_the_month_against_last(demo_user
     assert counts["desk.region_overdue"] == 1
     (section,) = [s for s in today.sections(demo_user("reg_lz")) if s.key == "regulator"]
     assert "环比" in section.note and "同比" in section.note
+    # Complete months are compared; this month so far is stated as it stands.
+    assert section.note.startswith("本月至今") and "上月" in section.note
     assert _items(demo_user("reg_chengzhong")).get("desk.region_overdue", 0) in (0, 1)
     assert station  # the station filed nothing itself
 
