@@ -25,6 +25,8 @@ def _unique_value(field: models.Field, value, n: int):
         base = str(value or "")
         limit = field.max_length or 200
         return (base[: max(0, limit - len(suffix))] + suffix)[:limit]
+    if isinstance(field, models.SmallIntegerField | models.PositiveSmallIntegerField):
+        return 20000 + n % 10000  # PostgreSQL's smallint ends at 32767
     if isinstance(field, models.IntegerField):
         return 10**8 + n
     raise TypeError(f"cannot make {field.model.__name__}.{field.name} unique")
@@ -51,7 +53,11 @@ def _copy(row):
     copy.pk = None
     copy._state.adding = True
     n = next(_serial)
-    for field in _unique_text_fields(model):
+    unique = _unique_text_fields(model)
+    texts = [f for f in unique if not isinstance(f, models.IntegerField)]
+    # A text made unique is enough where the rule has one; numbers are changed only where it has none (a
+    # number out of its domain would break the table's checks on PostgreSQL).
+    for field in texts or unique:
         setattr(copy, field.attname, _unique_value(field, getattr(row, field.attname), n))
     for field in fields:
         if field.one_to_one and getattr(row, field.attname) is not None:
