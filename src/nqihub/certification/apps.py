@@ -6,10 +6,3 @@ class CertificationConfig(AppConfig):
     name = "nqihub.certification"
     label = "certification"
     verbose_name = _("认证认可")
-
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("certification", menus.nav_items)

@@ -1,10 +1,10 @@
-"""Menu entries of certification for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
+"""Menu entries of certification for the layout (``web.context_processors.build_navigation``, registered below)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
-from nqihub.core.navigation import NavItem
+from nqihub.core.navigation import NavItem, register
 from nqihub.core.scoping import scope_of
 
 
@@ -34,3 +34,6 @@ def nav_items(user, current: str = "") -> list:
         )
     )
     return items
+
+
+register("certification", nav_items)

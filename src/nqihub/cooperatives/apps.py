@@ -8,11 +8,6 @@ class CooperativesConfig(AppConfig):
     verbose_name = _("质量合作社")
 
     def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("cooperatives", menus.menu)
         from nqihub.testing import cooperation
 
         from .selectors import active_member_enterprise_ids

@@ -1,10 +1,10 @@
-"""Menu of the cooperatives app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
+"""Menu of the cooperatives app for the layout (``web.context_processors.build_navigation``, registered below)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
-from nqihub.core.navigation import NavItem
+from nqihub.core.navigation import NavItem, register
 from nqihub.core.scoping import scope_of
 
 
@@ -60,3 +60,6 @@ def menu(user, current: str = ""):
         )
     )
     return NavItem(_("质量合作社"), reverse("cooperatives:list"), "bi-people", active, children)
+
+
+register("cooperatives", menu)

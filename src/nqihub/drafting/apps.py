@@ -6,10 +6,3 @@ class DraftingConfig(AppConfig):
     name = "nqihub.drafting"
     label = "drafting"
     verbose_name = _("企业标准起草")
-
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("drafting", menus.nav_item)

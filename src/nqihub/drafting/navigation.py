@@ -1,10 +1,10 @@
-"""Menu entry of the drafting app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
+"""Menu entry of the drafting app for the layout (``web.context_processors.build_navigation``, registered below)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
-from nqihub.core.navigation import NavItem
+from nqihub.core.navigation import NavItem, register
 from nqihub.core.scoping import scope_of
 
 #: Roles that draft, review or oversee enterprise standards.
@@ -24,3 +24,6 @@ def nav_item(user, current: str = ""):
     return NavItem(
         _("企业标准起草"), reverse("drafting:list"), "bi-file-earmark-text", current.startswith("drafting:")
     )
+
+
+register("drafting", nav_item)

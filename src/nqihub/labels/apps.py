@@ -8,11 +8,6 @@ class LabelsConfig(AppConfig):
     verbose_name = _("标识标签")
 
     def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("labels", menus.menu)
         from . import checker, selectors
 
         checker.use_catalogue(selectors.standard_status)

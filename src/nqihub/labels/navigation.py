@@ -1,9 +1,9 @@
-"""Menu of the labels app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
+"""Menu of the labels app for the layout (``web.context_processors.build_navigation``, registered below)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.navigation import NavItem
+from nqihub.core.navigation import NavItem, register
 
 
 def menu(user, current: str = ""):
@@ -15,3 +15,6 @@ def menu(user, current: str = ""):
         NavItem(_("标签规则说明"), reverse("labels:rules"), "bi-book", current == "labels:rules"),
     ]
     return NavItem(_("标签"), "", "bi-tags", current.startswith("labels:"), children=children)
+
+
+register("labels", menu)

@@ -6,10 +6,3 @@ class MetrologyConfig(AppConfig):
     name = "nqihub.metrology"
     label = "metrology"
     verbose_name = _("计量")
-
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("metrology", menus.nav_items)

@@ -1,4 +1,4 @@
-"""Menu entries of metrology for the layout (``web.context_processors.build_navigation``, registered in apps.py):
+"""Menu entries of metrology for the layout (``web.context_processors.build_navigation``, registered below):
 
 from nqihub.metrology.navigation import nav_items
 items.append(...)  # or extend a group with nav_items(user, current)
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
-from nqihub.core.navigation import NavItem
+from nqihub.core.navigation import NavItem, register
 from nqihub.core.scoping import scope_of
 
 
@@ -44,3 +44,6 @@ def nav_items(user, current: str = "") -> list:
             )
         )
     return items
+
+
+register("metrology", nav_items)

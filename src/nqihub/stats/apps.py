@@ -6,10 +6,3 @@ class StatsConfig(AppConfig):
     name = "nqihub.stats"
     label = "stats"
     verbose_name = _("统计与报表")
-
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("stats", menus.menu)

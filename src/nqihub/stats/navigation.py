@@ -1,9 +1,9 @@
-"""Menu of the stats app for the layout (``web.context_processors.build_navigation``, registered in apps.py)."""
+"""Menu of the stats app for the layout (``web.context_processors.build_navigation``, registered below)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.navigation import NavItem
+from nqihub.core.navigation import NavItem, register
 from nqihub.core.scoping import scope_of
 
 
@@ -28,3 +28,6 @@ def menu(user, current: str = ""):
         NavItem(_("公开统计"), reverse("stats:public"), "bi-globe", current == "stats:public"),
     ]
     return NavItem(_("统计分析"), "", "bi-graph-up", any(c.active for c in children), children)
+
+
+register("stats", menu)

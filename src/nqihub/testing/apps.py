@@ -6,10 +6,3 @@ class TestingConfig(AppConfig):
     name = "nqihub.testing"
     label = "testing"
     verbose_name = _("检验检测")
-
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("testing", menus.menu)

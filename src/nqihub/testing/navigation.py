@@ -1,11 +1,11 @@
-"""Menu of the testing app for the layout (``web.context_processors.build_navigation``, registered in apps.py): "检验检测" for
+"""Menu of the testing app for the layout (``web.context_processors.build_navigation``, registered below): "检验检测" for
 enterprise users, station staff, cooperative admins, lab staff and regulators."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership
-from nqihub.core.navigation import NavItem
+from nqihub.core.navigation import NavItem, register
 from nqihub.core.scoping import scope_of
 
 from . import selectors
@@ -66,3 +66,6 @@ def menu(user, current: str = ""):
         current.startswith("testing:"),
         children=children,
     )
+
+
+register("testing", menu)

@@ -12,9 +12,9 @@ from nqihub.core import workcalendar
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory
+from nqihub.directory.navigation import sees_enterprise_list
 
 from . import selectors, today
-from .context_processors import sees_enterprise_list
 
 
 def _quick_links(user, scope) -> list[tuple[str, str, str]]:
