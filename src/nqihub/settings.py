@@ -191,6 +191,10 @@ AXES_LOCKOUT_CALLABLE = "nqihub.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Logins, logouts and failures are in the audit log (core.receivers) with the client address; axes' own
+# access log duplicated them, and to hash a session key it created a session even for
+# ``POST /api/v1/auth/token`` (a session row and a cookie an API client never uses).
+AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 ACCOUNT_LOCK_FAILURES = env_int("ACCOUNT_LOCK_FAILURES", 50)
 ACCOUNT_LOCK_WINDOW_HOURS = env_int("ACCOUNT_LOCK_WINDOW_HOURS", 24)

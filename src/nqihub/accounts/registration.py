@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from nqihub.core import audit, ratelimit
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.models import Membership, Organisation, Region
+from nqihub.core.scoping import scope_of
 
 from .models import Registration, User
 
@@ -58,6 +59,8 @@ class DirectoryHooks:
     create_enterprise: Callable[..., Any]
     #: county code → queryset of the service-area rows of the stations serving it
     station_areas_of: Callable[[str], Any]
+    #: station organisation ids → queryset of the county codes those stations serve (``values("region_id")``)
+    counties_served_by: Callable[[Any], Any]
 
 
 _directory: DirectoryHooks | None = None
@@ -298,8 +301,6 @@ def can_decide(user, reg: Registration) -> bool:
     whose service area covers the county; platform admins."""
     if not getattr(user, "is_authenticated", False):
         return False
-    from nqihub.core.scoping import scope_of
-
     scope = scope_of(user)
     if scope.is_admin or any(reg.region_id.startswith(p) for p in scope.regulator_prefixes):
         return True
@@ -317,7 +318,18 @@ def pending_for(user):
     pending = Registration.objects.filter(status=Registration.Status.PENDING).select_related(
         "region__parent__parent", "user"
     )
-    return [r for r in pending if can_decide(user, r)]
+    if not getattr(user, "is_authenticated", False):
+        return pending.none()
+    scope = scope_of(user)
+    if scope.is_admin:
+        return pending
+    mine = Q(pk__in=[])
+    for p in scope.regulator_prefixes:
+        mine |= Q(region__code__startswith=p)
+    station_orgs = scope.org_ids_of_kind(Organisation.Kind.STATION)
+    if Membership.Role.STATION_STAFF in scope.roles and station_orgs:
+        mine |= Q(region_id__in=_dir().counties_served_by(station_orgs))
+    return pending.filter(mine)
 
 
 def _deciders(reg: Registration) -> list:

@@ -22,9 +22,15 @@ def station_areas_of(region_id: str):
     return StationArea.objects.filter(region_id=region_id)
 
 
+def counties_served_by(station_org_ids):
+    """The county codes served by the stations of these organisations (a subquery)."""
+    return StationArea.objects.filter(station__organisation_id__in=station_org_ids).values("region_id")
+
+
 HOOKS = DirectoryHooks(
     check_uscc=uscc.check,
     enterprise_with_uscc=enterprise_with_uscc,
     create_enterprise=create_enterprise,
     station_areas_of=station_areas_of,
+    counties_served_by=counties_served_by,
 )

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -177,3 +178,19 @@ def test_tokens_issued_before_the_password_change_end_but_new_ones_work(token, d
     user.save()
     assert not _works(token)
     assert _works(_issue("ent_yuese", NEW_PASSWORD))
+
+
+def test_obtaining_a_token_starts_no_session(demo_password):
+    """An API client signs in for a bearer token: no session row is written and no session cookie sent
+    (the login is audited all the same)."""
+    before = Session.objects.count()
+    client = Client()
+    response = client.post(
+        TOKEN_URL,
+        json.dumps({"username": "ent_yuese", "password": demo_password}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert Session.objects.count() == before
+    assert AuditEntry.objects.filter(action="accounts.login", actor__username="ent_yuese").exists()
