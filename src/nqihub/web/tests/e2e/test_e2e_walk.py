@@ -1,4 +1,4 @@
-"""``make e2e``: every demo role's home and the pages of the seed's stories, in Chinese, desktop and phone,
+"""``make e2e``: every demo role's home and the pages of the seed's stories, in Chinese, desktop and phone, at 200 % zoom and in larger type,
 without a failed request, a console error or an accessibility violation axe-core finds (``walk.py``).
 Skipped unless NQIHUB_E2E=1; runs against the server at NQIHUB_BASE_URL that ``.ci/e2e`` starts."""
 
@@ -12,7 +12,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.parametrize("screen", ["desktop", "phone"])
+@pytest.mark.parametrize("screen", ["desktop", "phone", "zoom200", "large"])
 def test_every_role_and_story_walks_clean(screen, tmp_path):
     from . import walk
 
