@@ -7,19 +7,18 @@ covers the enterprise (``scope_extra``). The expert assigned through the service
 (added by ``selectors``: experts are people, not organisations).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
-from nqihub.core.models import DemoRecord
 from nqihub.core.scoping import Scope
 
 from . import states
 
 
-class EnterpriseStandard(DemoRecord):
+class EnterpriseStandard(kit.DemoRecord):
     """One enterprise standard being drafted, reviewed and self-declared."""
 
     enterprise = models.ForeignKey(
@@ -75,9 +74,7 @@ class EnterpriseStandard(DemoRecord):
         blank=True,
         related_name="drafted_standard",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = kit.user_ref()
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "enterprise__region_id"
@@ -122,17 +119,14 @@ class Indicator(models.Model):
         return f"{self.item} {self.requirement}{self.unit}"
 
 
-class Version(models.Model):
+class Version(kit.CreatedRecord):
     """The draft's content as saved: one row per save, never changed."""
 
     draft = models.ForeignKey(EnterpriseStandard, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("版本"))
     content = models.JSONField(_("内容"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = kit.user_ref()
 
     class Meta:
         ordering = ["draft", "number"]
@@ -144,7 +138,7 @@ class Version(models.Model):
         return f"{self.draft_id} v{self.number}"
 
 
-class Comment(models.Model):
+class Comment(kit.CreatedRecord):
     """The reviewing expert's comment on one clause of one version (or a review decision)."""
 
     class Kind(models.TextChoices):
@@ -158,10 +152,7 @@ class Comment(models.Model):
     clause = models.CharField(_("条款"), max_length=20, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
     text = models.TextField(_("内容"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = kit.user_ref(blank=False)
 
     class Meta:
         ordering = ["created_at", "id"]

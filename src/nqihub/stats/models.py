@@ -18,12 +18,12 @@ Money is stored in fen (integer cents): sums stay exact on SQLite and PostgreSQL
 integers. See docs/decisions/0003-statistics.md.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core.models import Region
 from nqihub.core.scoping import NOTHING, Scope, region_q
 
@@ -198,9 +198,7 @@ class Report(models.Model):
         APPROVED = "approved", _("已审核通过")
         RETURNED = "returned", _("已退回")
 
-    region = models.ForeignKey(
-        Region, verbose_name=_("地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
-    )
+    region = kit.region_ref(_("地区"))
     #: The region the report goes to (the level above); NULL for a national report.
     parent_region = models.ForeignKey(
         Region,
@@ -223,9 +221,7 @@ class Report(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     decision_reason = models.CharField(_("退回理由"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = kit.user_ref(blank=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
@@ -277,7 +273,7 @@ class ReportEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=10, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10)
     reason = models.CharField(_("理由"), max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = kit.user_ref(blank=False)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
