@@ -25,6 +25,50 @@ def _enterprise_orgs(scope: Scope) -> list[int]:
     return sorted(scope.org_ids_of_kind(Organisation.Kind.ENTERPRISE))
 
 
+class OfCooperative(models.Model):
+    """A record of one cooperative: its staff and the regulators of its region see it."""
+
+    scope_org_field = "cooperative__organisation"
+    scope_region_field = "cooperative__region_id"
+
+    class Meta:
+        abstract = True
+
+
+class SharedWithMembers(OfCooperative):
+    """A record of one cooperative its active members read too (quality-control and testing plans)."""
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def scope_extra(scope: Scope) -> Q:
+        ent_orgs = _enterprise_orgs(scope)
+        if not ent_orgs:
+            return NOTHING
+        return Q(
+            cooperative_id__in=Member.objects.filter(
+                enterprise__organisation_id__in=ent_orgs, status=MemberStatus.ACTIVE
+            ).values("cooperative_id")
+        )
+
+
+class OfMember(models.Model):
+    """A record of one member (inspections, non-conformities): the cooperative's staff, the regulators of
+    its region and the member enterprise see it."""
+
+    scope_org_field = "member__cooperative__organisation"
+    scope_region_field = "member__cooperative__region_id"
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def scope_extra(scope: Scope) -> Q:
+        ent_orgs = _enterprise_orgs(scope)
+        return Q(member__enterprise__organisation_id__in=ent_orgs) if ent_orgs else NOTHING
+
+
 class Cooperative(kit.DemoRecord):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="cooperative")
     host_organisation = models.CharField(_("主办单位"), max_length=200, blank=True)
@@ -75,7 +119,7 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("已退社")
 
 
-class Member(kit.DemoRecord):
+class Member(kit.DemoRecord, OfCooperative):
     """An enterprise or individual business (``Enterprise.kind``) in a cooperative. One row per pair: a
     re-application reuses it; the history holds every step."""
 
@@ -105,9 +149,6 @@ class Member(kit.DemoRecord):
     commitment_accepted_by = kit.user_ref(_("确认人"))
     joined_on = models.DateField(_("入社日期"), null=True, blank=True)
     left_on = models.DateField(_("退社日期"), null=True, blank=True)
-
-    scope_org_field = "cooperative__organisation"
-    scope_region_field = "cooperative__region_id"
 
     class Meta:
         ordering = ["cooperative_id", "enterprise__name", "id"]
@@ -181,14 +222,11 @@ class Stage(models.TextChoices):
     OUTGOING = "outgoing", _("出货检验")
 
 
-class QcPlan(kit.DemoCreatedRecord):
+class QcPlan(kit.DemoCreatedRecord, SharedWithMembers):
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="plans")
     name = models.CharField(_("计划名称"), max_length=200)
     product = models.CharField(_("适用产品"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-
-    scope_org_field = "cooperative__organisation"
-    scope_region_field = "cooperative__region_id"
 
     class Meta:
         ordering = ["cooperative_id", "-is_active", "name", "id"]
@@ -197,18 +235,6 @@ class QcPlan(kit.DemoCreatedRecord):
 
     def __str__(self) -> str:
         return self.name
-
-    @staticmethod
-    def scope_extra(scope: Scope) -> Q:
-        """Members read their cooperative's plans."""
-        ent_orgs = _enterprise_orgs(scope)
-        if not ent_orgs:
-            return NOTHING
-        return Q(
-            cooperative_id__in=Member.objects.filter(
-                enterprise__organisation_id__in=ent_orgs, status=MemberStatus.ACTIVE
-            ).values("cooperative_id")
-        )
 
 
 class Checkpoint(models.Model):
@@ -252,7 +278,7 @@ class CheckItem(models.Model):
         return self.name
 
 
-class Inspection(kit.DemoCreatedRecord):
+class Inspection(kit.DemoCreatedRecord, OfMember):
     class Result(models.TextChoices):
         PASS = "pass", _("合格")
         FAIL = "fail", _("不合格")
@@ -266,9 +292,6 @@ class Inspection(kit.DemoCreatedRecord):
     result = models.CharField(_("结论"), max_length=4, choices=Result.choices)
     recorded_by = kit.user_ref()
 
-    scope_org_field = "member__cooperative__organisation"
-    scope_region_field = "member__cooperative__region_id"
-
     class Meta:
         ordering = ["-inspected_on", "-id"]
         verbose_name = _("检验记录")
@@ -277,11 +300,6 @@ class Inspection(kit.DemoCreatedRecord):
 
     def __str__(self) -> str:
         return f"{self.checkpoint} {self.inspected_on:%Y-%m-%d}"
-
-    @staticmethod
-    def scope_extra(scope: Scope) -> Q:
-        ent_orgs = _enterprise_orgs(scope)
-        return Q(member__enterprise__organisation_id__in=ent_orgs) if ent_orgs else NOTHING
 
 
 class InspectionResult(models.Model):
@@ -300,7 +318,7 @@ class InspectionResult(models.Model):
         return f"{self.item} {self.verdict}"
 
 
-class NonConformity(kit.DemoCreatedRecord):
+class NonConformity(kit.DemoCreatedRecord, OfMember):
     class Status(models.TextChoices):
         OPEN = "open", _("待整改")
         CLOSED = "closed", _("已关闭")
@@ -318,10 +336,6 @@ class NonConformity(kit.DemoCreatedRecord):
     closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
     closed_by = kit.user_ref()
 
-    scope_org_field = "member__cooperative__organisation"
-    scope_region_field = "member__cooperative__region_id"
-    scope_extra = staticmethod(Inspection.scope_extra)
-
     class Meta:
         ordering = ["status", "due_date", "id"]
         verbose_name = _("不合格项")
@@ -337,7 +351,7 @@ class NonConformity(kit.DemoCreatedRecord):
 # --- the yearly free testing plan -----------------------------------------------------------------------
 
 
-class TestingPlan(kit.DemoCreatedRecord):
+class TestingPlan(kit.DemoCreatedRecord, SharedWithMembers):
     class Status(models.TextChoices):
         DRAFT = "draft", _("编制中")
         ORDERED = "ordered", _("已下达委托")
@@ -358,10 +372,6 @@ class TestingPlan(kit.DemoCreatedRecord):
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     ordered_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
     ordered_by = kit.user_ref()
-
-    scope_org_field = "cooperative__organisation"
-    scope_region_field = "cooperative__region_id"
-    scope_extra = staticmethod(QcPlan.scope_extra)
 
     class Meta:
         ordering = ["-year", "-id"]

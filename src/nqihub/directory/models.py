@@ -33,7 +33,34 @@ def _resources_scope_extra(scope: Scope) -> Q:
     return region_q("region_id", sorted(scope.home_provinces())) if scope.home_provinces() else NOTHING
 
 
-class Enterprise(kit.SearchableRecord):
+class DirectoryEntry(kit.SearchableRecord):
+    """An entry of the directory (enterprise, institution, station, expert): belongs to an organisation,
+    is in a region, is listed by name."""
+
+    region = kit.region_ref()
+
+    scope_org_field = "organisation"
+    scope_region_field = "region_id"
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceResource(DirectoryEntry):
+    """A service resource (institution, station, expert): members of the organisations of its province see
+    it too (``_resources_scope_extra``)."""
+
+    scope_extra = staticmethod(_resources_scope_extra)
+
+    class Meta(DirectoryEntry.Meta):
+        abstract = True
+
+
+class Enterprise(DirectoryEntry):
     class Scale(models.TextChoices):
         MICRO = "micro", _("微型")
         SMALL = "small", _("小型")
@@ -48,23 +75,15 @@ class Enterprise(kit.SearchableRecord):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("主体类型"), max_length=16, choices=Kind.choices, default=Kind.COMPANY)
-    region = kit.region_ref()
     industry = kit.industry_ref()
     scale = models.CharField(_("规模"), max_length=8, choices=Scale.choices, default=Scale.SMALL)
     address = models.CharField(_("地址"), max_length=255, blank=True)
     products = models.CharField(_("主要产品"), max_length=255, blank=True)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(DirectoryEntry.Meta):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         indexes = [models.Index(fields=["region", "industry"])]
-
-    def __str__(self) -> str:
-        return self.name
 
     @staticmethod
     def scope_extra(scope: Scope) -> Q:
@@ -99,7 +118,7 @@ class EnterpriseContact(models.Model):
         return mask_phone(self.phone)
 
 
-class Institution(kit.SearchableRecord):
+class Institution(ServiceResource):
     class Kind(models.TextChoices):
         TESTING = "testing", _("检验检测机构")
         CALIBRATION = "calibration", _("计量技术机构")
@@ -110,22 +129,13 @@ class Institution(kit.SearchableRecord):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="institution")
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    region = kit.region_ref()
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     description = models.TextField(_("简介"), blank=True)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-    scope_extra = staticmethod(_resources_scope_extra)
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(ServiceResource.Meta):
         verbose_name = _("技术机构")
         verbose_name_plural = _("技术机构")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Qualification(kit.DemoFlag):
@@ -224,11 +234,10 @@ class ScopeLine(models.Model):
         return f"{self.product_text} / {self.parameter_text}"
 
 
-class Station(kit.SearchableRecord):
+class Station(ServiceResource):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="station")
     name = models.CharField(_("名称"), max_length=200)
     host_organisation = models.CharField(_("依托单位"), max_length=200, blank=True)
-    region = kit.region_ref()
     service_area = models.ManyToManyField(
         Region, verbose_name=_("服务区域"), through="StationArea", related_name="stations", blank=True
     )
@@ -242,17 +251,9 @@ class Station(kit.SearchableRecord):
     opening_hours = models.CharField(_("服务时间"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-    scope_extra = staticmethod(_resources_scope_extra)
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(ServiceResource.Meta):
         verbose_name = _("质量服务站")
         verbose_name_plural = _("质量服务站")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StationArea(models.Model):
@@ -268,7 +269,7 @@ class StationArea(models.Model):
         return f"{self.station_id}:{self.region_id}"
 
 
-class Expert(kit.SearchableRecord):
+class Expert(ServiceResource):
     class Availability(models.TextChoices):
         AVAILABLE = "available", _("可接单")
         BUSY = "busy", _("繁忙")
@@ -285,7 +286,6 @@ class Expert(kit.SearchableRecord):
     )
     name = models.CharField(_("姓名"), max_length=64)
     title = models.CharField(_("职称"), max_length=64, blank=True)
-    region = kit.region_ref()
     #: NQI element codes (``NqiElement``), stored comma-delimited with a leading and trailing comma
     #: (",metrology,testing,") so that one element is found with ``nqi_elements__contains=",testing,"``
     #: on SQLite and PostgreSQL alike. Use ``elements`` / ``set_elements``.
@@ -300,17 +300,9 @@ class Expert(kit.SearchableRecord):
     )
     open_workload = models.PositiveIntegerField(_("在办工单"), default=0)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-    scope_extra = staticmethod(_resources_scope_extra)
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(ServiceResource.Meta):
         verbose_name = _("专家")
         verbose_name_plural = _("专家")
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def elements(self) -> list[str]:

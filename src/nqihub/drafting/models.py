@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from nqihub.core import model_kit as kit
 from nqihub.core import policy
 from nqihub.core.scoping import Scope
+from nqihub.standards.models import IndicatorLine
 
 from . import states
 
@@ -97,14 +98,11 @@ class EnterpriseStandard(kit.DemoRecord):
         return str(states.STATUS_LABELS.get(self.status, self.status))
 
 
-class Indicator(models.Model):
+class Indicator(IndicatorLine):
     """One line of the indicator table (4 技术要求): item, requirement as written, unit, test method."""
 
     draft = models.ForeignKey(EnterpriseStandard, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(default=0)
-    item = models.CharField(_("项目"), max_length=100)
-    requirement = models.CharField(_("要求"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=32, blank=True)
     method = models.CharField(_("试验方法"), max_length=120, blank=True)
     grade = models.CharField(_("等级/类别"), max_length=32, blank=True)
     #: 出厂检验项目 (every item is a 型式检验 item).
@@ -114,9 +112,6 @@ class Indicator(models.Model):
         ordering = ["draft", "position", "id"]
         verbose_name = _("技术指标")
         verbose_name_plural = _("技术指标")
-
-    def __str__(self) -> str:
-        return f"{self.item} {self.requirement}{self.unit}"
 
 
 class Version(kit.CreatedRecord):

@@ -135,7 +135,22 @@ class StandardFollow(kit.CreatedRecord):
         return f"{self.enterprise} → {self.standard.canonical}"
 
 
-class Requirement(models.Model):
+class IndicatorLine(models.Model):
+    """One line of a table of technical requirements: the item, the requirement as written, its unit
+    (a standard's requirement table, a declared or a drafted enterprise standard's indicators)."""
+
+    item = models.CharField(_("项目"), max_length=100)
+    requirement = models.CharField(_("要求"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.requirement}{self.unit}"
+
+
+class Requirement(IndicatorLine):
     """One line of a standard's requirement table (admin-maintained; seeded with GB 18401-2010).
 
     ``category`` is the standard's own grading where it has one (GB 18401: safety categories A, B, C);
@@ -143,9 +158,6 @@ class Requirement(models.Model):
 
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="requirements")
     category = models.CharField(_("类别"), max_length=32, blank=True)
-    item = models.CharField(_("项目"), max_length=100)
-    requirement = models.CharField(_("要求"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=32, blank=True)
     method = models.CharField(_("检验方法"), max_length=200, blank=True)
 
     class Meta:
@@ -221,23 +233,17 @@ class Declaration(kit.DemoCreatedRecord):
         return ([self.standard_text] if self.standard_text else []) + list(self.unlisted_references or [])
 
 
-class DeclarationIndicator(models.Model):
+class DeclarationIndicator(IndicatorLine):
     """One indicator of a declared own standard: item, requirement, unit, test method."""
 
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(default=0)
-    item = models.CharField(_("项目"), max_length=100)
-    requirement = models.CharField(_("要求"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=32, blank=True)
     method = models.CharField(_("检验方法"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["declaration", "position", "id"]
         verbose_name = _("企业标准指标")
         verbose_name_plural = _("企业标准指标")
-
-    def __str__(self) -> str:
-        return f"{self.item} {self.requirement}{self.unit}"
 
 
 class StandardProposal(kit.CreatedRecord):

@@ -65,18 +65,26 @@ class Fact(models.Model):
         return f"fact {self.request_id}"
 
 
-class Rollup(models.Model):
-    """Additive measures of one cube cell: (dimension, value, scope, month). ``scope`` is a region-code
-    prefix: "" (the nation), 2 (province), 4 (city) or 6 digits (county), so that a region's figures are
-    read from its own rows (one per month) and never summed over its subtree; ``parent`` is the scope
-    above (for the child-region breakdown). ``dim`` "" is the base cube (value ""); ``station``,
-    ``category``, ``industry`` are the cubes read only when that filter or breakdown is asked."""
+class CubeCell(models.Model):
+    """One cube cell: (dimension, value, scope, month). ``scope`` is a region-code prefix: "" (the
+    nation), 2 (province), 4 (city) or 6 digits (county), so that a region's figures are read from its own
+    rows (one per month) and never summed over its subtree; ``parent`` is the scope above (for the
+    child-region breakdown). ``dim`` "" is the base cube (value ""); ``station``, ``category``,
+    ``industry`` are the cubes read only when that filter or breakdown is asked."""
 
     dim = models.CharField(max_length=8)
     value = models.CharField(max_length=24)
     scope = models.CharField(max_length=6)
     parent = models.CharField(max_length=4, null=True)
     month = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class Rollup(CubeCell):
+    """Additive measures of one cube cell."""
+
     received = models.BigIntegerField(default=0)
     overdue = models.BigIntegerField(default=0)
     accepted = models.BigIntegerField(default=0)
@@ -100,7 +108,7 @@ class Rollup(models.Model):
         return f"{self.dim}={self.value} {self.scope or '*'} {self.month}"
 
 
-class DurationBucket(models.Model):
+class DurationBucket(CubeCell):
     """Histogram of the times to accept / resolve per cube cell: the base cube down to the county (scopes of
     0, 2, 4 and 6 digits), the other cubes down to the province (``facts.BUCKET_SCOPE_MAX``). Rows per cell
     are at most the number of buckets, whatever the number of requests; the filtered cubes of a city or a
@@ -110,11 +118,6 @@ class DurationBucket(models.Model):
         ACCEPT = "accept", _("受理用时")
         RESOLVE = "resolve", _("办结用时")
 
-    dim = models.CharField(max_length=8)
-    value = models.CharField(max_length=24)
-    scope = models.CharField(max_length=6)
-    parent = models.CharField(max_length=4, null=True)
-    month = models.IntegerField()
     kind = models.CharField(max_length=8, choices=Kind.choices)
     bucket = models.IntegerField()
     n = models.BigIntegerField(default=0)
@@ -156,17 +159,12 @@ class Helped(models.Model):
         return f"{self.region_code} {self.month} {self.enterprise_id}"
 
 
-class DistinctHelped(models.Model):
+class DistinctHelped(CubeCell):
     """Distinct enterprises helped, additive over any range of months: ``n`` enterprises were helped in
     ``month`` in the scope and, before that, last in ``prev`` (0: never). The distinct count over
     months a..b is ``SUM(n) WHERE a <= month <= b AND prev < a`` (each enterprise counted at its first
     month in the range). Rows per scope are at most months²/2, whatever the number of enterprises."""
 
-    dim = models.CharField(max_length=8)
-    value = models.CharField(max_length=24)
-    scope = models.CharField(max_length=6)
-    parent = models.CharField(max_length=4, null=True)
-    month = models.IntegerField()
     prev = models.IntegerField()
     n = models.BigIntegerField(default=0)
 
