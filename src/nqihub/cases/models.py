@@ -22,6 +22,7 @@ from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.files import RandomName
 from nqihub.core.scoping import NOTHING, Scope
+from nqihub.desk.models import request_ref
 
 
 class Case(kit.SearchableRecord):
@@ -38,14 +39,7 @@ class Case(kit.SearchableRecord):
         REFUSED = "refused", _("不同意（匿名发布）")
         NOT_NEEDED = "not_needed", _("无需确认")
 
-    request = models.ForeignKey(
-        "desk.ServiceRequest",
-        verbose_name=_("来源服务需求"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="cases",
-    )
+    request = request_ref(_("来源服务需求"), "cases")
     enterprise = models.ForeignKey(
         "directory.Enterprise",
         verbose_name=_("企业"),

@@ -116,13 +116,14 @@ class UploadedFile(models.Model):
 IN_REGION = _("所在地区")
 
 
-def region_ref(verbose_name=IN_REGION, **options) -> models.ForeignKey:
-    """The region a record is in, stored as the GB/T 2260 code (column ``region_code``): scoping reads it."""
+def region_ref(verbose_name=IN_REGION, *, db_column: str = "region_code", **options) -> models.ForeignKey:
+    """A region a record names, stored as its GB/T 2260 code: by default the region the record is in
+    (column ``region_code``, which scoping reads)."""
     return models.ForeignKey(
         "core.Region",
         verbose_name=verbose_name,
         on_delete=models.PROTECT,
-        db_column="region_code",
+        db_column=db_column,
         related_name="+",
         **options,
     )

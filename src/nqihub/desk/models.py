@@ -18,7 +18,6 @@ from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
 from nqihub.core.files import RandomName
-from nqihub.core.models import Region
 from nqihub.core.scoping import Scope
 
 from . import states
@@ -132,14 +131,11 @@ class ServiceRequest(models.Model):
         blank=True,
         related_name="service_requests",
     )
-    handling_region = models.ForeignKey(
-        Region,
-        verbose_name=_("受理平台"),
-        on_delete=models.PROTECT,
+    handling_region = kit.region_ref(
+        _("受理平台"),
         db_column="handling_region_code",
         null=True,
         blank=True,
-        related_name="+",
         help_text=_("无服务站覆盖时受理的市级或省级平台"),
     )
     routing_level = models.CharField(_("分派层级"), max_length=10, choices=RoutingLevel.choices)
@@ -157,15 +153,7 @@ class ServiceRequest(models.Model):
     is_overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
     #: Which deadlines were missed: comma-delimited ",accept,respond,resolve,".
     overdue_kinds = models.CharField(_("超期环节"), max_length=40, blank=True, default="")
-    escalated_to = models.ForeignKey(
-        Region,
-        verbose_name=_("已上报至"),
-        on_delete=models.PROTECT,
-        db_column="escalated_to_code",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    escalated_to = kit.region_ref(_("已上报至"), db_column="escalated_to_code", null=True, blank=True)
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     warned_on = models.DateField(_("临期提醒日期"), null=True, blank=True)
 
@@ -256,6 +244,19 @@ class ServiceRequest(models.Model):
     @property
     def masked_contact_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+
+def request_ref(verbose_name, related_name: str) -> models.ForeignKey:
+    """The service request a record (a case, a test order, a drafted standard) came from, if any; the record
+    stays when the request is deleted."""
+    return models.ForeignKey(
+        ServiceRequest,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+    )
 
 
 class Assignment(kit.CreatedRecord):

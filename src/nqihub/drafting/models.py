@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from nqihub.core import model_kit as kit
 from nqihub.core import policy
 from nqihub.core.scoping import Scope
+from nqihub.desk.models import request_ref
 from nqihub.standards.models import IndicatorLine
 
 from . import states
@@ -59,14 +60,7 @@ class EnterpriseStandard(kit.DemoRecord):
         _("状态"), max_length=20, choices=states.STATUS_CHOICES, default=states.DRAFT, db_index=True
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
-    service_request = models.ForeignKey(
-        "desk.ServiceRequest",
-        verbose_name=_("审查服务需求"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="drafted_standards",
-    )
+    service_request = request_ref(_("审查服务需求"), "drafted_standards")
     declaration = models.OneToOneField(
         "standards.Declaration",
         verbose_name=_("自我声明"),

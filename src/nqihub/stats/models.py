@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import model_kit as kit
-from nqihub.core.models import Region
 from nqihub.core.scoping import NOTHING, Scope, region_q
 
 
@@ -198,15 +197,7 @@ class Report(models.Model):
 
     region = kit.region_ref(_("地区"))
     #: The region the report goes to (the level above); NULL for a national report.
-    parent_region = models.ForeignKey(
-        Region,
-        verbose_name=_("上报至"),
-        on_delete=models.PROTECT,
-        db_column="parent_region_code",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    parent_region = kit.region_ref(_("上报至"), db_column="parent_region_code", null=True, blank=True)
     period_type = models.CharField(_("报表类型"), max_length=8, choices=Period.choices)
     year = models.PositiveIntegerField(_("年度"))
     #: Month 1–12 (月报), quarter 1–4 (季报), 0 for a 年报.

@@ -21,6 +21,7 @@ from nqihub.core import policy
 from nqihub.core.files import RandomName
 from nqihub.core.models import Organisation
 from nqihub.core.scoping import Scope
+from nqihub.desk.models import request_ref
 from nqihub.directory.models import Enterprise, Institution
 
 
@@ -101,14 +102,7 @@ class TestOrder(kit.DemoRecord):
         blank=True,
         related_name="cooperative_test_orders",
     )
-    service_request = models.ForeignKey(
-        "desk.ServiceRequest",
-        verbose_name=_("服务需求"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="test_orders",
-    )
+    service_request = request_ref(_("服务需求"), "test_orders")
     origin = models.CharField(_("委托来源"), max_length=12, choices=Origin.choices, default=Origin.ENTERPRISE)
     test_kind = models.CharField(
         _("检验类别"), max_length=12, choices=TestKind.choices, default=TestKind.COMMISSIONED
