@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core.crypto import EncryptedCharField, hmac_sm3, mask_phone, sm3
 
 from . import token_cache
@@ -253,9 +254,7 @@ class Registration(models.Model):
         _("状态"), max_length=12, choices=Status.choices, default=Status.UNVERIFIED, db_index=True
     )
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        User, verbose_name=_("确认人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = kit.user_ref(_("确认人"))
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     reason = models.CharField(_("未通过原因"), max_length=500, blank=True, default="")
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)

@@ -13,19 +13,19 @@ Articles (guidance, policy documents) have categories, optional attachments and 
 editors are regulators and platform admins; unpublished articles are seen by editors only.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.files import RandomName
-from nqihub.core.models import Industry, Region, SearchableRecord
 from nqihub.core.scoping import NOTHING, Scope
+from nqihub.desk.models import request_ref
 
 
-class Case(SearchableRecord):
+class Case(kit.SearchableRecord):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         AWAITING_CONSENT = "awaiting_consent", _("待企业确认")
@@ -39,14 +39,7 @@ class Case(SearchableRecord):
         REFUSED = "refused", _("不同意（匿名发布）")
         NOT_NEEDED = "not_needed", _("无需确认")
 
-    request = models.ForeignKey(
-        "desk.ServiceRequest",
-        verbose_name=_("来源服务需求"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="cases",
-    )
+    request = request_ref(_("来源服务需求"), "cases")
     enterprise = models.ForeignKey(
         "directory.Enterprise",
         verbose_name=_("企业"),
@@ -65,24 +58,11 @@ class Case(SearchableRecord):
     loss_avoided = models.DecimalField(
         _("避免损失（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    industry = models.ForeignKey(
-        Industry,
-        verbose_name=_("所属行业"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    industry = kit.industry_ref()
     #: NQI element codes comma-delimited with leading/trailing commas (",standards,testing,").
     nqi_elements = models.CharField(_("NQI 要素"), max_length=120, blank=True, default="")
     standards = models.TextField(_("涉及标准"), blank=True, help_text=_("规范化标准号，每行一个"))
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
+    region = kit.region_ref()
     station = models.ForeignKey(
         "directory.Station",
         verbose_name=_("服务站"),
@@ -97,16 +77,10 @@ class Case(SearchableRecord):
     enterprise_consent = models.CharField(
         _("企业意见"), max_length=12, choices=Consent.choices, default=Consent.PENDING
     )
-    consent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    consent_by = kit.user_ref()
     consent_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    drafted_by = kit.user_ref()
+    published_by = kit.user_ref()
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
     #: Number of terms in ``search_text`` (BM25 document length).
     term_count = models.PositiveIntegerField(editable=False, default=0)
@@ -216,7 +190,7 @@ class ArticleCategory(models.Model):
         return self.name
 
 
-class Article(SearchableRecord):
+class Article(kit.SearchableRecord):
     class Kind(models.TextChoices):
         GUIDANCE = "guidance", _("办事指南")
         POLICY = "policy", _("政策文件")
@@ -232,12 +206,8 @@ class Article(SearchableRecord):
     is_published = models.BooleanField(_("已发布"), default=False, db_index=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = kit.user_ref()
+    updated_by = kit.user_ref()
 
     class Meta:
         ordering = ["category__order", "-published_at", "-id"]
@@ -256,9 +226,7 @@ class ArticleVersion(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     summary = models.CharField(_("摘要"), max_length=500, blank=True)
     body = models.TextField(_("正文"))
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    edited_by = kit.user_ref()
     edited_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -282,9 +250,7 @@ class ArticleAttachment(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), upload_to=RandomName("articles"), max_length=255)
     name = models.CharField(_("文件名"), max_length=200)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    uploaded_by = kit.user_ref()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

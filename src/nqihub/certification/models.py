@@ -5,13 +5,12 @@ A certificate stores its enterprise's region code (``region_id``) so that a regu
 range; scoping rules sit on the model (``scope_*``) and are applied by ``core.scoping.visible``.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
-from nqihub.core.models import DemoRecord, Region
 from nqihub.core.scoping import Scope
 from nqihub.directory.models import Enterprise, Institution
 
@@ -48,14 +47,12 @@ def _certificate_scope_extra(scope: Scope) -> Q:
     return q
 
 
-class Certificate(DemoRecord):
+class Certificate(kit.DemoRecord):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="certificates"
     )
     #: The enterprise's region, copied on write (scoping by prefix range).
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, db_column="region_code", related_name="+", editable=False
-    )
+    region = kit.copied_region_ref()
     number = models.CharField(_("证书编号"), max_length=64)
     type = models.CharField(_("认证类型"), max_length=8, choices=CertificateType.choices)
     body = models.ForeignKey(
@@ -113,9 +110,7 @@ class CertificateStatusChange(models.Model):
     to_status = models.CharField(_("新状态"), max_length=10, choices=CertificateStatus.choices)
     reason = models.TextField(_("原因"), blank=True)
     #: Null when the daily sweep made the change (expiry).
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    by = kit.user_ref()
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -149,7 +144,7 @@ class SurveillanceAudit(models.Model):
         return f"{self.certificate_id} @ {self.due_date}"
 
 
-class CertificateReminder(models.Model):
+class CertificateReminder(kit.CreatedRecord):
     """One reminder the daily sweep sent. ``due_date`` is the date the reminder is about (the expiry date,
     or the surveillance audit's planned date), so a changed date is reminded of again, an unchanged one never
     twice. The row is written in the same transaction that queues the notification."""
@@ -166,7 +161,6 @@ class CertificateReminder(models.Model):
     due_date = models.DateField(_("所涉日期"))
     sent_on = models.DateField(_("发送日期"))
     recipients = models.PositiveIntegerField(_("接收人数"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-sent_on", "-id"]
@@ -185,7 +179,7 @@ class CertificateReminder(models.Model):
 # --- CCC catalogue ----------------------------------------------------------------------------------------
 
 
-class CccCatalogueVersion(models.Model):
+class CccCatalogueVersion(kit.CreatedRecord):
     """One edition of the CCC catalogue. Exactly one is current (the guidance reads it first); the seeded
     editions carry their provenance, and admins add or correct entries and switch the current edition."""
 
@@ -198,7 +192,6 @@ class CccCatalogueVersion(models.Model):
     is_complete = models.BooleanField(
         _("完整"), default=True, help_text=_("不完整的版本：指引同时参考其他版本，并注明出处。")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-is_current", "-year", "name"]

@@ -9,13 +9,13 @@ region see everything of it; a member enterprise sees its own membership, inspec
 non-conformities; enterprises of the cooperative's province see the profile (so that they can apply).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
-from nqihub.core.models import Industry, Organisation, Region
+from nqihub.core.models import Organisation
 from nqihub.core.scoping import NOTHING, Scope, region_q
 
 DEFAULT_TARGET_PASS_RATE = 95
@@ -25,24 +25,55 @@ def _enterprise_orgs(scope: Scope) -> list[int]:
     return sorted(scope.org_ids_of_kind(Organisation.Kind.ENTERPRISE))
 
 
-class Cooperative(models.Model):
+class OfCooperative(models.Model):
+    """A record of one cooperative: its staff and the regulators of its region see it."""
+
+    scope_org_field = "cooperative__organisation"
+    scope_region_field = "cooperative__region_id"
+
+    class Meta:
+        abstract = True
+
+
+class SharedWithMembers(OfCooperative):
+    """A record of one cooperative its active members read too (quality-control and testing plans)."""
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def scope_extra(scope: Scope) -> Q:
+        ent_orgs = _enterprise_orgs(scope)
+        if not ent_orgs:
+            return NOTHING
+        return Q(
+            cooperative_id__in=Member.objects.filter(
+                enterprise__organisation_id__in=ent_orgs, status=MemberStatus.ACTIVE
+            ).values("cooperative_id")
+        )
+
+
+class OfMember(models.Model):
+    """A record of one member (inspections, non-conformities): the cooperative's staff, the regulators of
+    its region and the member enterprise see it."""
+
+    scope_org_field = "member__cooperative__organisation"
+    scope_region_field = "member__cooperative__region_id"
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def scope_extra(scope: Scope) -> Q:
+        ent_orgs = _enterprise_orgs(scope)
+        return Q(member__enterprise__organisation_id__in=ent_orgs) if ent_orgs else NOTHING
+
+
+class Cooperative(kit.DemoRecord):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="cooperative")
     host_organisation = models.CharField(_("主办单位"), max_length=200, blank=True)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
-    industry = models.ForeignKey(
-        Industry,
-        verbose_name=_("所属行业"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
+    region = kit.region_ref()
+    industry = kit.industry_ref()
     charter = models.TextField(_("章程"), blank=True)
     commitment_text = models.TextField(_("入社承诺书（公约）"), blank=True)
     #: Raised by one each time the commitment text changes; members accept a version.
@@ -50,9 +81,6 @@ class Cooperative(models.Model):
     target_pass_rate = models.DecimalField(
         _("目标合格率（%）"), max_digits=5, decimal_places=2, default=DEFAULT_TARGET_PASS_RATE
     )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     scope_org_field = "organisation"
     scope_region_field = "region_id"
@@ -91,7 +119,7 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("已退社")
 
 
-class Member(models.Model):
+class Member(kit.DemoRecord, OfCooperative):
     """An enterprise or individual business (``Enterprise.kind``) in a cooperative. One row per pair: a
     re-application reuses it; the history holds every step."""
 
@@ -118,22 +146,9 @@ class Member(models.Model):
     )
     commitment_version = models.PositiveIntegerField(_("已接受的承诺书版本"), null=True, blank=True)
     commitment_accepted_at = models.DateTimeField(_("接受承诺书时间"), null=True, blank=True)
-    commitment_accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("确认人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    commitment_accepted_by = kit.user_ref(_("确认人"))
     joined_on = models.DateField(_("入社日期"), null=True, blank=True)
     left_on = models.DateField(_("退社日期"), null=True, blank=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    scope_org_field = "cooperative__organisation"
-    scope_region_field = "cooperative__region_id"
 
     class Meta:
         ordering = ["cooperative_id", "enterprise__name", "id"]
@@ -186,9 +201,7 @@ class MemberEvent(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("事项"), max_length=12, choices=Action.choices)
     reason = models.CharField(_("原因/说明"), max_length=500, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = kit.user_ref()
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -209,16 +222,11 @@ class Stage(models.TextChoices):
     OUTGOING = "outgoing", _("出货检验")
 
 
-class QcPlan(models.Model):
+class QcPlan(kit.DemoCreatedRecord, SharedWithMembers):
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="plans")
     name = models.CharField(_("计划名称"), max_length=200)
     product = models.CharField(_("适用产品"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_org_field = "cooperative__organisation"
-    scope_region_field = "cooperative__region_id"
 
     class Meta:
         ordering = ["cooperative_id", "-is_active", "name", "id"]
@@ -227,18 +235,6 @@ class QcPlan(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @staticmethod
-    def scope_extra(scope: Scope) -> Q:
-        """Members read their cooperative's plans."""
-        ent_orgs = _enterprise_orgs(scope)
-        if not ent_orgs:
-            return NOTHING
-        return Q(
-            cooperative_id__in=Member.objects.filter(
-                enterprise__organisation_id__in=ent_orgs, status=MemberStatus.ACTIVE
-            ).values("cooperative_id")
-        )
 
 
 class Checkpoint(models.Model):
@@ -282,7 +278,7 @@ class CheckItem(models.Model):
         return self.name
 
 
-class Inspection(models.Model):
+class Inspection(kit.DemoCreatedRecord, OfMember):
     class Result(models.TextChoices):
         PASS = "pass", _("合格")
         FAIL = "fail", _("不合格")
@@ -294,14 +290,7 @@ class Inspection(models.Model):
     inspector = models.CharField(_("检验人"), max_length=64, blank=True)
     notes = models.CharField(_("备注"), max_length=500, blank=True)
     result = models.CharField(_("结论"), max_length=4, choices=Result.choices)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_org_field = "member__cooperative__organisation"
-    scope_region_field = "member__cooperative__region_id"
+    recorded_by = kit.user_ref()
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
@@ -311,11 +300,6 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checkpoint} {self.inspected_on:%Y-%m-%d}"
-
-    @staticmethod
-    def scope_extra(scope: Scope) -> Q:
-        ent_orgs = _enterprise_orgs(scope)
-        return Q(member__enterprise__organisation_id__in=ent_orgs) if ent_orgs else NOTHING
 
 
 class InspectionResult(models.Model):
@@ -334,7 +318,7 @@ class InspectionResult(models.Model):
         return f"{self.item} {self.verdict}"
 
 
-class NonConformity(models.Model):
+class NonConformity(kit.DemoCreatedRecord, OfMember):
     class Status(models.TextChoices):
         OPEN = "open", _("待整改")
         CLOSED = "closed", _("已关闭")
@@ -350,15 +334,7 @@ class NonConformity(models.Model):
     )
     evidence = models.TextField(_("整改证据"), blank=True)
     closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_org_field = "member__cooperative__organisation"
-    scope_region_field = "member__cooperative__region_id"
-    scope_extra = staticmethod(Inspection.scope_extra)
+    closed_by = kit.user_ref()
 
     class Meta:
         ordering = ["status", "due_date", "id"]
@@ -375,7 +351,7 @@ class NonConformity(models.Model):
 # --- the yearly free testing plan -----------------------------------------------------------------------
 
 
-class TestingPlan(models.Model):
+class TestingPlan(kit.DemoCreatedRecord, SharedWithMembers):
     class Status(models.TextChoices):
         DRAFT = "draft", _("编制中")
         ORDERED = "ordered", _("已下达委托")
@@ -395,15 +371,7 @@ class TestingPlan(models.Model):
     )
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     ordered_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
-    ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_org_field = "cooperative__organisation"
-    scope_region_field = "cooperative__region_id"
-    scope_extra = staticmethod(QcPlan.scope_extra)
+    ordered_by = kit.user_ref()
 
     class Meta:
         ordering = ["-year", "-id"]
@@ -454,13 +422,12 @@ class TestingPlanLine(models.Model):
 # --- shared standards and label templates ---------------------------------------------------------------
 
 
-class SharedStandard(models.Model):
+class SharedStandard(kit.CreatedRecord):
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="shared_standards")
     standard = models.ForeignKey(
         "standards.Standard", verbose_name=_("标准"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("用途说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["cooperative_id", "standard__canonical"]
@@ -474,7 +441,7 @@ class SharedStandard(models.Model):
         return str(self.standard)
 
 
-class LabelTemplate(models.Model):
+class LabelTemplate(kit.DemoFlag):
     """A label the cooperative designed for members: the ``nqihub.labels`` category and field values."""
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="label_templates")
@@ -482,7 +449,6 @@ class LabelTemplate(models.Model):
     category = models.CharField(_("标签类别"), max_length=32)
     fields = models.JSONField(_("标签内容"), default=dict)
     version = models.PositiveIntegerField(_("版本"), default=1)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -11,38 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .files import RandomName
+from .model_kit import CodeTree, CreatedRecord, DemoCreatedRecord, region_ref
 
 
-class Timestamped(models.Model):
-    """When a record was created and last saved."""
-
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class DemoRecord(Timestamped):
-    """A record ``load_demo`` may make: flagged ``is_demo`` (shown as 示例), with timestamps."""
-
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-
-    class Meta:
-        abstract = True
-
-
-class SearchableRecord(DemoRecord):
-    """A scoped record found by keyword: ``search_text`` holds its jieba terms (``core.search``), written by
-    the services that save it; ``is_demo`` and the timestamps as ``DemoRecord``."""
-
-    search_text = models.TextField(editable=False, blank=True, default="")
-
-    class Meta:
-        abstract = True
-
-
-class Region(models.Model):
+class Region(CodeTree):
     class Level(models.TextChoices):
         NATIONAL = "national", _("全国")
         PROVINCE = "province", _("省级")
@@ -52,21 +24,12 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
     kind = models.CharField(
         _("类型"), max_length=16, blank=True, help_text=_("如 地级市、市辖区、县、自治县")
     )
     source = models.CharField(_("数据来源"), max_length=64, blank=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodeTree.Meta):
         verbose_name = _("行政区划")
         verbose_name_plural = _("行政区划")
 
@@ -93,7 +56,7 @@ class Region(models.Model):
         return "".join(reversed(names))
 
 
-class Industry(models.Model):
+class Industry(CodeTree):
     """GB/T 4754-2017 (with amendment No. 1): section letter, division, group, class."""
 
     class Level(models.TextChoices):
@@ -105,23 +68,11 @@ class Industry(models.Model):
     code = models.CharField(_("行业代码"), max_length=4, primary_key=True)
     name = models.CharField(_("名称"), max_length=128)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
     description = models.TextField(_("说明"), blank=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodeTree.Meta):
         verbose_name = _("国民经济行业")
         verbose_name_plural = _("国民经济行业")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class ReferenceDataVersion(models.Model):
@@ -141,7 +92,7 @@ class ReferenceDataVersion(models.Model):
         return f"{self.dataset} {self.version}"
 
 
-class Organisation(models.Model):
+class Organisation(DemoCreatedRecord):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("企业")
         STATION = "station", _("质量服务站")
@@ -152,15 +103,7 @@ class Organisation(models.Model):
 
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, db_index=True)
     name = models.CharField(_("名称"), max_length=200)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    region = region_ref()
 
     class Meta:
         ordering = ["name"]
@@ -172,7 +115,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(CreatedRecord):
     class Role(models.TextChoices):
         ENTERPRISE_USER = "enterprise_user", _("企业用户")
         STATION_STAFF = "station_staff", _("服务站工作人员")
@@ -185,7 +128,6 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("成员")

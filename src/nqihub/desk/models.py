@@ -13,11 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
 from nqihub.core.files import RandomName
-from nqihub.core.models import Industry, Region
 from nqihub.core.scoping import Scope
 
 from . import states
@@ -92,13 +92,7 @@ class ServiceRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="service_requests",
     )
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("企业所在县区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
+    region = kit.region_ref(_("企业所在县区"))
     contact_name = EncryptedCharField(_("联系人"), max_length=64, blank=True, default="")
     contact_phone = EncryptedCharField(
         _("联系电话"),
@@ -115,27 +109,14 @@ class ServiceRequest(models.Model):
     #: Category codes comma-delimited with leading and trailing commas (",testing,standards,"), so that one
     #: category is found with ``categories__contains=",testing,"``. Use ``category_list``.
     categories = models.CharField(_("需求类别"), max_length=120)
-    industry = models.ForeignKey(
-        Industry,
-        verbose_name=_("所属行业"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    industry = kit.industry_ref()
     product = models.CharField(_("产品"), max_length=200, blank=True)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("问题描述"))
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     desired_by = models.DateField(_("期望完成日期"), null=True, blank=True)
     channel = models.CharField(_("受理渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提交人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    created_by = kit.user_ref(_("提交人"), blank=False)
 
     status = models.CharField(
         _("状态"), max_length=12, choices=states.STATUS_CHOICES, default=states.SUBMITTED, db_index=True
@@ -150,14 +131,11 @@ class ServiceRequest(models.Model):
         blank=True,
         related_name="service_requests",
     )
-    handling_region = models.ForeignKey(
-        Region,
-        verbose_name=_("受理平台"),
-        on_delete=models.PROTECT,
+    handling_region = kit.region_ref(
+        _("受理平台"),
         db_column="handling_region_code",
         null=True,
         blank=True,
-        related_name="+",
         help_text=_("无服务站覆盖时受理的市级或省级平台"),
     )
     routing_level = models.CharField(_("分派层级"), max_length=10, choices=RoutingLevel.choices)
@@ -175,15 +153,7 @@ class ServiceRequest(models.Model):
     is_overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
     #: Which deadlines were missed: comma-delimited ",accept,respond,resolve,".
     overdue_kinds = models.CharField(_("超期环节"), max_length=40, blank=True, default="")
-    escalated_to = models.ForeignKey(
-        Region,
-        verbose_name=_("已上报至"),
-        on_delete=models.PROTECT,
-        db_column="escalated_to_code",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    escalated_to = kit.region_ref(_("已上报至"), db_column="escalated_to_code", null=True, blank=True)
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     warned_on = models.DateField(_("临期提醒日期"), null=True, blank=True)
 
@@ -276,7 +246,20 @@ class ServiceRequest(models.Model):
         return mask_phone(self.contact_phone)
 
 
-class Assignment(models.Model):
+def request_ref(verbose_name, related_name: str) -> models.ForeignKey:
+    """The service request a record (a case, a test order, a drafted standard) came from, if any; the record
+    stays when the request is deleted."""
+    return models.ForeignKey(
+        ServiceRequest,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+    )
+
+
+class Assignment(kit.CreatedRecord):
     """One piece of work (工单) given to an expert or an institution."""
 
     class AssigneeType(models.TextChoices):
@@ -308,10 +291,7 @@ class Assignment(models.Model):
     )
     reason = models.CharField(_("拒单/改派理由"), max_length=500, blank=True)
     result = models.TextField(_("办理结果"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = kit.user_ref(blank=False)
     accepted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
@@ -354,9 +334,7 @@ class Event(models.Model):
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    actor = kit.user_ref()
     kind = models.CharField(_("事件"), max_length=40)
     message = models.CharField(_("说明"), max_length=1000, blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -371,14 +349,11 @@ class Event(models.Model):
         return f"{self.kind} {self.message}"
 
 
-class Note(models.Model):
+class Note(kit.CreatedRecord):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    author = kit.user_ref(blank=False)
     text = models.TextField(_("内容"))
     internal = models.BooleanField(_("仅内部可见"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -394,28 +369,17 @@ def attachment_path(instance, filename: str) -> str:
     return f"desk/{instance.request_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(kit.UploadedFile):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), upload_to=RandomName("desk"), max_length=255)
-    name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    content_type = models.CharField(max_length=100)
     internal = models.BooleanField(_("仅内部可见"), default=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(kit.UploadedFile.Meta):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Link(models.Model):
+class Link(kit.CreatedRecord):
     """A link to another record: a test order, calibration booking, standard, certificate, case …"""
 
     class Kind(models.TextChoices):
@@ -432,10 +396,7 @@ class Link(models.Model):
     ref = models.CharField(_("编号/标识"), max_length=100)
     title = models.CharField(_("说明"), max_length=200, blank=True)
     internal = models.BooleanField(_("仅内部可见"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = kit.user_ref(blank=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -447,7 +408,7 @@ class Link(models.Model):
         return f"{self.get_kind_display()} {self.ref}"
 
 
-class Rectification(models.Model):
+class Rectification(kit.CreatedRecord):
     """整改 after a rating of 1 or 2 (政务服务“好差评”): answered within 15 working days, closed by a
     recorded callback (回访)."""
 
@@ -464,17 +425,12 @@ class Rectification(models.Model):
     due_by = models.DateField(_("整改时限"))
     is_overdue = models.BooleanField(_("已超期"), default=False)
     response = models.TextField(_("整改情况"), blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    responded_by = kit.user_ref(blank=False)
     responded_at = models.DateTimeField(null=True, blank=True)
     callback_note = models.TextField(_("回访记录"), blank=True)
     callback_satisfied = models.BooleanField(_("回访满意"), null=True, blank=True)
-    callback_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    callback_by = kit.user_ref(blank=False)
     callback_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("差评整改")

@@ -10,10 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
 from nqihub.core.codes import code_labels, split_codes
 from nqihub.core.crypto import EncryptedCharField, mask_name, mask_phone
-from nqihub.core.models import Industry, Organisation, Region, SearchableRecord
+from nqihub.core.models import Industry, Organisation, Region
 from nqihub.core.scoping import NOTHING, Scope, region_q
 
 
@@ -32,7 +33,34 @@ def _resources_scope_extra(scope: Scope) -> Q:
     return region_q("region_id", sorted(scope.home_provinces())) if scope.home_provinces() else NOTHING
 
 
-class Enterprise(SearchableRecord):
+class DirectoryEntry(kit.SearchableRecord):
+    """An entry of the directory (enterprise, institution, station, expert): belongs to an organisation,
+    is in a region, is listed by name."""
+
+    region = kit.region_ref()
+
+    scope_org_field = "organisation"
+    scope_region_field = "region_id"
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceResource(DirectoryEntry):
+    """A service resource (institution, station, expert): members of the organisations of its province see
+    it too (``_resources_scope_extra``)."""
+
+    scope_extra = staticmethod(_resources_scope_extra)
+
+    class Meta(DirectoryEntry.Meta):
+        abstract = True
+
+
+class Enterprise(DirectoryEntry):
     class Scale(models.TextChoices):
         MICRO = "micro", _("微型")
         SMALL = "small", _("小型")
@@ -47,36 +75,15 @@ class Enterprise(SearchableRecord):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("主体类型"), max_length=16, choices=Kind.choices, default=Kind.COMPANY)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
-    industry = models.ForeignKey(
-        Industry,
-        verbose_name=_("所属行业"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
+    industry = kit.industry_ref()
     scale = models.CharField(_("规模"), max_length=8, choices=Scale.choices, default=Scale.SMALL)
     address = models.CharField(_("地址"), max_length=255, blank=True)
     products = models.CharField(_("主要产品"), max_length=255, blank=True)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(DirectoryEntry.Meta):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         indexes = [models.Index(fields=["region", "industry"])]
-
-    def __str__(self) -> str:
-        return self.name
 
     @staticmethod
     def scope_extra(scope: Scope) -> Q:
@@ -111,7 +118,7 @@ class EnterpriseContact(models.Model):
         return mask_phone(self.phone)
 
 
-class Institution(SearchableRecord):
+class Institution(ServiceResource):
     class Kind(models.TextChoices):
         TESTING = "testing", _("检验检测机构")
         CALIBRATION = "calibration", _("计量技术机构")
@@ -122,31 +129,16 @@ class Institution(SearchableRecord):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="institution")
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     description = models.TextField(_("简介"), blank=True)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-    scope_extra = staticmethod(_resources_scope_extra)
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(ServiceResource.Meta):
         verbose_name = _("技术机构")
         verbose_name_plural = _("技术机构")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Qualification(models.Model):
+class Qualification(kit.DemoFlag):
     class Kind(models.TextChoices):
         CMA = "cma", _("检验检测机构资质认定（CMA）")
         CNAS = "cnas", _("CNAS 实验室认可")
@@ -159,7 +151,6 @@ class Qualification(models.Model):
     number = models.CharField(_("证书编号"), max_length=64)
     valid_from = models.DateField(_("发证日期"), null=True, blank=True)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
 
     class Meta:
         ordering = ["kind", "number"]
@@ -210,9 +201,7 @@ class ScopeLine(models.Model):
     """
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="scope_lines")
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, db_column="region_code", related_name="+", editable=False
-    )
+    region = kit.copied_region_ref()
     product_text = models.CharField(_("检测对象/产品"), max_length=200)
     parameter_text = models.CharField(_("检测项目/参数"), max_length=200)
     method_standard = models.CharField(_("检测方法标准"), max_length=200, blank=True)
@@ -245,17 +234,10 @@ class ScopeLine(models.Model):
         return f"{self.product_text} / {self.parameter_text}"
 
 
-class Station(SearchableRecord):
+class Station(ServiceResource):
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="station")
     name = models.CharField(_("名称"), max_length=200)
     host_organisation = models.CharField(_("依托单位"), max_length=200, blank=True)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
     service_area = models.ManyToManyField(
         Region, verbose_name=_("服务区域"), through="StationArea", related_name="stations", blank=True
     )
@@ -269,24 +251,16 @@ class Station(SearchableRecord):
     opening_hours = models.CharField(_("服务时间"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-    scope_extra = staticmethod(_resources_scope_extra)
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(ServiceResource.Meta):
         verbose_name = _("质量服务站")
         verbose_name_plural = _("质量服务站")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StationArea(models.Model):
     """A county in a station's service area."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="areas")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, db_column="region_code", related_name="+")
+    region = kit.region_ref(None)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["station", "region"], name="uniq_station_area")]
@@ -295,7 +269,7 @@ class StationArea(models.Model):
         return f"{self.station_id}:{self.region_id}"
 
 
-class Expert(SearchableRecord):
+class Expert(ServiceResource):
     class Availability(models.TextChoices):
         AVAILABLE = "available", _("可接单")
         BUSY = "busy", _("繁忙")
@@ -312,13 +286,6 @@ class Expert(SearchableRecord):
     )
     name = models.CharField(_("姓名"), max_length=64)
     title = models.CharField(_("职称"), max_length=64, blank=True)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        on_delete=models.PROTECT,
-        db_column="region_code",
-        related_name="+",
-    )
     #: NQI element codes (``NqiElement``), stored comma-delimited with a leading and trailing comma
     #: (",metrology,testing,") so that one element is found with ``nqi_elements__contains=",testing,"``
     #: on SQLite and PostgreSQL alike. Use ``elements`` / ``set_elements``.
@@ -333,17 +300,9 @@ class Expert(SearchableRecord):
     )
     open_workload = models.PositiveIntegerField(_("在办工单"), default=0)
 
-    scope_org_field = "organisation"
-    scope_region_field = "region_id"
-    scope_extra = staticmethod(_resources_scope_extra)
-
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(ServiceResource.Meta):
         verbose_name = _("专家")
         verbose_name_plural = _("专家")
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def elements(self) -> list[str]:

@@ -7,19 +7,20 @@ covers the enterprise (``scope_extra``). The expert assigned through the service
 (added by ``selectors``: experts are people, not organisations).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
-from nqihub.core.models import DemoRecord
 from nqihub.core.scoping import Scope
+from nqihub.desk.models import request_ref
+from nqihub.standards.models import IndicatorLine
 
 from . import states
 
 
-class EnterpriseStandard(DemoRecord):
+class EnterpriseStandard(kit.DemoRecord):
     """One enterprise standard being drafted, reviewed and self-declared."""
 
     enterprise = models.ForeignKey(
@@ -59,14 +60,7 @@ class EnterpriseStandard(DemoRecord):
         _("状态"), max_length=20, choices=states.STATUS_CHOICES, default=states.DRAFT, db_index=True
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
-    service_request = models.ForeignKey(
-        "desk.ServiceRequest",
-        verbose_name=_("审查服务需求"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="drafted_standards",
-    )
+    service_request = request_ref(_("审查服务需求"), "drafted_standards")
     declaration = models.OneToOneField(
         "standards.Declaration",
         verbose_name=_("自我声明"),
@@ -75,9 +69,7 @@ class EnterpriseStandard(DemoRecord):
         blank=True,
         related_name="drafted_standard",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = kit.user_ref()
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "enterprise__region_id"
@@ -100,14 +92,11 @@ class EnterpriseStandard(DemoRecord):
         return str(states.STATUS_LABELS.get(self.status, self.status))
 
 
-class Indicator(models.Model):
+class Indicator(IndicatorLine):
     """One line of the indicator table (4 技术要求): item, requirement as written, unit, test method."""
 
     draft = models.ForeignKey(EnterpriseStandard, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(default=0)
-    item = models.CharField(_("项目"), max_length=100)
-    requirement = models.CharField(_("要求"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=32, blank=True)
     method = models.CharField(_("试验方法"), max_length=120, blank=True)
     grade = models.CharField(_("等级/类别"), max_length=32, blank=True)
     #: 出厂检验项目 (every item is a 型式检验 item).
@@ -118,21 +107,15 @@ class Indicator(models.Model):
         verbose_name = _("技术指标")
         verbose_name_plural = _("技术指标")
 
-    def __str__(self) -> str:
-        return f"{self.item} {self.requirement}{self.unit}"
 
-
-class Version(models.Model):
+class Version(kit.CreatedRecord):
     """The draft's content as saved: one row per save, never changed."""
 
     draft = models.ForeignKey(EnterpriseStandard, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("版本"))
     content = models.JSONField(_("内容"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = kit.user_ref()
 
     class Meta:
         ordering = ["draft", "number"]
@@ -144,7 +127,7 @@ class Version(models.Model):
         return f"{self.draft_id} v{self.number}"
 
 
-class Comment(models.Model):
+class Comment(kit.CreatedRecord):
     """The reviewing expert's comment on one clause of one version (or a review decision)."""
 
     class Kind(models.TextChoices):
@@ -158,10 +141,7 @@ class Comment(models.Model):
     clause = models.CharField(_("条款"), max_length=20, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
     text = models.TextField(_("内容"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = kit.user_ref(blank=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -16,14 +16,13 @@ Rules (DOMAIN §C.6):
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
-from nqihub.core.models import DemoRecord, Region
 from nqihub.core.scoping import Scope
 
 
@@ -91,16 +90,14 @@ def _instrument_scope_extra(scope: Scope) -> Q:
     return q
 
 
-class Instrument(DemoRecord):
+class Instrument(kit.DemoRecord):
     """A working measuring instrument in an enterprise's ledger (计量器具台账)."""
 
     enterprise = models.ForeignKey(
         "directory.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="instruments"
     )
     #: Copied from the enterprise: the scoping key (a regulator's subtree is a prefix of it).
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, db_column="region_code", related_name="+", editable=False
-    )
+    region = kit.copied_region_ref()
     name = models.CharField(_("器具名称"), max_length=100)
     model_number = models.CharField(_("型号规格"), max_length=100, blank=True)
     serial_number = models.CharField(_("出厂编号"), max_length=100)
@@ -180,7 +177,7 @@ class Instrument(DemoRecord):
         return self.in_use and (self.failed_verification or self.is_overdue(today))
 
 
-class VerificationRecord(models.Model):
+class VerificationRecord(kit.DemoCreatedRecord):
     """One 检定 or 校准 of an instrument."""
 
     class Result(models.TextChoices):
@@ -208,11 +205,7 @@ class VerificationRecord(models.Model):
     booking = models.OneToOneField(
         "Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="record"
     )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = kit.user_ref()
 
     class Meta:
         ordering = ["-performed_on", "-id"]
@@ -234,7 +227,7 @@ class VerificationRecord(models.Model):
         return str(_("检定结果通知书")) if self.result == self.Result.FAIL else str(_("检定证书"))
 
 
-class Booking(DemoRecord):
+class Booking(kit.DemoRecord):
     """A booking (送检/校准预约) of an instrument with a calibration body."""
 
     class Status(models.TextChoices):
@@ -249,9 +242,7 @@ class Booking(DemoRecord):
         "directory.Institution", verbose_name=_("计量技术机构"), on_delete=models.PROTECT, related_name="+"
     )
     #: The instrument's region (scoping).
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, db_column="region_code", related_name="+", editable=False
-    )
+    region = kit.copied_region_ref()
     kind = models.CharField(_("类型"), max_length=12, choices=RecordKind.choices)
     proposed_date = models.DateField(_("预约日期"))
     status = models.CharField(
@@ -259,9 +250,7 @@ class Booking(DemoRecord):
     )
     note = models.CharField(_("说明"), max_length=500, blank=True)
     response_note = models.CharField(_("机构回复"), max_length=500, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = kit.user_ref()
 
     scope_org_field = "instrument__enterprise__organisation"
     scope_region_field = "region_id"

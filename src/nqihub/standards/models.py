@@ -11,14 +11,14 @@ holds the jieba segmentation of title and code (``core.search.segment``); the da
 index over it is kept in sync by ``standards.search`` (SQLite FTS5 table / PostgreSQL GIN expression index).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core.codes import split_codes
 
 
-class IcsCode(models.Model):
+class IcsCode(kit.CodeTree):
     """International Classification for Standards (field / group / subgroup)."""
 
     class Level(models.TextChoices):
@@ -30,29 +30,17 @@ class IcsCode(models.Model):
     name_zh = models.CharField(_("中文名称"), max_length=255, blank=True)
     name_en = models.CharField(_("英文名称"), max_length=255)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(kit.CodeTree.Meta):
         verbose_name = _("ICS 分类")
         verbose_name_plural = _("ICS 分类")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name_zh or self.name_en}"
 
     @property
     def name(self) -> str:
         return self.name_zh or self.name_en
 
 
-class CcsCode(models.Model):
+class CcsCode(kit.CodeTree):
     """中国标准文献分类法 (CCS): category (A–Z) / group (A00/09) / subject (A01)."""
 
     class Level(models.TextChoices):
@@ -63,26 +51,14 @@ class CcsCode(models.Model):
     code = models.CharField(_("CCS 分类号"), max_length=16, primary_key=True)
     name = models.CharField(_("名称"), max_length=255)
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
     notes = models.TextField(_("注释"), blank=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(kit.CodeTree.Meta):
         verbose_name = _("CCS 分类")
         verbose_name_plural = _("CCS 分类")
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
-
-class Standard(models.Model):
+class Standard(kit.SearchableRecord):
     class Level(models.TextChoices):
         NATIONAL = "national", _("国家标准")
         INDUSTRY = "industry", _("行业标准")
@@ -119,10 +95,6 @@ class Standard(models.Model):
     ccs = models.CharField(_("CCS 分类号"), max_length=100, blank=True, db_index=True)
     issued_by = models.CharField(_("发布机构"), max_length=255, blank=True)
     source = models.CharField(_("数据来源"), max_length=255, blank=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["code_without_year", "-year"]
@@ -139,17 +111,14 @@ class Standard(models.Model):
         return split_codes(self.replaced_by)
 
 
-class StandardFollow(models.Model):
+class StandardFollow(kit.CreatedRecord):
     """An enterprise follows a standard: it is told when the standard's status changes."""
 
     enterprise = models.ForeignKey(
         "directory.Enterprise", on_delete=models.CASCADE, related_name="standard_follows"
     )
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="follows")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = kit.user_ref()
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "enterprise__region_id"
@@ -166,7 +135,22 @@ class StandardFollow(models.Model):
         return f"{self.enterprise} → {self.standard.canonical}"
 
 
-class Requirement(models.Model):
+class IndicatorLine(models.Model):
+    """One line of a table of technical requirements: the item, the requirement as written, its unit
+    (a standard's requirement table, a declared or a drafted enterprise standard's indicators)."""
+
+    item = models.CharField(_("项目"), max_length=100)
+    requirement = models.CharField(_("要求"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.requirement}{self.unit}"
+
+
+class Requirement(IndicatorLine):
     """One line of a standard's requirement table (admin-maintained; seeded with GB 18401-2010).
 
     ``category`` is the standard's own grading where it has one (GB 18401: safety categories A, B, C);
@@ -174,9 +158,6 @@ class Requirement(models.Model):
 
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="requirements")
     category = models.CharField(_("类别"), max_length=32, blank=True)
-    item = models.CharField(_("项目"), max_length=100)
-    requirement = models.CharField(_("要求"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=32, blank=True)
     method = models.CharField(_("检验方法"), max_length=200, blank=True)
 
     class Meta:
@@ -191,7 +172,7 @@ class Requirement(models.Model):
         return f"{self.standard.canonical} {self.category} {self.item} {self.requirement}{self.unit}"
 
 
-class Declaration(models.Model):
+class Declaration(kit.DemoCreatedRecord):
     """企业标准自我声明: the standard an enterprise's product is made to."""
 
     class Kind(models.TextChoices):
@@ -229,11 +210,7 @@ class Declaration(models.Model):
     #: Referenced standard numbers that are well formed but not in the catalogue (未收录，请核实).
     unlisted_references = models.JSONField(_("引用标准（未收录）"), default=list, blank=True)
     weaker_statement = models.TextField(_("低于推荐性标准的说明"), blank=True)
-    is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = kit.user_ref()
 
     scope_org_field = "enterprise__organisation"
     scope_region_field = "enterprise__region_id"
@@ -256,14 +233,11 @@ class Declaration(models.Model):
         return ([self.standard_text] if self.standard_text else []) + list(self.unlisted_references or [])
 
 
-class DeclarationIndicator(models.Model):
+class DeclarationIndicator(IndicatorLine):
     """One indicator of a declared own standard: item, requirement, unit, test method."""
 
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(default=0)
-    item = models.CharField(_("项目"), max_length=100)
-    requirement = models.CharField(_("要求"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=32, blank=True)
     method = models.CharField(_("检验方法"), max_length=200, blank=True)
 
     class Meta:
@@ -271,11 +245,8 @@ class DeclarationIndicator(models.Model):
         verbose_name = _("企业标准指标")
         verbose_name_plural = _("企业标准指标")
 
-    def __str__(self) -> str:
-        return f"{self.item} {self.requirement}{self.unit}"
 
-
-class StandardProposal(models.Model):
+class StandardProposal(kit.CreatedRecord):
     """A standard someone found missing from the catalogue, proposed for it (issue 16 item 7). Anyone signed
     in may propose; a platform admin or a regulator confirms it into the catalogue or rejects it. Until then
     the number is accepted everywhere with the note 未收录，请核实."""
@@ -295,18 +266,13 @@ class StandardProposal(models.Model):
     source = models.CharField(_("依据（网址或出处）"), max_length=500)
     note = models.TextField(_("说明"), blank=True)
     state = models.CharField(_("审核状态"), max_length=12, choices=State.choices, default=State.PENDING)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    proposed_by = kit.user_ref(blank=False)
+    decided_by = kit.user_ref()
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
     standard = models.ForeignKey(
         Standard, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -18,13 +18,12 @@ Money is stored in fen (integer cents): sums stay exact on SQLite and PostgreSQL
 integers. See docs/decisions/0003-statistics.md.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.models import Region
+from nqihub.core import model_kit as kit
 from nqihub.core.scoping import NOTHING, Scope, region_q
 
 
@@ -65,18 +64,26 @@ class Fact(models.Model):
         return f"fact {self.request_id}"
 
 
-class Rollup(models.Model):
-    """Additive measures of one cube cell: (dimension, value, scope, month). ``scope`` is a region-code
-    prefix: "" (the nation), 2 (province), 4 (city) or 6 digits (county), so that a region's figures are
-    read from its own rows (one per month) and never summed over its subtree; ``parent`` is the scope
-    above (for the child-region breakdown). ``dim`` "" is the base cube (value ""); ``station``,
-    ``category``, ``industry`` are the cubes read only when that filter or breakdown is asked."""
+class CubeCell(models.Model):
+    """One cube cell: (dimension, value, scope, month). ``scope`` is a region-code prefix: "" (the
+    nation), 2 (province), 4 (city) or 6 digits (county), so that a region's figures are read from its own
+    rows (one per month) and never summed over its subtree; ``parent`` is the scope above (for the
+    child-region breakdown). ``dim`` "" is the base cube (value ""); ``station``, ``category``,
+    ``industry`` are the cubes read only when that filter or breakdown is asked."""
 
     dim = models.CharField(max_length=8)
     value = models.CharField(max_length=24)
     scope = models.CharField(max_length=6)
     parent = models.CharField(max_length=4, null=True)
     month = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class Rollup(CubeCell):
+    """Additive measures of one cube cell."""
+
     received = models.BigIntegerField(default=0)
     overdue = models.BigIntegerField(default=0)
     accepted = models.BigIntegerField(default=0)
@@ -100,7 +107,7 @@ class Rollup(models.Model):
         return f"{self.dim}={self.value} {self.scope or '*'} {self.month}"
 
 
-class DurationBucket(models.Model):
+class DurationBucket(CubeCell):
     """Histogram of the times to accept / resolve per cube cell: the base cube down to the county (scopes of
     0, 2, 4 and 6 digits), the other cubes down to the province (``facts.BUCKET_SCOPE_MAX``). Rows per cell
     are at most the number of buckets, whatever the number of requests; the filtered cubes of a city or a
@@ -110,11 +117,6 @@ class DurationBucket(models.Model):
         ACCEPT = "accept", _("受理用时")
         RESOLVE = "resolve", _("办结用时")
 
-    dim = models.CharField(max_length=8)
-    value = models.CharField(max_length=24)
-    scope = models.CharField(max_length=6)
-    parent = models.CharField(max_length=4, null=True)
-    month = models.IntegerField()
     kind = models.CharField(max_length=8, choices=Kind.choices)
     bucket = models.IntegerField()
     n = models.BigIntegerField(default=0)
@@ -156,17 +158,12 @@ class Helped(models.Model):
         return f"{self.region_code} {self.month} {self.enterprise_id}"
 
 
-class DistinctHelped(models.Model):
+class DistinctHelped(CubeCell):
     """Distinct enterprises helped, additive over any range of months: ``n`` enterprises were helped in
     ``month`` in the scope and, before that, last in ``prev`` (0: never). The distinct count over
     months a..b is ``SUM(n) WHERE a <= month <= b AND prev < a`` (each enterprise counted at its first
     month in the range). Rows per scope are at most months²/2, whatever the number of enterprises."""
 
-    dim = models.CharField(max_length=8)
-    value = models.CharField(max_length=24)
-    scope = models.CharField(max_length=6)
-    parent = models.CharField(max_length=4, null=True)
-    month = models.IntegerField()
     prev = models.IntegerField()
     n = models.BigIntegerField(default=0)
 
@@ -198,19 +195,9 @@ class Report(models.Model):
         APPROVED = "approved", _("已审核通过")
         RETURNED = "returned", _("已退回")
 
-    region = models.ForeignKey(
-        Region, verbose_name=_("地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
-    )
+    region = kit.region_ref(_("地区"))
     #: The region the report goes to (the level above); NULL for a national report.
-    parent_region = models.ForeignKey(
-        Region,
-        verbose_name=_("上报至"),
-        on_delete=models.PROTECT,
-        db_column="parent_region_code",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    parent_region = kit.region_ref(_("上报至"), db_column="parent_region_code", null=True, blank=True)
     period_type = models.CharField(_("报表类型"), max_length=8, choices=Period.choices)
     year = models.PositiveIntegerField(_("年度"))
     #: Month 1–12 (月报), quarter 1–4 (季报), 0 for a 年报.
@@ -223,9 +210,7 @@ class Report(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     decision_reason = models.CharField(_("退回理由"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = kit.user_ref(blank=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
@@ -277,7 +262,7 @@ class ReportEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=10, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10)
     reason = models.CharField(_("理由"), max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = kit.user_ref(blank=False)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

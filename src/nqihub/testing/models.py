@@ -16,10 +16,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import model_kit as kit
 from nqihub.core import policy
 from nqihub.core.files import RandomName
-from nqihub.core.models import DemoRecord, Organisation, Region
+from nqihub.core.models import Organisation
 from nqihub.core.scoping import Scope
+from nqihub.desk.models import request_ref
 from nqihub.directory.models import Enterprise, Institution
 
 
@@ -80,7 +82,7 @@ def _order_scope_extra(scope: Scope) -> Q:
     return q
 
 
-class TestOrder(DemoRecord):
+class TestOrder(kit.DemoRecord):
     __test__ = False  # not a pytest test class
 
     number = models.CharField(_("委托单号"), max_length=32, unique=True)
@@ -88,9 +90,7 @@ class TestOrder(DemoRecord):
         Enterprise, verbose_name=_("委托企业"), on_delete=models.PROTECT, related_name="test_orders"
     )
     #: The enterprise's county, copied on write (scoping and statistics by prefix range).
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, db_column="region_code", related_name="+", editable=False
-    )
+    region = kit.copied_region_ref()
     lab = models.ForeignKey(
         Institution, verbose_name=_("检测机构"), on_delete=models.PROTECT, related_name="test_orders"
     )
@@ -102,14 +102,7 @@ class TestOrder(DemoRecord):
         blank=True,
         related_name="cooperative_test_orders",
     )
-    service_request = models.ForeignKey(
-        "desk.ServiceRequest",
-        verbose_name=_("服务需求"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="test_orders",
-    )
+    service_request = request_ref(_("服务需求"), "test_orders")
     origin = models.CharField(_("委托来源"), max_length=12, choices=Origin.choices, default=Origin.ENTERPRISE)
     test_kind = models.CharField(
         _("检验类别"), max_length=12, choices=TestKind.choices, default=TestKind.COMMISSIONED
@@ -137,13 +130,7 @@ class TestOrder(DemoRecord):
     )
     #: Sign-off round: a return for retest starts a new one and voids the sign-offs of the last.
     round = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    created_by = kit.user_ref(_("创建人"), blank=False)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("收样时间"), null=True, blank=True)
     #: When the current report was issued (the latest revision); null until issued.
@@ -182,7 +169,7 @@ def photo_path(instance, filename: str) -> str:
     return f"testing/samples/{instance.sample_id}/{filename}"
 
 
-class Sample(models.Model):
+class Sample(kit.CreatedRecord):
     order = models.ForeignKey(TestOrder, on_delete=models.CASCADE, related_name="samples")
     name = models.CharField(_("样品名称"), max_length=200)
     model_spec = models.CharField(_("规格型号"), max_length=200, blank=True)
@@ -190,7 +177,6 @@ class Sample(models.Model):
     quantity = models.CharField(_("样品数量"), max_length=100, blank=True)
     received_on = models.DateField(_("收样日期"), null=True, blank=True)
     condition = models.CharField(_("样品状态"), max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["order_id", "id"]
@@ -201,24 +187,13 @@ class Sample(models.Model):
         return self.name
 
 
-class SamplePhoto(models.Model):
+class SamplePhoto(kit.UploadedFile):
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(_("照片"), upload_to=RandomName("testing"), max_length=255)
-    name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(kit.UploadedFile.Meta):
         verbose_name = _("样品照片")
         verbose_name_plural = _("样品照片")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TestItem(models.Model):
@@ -237,9 +212,7 @@ class TestItem(models.Model):
     result = models.CharField(_("检测结果"), max_length=100, blank=True)
     verdict = models.CharField(_("单项判定"), max_length=12, choices=Verdict.choices, blank=True, default="")
     verdict_reason = models.CharField(_("判定说明"), max_length=255, blank=True)
-    tested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    tested_by = kit.user_ref()
     tested_at = models.DateTimeField(null=True, blank=True)
     #: Why the reviewer returned this item for retest (last time), and how often.
     retest_reason = models.CharField(_("复检原因"), max_length=255, blank=True)
@@ -286,9 +259,7 @@ class OrderEvent(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     message = models.TextField(_("说明"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    actor = kit.user_ref(blank=False)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -300,7 +271,7 @@ class OrderEvent(models.Model):
         return f"{self.order_id} {self.action}"
 
 
-class Report(models.Model):
+class Report(kit.DemoFlag):
     """An issued report: frozen. ``data`` holds the facts printed on it and ``pdf`` the PDF as issued;
     only ``status`` changes afterwards (valid → superseded when a revision is issued)."""
 
@@ -330,10 +301,7 @@ class Report(models.Model):
     pdf = models.BinaryField(_("PDF"), editable=False)
     pdf_sha256 = models.CharField(max_length=64, editable=False)
     issued_at = models.DateTimeField(_("出具时间"))
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    is_demo = models.BooleanField(_("示例数据"), default=False)
+    issued_by = kit.user_ref(blank=False)
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -365,7 +333,7 @@ class LabProfile(models.Model):
         return f"{self.institution} {self.report_prefix}"
 
 
-class LabRole(models.Model):
+class LabRole(kit.CreatedRecord):
     """A lab staff member's sign-off role (检测 / 审核 / 批准), or lab manager (who assigns the roles)."""
 
     class Role(models.TextChoices):
@@ -377,7 +345,6 @@ class LabRole(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_roles")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="lab_roles")
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["institution_id", "user_id", "role"]
