@@ -24,6 +24,7 @@ from . import catalogue, imports, selectors, services, states
 from .forms import (
     CertificateFilterForm,
     CertificateForm,
+    GuidanceForm,
     ImportForm,
     StatusForm,
     SurveillanceForm,
@@ -371,5 +372,6 @@ def guidance(request):
             "matches": matches,
             "current": CccCatalogueVersion.objects.filter(is_current=True).first(),
             "asked": bool(product or industry),
+            "form": GuidanceForm(initial={"product": product, "industry": industry}),
         },
     )

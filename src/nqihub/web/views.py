@@ -12,6 +12,7 @@ from nqihub.core import workcalendar
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory
+from nqihub.standards import selectors as standards
 
 from . import selectors, today
 from .context_processors import sees_enterprise_list
@@ -129,6 +130,15 @@ def region_options(request):
 def industry_options(request):
     field = request.GET.get("field", "q")[:40]
     options = selectors.industry_options(request.GET.get(field, "")[:40])
+    return render(request, "web/_partials/options.html", {"options": options})
+
+
+@login_required
+@require_GET
+def ics_options(request):
+    """The ICS classes for the type-ahead of the standards list's filter (public reference data)."""
+    field = request.GET.get("field", "q")[:40]
+    options = standards.ics_options(request.GET.get(field, "")[:40])
     return render(request, "web/_partials/options.html", {"options": options})
 
 
