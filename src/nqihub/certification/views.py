@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -317,7 +318,7 @@ def certificate_import(request, enterprise_id: int):
 @login_required
 def import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="certificates-template.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, _("认证证书导入模板.csv"))
     return response
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from nqihub.core.scoping import visible
 
-from .models import Declaration, IcsCode, Standard, StandardFollow, StandardProposal
+from .models import CcsCode, Declaration, IcsCode, Standard, StandardFollow, StandardProposal
 from .numbers import parse_standard_number
 from .search import SearchResult, order_versions, search_standards
 from .services import can_review_proposals
@@ -149,3 +149,14 @@ def ics_options(q: str) -> list[tuple[str, str]]:
 def ics_label_for(code: str) -> str:
     ics = IcsCode.objects.filter(code=(code or "").strip()).first()
     return str(ics) if ics else ""
+
+
+def classification_names(std: Standard) -> dict[str, str]:
+    """The names of a standard's ICS and CCS classes, shown next to their codes (empty when unknown)."""
+    ics = IcsCode.objects.filter(code=std.ics).first() if std.ics else None
+    ccs = CcsCode.objects.filter(code=std.ccs).first() if std.ccs else None
+    return {
+        "ics": ics.name if ics else "",
+        "ccs": ccs.name if ccs else "",
+        "ics_zh": bool(ics and ics.name_zh),
+    }

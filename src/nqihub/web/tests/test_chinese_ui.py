@@ -17,10 +17,10 @@ import pytest
 from django.apps import apps
 from django.db import models as djmodels
 from django.test import Client
-from django.urls import reverse
 
 from nqihub.accounts.models import User
 from nqihub.core.tests.test_access_matrix import ROLES, _fill, _models, page_routes
+from nqihub.standards.models import CcsCode, Standard
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,9 @@ ALLOWED_WORDS = {
     *"nqi ics ccs gb gbt gb/t t db dbs q qb fz hg js sb sn yy ws jjg jjf cnas cma ccc cqc iso iec en astm "
     "uscc qr pdf csv xlsx xls api url http https www ssl tls sms id ok pm am ph cas no".split(),
     # units
-    *"mg kg g ml l mm cm m km h min s ppm cfu mpa kpa pa kw w v a hz db lx".split(),
+    *"mg kg g ml l mm cm m km h min s ppm cfu mpa kpa pa kw w v a hz db lx vol".split(),
+    # file formats and keys of the keyboard
+    *"webp heic jpeg jpg png docx enter tab esc".split(),
     # names: the product, brands, the language switch (a language is named in its own language)
     *"hub excel wps word echarts english ex".split(),
 }
@@ -39,7 +41,7 @@ ACRONYM = re.compile(r"[A-Z][A-Z0-9]+")
 URL = re.compile(r"https?://\S+|\b[\w.+-]+@[\w-]+\.[\w.]+")
 WORD = re.compile(r"(?<![A-Za-z0-9_./-])[A-Za-z][A-Za-z]+(?![A-Za-z0-9_])")
 DOTTED = re.compile(r"\b[a-z]+\.[a-z_]+\b")
-SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
 SIX_DIGITS = re.compile(r"(?<!\d)\d{6}(?![\d-])")
 
 
@@ -120,7 +122,7 @@ def findings(text: str, choice_values: set[str], regions: dict[str, str], userna
         out.append(f"snake_case key {m.group()!r}: …{around(m)}…")
     for m in WORD.finditer(text):
         word = m.group()
-        if word.lower() in ALLOWED_WORDS or ACRONYM.fullmatch(word):
+        if word.lower() in ALLOWED_WORDS or ACRONYM.fullmatch(word) or word in usernames:
             continue
         kind = "choice value" if word in choice_values else "English word"
         out.append(f"{kind} {word!r}: …{around(m)}…")
@@ -174,10 +176,24 @@ def test_the_checks_catch_what_they_name():
     regions = {"450202": "城中区"}
     text = visible_text(
         "<p>操作：accounts.login</p><script>var x = 'ignored_key';</script><p>字段 fibre_content</p>"
-        "<p>状态 solved</p><p>地区 450202</p><p>Pending</p>"
+        '<p>状态 solved</p><p>地区 450202</p><nav aria-label="breadcrumb">首页</nav>'
     )
-    kinds = [f.split(" ")[0] for f in findings(text, {"solved"}, regions)]
-    assert set(kinds) >= {"dotted", "snake_case", "choice", "region", "English"}
-    fine = visible_text("<p>GB/T 18401-2010 · ICS 61.020 · 5 mg/kg · 城中区（450202） · PDF</p>")
-    assert findings(fine, {"solved"}, regions) == []
-    assert reverse("web:home")
+    found = findings(text, {"solved"}, regions)
+    assert {f.split(" ")[0] for f in found} == {"English", "choice", "dotted", "region", "snake_case"}
+    assert any("'breadcrumb'" in f for f in found)  # an attribute a screen reader reads
+    fine = visible_text(
+        "<p>GB/T 18401-2010 · ICS 61.020 · 5 mg/kg · 城中区（450202） · PDF · JC-2026-000001</p>"
+        '<p><span lang="en">Food <b>products</b> <span>in</span> general</span> 食品</p><p>reg_lz</p>'
+        "<p>见 https://www.example.com/a_b 页面</p>"
+    )
+    assert findings(fine, {"solved"}, regions, usernames={"reg_lz"}) == []
+
+
+def test_a_standards_classes_are_named_next_to_their_codes(client_for):
+    std = Standard.objects.order_by("pk").first()
+    Standard.objects.filter(pk=std.pk).update(ics="67", ccs="X")
+    body = client_for("ent_shanyuan").get(f"/standards/{std.pk}/").content.decode()
+    text = visible_text(body)
+    assert "食品技术 67" in text
+    ccs = CcsCode.objects.get(code="X")
+    assert f"{ccs.name} X" in text
