@@ -193,7 +193,7 @@ def test_a_standards_classes_are_named_next_to_their_codes(client_for):
     std = Standard.objects.order_by("pk").first()
     Standard.objects.filter(pk=std.pk).update(ics="67", ccs="X")
     body = client_for("ent_shanyuan").get(f"/standards/{std.pk}/").content.decode()
-    text = visible_text(body)
+    text = " ".join(visible_text(body).split())
     assert "食品技术 67" in text
     ccs = CcsCode.objects.get(code="X")
     assert f"{ccs.name} X" in text
