@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin
+from nqihub.core.forms import BootstrapMixin, industry_input, region_input
 from nqihub.directory.models import NqiElement
 
 from .models import Article, ArticleCategory
@@ -14,7 +14,7 @@ class CaseForm(BootstrapMixin, forms.Form):
     result = forms.CharField(max_length=5000, label=_("成效"), widget=forms.Textarea(attrs={"rows": 3}))
     cost_saved = forms.DecimalField(label=_("节约成本（元）"), required=False, min_value=0)
     loss_avoided = forms.DecimalField(label=_("避免损失（元）"), required=False, min_value=0)
-    industry = forms.CharField(label=_("行业代码"), max_length=4, required=False)
+    industry = forms.CharField(label=_("行业"), max_length=4, required=False, widget=industry_input())
     nqi_elements = forms.MultipleChoiceField(
         label=_("NQI 要素"), choices=NqiElement.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -29,14 +29,18 @@ class CaseForm(BootstrapMixin, forms.Form):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(max_length=100, label=_("关键词"), required=False)
-    industry = forms.CharField(label=_("行业代码"), required=False, max_length=4)
+    industry = forms.CharField(
+        label=_("行业"), required=False, max_length=4, widget=industry_input(**{"class": "form-control"})
+    )
     element = forms.ChoiceField(
         label=_("NQI 要素"),
         choices=[("", _("全部")), *NqiElement.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    region = forms.CharField(label=_("地区代码"), required=False, max_length=6)
+    region = forms.CharField(
+        label=_("地区"), required=False, max_length=6, widget=region_input(**{"class": "form-control"})
+    )
 
 
 class ArticleForm(BootstrapMixin, forms.Form):

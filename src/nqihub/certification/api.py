@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Id, IsoDate, Label
+from nqihub.core.codes import choices_text as _choices
 from nqihub.core.errors import ValidationFailed
 
 from . import catalogue, selectors, services
@@ -19,10 +20,6 @@ from .models import Certificate, CertificateStatus, CertificateType
 router = Router(tags=["certification"])
 
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
-
-
-def _choices(choices) -> str:
-    return "、".join(f"{v}（{label}）" for v, label in choices)
 
 
 class StatusChangeOut(Schema):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin
+from nqihub.core.forms import BootstrapMixin, industry_input
 from nqihub.core.widgets import DateInput
 from nqihub.directory.models import Institution
 
@@ -103,3 +103,18 @@ class SurveillanceRecordForm(_Form):
 
 class ImportForm(_Form):
     file = forms.FileField(label=_("证书清单（.xlsx 或 .csv）"))
+
+
+class GuidanceForm(BootstrapMixin, forms.Form):
+    """The search box of the CCC guidance page: a product name and, optionally, its industry (picked by
+    name; the GB/T 4754 code is submitted)."""
+
+    product = forms.CharField(
+        label=_("产品名称"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如：电热水壶、儿童自行车")}),
+    )
+    industry = forms.CharField(
+        label=_("所属行业（可选）"), max_length=4, required=False, widget=industry_input()
+    )

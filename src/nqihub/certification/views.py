@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from . import catalogue, imports, selectors, services, states
 from .forms import (
     CertificateFilterForm,
     CertificateForm,
+    GuidanceForm,
     ImportForm,
     StatusForm,
     SurveillanceForm,
@@ -316,7 +318,7 @@ def certificate_import(request, enterprise_id: int):
 @login_required
 def import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="certificates-template.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, _("认证证书导入模板.csv"))
     return response
 
 
@@ -371,5 +373,6 @@ def guidance(request):
             "matches": matches,
             "current": CccCatalogueVersion.objects.filter(is_current=True).first(),
             "asked": bool(product or industry),
+            "form": GuidanceForm(initial={"product": product, "industry": industry}),
         },
     )

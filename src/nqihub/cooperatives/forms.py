@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin
+from nqihub.core.forms import BootstrapMixin, industry_input
 from nqihub.core.widgets import DateInput
 
 from .models import CheckItem, Stage, TestingPlanLine
@@ -18,7 +18,13 @@ class ServiceErrorsMixin(BootstrapMixin):
 
 class CooperativeForm(ServiceErrorsMixin, forms.Form):
     host_organisation = forms.CharField(label=_("主办单位"), max_length=200, required=False)
-    industry = forms.CharField(label=_("所属行业（GB/T 4754 代码）"), max_length=4, required=False)
+    industry = forms.CharField(
+        label=_("所属行业"),
+        max_length=4,
+        required=False,
+        widget=industry_input(),
+        help_text=_("GB/T 4754 国民经济行业分类；输入名称可选择。"),
+    )
     target_pass_rate = forms.CharField(label=_("目标合格率（%）"), max_length=10, required=False)
     charter = forms.CharField(
         max_length=20000, label=_("章程"), required=False, widget=forms.Textarea(attrs={"rows": 8})

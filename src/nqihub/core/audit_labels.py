@@ -1,6 +1,7 @@
 """Audit actions in words: ``desk.request.dispatch`` → 服务需求 · 派单. The log keeps the stable code (it is
 hashed into the chain and searched by prefix); people read the words, with the code as a hint."""
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 #: Objects (``app.object``) and apps on their own.
@@ -44,6 +45,7 @@ OBJECTS = {
     "standards.declaration": _("自我声明"),
     "standards.proposal": _("标准收录提议"),
     "standards.standard": _("标准"),
+    "security": _("安全"),
     "stats.report": _("统计报表"),
     "testing.lab": _("检测机构"),
     "testing.order": _("检验委托"),
@@ -90,6 +92,7 @@ VERBS = {
     "note_added": _("添加备注"),
     "officer": _("设为质量负责人"),
     "password_reset": _("重置密码"),
+    "permission_denied": _("拒绝越权访问"),
     "planned": _("制定计划"),
     "prefix_set": _("设置编号前缀"),
     "published": _("发布"),
@@ -129,3 +132,13 @@ def action_label(code: str) -> str:
     if word and not head:
         return str(word)
     return code
+
+
+def object_type_label(label: str) -> str:
+    """``testing.testorder`` (an app label and model name) → the model's name in words (检验委托单); an
+    unknown type stays as it is."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return label
+    return str(model._meta.verbose_name)

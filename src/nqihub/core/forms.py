@@ -2,6 +2,8 @@
 GB/T 2260 regions and GB/T 4754 industries (a text input for the code with a datalist that htmx fills
 as the user types a name)."""
 
+import re
+
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -75,27 +77,52 @@ class CodePickerInput(forms.TextInput):
         return context
 
 
-def region_input(level: str = "", **attrs) -> CodePickerInput:
+class CodeListPickerInput(CodePickerInput):
+    """Several codes (``"450202, 450203"``, as ``split_codes`` reads them): each picked code is a chip that
+    shows its name with the code as a hint, and a type-ahead box adds one more (``app.js``,
+    ``data-code-list``). The codes travel in a hidden input named after the field."""
 
-    return CodePickerInput(
+    template_name = "web/widgets/code_list_picker.html"
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        widget = context["widget"]
+        widget["options_url"] = str(self.options_url)
+        widget["extra_params"] = self.extra_params
+        widget["list_id"] = f"{widget['attrs'].get('id', name)}-options"
+        codes = split_codes(str(value or ""))
+        widget["value"] = ", ".join(codes)
+        widget["chips"] = [(code, self.label_for(code) or code) for code in codes]
+        return context
+
+
+def _picker(many: bool, options_url, attrs, **kwargs) -> CodePickerInput:
+    """A picker of one code, or of several (``many``) — the same type-ahead either way."""
+    if many:
+        attrs = {k: v for k, v in attrs.items() if k != "maxlength"}
+        return CodeListPickerInput(options_url, attrs=attrs, **kwargs)
+    return CodePickerInput(options_url, attrs=attrs, **kwargs)
+
+
+def region_input(level: str = "", many: bool = False, **attrs) -> CodePickerInput:
+    return _picker(
+        many,
         reverse_lazy("web:region-options"),
-        attrs={"placeholder": _("输入地区名称或6位代码"), "maxlength": 6, **attrs},
+        {"placeholder": _("输入地区名称或6位代码"), "maxlength": 6, **attrs},
         extra_params=f"level={level}" if level else "",
         label_for=region_label_for,
     )
 
 
-def industry_input(**attrs) -> CodePickerInput:
-
-    return CodePickerInput(
+def industry_input(many: bool = False, **attrs) -> CodePickerInput:
+    return _picker(
+        many,
         reverse_lazy("web:industry-options"),
-        attrs={"placeholder": _("输入行业名称或代码"), "maxlength": 4, **attrs},
+        {"placeholder": _("输入行业名称或代码"), "maxlength": 4, **attrs},
         label_for=industry_label_for,
     )
 
 
 def split_codes(text: str) -> list[str]:
     """``"450202, 450203 450204"`` → ``["450202", "450203", "450204"]`` (any separator)."""
-    import re
-
     return [c for c in re.split(r"[\s,，;；、]+", (text or "").strip()) if c]

@@ -9,14 +9,10 @@ from ninja import Field, Schema
 
 from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE
 from nqihub.core.bounds import MONEY_MAX, Code, Count, Id, IsoDate, PageNumber
+from nqihub.core.codes import choices_text as _choices
 
 from . import states
 from .models import Category, Link, ServiceRequest
-
-
-def _choices(choices) -> str:
-    return "、".join(f"{value}（{label}）" for value, label in choices)
-
 
 # --- schemas -----------------------------------------------------------------------------------------
 

@@ -118,16 +118,16 @@ class StationForm(_Form):
     service_area = forms.CharField(
         max_length=5000,
         label=_("服务区域"),
-        error_messages=_required(_("请至少填写一个服务区域（县级行政区划代码）。")),
-        help_text=_("县级行政区划代码，多个用逗号或空格分隔，如 450202, 450203。"),
-        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        error_messages=_required(_("请至少选择一个服务区域（县区）。")),
+        help_text=_("输入县区名称，从候选中选择；可选多个。"),
+        widget=region_input(level="county", many=True),
     )
     industries = forms.CharField(
         max_length=500,
         label=_("服务行业"),
         required=False,
-        help_text=_("GB/T 4754-2017 行业代码，多个用逗号或空格分隔，如 1431, 1439。"),
-        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+        help_text=_("输入行业名称（GB/T 4754-2017），从候选中选择；可选多个。"),
+        widget=industry_input(many=True),
     )
     specialty = forms.CharField(label=_("特色产业"), max_length=200, required=False)
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
@@ -162,7 +162,8 @@ class ExpertForm(_Form):
         max_length=500,
         label=_("擅长行业"),
         required=False,
-        help_text=_("GB/T 4754-2017 行业代码，多个用逗号或空格分隔。"),
+        help_text=_("输入行业名称（GB/T 4754-2017），从候选中选择；可选多个。"),
+        widget=industry_input(many=True),
     )
     keywords = forms.CharField(label=_("专长关键词"), max_length=255, required=False)
     bio = forms.CharField(

@@ -6,15 +6,12 @@ from datetime import date
 from ninja import Field, Schema
 
 from nqihub.core.api import PAGE_SIZE
+from nqihub.core.codes import choices_text as _choices
 
 from .models import Enterprise, Expert, Institution, NqiElement
 from .selectors import scope_lines_of
 
 # --- input -------------------------------------------------------------------------------------------
-
-
-def _choices(choices) -> str:
-    return "、".join(f"{value}（{label}）" for value, label in choices)
 
 
 class EnterpriseIn(Schema):

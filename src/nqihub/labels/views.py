@@ -257,6 +257,27 @@ def _flat(fields: dict) -> dict:
     return {k: ("true" if v is True else "false" if v is False else v) for k, v in fields.items()}
 
 
+#: What each kind of check of a rule pack looks at, in words (the kinds are the engine's keys).
+CHECK_NAMES = {
+    "min_length": gettext_lazy("必须标注"),
+    "forbidden_pattern": gettext_lazy("禁用写法"),
+    "one_of": gettext_lazy("取值范围"),
+    "contact": gettext_lazy("联系方式格式"),
+    "date": gettext_lazy("日期格式"),
+    "duration": gettext_lazy("保质期写法"),
+    "conformity": gettext_lazy("合格证明"),
+    "standard": gettext_lazy("标准号及其现行状态"),
+    "safety_category": gettext_lazy("安全类别"),
+    "care": gettext_lazy("维护方法图形符号"),
+    "fibre_content": gettext_lazy("纤维名称与含量"),
+    "net_content": gettext_lazy("净含量写法"),
+    "licence": gettext_lazy("许可证编号格式"),
+    "nutrition": gettext_lazy("营养成分表"),
+    "lead_word": gettext_lazy("引导词"),
+    "alcohol": gettext_lazy("酒精度写法"),
+}
+
+
 def rules(request):
     items = []
     for key, p in ((k, p) for k, eds in editions().items() for p in reversed(eds)):
@@ -270,7 +291,9 @@ def rules(request):
                         "label": FIELD_UI.get(f["key"], (f["label"], ""))[0],
                         "required": not f.get("optional"),
                         "source": f.get("missing", {}).get("source", ""),
-                        "checks": [c.get("kind") for c in f.get("checks", [])],
+                        "checks": [
+                            str(CHECK_NAMES.get(c.get("kind"), c.get("kind"))) for c in f.get("checks", [])
+                        ],
                     }
                     for f in p["fields"]
                 ],

@@ -75,8 +75,10 @@ def instruments_due(*, fetched_by, within_days: int, today: datetime.date | None
 
 def overdue_list(*, fetched_by, region: str | None = None, today: datetime.date | None = None) -> QuerySet:
     """Instruments past due (or failed at verification): 禁止使用. For regulators, their region's subtree."""
-    return instrument_list(fetched_by=fetched_by, status="overdue", region=region, today=today).order_by(
-        "next_due", "pk"
+    return (
+        instrument_list(fetched_by=fetched_by, status="overdue", region=region, today=today)
+        .select_related("region__parent")
+        .order_by("next_due", "pk")
     )
 
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -410,7 +411,7 @@ def _after_import(request, job, enterprise):
 def import_template(request):
     body = ("\ufeff" + ",".join(imports.template_header()) + "\n").encode("utf-8")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="instrument-ledger-template.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, _("计量器具台账导入模板.csv"))
     return response
 
 

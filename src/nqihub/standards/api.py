@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
 from nqihub.core.bounds import Id, Label, PageNumber, StandardCode
+from nqihub.core.codes import choices_text as _choices
 from nqihub.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -21,10 +22,6 @@ from .search import highlight
 from .services import UNLISTED_NOTE
 
 router = Router(tags=["standards"])
-
-
-def _choices(choices) -> str:
-    return "、".join(f"{value}（{label}）" for value, label in choices)
 
 
 # --- schemas -----------------------------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 """Forms of the standards pages. They only shape input; rules live in ``services``."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core.forms import CodePickerInput
+
 from .models import Declaration, Standard
+from .selectors import ics_label_for
 
 INDICATOR_ROWS = 8
 
@@ -17,7 +21,16 @@ class StandardFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("层级"), required=False, choices=_blank(Standard.Level.choices))
     nature = forms.ChoiceField(label=_("性质"), required=False, choices=_blank(Standard.Nature.choices))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=_blank(Standard.Status.choices))
-    ics = forms.CharField(label=_("ICS"), required=False, max_length=16)
+    ics = forms.CharField(
+        label=_("ICS 分类"),
+        required=False,
+        max_length=16,
+        widget=CodePickerInput(
+            reverse_lazy("web:ics-options"),
+            attrs={"placeholder": _("输入分类名称或 ICS 号"), "class": "form-control"},
+            label_for=ics_label_for,
+        ),
+    )
 
 
 class StandardImportForm(forms.Form):

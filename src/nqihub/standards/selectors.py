@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from nqihub.core.scoping import visible
 
-from .models import Declaration, Standard, StandardFollow, StandardProposal
+from .models import CcsCode, Declaration, IcsCode, Standard, StandardFollow, StandardProposal
 from .numbers import parse_standard_number
 from .search import SearchResult, order_versions, search_standards
 from .services import can_review_proposals
@@ -131,3 +131,32 @@ def proposal_list(*, fetched_by, state: str = ""):
 def proposal_get(*, fetched_by, pk):
     """``StandardProposal.DoesNotExist`` when the user may not see it (404)."""
     return proposal_list(fetched_by=fetched_by).get(pk=pk)
+
+
+ICS_OPTION_LIMIT = 30
+
+
+def ics_options(q: str) -> list[tuple[str, str]]:
+    """ICS classes whose code starts with ``q`` or whose Chinese (or English) name contains it:
+    ``[(code, "code name")]`` for the type-ahead of the ICS filter."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    qs = IcsCode.objects.filter(Q(code__startswith=q) | Q(name_zh__contains=q) | Q(name_en__icontains=q))
+    return [(c.code, str(c)) for c in qs.order_by("code")[:ICS_OPTION_LIMIT]]
+
+
+def ics_label_for(code: str) -> str:
+    ics = IcsCode.objects.filter(code=(code or "").strip()).first()
+    return str(ics) if ics else ""
+
+
+def classification_names(std: Standard) -> dict[str, str]:
+    """The names of a standard's ICS and CCS classes, shown next to their codes (empty when unknown)."""
+    ics = IcsCode.objects.filter(code=std.ics).first() if std.ics else None
+    ccs = CcsCode.objects.filter(code=std.ccs).first() if std.ccs else None
+    return {
+        "ics": ics.name if ics else "",
+        "ccs": ccs.name if ccs else "",
+        "ics_zh": bool(ics and ics.name_zh),
+    }

@@ -149,6 +149,7 @@ def standard_detail(request, pk: int):
             "followed": followed,
             "replaces": [(code, catalog.get(code)) for code in std.replaces_list()],
             "replaced_by": [(code, catalog.get(code)) for code in std.replaced_by_list()],
+            "class_names": selectors.classification_names(std),
         },
     )
 

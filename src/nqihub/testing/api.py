@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Id, IsoDate
+from nqihub.core.codes import choices_text as _choices
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.http import scoped_or_404
 
@@ -27,10 +28,6 @@ WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 
 class TooMany(DomainError):
     status = 429
-
-
-def _choices(choices) -> str:
-    return "、".join(f"{v}（{label}）" for v, label in choices)
 
 
 # --- schemas ------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin
+from nqihub.core.forms import BootstrapMixin, region_input
 from nqihub.core.widgets import DateInput
 
 from .models import Conclusion, OrderStatus, TestKind
@@ -156,11 +156,12 @@ class PassRateForm(_Form):
     date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
     region = forms.RegexField(
         max_length=16,
-        label=_("地区代码"),
+        label=_("地区"),
         regex=r"^\d{6}$",
         required=False,
-        error_messages={"invalid": _("地区代码应为 6 位行政区划代码。")},
-        help_text=_("只统计该地区（含下级）的委托单，如 450200。"),
+        widget=region_input(),
+        error_messages={"invalid": _("地区应为 6 位行政区划代码；输入名称后请从候选中选择。")},
+        help_text=_("只统计该地区（含下级）的委托单；输入名称可选择。"),
     )
 
     def clean(self):

@@ -506,7 +506,9 @@ def results_template(request, pk: int):
 
     data = results_template_xlsx(list(order.items.order_by("seq").values_list("seq", "parameter", "unit")))
     response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{order.number}-results.xlsx")
+    response["Content-Disposition"] = content_disposition_header(
+        True, _("%(number)s-结果录入模板.xlsx") % {"number": order.number}
+    )
     return response
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("audit/export/", audit.audit_export, name="audit-export"),
     path("options/regions/", views.region_options, name="region-options"),
     path("options/industries/", views.industry_options, name="industry-options"),
+    path("options/ics/", views.ics_options, name="ics-options"),
 ]

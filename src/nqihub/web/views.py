@@ -13,6 +13,7 @@ from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory
 from nqihub.directory.navigation import sees_enterprise_list
+from nqihub.standards import selectors as standards
 
 from . import selectors, today
 
@@ -115,21 +116,32 @@ def _calendar_warning(scope) -> str:
     return workcalendar.next_year_warning()
 
 
+def _options(request, find, *args):
+    """The ``<option>`` list of a type-ahead: ``find(typed text, *args)`` → ``[(code, label)]``; the typed
+    text is in the GET parameter named by ``field`` (the input's own name)."""
+    field = request.GET.get("field", "q")[:40]
+    options = find(request.GET.get(field, "")[:40], *args)
+    return render(request, "web/_partials/options.html", {"options": options})
+
+
 @require_GET
 def region_options(request):
     """Public: administrative divisions (GB/T 2260) are public data, and the self-registration form of a
     visitor picks its county with this."""
-    field = request.GET.get("field", "q")[:40]
-    options = selectors.region_options(request.GET.get(field, "")[:40], request.GET.get("level", ""))
-    return render(request, "web/_partials/options.html", {"options": options})
+    return _options(request, selectors.region_options, request.GET.get("level", ""))
 
 
 @login_required
 @require_GET
 def industry_options(request):
-    field = request.GET.get("field", "q")[:40]
-    options = selectors.industry_options(request.GET.get(field, "")[:40])
-    return render(request, "web/_partials/options.html", {"options": options})
+    return _options(request, selectors.industry_options)
+
+
+@login_required
+@require_GET
+def ics_options(request):
+    """The ICS classes for the type-ahead of the standards list's filter (public reference data)."""
+    return _options(request, standards.ics_options)
 
 
 @require_GET

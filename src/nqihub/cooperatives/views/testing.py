@@ -179,7 +179,7 @@ def pass_rates(request, coop):
         rows = [_rate_row(r.member.enterprise.name, r.member.get_status_display(), r) for r in rates.members]
         rows.append(_rate_row(_("合作社合计"), "", rates))
         return xlsx_response(
-            f"pass-rates-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx",
+            _("合格率-%(start)s-%(end)s.xlsx") % {"start": f"{date_from:%Y%m%d}", "end": f"{date_to:%Y%m%d}"},
             _("合格率"),
             [
                 _("成员企业"),

@@ -362,4 +362,5 @@ PAGES = {
     "audit/export/": "anon=302 enterprise=403 station=403 expert=403 lab=403 coop=403 regulator=200 admin=200",
     "options/regions/": "anon=200 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
     "options/industries/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
+    "options/ics/": "anon=302 enterprise=200 station=200 expert=200 lab=200 coop=200 regulator=200 admin=200",
 }

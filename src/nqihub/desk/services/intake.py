@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nqihub.core import numbering, policy
+from nqihub.core.codes import choices_text as _choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Industry, Membership
 from nqihub.core.policy import require
@@ -19,7 +20,7 @@ from nqihub.directory.models import Enterprise
 
 from .. import deadlines
 from ..models import Category, ServiceRequest
-from ._common import _action, _choices_text, _event, _save, _tell, station_users
+from ._common import _action, _event, _save, _tell, station_users
 from .triage import compute_route
 
 # --- numbers -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.core.codes import choices_text as _choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.policy import require
 
@@ -16,7 +17,6 @@ from ..models import Assignment, Rectification, ServiceRequest
 from ._common import (
     _action,
     _apply,
-    _choices_text,
     _event,
     _lock,
     _reason,

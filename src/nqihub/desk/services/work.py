@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.core.codes import choices_text as _choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.policy import require
 
@@ -12,7 +13,6 @@ from .. import states
 from ..models import Assignment, Link, Note, ServiceRequest
 from ._common import (
     _action,
-    _choices_text,
     _event,
     _lock,
     _save,

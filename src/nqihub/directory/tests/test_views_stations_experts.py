@@ -58,7 +58,7 @@ def test_regulator_sets_up_a_station(client_for):
     [
         ("450200", "以下代码不是现有的县级行政区划：450200。"),
         ("450299 abc", "以下代码不是现有的县级行政区划：450299、abc。"),
-        ("", "请至少填写一个服务区域"),
+        ("", "请至少选择一个服务区域"),
     ],
 )
 def test_station_service_area_must_be_existing_counties(client_for, area, message):

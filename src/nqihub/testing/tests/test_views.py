@@ -348,7 +348,7 @@ def test_pass_rate_page_limited_to_a_region(client_for, issued):
     other = c.get(reverse("testing:pass-rates"), {"group_by": "lab", "region": "450202"}).content.decode()
     assert "柳州市食品检验检测实验室（示例）" not in other
     bad = c.get(reverse("testing:pass-rates"), {"region": "4502"}).content.decode()
-    assert "地区代码应为 6 位行政区划代码" in bad
+    assert "地区应为 6 位行政区划代码" in bad
 
 
 def test_lab_settings_for_the_manager_only(client_for, lab, users):

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from nqihub.core.audit_labels import action_label
+from nqihub.core.audit_labels import action_label, object_type_label
 
 register = template.Library()
 
@@ -86,3 +86,9 @@ def cn_number(value, digits: int = 1) -> str:
 def audit_action(code: str) -> str:
     """An audit action in words (``desk.request.dispatch`` → 服务需求 · 派单)."""
     return action_label(code)
+
+
+@register.filter
+def audit_object_type(label: str) -> str:
+    """An audited object's type in words (``testing.testorder`` → 检验委托单)."""
+    return object_type_label(label)

@@ -8,6 +8,7 @@
  *   <form data-upload-progress="upload-progress">                              show htmx upload progress
  *   .table-responsive                                                          takes the keyboard focus
  *   <button data-large-type>                                                   larger type on/off (kept)
+ *   <div data-code-list> (core.forms.CodeListPickerInput)                      pick several codes by name
  */
 (function () {
   "use strict";
@@ -103,4 +104,57 @@
   } else {
     init();
   }
+  /* A list of codes (core.forms.CodeListPickerInput): picking a suggestion of the type-ahead box adds a chip
+   * (name, code as a hint) and the code to the hidden input; a chip's × removes it. */
+  function codeListSync(picker) {
+    var codes = [];
+    picker.querySelectorAll("[data-code-list-chips] [data-code]").forEach(function (chip) {
+      codes.push(chip.dataset.code);
+    });
+    picker.querySelector("[data-code-list-value]").value = codes.join(", ");
+  }
+
+  function codeListAdd(input) {
+    var picker = input.closest("[data-code-list]");
+    var code = input.value.trim();
+    if (!picker || !code || !input.list) { return; }
+    var option = Array.prototype.find.call(input.list.options, function (o) { return o.value === code; });
+    if (!option) { return; }
+    var chips = picker.querySelector("[data-code-list-chips]");
+    if (!chips.querySelector('[data-code="' + CSS.escape(code) + '"]')) {
+      var chip = document.createElement("li");
+      chip.className = "badge text-bg-light border fw-normal";
+      chip.dataset.code = code;
+      chip.append(option.textContent.trim() + " ");
+      var hint = document.createElement("span");
+      hint.className = "text-body-secondary";
+      hint.textContent = code;
+      chip.append(hint, " ");
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn-close btn-close-sm align-middle";
+      remove.dataset.codeRemove = "";
+      remove.setAttribute("aria-label", (picker.dataset.removeLabel || "×") + " " + option.textContent.trim());
+      chip.append(remove);
+      chips.append(chip);
+      codeListSync(picker);
+    }
+    input.value = "";
+  }
+
+  document.addEventListener("input", function (event) {
+    // A suggestion picked from the list (not a key typed: "143" on the way to "1431" is not a pick).
+    var picked = !event.inputType || event.inputType === "insertReplacementText";
+    if (picked && event.target.matches && event.target.matches("[data-code-add]")) { codeListAdd(event.target); }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-code-add]")) { codeListAdd(event.target); }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-code-remove]");
+    if (!button) { return; }
+    var picker = button.closest("[data-code-list]");
+    button.closest("[data-code]").remove();
+    if (picker) { codeListSync(picker); }
+  });
 })();
