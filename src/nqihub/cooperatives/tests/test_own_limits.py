@@ -2,6 +2,8 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nqihub.cooperatives import services
 from nqihub.cooperatives.models import CheckItem, MemberStatus
@@ -119,3 +121,16 @@ def test_an_order_from_the_line_judges_against_the_stricter_limit(demo_user, coo
     testing.results_enter(order=order, by=tester, results={str(item.pk): "50"})
     item.refresh_from_db()
     assert item.verdict == "fail"
+
+
+@given(st.text(max_size=60))
+def test_a_check_item_name_always_names_a_parameter(name):
+    from nqihub.cooperatives.services.testing_plans import _own_parameter
+
+    parameter = _own_parameter(name)
+    normalised = " ".join(name.split())
+    assert len(parameter) <= len(normalised)
+    assert bool(parameter) == bool(normalised)
+    if not normalised.endswith((")", "）")):
+        # A trailing note in brackets (抽检, 复检 …) is not part of the parameter.
+        assert _own_parameter(f"{normalised}（抽检）") == (normalised or "（抽检）")

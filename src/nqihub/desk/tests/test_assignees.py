@@ -10,9 +10,9 @@ from nqihub.core.models import AuditEntry
 from nqihub.desk import services
 from nqihub.desk.models import Assignment, ServiceRequest
 from nqihub.desk.selectors import assignee_rating
-from nqihub.directory.models import Enterprise, Expert, Institution
+from nqihub.directory.models import Expert, Institution
 
-from .helpers import EXPERT_WEI, LAB_LZ, SHANYUAN, ids, post, shelf_life_request
+from .helpers import EXPERT_WEI, LAB_LZ, ids, post, shelf_life_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +25,8 @@ def _user(name):
 
 def _dispatched() -> tuple[ServiceRequest, Assignment, Assignment]:
     """A request of 善元 (contact 李四, phone in clear) given to 韦工 and the Liuzhou lab (both offered)."""
-    data = shelf_life_request()
     req = services.request_create(
-        data=services.RequestData(
-            enterprise_id=Enterprise.objects.get(name=SHANYUAN).pk,
-            categories=data["categories"],
-            title=data["title"],
-            description=data["description"],
-            industry=data["industry"],
-            product=data["product"],
-            contact_name="李四",
-            contact_phone=PHONE,
-        ),
-        by=_user("ent_shanyuan"),
+        data=shelf_life_data(contact_name="李四", contact_phone=PHONE), by=_user("ent_shanyuan")
     )
     station = _user("station_lz")
     services.request_accept(request=req, by=station)
@@ -61,6 +50,21 @@ def _resolved() -> tuple[ServiceRequest, Assignment, Assignment]:
         request=req,
         resolution=services.Resolution(outcome="solved", summary="已解决"),
         by=_user("station_lz"),
+    )
+    return req, expert, lab
+
+
+def _rate_both(expert_score: int, lab_score: int, **comments):
+    """A new resolved request, rated 4 with its expert and lab rated as given."""
+    req, expert, lab = _resolved()
+    services.request_rate(
+        request=req,
+        score=4,
+        by=_user("ent_shanyuan"),
+        assignees=[
+            {"assignment": expert.pk, "score": expert_score, "comment": comments.get("expert", "")},
+            {"assignment": lab.pk, "score": lab_score, "comment": comments.get("lab", "")},
+        ],
     )
     return req, expert, lab
 
@@ -123,16 +127,7 @@ def test_the_audit_label_is_chinese():
 
 
 def test_the_enterprise_rates_each_assignee_with_the_request():
-    req, expert, lab = _resolved()
-    services.request_rate(
-        request=req,
-        score=4,
-        by=_user("ent_shanyuan"),
-        assignees=[
-            {"assignment": expert.pk, "score": 5, "comment": "指导到位"},
-            {"assignment": lab.pk, "score": 2, "comment": "报告慢"},
-        ],
-    )
+    req, expert, lab = _rate_both(5, 2, expert="指导到位", lab="报告慢")
     expert.refresh_from_db()
     lab.refresh_from_db()
     assert (expert.rating_score, expert.rating_comment, lab.rating_score) == (5, "指导到位", 2)
@@ -212,22 +207,10 @@ def test_the_rating_form_has_a_row_per_assignee(client):
     assert expert.rating_score == 5 and lab.rated_at is None
 
 
-def test_the_directory_shows_the_average_to_station_staff_only(client):
-    def rate(expert_score, lab_score):
-        req, expert, lab = _resolved()
-        services.request_rate(
-            request=req,
-            score=4,
-            by=_user("ent_shanyuan"),
-            assignees=[
-                {"assignment": expert.pk, "score": expert_score},
-                {"assignment": lab.pk, "score": lab_score},
-            ],
-        )
-
+def test_the_directory_shows_the_average_to_station_staff_only(client, api_for):
     Assignment.objects.filter(rating_score__isnull=False).update(rating_score=None, rated_at=None)
-    rate(5, 2)
-    rate(4, 3)
+    _rate_both(5, 2)
+    _rate_both(4, 3)
     wei, lab = Expert.objects.get(name=EXPERT_WEI), Institution.objects.get(name=LAB_LZ)
     assert assignee_rating(wei) == (4.5, 2) and assignee_rating(lab) == (2.5, 2)
     client.force_login(_user("station_lz"))
@@ -235,6 +218,11 @@ def test_the_directory_shows_the_average_to_station_staff_only(client):
     assert "平均 4.5 星（2 次评价）" in page
     page = client.get(reverse("directory:institution-detail", args=[lab.pk])).content.decode()
     assert "平均 2.5 星（2 次评价）" in page
+    assert api_for("reg_lz").get(f"/api/v1/experts/{wei.pk}").json()["service_rating"] == {
+        "average": 4.5,
+        "count": 2,
+    }
     client.force_login(_user("ent_shanyuan"))
     page = client.get(reverse("directory:expert-detail", args=[wei.pk])).content.decode()
     assert "data-service-rating" not in page
+    assert api_for("ent_shanyuan").get(f"/api/v1/institutions/{lab.pk}").json()["service_rating"] is None
