@@ -12,6 +12,7 @@ from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, Validat
 from nqihub.core.bounds import Code, Count, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.http import scoped_or_404
+from nqihub.core.policy import require
 
 from . import selectors, services
 
@@ -200,6 +201,33 @@ class PassRatesOut(Schema):
 class CoopOrderOut(Schema):
     id: int
     number: str
+
+
+class PlanItemSchema(Schema):
+    parameter: str = Field(..., description="检测项目，如 甲醛含量", max_length=100)
+    method_standard: str = Field("", max_length=200)
+    requirement: str = Field("", description="要求，如 ≤30；留空则按合作社内控要求填写", max_length=200)
+    unit: str = Field("", max_length=32)
+    basis: str = Field("", description="要求的依据（合作社内控要求时由系统填写）", max_length=200)
+
+
+class TestingLineIn(Schema):
+    member: Id = Field(..., description="成员（入社记录 id）")
+    sample_kind: Code = Field(..., description="material 原辅材料 / product 成品")
+    product_name: str = Field(..., max_length=200)
+    items: list[PlanItemSchema] = Field(
+        default_factory=list, description="检测项目；不填则按合作社的内控要求带出", max_length=30
+    )
+
+
+class TestingLineOut(Schema):
+    id: int
+    member_id: int
+    sample_kind: str
+    product_name: str
+    items: list[PlanItemSchema]
+    order_id: int | None
+    order_number: str
 
 
 class TestingPlanOut(Schema):
@@ -403,6 +431,42 @@ def get_pass_rates(request, id: Id, date_from: IsoDate | None = None, date_to: I
 )
 def list_testing_plans(request, id: Id):
     return list(selectors.testing_plan_list(fetched_by=request.user, cooperative=_coop(request, id)))
+
+
+@router.get(
+    "/cooperatives/{id}/own-limits",
+    response={200: list[PlanItemSchema], **DETAIL_ERRORS},
+    summary="The cooperative's own limits a plan line of this sample kind is prefilled with",
+)
+def list_own_limits(request, id: Id, sample_kind: Code = "product"):
+    coop = _coop(request, id)
+    require(services.is_staff_of(request.user, coop), _("只有合作社管理员可以制定免费检测计划。"))
+    return services.own_limits(coop, sample_kind)
+
+
+@router.post(
+    "/cooperative-testing-plans/{id}/lines",
+    response={201: TestingLineOut, **WRITE_ERRORS},
+    summary="Add a sample to a draft plan; items left out or without a requirement take the own limits",
+)
+def add_testing_line(request, id: Id, payload: TestingLineIn):
+    plan = scoped_or_404(selectors.testing_plan_get, request, id)
+    member = (
+        selectors.member_list(fetched_by=request.user, cooperative=plan.cooperative)
+        .filter(pk=payload.member)
+        .first()
+    )
+    if member is None:
+        raise ValidationFailed({"member": _("请选择本合作社的在社成员。")})
+    line = services.testing_plan_add_line(
+        plan=plan,
+        member=member,
+        sample_kind=payload.sample_kind,
+        product_name=payload.product_name,
+        items=[item.dict() for item in payload.items],
+        by=request.user,
+    )
+    return Status(201, line)
 
 
 @router.post(

@@ -127,10 +127,22 @@ class TestingLineForm(ServiceErrorsMixin, forms.Form):
     sample_kind = forms.ChoiceField(label=_("样品类别"), choices=TestingPlanLine.SampleKind.choices)
     product_name = forms.CharField(label=_("样品名称"), max_length=200, required=False)
 
-    def __init__(self, *args, members=(), parameters=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, members=(), parameters=(), own_limits=(), **kwargs):
+        """``own_limits``: the cooperative's own limits for the sample kind, prefilled into the item rows
+        of a new (unbound) form, their parameters selectable even when no lab in the province lists them."""
+        own_limits = list(own_limits)[:ITEM_ROWS]
+        initial = dict(kwargs.pop("initial", None) or {})
+        for i, limit in enumerate(own_limits):
+            initial.update(
+                {
+                    f"parameter_{i}": limit["parameter"],
+                    f"requirement_{i}": limit["requirement"],
+                    f"unit_{i}": limit["unit"],
+                }
+            )
+        super().__init__(*args, initial=initial, **kwargs)
         self.fields["member"].choices = [("", "—")] + [(m.pk, m.enterprise.name) for m in members]
-        self.parameters = list(parameters)
+        self.parameters = list(dict.fromkeys([*parameters, *(limit["parameter"] for limit in own_limits)]))
         for i in range(ITEM_ROWS):
             self.fields[f"parameter_{i}"] = forms.ChoiceField(
                 label=_("检测项目"), required=False, choices=[("", "—")] + [(p, p) for p in self.parameters]

@@ -28,6 +28,7 @@ from nqihub.notifications.services import notification_action_done
 from . import selectors, services, states, tracking
 from .models import Assignment, Attachment, Category, IdempotencyRecord, Rectification, ServiceRequest
 from .schemas_api import (
+    AssigneeScoreIn,
     AssignmentOut,
     CallbackIn,
     CompleteIn,
@@ -38,6 +39,7 @@ from .schemas_api import (
     ReasonIn,
     ReassignIn,
     RectifyIn,
+    RequestContactOut,
     RequestDetailOut,
     RequestFilter,
     RequestIn,
@@ -108,6 +110,9 @@ def _assignment(a: Assignment) -> dict:
         "note": a.note,
         "reason": a.reason,
         "result": a.result,
+        "rating_score": a.rating_score,
+        "rating_comment": a.rating_comment,
+        "rated_at": a.rated_at,
         "created_at": a.created_at,
         "accepted_at": a.accepted_at,
         "completed_at": a.completed_at,
@@ -430,7 +435,13 @@ def rate_request(request, id: Id, payload: RateIn):
     started = timezone.now()
 
     def rate(req):
-        services.request_rate(request=req, score=payload.score, comment=payload.comment, by=request.user)
+        services.request_rate(
+            request=req,
+            score=payload.score,
+            comment=payload.comment,
+            assignees=[item.dict() for item in payload.assignees],
+            by=request.user,
+        )
         notification_action_done(obj=req, action="rate", before=started)
 
     return _action(request, id, rate)
@@ -610,6 +621,30 @@ def complete_assignment(request, id: Id, payload: CompleteIn | None = None):
     return _assignment_action(
         request, id, lambda a: services.assignment_complete(assignment=a, result=result, by=request.user)
     )
+
+
+@router.post(
+    "/assignments/{id}/rate",
+    response={200: AssignmentOut, **WRITE},
+    summary="Rate the assignee (expert or institution) of a resolved request, once (the enterprise)",
+)
+def rate_assignment(request, id: Id, payload: AssigneeScoreIn):
+    return _assignment_action(
+        request,
+        id,
+        lambda a: services.assignment_rate(
+            assignment=a, score=payload.score, comment=payload.comment, by=request.user
+        ),
+    )
+
+
+@router.get(
+    "/requests/{id}/contact",
+    response={200: list[RequestContactOut], 403: ErrorOut, **READ},
+    summary="The enterprise's contact in clear (its assignees at work, the station); each view is audited",
+)
+def request_contact(request, id: Id):
+    return [vars(c) for c in services.contact_view(request=_get(request, id), by=request.user)]
 
 
 @router.post(

@@ -216,6 +216,32 @@ class RateForm(_Form):
         label=_("评价意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, assignments=(), **kwargs):
+        """``assignments``: the experts and institutions that worked on the request, one rating row each
+        (optional: a row left without a score is not rated)."""
+        super().__init__(*args, **kwargs)
+        self.assignments = list(assignments)
+        for a in self.assignments:
+            who = f"{a.assignee_name}（{a.get_assignee_type_display()}）"
+            self.fields[f"a{a.pk}_score"] = forms.TypedChoiceField(
+                label=_("评价承办方：%(who)s") % {"who": who},
+                choices=[("", _("暂不评价"))] + RATING_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"a{a.pk}_comment"] = forms.CharField(
+                label=_("对%(who)s的意见") % {"who": a.assignee_name}, required=False, max_length=2000
+            )
+
+    def assignee_ratings(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {"assignment": a.pk, "score": data[f"a{a.pk}_score"], "comment": data.get(f"a{a.pk}_comment", "")}
+            for a in self.assignments
+            if data.get(f"a{a.pk}_score") is not None
+        ]
+
 
 # --- work ----------------------------------------------------------------------------------------------
 

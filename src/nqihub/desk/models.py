@@ -295,6 +295,10 @@ class Assignment(kit.CreatedRecord):
     accepted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    #: The enterprise's rating of this assignee's work (1–5), once, after the request is resolved.
+    rating_score = models.PositiveSmallIntegerField(_("评价等级"), null=True, blank=True)
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -302,10 +306,14 @@ class Assignment(kit.CreatedRecord):
         verbose_name_plural = _("工单")
         constraints = [
             models.CheckConstraint(
+                condition=Q(rating_score__gte=1, rating_score__lte=5) | Q(rating_score__isnull=True),
+                name="desk_assignment_rating_1_5",
+            ),
+            models.CheckConstraint(
                 condition=(Q(assignee_type="expert", expert__isnull=False, institution__isnull=True))
                 | (Q(assignee_type="institution", institution__isnull=False, expert__isnull=True)),
                 name="desk_assignment_one_assignee",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

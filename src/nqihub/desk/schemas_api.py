@@ -91,6 +91,15 @@ class ResolveIn(Schema):
     summary: str = Field(..., description="办理情况", max_length=5000)
 
 
+class AssigneeScoreIn(Schema):
+    score: int = Field(..., ge=1, le=5, description="1–5：5 非常满意 … 1 非常不满意")
+    comment: str = Field("", description="评价意见", max_length=2000)
+
+
+class AssigneeRatingIn(AssigneeScoreIn):
+    assignment: Id = Field(..., description="工单 id（已接单或已完成的承办专家或机构）")
+
+
 class RateIn(Schema):
     score: int = Field(
         ...,
@@ -99,6 +108,15 @@ class RateIn(Schema):
         description="1–5：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意；1–2 启动整改",
     )
     comment: str = Field("", description="评价意见", max_length=2000)
+    assignees: list[AssigneeRatingIn] = Field(
+        default_factory=list, description="同时分别评价各承办专家和机构（每个一次）", max_length=20
+    )
+
+
+class RequestContactOut(Schema):
+    name: str
+    phone: str
+    position: str = Field(..., description="职务；“需求联系人”为提交需求时填写的联系人")
 
 
 class NoteIn(Schema):
@@ -174,6 +192,9 @@ class AssignmentOut(Schema):
     note: str
     reason: str
     result: str
+    rating_score: int | None = Field(None, description="企业对该承办方的评价（1–5），未评价为空")
+    rating_comment: str = ""
+    rated_at: datetime | None = None
     created_at: datetime
     accepted_at: datetime | None
     completed_at: datetime | None

@@ -8,7 +8,7 @@ those who handle or supervise the request (``services.sees_internal``) and to th
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Industry, Membership
@@ -101,6 +101,16 @@ def my_assignments(*, fetched_by, status: str | None = None) -> QuerySet:
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+def assignee_rating(assignee) -> tuple[float | None, int]:
+    """(average score, count) of the enterprises' ratings of an expert's or an institution's assignments."""
+    field = "expert" if assignee._meta.model_name == "expert" else "institution"
+    row = Assignment.objects.filter(**{field: assignee}, rating_score__isnull=False).aggregate(
+        average=Avg("rating_score"), count=Count("id")
+    )
+    average = row["average"]
+    return (round(float(average), 1) if average is not None else None), row["count"]
 
 
 def _internal_filter(qs: QuerySet, user, req: ServiceRequest, author_field: str) -> QuerySet:

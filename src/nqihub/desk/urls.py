@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views, views_public, views_work
+from . import views, views_contact, views_public, views_work
 
 app_name = "desk"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/", views.request_list, name="request-list"),
     path("requests/new/", views.request_create, name="request-create"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/contact/", views_contact.request_contact, name="request-contact"),
     path("requests/<int:pk>/notes/", views_work.note_add, name="note-add"),
     path("requests/<int:pk>/attachments/", views_work.attachment_add, name="attachment-add"),
     path(

@@ -490,7 +490,8 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
             else None
         ),
         "resolve": bound.get("resolve") or ResolveForm(prefix="resolve"),
-        "rate": bound.get("rate") or RateForm(prefix="rate"),
+        "rate": bound.get("rate")
+        or RateForm(prefix="rate", assignments=services.ratable(req) if "rate" in actions else ()),
         "note": bound.get("note") or NoteForm(prefix="note"),
         "attachment": bound.get("attachment") or AttachmentForm(prefix="attachment"),
         "link": bound.get("link") or LinkForm(prefix="link"),
@@ -523,6 +524,7 @@ def _detail_context(request, req: ServiceRequest, *, bound: dict | None = None, 
         "can_work": not terminal,
         "can_mark_internal": can_mark_internal,
         "show_contact": triage or is_enterprise,
+        "can_view_contact": not (triage or is_enterprise) and services.sees_contact(user, req),
         "sees_internal": sees_internal,
         "is_enterprise": is_enterprise,
         "show_track_code": _sees_track_code(user, req),
@@ -660,9 +662,13 @@ def request_action(request, pk: int, action: str):
             ),
         ),
         "rate": (
-            RateForm(post, prefix="rate"),
+            rate_form := RateForm(post, prefix="rate", assignments=services.ratable(req)),
             lambda c: services.request_rate(
-                request=req, score=c["score"], comment=c.get("comment", ""), by=user
+                request=req,
+                score=c["score"],
+                comment=c.get("comment", ""),
+                assignees=rate_form.assignee_ratings(),
+                by=user,
             ),
         ),
     }

@@ -9,7 +9,7 @@ from nqihub.core.api import PAGE_SIZE
 from nqihub.core.codes import choices_text as _choices
 
 from .models import Enterprise, Expert, Institution, NqiElement
-from .selectors import scope_lines_of
+from .selectors import scope_lines_of, service_rating
 
 # --- input -------------------------------------------------------------------------------------------
 
@@ -199,7 +199,23 @@ class ScopeLinePage(Schema):
     count: int
 
 
-class InstitutionDetailOut(InstitutionOut):
+class ServiceRatingOut(Schema):
+    average: float | None = Field(..., description="平均评价（1–5），无评价为空")
+    count: int
+
+
+class _Rated(Schema):
+    service_rating: ServiceRatingOut | None = Field(
+        None, description="企业对其承办工单的评价；仅服务站工作人员和监管人员可见，其他人为空"
+    )
+
+    @staticmethod
+    def resolve_service_rating(obj, context) -> dict | None:
+        rating = service_rating(fetched_by=context["request"].user, obj=obj)
+        return None if rating is None else {"average": rating[0], "count": rating[1]}
+
+
+class InstitutionDetailOut(InstitutionOut, _Rated):
     contact_phone: str
     description: str
     qualifications: list[QualificationOut]
@@ -273,7 +289,7 @@ class ExpertOut(_Placed):
         return obj.elements
 
 
-class ExpertDetailOut(ExpertOut):
+class ExpertDetailOut(ExpertOut, _Rated):
     keywords: str
     bio: str
     open_workload: int

@@ -100,3 +100,27 @@ def expert_list(
 
 def expert_get(*, fetched_by, pk) -> Expert:
     return _scoped(Expert, fetched_by, "region", "organisation").get(pk=pk)
+
+
+# --- the enterprises' ratings of an expert's or institution's work ------------------------------------
+
+#: ``fn(expert_or_institution) -> (average, count)``, registered by the app that keeps the ratings (the
+#: desk: ``DeskConfig.ready``); the directory knows nothing of assignments.
+_rating_source = None
+
+
+def register_rating_source(fn) -> None:
+    global _rating_source
+    _rating_source = fn
+
+
+def service_rating(*, fetched_by, obj) -> tuple[float | None, int] | None:
+    """(average 1–5 or None, count) of the enterprises' ratings of ``obj`` (an Expert or Institution), for
+    station staff and regulators; None for anybody else (or with no rating source)."""
+    from nqihub.core.policy import station_orgs
+    from nqihub.core.scoping import scope_of
+
+    scope = scope_of(fetched_by)
+    if _rating_source is None or not (scope.is_regulator or station_orgs(scope)):
+        return None
+    return _rating_source(obj)

@@ -325,6 +325,7 @@ class Experts(Entity):
             "industries": list(expert.industries.all()),
             "station": selectors.station_list(fetched_by=request.user).filter(**same_org).first(),
             "institution": selectors.institution_list(fetched_by=request.user).filter(**same_org).first(),
+            "service_rating": selectors.service_rating(fetched_by=request.user, obj=expert),
         }
 
     def edit_state(self, request, expert):

@@ -85,6 +85,7 @@ def _institution_context(
             organisation_id=institution.organisation_id
         )[:20],
         "today": timezone.localdate(),
+        "service_rating": selectors.service_rating(fetched_by=request.user, obj=institution),
     }
 
 

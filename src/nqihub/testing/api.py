@@ -51,6 +51,7 @@ class ItemOut(Schema):
     method_warning: str
     requirement: str
     unit: str
+    requirement_source: str = Field(description="要求的来源，如产品标准条款或合作社自定的更严限值")
     result: str
     verdict: str
     verdict_label: str

@@ -31,6 +31,9 @@ class ReportItem:
     unit: str
     result: str
     verdict: str  # 合格 / 不合格 / 不判定
+    basis: str = (
+        ""  # where the requirement comes from, e.g. a cooperative's stricter limit ("" on old reports)
+    )
 
 
 @dataclass(frozen=True)

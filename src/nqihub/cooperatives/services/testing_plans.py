@@ -12,7 +12,7 @@ from nqihub.directory.models import Institution
 from nqihub.notifications.services import notify
 from nqihub.standards.requirements import parse_requirement
 
-from ..models import Cooperative, Member, MemberStatus, TestingPlan, TestingPlanLine
+from ..models import CheckItem, Cooperative, Member, MemberStatus, Stage, TestingPlan, TestingPlanLine
 from ._common import _clean, _lock, _raise, enterprise_users, is_staff_of
 
 MAX_ITEMS_PER_LINE = 30
@@ -56,6 +56,75 @@ def _lock_draft(plan: TestingPlan, by) -> TestingPlan:
     require(is_staff_of(by, plan.cooperative), _("只有合作社管理员可以修改免费检测计划。"))
     _require_draft(plan)
     return plan
+
+
+#: The checkpoints whose measured items a sample of each kind is tested against: raw materials at intake,
+#: finished goods at the process and outgoing checks.
+KIND_STAGES = {
+    TestingPlanLine.SampleKind.MATERIAL: (Stage.INCOMING,),
+    TestingPlanLine.SampleKind.PRODUCT: (Stage.PROCESS, Stage.OUTGOING),
+}
+
+
+def _own_parameter(name: str) -> str:
+    """The test parameter a check item names: ``甲醛含量（抽检）`` is the parameter ``甲醛含量``."""
+    name = " ".join(name.split())
+    for opening, closing in (("（", "）"), ("(", ")")):
+        if name.endswith(closing) and opening in name:
+            name = name[: name.rindex(opening)].strip() or name
+    return name
+
+
+def own_limits(cooperative: Cooperative, sample_kind: str) -> list[dict]:
+    """The cooperative's own limits for a sample of ``sample_kind``: the measured items (with a requirement)
+    of its active quality-control plans, as plan-line items, each naming its basis. Often stricter than the
+    national standard; the first plan and checkpoint naming a parameter wins."""
+    rows = (
+        CheckItem.objects.filter(
+            checkpoint__plan__cooperative=cooperative,
+            checkpoint__plan__is_active=True,
+            checkpoint__stage__in=KIND_STAGES.get(sample_kind, ()),
+            kind=CheckItem.Kind.MEASURED,
+        )
+        .exclude(requirement="")
+        .select_related("checkpoint__plan")
+        .order_by("checkpoint__plan__name", "checkpoint__plan_id", "checkpoint__position", "position", "id")
+    )
+    limits: dict[str, dict] = {}
+    for row in rows[:200]:
+        parameter = _own_parameter(row.name)[:100]
+        limits.setdefault(
+            parameter,
+            {
+                "parameter": parameter,
+                "method_standard": "",
+                "requirement": row.requirement,
+                "unit": row.unit,
+                "basis": (
+                    row.basis
+                    or _("%(coop)s《%(plan)s》")
+                    % {
+                        "coop": cooperative.name,
+                        "plan": row.checkpoint.plan.name,
+                    }
+                )[:200],
+            },
+        )
+    return list(limits.values())[:MAX_ITEMS_PER_LINE]
+
+
+def with_own_limits(items: list[dict], limits: list[dict]) -> list[dict]:
+    """``items`` with the cooperative's own limit filled in where an item names none, and the basis kept
+    where the item's requirement is the cooperative's."""
+    by_parameter = {limit["parameter"]: limit for limit in limits}
+    filled = []
+    for item in items:
+        limit = by_parameter.get(item["parameter"])
+        if limit is not None and not item["requirement"]:
+            item = {**item, "requirement": limit["requirement"], "unit": item["unit"] or limit["unit"]}
+        basis = limit["basis"] if limit is not None and item["requirement"] == limit["requirement"] else ""
+        filled.append({**item, "basis": basis})
+    return filled
 
 
 def clean_items(items) -> list[dict]:
@@ -111,8 +180,10 @@ def testing_plan_add_line(
     if sample_kind not in TestingPlanLine.SampleKind.values:
         errors["sample_kind"] = _("请选择样品类别：原辅材料或成品。")
     product_name = _clean(product_name, 200, "product_name", _("样品名称"), errors, required=True)
+    limits = own_limits(plan.cooperative, sample_kind) if not errors.get("sample_kind") else []
     try:
-        items = clean_items(items)
+        # No items named: the cooperative's own limits for the kind of sample are the items.
+        items = with_own_limits(clean_items(items or limits), limits)
     except ValidationFailed as exc:
         errors.update(exc.errors)
     _raise(errors)
@@ -235,6 +306,8 @@ def testing_plan_order(*, plan: TestingPlan, by) -> list:
                 **item,
                 "method_standard": item.get("method_standard")
                 or getattr(scope[item["parameter"]], "method_standard", ""),
+                # The limit travels with its basis: the order's item shows where it came from.
+                "requirement_source": item.get("basis", "") if item.get("requirement") else "",
             }
             for item in line.items
         ]

@@ -15,7 +15,7 @@ from nqihub.directory.models import Institution
 
 from .. import selectors, services
 from ..forms import TestingLineForm, TestingPlanForm
-from ..models import TestingPlan
+from ..models import TestingPlan, TestingPlanLine
 from ._common import _act, _active_members, _coop_context, _list_with_create, _period, _run, on_record
 
 
@@ -51,10 +51,17 @@ def _order_url(order_id) -> str:
 
 
 def _line_form(request, coop, data=None, members=None) -> TestingLineForm:
+    """The add-a-sample form; a new one comes with the cooperative's own limits for the sample kind chosen
+    (``?sample_kind=``, finished goods unless said otherwise) in its item rows."""
+    kind = request.GET.get("sample_kind")
+    if kind not in TestingPlanLine.SampleKind.values:
+        kind = TestingPlanLine.SampleKind.PRODUCT
     return TestingLineForm(
         data,
         members=_active_members(request, coop) if members is None else members,
         parameters=selectors.available_parameters(fetched_by=request.user, cooperative=coop),
+        own_limits=services.own_limits(coop, kind) if data is None else (),
+        initial={"sample_kind": kind},
     )
 
 

@@ -15,8 +15,7 @@ from nqihub.core import periodic
 from nqihub.core.models import PeriodicJob
 from nqihub.core.schedule import JOBS, TASK_NAME
 from nqihub.desk import services as desk_services
-from nqihub.desk.tests.helpers import SHANYUAN, shelf_life_request
-from nqihub.directory.models import Enterprise
+from nqihub.desk.tests.helpers import shelf_life_data
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
@@ -112,19 +111,8 @@ def test_unknown_job_names_are_refused(db):
 
 @pytest.mark.django_db
 def test_the_desk_sweep_has_a_command_that_flags_overdue_requests(demo_user):
-    data = shelf_life_request()
     with time_machine.travel(datetime(2026, 9, 30, 2, 0, tzinfo=UTC), tick=False):
-        req = desk_services.request_create(
-            data=desk_services.RequestData(
-                enterprise_id=Enterprise.objects.get(name=SHANYUAN).pk,
-                categories=data["categories"],
-                title=data["title"],
-                description=data["description"],
-                industry=data["industry"],
-                product=data["product"],
-            ),
-            by=demo_user("ent_shanyuan"),
-        )
+        req = desk_services.request_create(data=shelf_life_data(), by=demo_user("ent_shanyuan"))
     assert not req.is_overdue  # accept by 2026-10-08 (after the National Day holiday)
     out = io.StringIO()
     call_command("sweep_deadlines", "--date", "2026-10-09", stdout=out)

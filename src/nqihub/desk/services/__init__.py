@@ -31,6 +31,13 @@ from ._common import (
     sees_internal,
     station_users,
 )
+from .assignees import (
+    Contact,
+    assignment_rate,
+    contact_view,
+    ratable,
+    sees_contact,
+)
 from .assignments import (
     AssigneeSpec,
     IllegalAssignmentTransition,
@@ -49,6 +56,11 @@ from .triage import compute_route, request_accept, request_reject, request_rerou
 from .work import link_add, note_add
 
 __all__ = [
+    "Contact",
+    "assignment_rate",
+    "contact_view",
+    "ratable",
+    "sees_contact",
     "ALLOWED_TYPES",
     "DEFAULT_MAX_BYTES",
     "OVERDUE_LABELS",

@@ -28,6 +28,7 @@ from ._common import (
     regulator_users,
     station_users,
 )
+from .assignees import clean_rating, rate_assignees
 from .assignments import _cancel_open_assignments
 
 # --- resolution, rating, closing ---------------------------------------------------------------------
@@ -122,12 +123,12 @@ def request_resolve(*, request: ServiceRequest, resolution: Resolution, by) -> S
 
 
 @_action
-def request_rate(*, request: ServiceRequest, score: int, comment: str = "", by) -> ServiceRequest:
-    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise ValidationFailed({"score": _("评价等级应为 1–5（5 非常满意，1 非常不满意）。")})
-    comment = (comment or "").strip()
-    if len(comment) > 2000:
-        raise ValidationFailed({"comment": _("评价意见不能超过2000个字符。")})
+def request_rate(
+    *, request: ServiceRequest, score: int, comment: str = "", by, assignees=None
+) -> ServiceRequest:
+    """Rate the request; ``assignees`` (``[{"assignment", "score", "comment"}]``) rates its experts and
+    institutions with it, each separately (``assignees.rate_assignees``). All or nothing."""
+    score, comment = clean_rating(score, comment)
     req = _lock(request)
     require(is_enterprise_user(by, req), _("只有提出需求的企业可以评价。"))
     req.rating_score, req.rating_comment, req.rated_at = score, comment, timezone.now()
@@ -138,6 +139,7 @@ def request_rate(*, request: ServiceRequest, score: int, comment: str = "", by) 
         message=_("评价：%(score)s 星") % {"score": score},
         data={"score": score, "comment": comment},
     )
+    rate_assignees(req, assignees, by)
     if score <= 2:
         today = timezone.localdate()
         rect = Rectification.objects.create(

@@ -28,6 +28,25 @@ def shelf_life_request(**overrides) -> dict:
     return data
 
 
+def shelf_life_data(
+    enterprise: str = SHANYUAN, *, contact_name: str = "", contact_phone: str = "", **overrides
+):
+    """``services.RequestData`` of ``shelf_life_request(**overrides)`` filed for ``enterprise``."""
+    from nqihub.desk import services
+
+    data = shelf_life_request(**overrides)
+    return services.RequestData(
+        enterprise_id=Enterprise.objects.get(name=enterprise).pk,
+        categories=data["categories"],
+        title=data["title"],
+        description=data["description"],
+        industry=data["industry"],
+        product=data["product"],
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+    )
+
+
 def ids():
     return {
         "shanyuan": Enterprise.objects.get(name=SHANYUAN).pk,

@@ -13,23 +13,14 @@ from nqihub.desk import services
 from nqihub.desk.models import Assignment, Attachment, IdempotencyRecord, ServiceRequest
 from nqihub.directory.models import Enterprise
 
-from .helpers import HANXI, SHANYUAN, ids, post, shelf_life_request
+from .helpers import HANXI, SHANYUAN, ids, post, shelf_life_data, shelf_life_request
 
 pytestmark = pytest.mark.django_db
 
 
 def _file_request(username="ent_shanyuan", enterprise=SHANYUAN, **overrides) -> ServiceRequest:
-    data = shelf_life_request(**overrides)
     return services.request_create(
-        data=services.RequestData(
-            enterprise_id=Enterprise.objects.get(name=enterprise).pk,
-            categories=data["categories"],
-            title=data["title"],
-            description=data["description"],
-            industry=data["industry"],
-            product=data["product"],
-        ),
-        by=User.objects.get(username=username),
+        data=shelf_life_data(enterprise, **overrides), by=User.objects.get(username=username)
     )
 
 

@@ -12,9 +12,8 @@ from nqihub.core.models import AuditEntry
 from nqihub.desk import services, states
 from nqihub.desk.models import Event, Rectification, ServiceRequest
 from nqihub.desk.tasks import schedule_sweep, sweep_deadlines_task
-from nqihub.directory.models import Enterprise
 
-from .helpers import SHANYUAN, ids, shelf_life_request
+from .helpers import ids, shelf_life_data
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -24,19 +23,8 @@ def _user(name):
     return User.objects.get(username=name)
 
 
-def _file(**overrides) -> ServiceRequest:
-    data = shelf_life_request(**overrides)
-    return services.request_create(
-        data=services.RequestData(
-            enterprise_id=Enterprise.objects.get(name=SHANYUAN).pk,
-            categories=data["categories"],
-            title=data["title"],
-            description=data["description"],
-            industry=data["industry"],
-            product=data["product"],
-        ),
-        by=_user("ent_shanyuan"),
-    )
+def _file() -> ServiceRequest:
+    return services.request_create(data=shelf_life_data(), by=_user("ent_shanyuan"))
 
 
 def test_deadlines_are_working_days_across_the_national_day_holiday():

@@ -143,7 +143,8 @@ def _clean_item(raw: dict, *, standard: Standard | None, field: str) -> dict:
         errors[f"{field}.unit"] = _("单位不能超过%(n)d个字符。") % {"n": UNIT_MAX}
     if errors:
         raise ValidationFailed(errors)
-    source = ""
+    # A requirement given with its basis (a cooperative's own, stricter limit) keeps the basis.
+    source = " ".join(str(raw.get("requirement_source") or "").split())[:200] if requirement else ""
     row = standard_requirement(standard, parameter)
     if row is not None:
         if not requirement:

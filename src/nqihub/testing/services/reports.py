@@ -83,6 +83,7 @@ def _snapshot(order: TestOrder, report: Report, replaces: Report | None, verify_
                 "parameter": i.parameter,
                 "method_standard": i.method_standard,
                 "requirement": i.requirement,
+                "basis": i.requirement_source,
                 "unit": i.unit,
                 "result": i.result,
                 "verdict": VERDICT_LABELS.get(i.verdict, "不判定"),
