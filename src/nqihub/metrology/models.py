@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import policy
+from nqihub.core.files import RandomName
 from nqihub.core.models import DemoRecord, Region
 from nqihub.core.scoping import Scope
 
@@ -208,6 +209,11 @@ class VerificationRecord(models.Model):
     booking = models.OneToOneField(
         "Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="record"
     )
+    #: The certificate / 检定结果通知书 / calibration data as a file (PDF or image), private storage; served
+    #: only through the record's scoped download. ``file_name`` is the uploaded name (display, download).
+    file = models.FileField(_("证书文件"), upload_to=RandomName("metrology"), max_length=255, blank=True)
+    file_name = models.CharField(_("证书文件名"), max_length=200, blank=True)
+    file_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
