@@ -358,7 +358,6 @@ def create_bookings_bulk(request, payload: BulkBookingIn):
     """One booking per instrument. An instrument not found (or not visible), or one the body cannot take
     (capability/range, an open booking already), is a 422 with field ``instruments.<position>`` and the
     reason; then nothing is booked."""
-    institution = get_or_404(institution_get, fetched_by=request.user, pk=payload.institution)
     found = selectors.instruments_by_ids(fetched_by=request.user, ids=payload.instruments)
     missing = {
         f"instruments.{n}": _("器具 %(id)s 不存在或不在您的可见范围内。") % {"id": pk}
@@ -367,6 +366,7 @@ def create_bookings_bulk(request, payload: BulkBookingIn):
     }
     if missing:
         raise ValidationFailed(missing)
+    institution = get_or_404(institution_get, fetched_by=request.user, pk=payload.institution)
     bookings = services_bulk.booking_create_bulk(
         instruments=[found[pk] for pk in payload.instruments],
         institution=institution,
