@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -84,17 +85,18 @@ def booking_create_bulk(
     if refused:
         raise ValidationFailed(refused)
     bookings: dict[int, Booking] = {}
+    book = partial(
+        services.booking_create,
+        institution=institution,
+        proposed_date=proposed_date,
+        note=note,
+        by=by,
+        today=today,
+    )
     # Lock order by id, so two bulk bookings sharing instruments cannot deadlock.
     for position, instrument in sorted(enumerate(instruments), key=lambda pair: pair[1].pk):
         try:
-            bookings[position] = services.booking_create(
-                instrument=instrument,
-                institution=institution,
-                proposed_date=proposed_date,
-                note=note,
-                by=by,
-                today=today,
-            )
+            bookings[position] = book(instrument=instrument)
         except ValidationFailed as exc:
             if set(exc.errors) != {"institution"}:
                 raise  # the date or the note: wrong for every instrument alike

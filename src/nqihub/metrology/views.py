@@ -63,6 +63,16 @@ def _form_page(request, form, *, title: str, subject, cancel_url: str, **extra):
     return render(request, "metrology/form.html", context)
 
 
+def _save_or_form(
+    request, form, save, *, success: str, done_url, title: str, subject, cancel_url: str, **extra
+):
+    """``save(cleaned_data)`` on a valid POST, then to ``done_url(saved)``; else the form page (again)."""
+    done, saved = _submitted(request, form, save, success=success)
+    if done:
+        return redirect(done_url(saved))
+    return _form_page(request, form, title=title, subject=subject, cancel_url=cancel_url, **extra)
+
+
 def _list_page(request, template: str, qs, key: str, **context):
     """A paginated list: the page as ``page_obj`` and its rows as ``key``, with more context."""
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -157,19 +167,14 @@ def instrument_create(request):
     if not services.can_manage_ledger(request.user, enterprise):
         raise Forbidden(_("您无权维护该企业的计量器具台账。"))
     form = InstrumentForm(request.POST or None, catalogue=_catalogue())
-    done, instrument = _submitted(
+    return _save_or_form(
         request,
         form,
         lambda cd: services.instrument_create(
             enterprise=enterprise, data=_instrument_data(cd), by=request.user
         ),
         success=_("已登记到计量器具台账。"),
-    )
-    if done:
-        return redirect("metrology:instrument-detail", instrument.pk)
-    return _form_page(
-        request,
-        form,
+        done_url=_instrument_url,
         title=_("登记计量器具"),
         subject=enterprise,
         enterprise_id=enterprise.pk,
@@ -217,11 +222,20 @@ def _instrument_form(request, instrument, form, service, to_data, success: str, 
     """An instrument's form page, writing through ``service(instrument=, data=to_data(cleaned), by=)``:
     saved, back to the instrument; else the form again, with its errors."""
     save = partial(service, instrument=instrument, by=request.user)
-    done, _saved = _submitted(request, form, lambda cd: save(data=to_data(cd)), success=success)
-    if done:
-        return redirect("metrology:instrument-detail", instrument.pk)
-    cancel_url = reverse("metrology:instrument-detail", args=[instrument.pk])
-    return _form_page(request, form, title=title, subject=instrument, cancel_url=cancel_url)
+    return _save_or_form(
+        request,
+        form,
+        lambda cd: save(data=to_data(cd)),
+        success=success,
+        done_url=lambda _saved: _instrument_url(instrument),
+        title=title,
+        subject=instrument,
+        cancel_url=_instrument_url(instrument),
+    )
+
+
+def _instrument_url(instrument) -> str:
+    return reverse("metrology:instrument-detail", args=[instrument.pk])
 
 
 def _record_data(cd) -> services.RecordData:
@@ -335,20 +349,15 @@ def record_file_upload(request, pk):
     if not services.may_attach_file(request.user, record):
         raise Forbidden(_("只有出具该证书的计量技术机构或台账维护人可以上传证书文件。"))
     form = CertificateFileForm(request.POST or None, request.FILES or None)
-    done, _saved = _submitted(
+    return _save_or_form(
         request,
         form,
         lambda cd: services.record_attach_file(record=record, upload=cd.get("file"), by=request.user),
         success=_("证书文件已上传。"),
-    )
-    if done:
-        return redirect("metrology:instrument-detail", record.instrument_id)
-    return _form_page(
-        request,
-        form,
+        done_url=lambda saved: _instrument_url(saved.instrument),
         title=_("上传证书/结果文件"),
         subject=record,
-        cancel_url=reverse("metrology:instrument-detail", args=[record.instrument_id]),
+        cancel_url=_instrument_url(record.instrument),
     )
 
 
