@@ -5,16 +5,18 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Days, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.files import file_response
 from nqihub.core.http import get_or_404
 from nqihub.directory.selectors import enterprise_get, institution_get
 
-from . import selectors, services
+from . import selectors, services, services_bulk
 from .models import Booking, Instrument, Purpose
 
 router = Router(tags=["metrology"])
@@ -96,10 +98,20 @@ class RecordOut(Schema):
     uncertainty: str
     data: str
     booking_id: int | None
+    file_name: str = Field(..., description="证书/结果文件名；空 = 未上传（下载：GET /records/{id}/file）")
 
 
 class BookingIn(Schema):
     instrument: Id
+    institution: Id
+    proposed_date: IsoDate
+    note: str = Field("", max_length=500)
+
+
+class BulkBookingIn(Schema):
+    instruments: list[Id] = Field(
+        ..., min_length=1, max_length=services.MAX_BULK_BOOKING, description="器具 id（至多 50 件）"
+    )
     institution: Id
     proposed_date: IsoDate
     note: str = Field("", max_length=500)
@@ -185,6 +197,7 @@ def _record_out(r) -> dict:
                 "uncertainty",
                 "data",
                 "booking_id",
+                "file_name",
             )
         },
         "body_name": r.body_display,
@@ -336,6 +349,34 @@ def create_booking(request, payload: BookingIn):
     return Status(201, _booking_out(booking))
 
 
+@router.post(
+    "/bookings/bulk",
+    response={201: list[BookingOut], **WRITE_ERRORS},
+    summary="Book several instruments with one body (all or none)",
+)
+def create_bookings_bulk(request, payload: BulkBookingIn):
+    """One booking per instrument. An instrument not found (or not visible), or one the body cannot take
+    (capability/range, an open booking already), is a 422 with field ``instruments.<position>`` and the
+    reason; then nothing is booked."""
+    found = selectors.instruments_by_ids(fetched_by=request.user, ids=payload.instruments)
+    missing = {
+        f"instruments.{n}": _("器具 %(id)s 不存在或不在您的可见范围内。") % {"id": pk}
+        for n, pk in enumerate(payload.instruments)
+        if pk not in found
+    }
+    if missing:
+        raise ValidationFailed(missing)
+    institution = get_or_404(institution_get, fetched_by=request.user, pk=payload.institution)
+    bookings = services_bulk.booking_create_bulk(
+        instruments=[found[pk] for pk in payload.instruments],
+        institution=institution,
+        proposed_date=payload.proposed_date,
+        note=payload.note,
+        by=request.user,
+    )
+    return Status(201, [_booking_out(b) for b in bookings])
+
+
 @router.get("/bookings/{pk}", response={200: BookingOut, **DETAIL_ERRORS}, summary="One booking")
 def get_booking(request, pk: Id):
     return _booking_out(get_or_404(selectors.booking_get, fetched_by=request.user, pk=pk))
@@ -352,6 +393,26 @@ def complete_booking(request, pk: Id, payload: RecordIn):
         booking=booking, data=services.RecordData(**payload.dict()), by=request.user
     )
     return Status(201, _record_out(record))
+
+
+@router.post(
+    "/records/{pk}/file",
+    response={200: RecordOut, **WRITE_ERRORS},
+    summary="Attach the certificate or result file of a record (PDF, PNG, JPG; at most 20 MB)",
+)
+def attach_record_file(request, pk: Id, file: File[UploadedFile]):
+    record = get_or_404(selectors.record_get, fetched_by=request.user, pk=pk)
+    return _record_out(services.record_attach_file(record=record, upload=file, by=request.user))
+
+
+@router.get(
+    "/records/{pk}/file",
+    response={200: None, **DETAIL_ERRORS},
+    summary="Download a record's certificate file",
+)
+def get_record_file(request, pk: Id):
+    record = get_or_404(selectors.record_get, fetched_by=request.user, pk=pk)
+    return file_response(record.file, filename=record.file_name, content_type=record.file_type)
 
 
 def _note(request) -> str:

@@ -13,6 +13,12 @@ class _Form(BootstrapMixin, forms.Form):
     use_required_attribute = False
 
 
+def _certificate_field():
+    return forms.FileField(
+        label=_("证书/结果文件"), required=False, help_text=_("PDF、PNG 或 JPG，不超过 20 MB。")
+    )
+
+
 class InstrumentForm(_Form):
     name = forms.CharField(label=_("器具名称"), max_length=100, required=False)
     model_number = forms.CharField(label=_("型号规格"), max_length=100, required=False)
@@ -72,6 +78,11 @@ class RecordForm(_Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    file = _certificate_field()
+
+
+class CertificateFileForm(_Form):
+    file = _certificate_field()
 
 
 class BookingForm(_Form):

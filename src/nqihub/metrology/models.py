@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import model_kit as kit
 from nqihub.core import policy
+from nqihub.core.files import RandomName
 from nqihub.core.scoping import Scope
 
 
@@ -205,6 +206,11 @@ class VerificationRecord(kit.DemoCreatedRecord):
     booking = models.OneToOneField(
         "Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="record"
     )
+    #: The certificate / 检定结果通知书 / calibration data as a file (PDF or image), private storage; served
+    #: only through the record's scoped download. ``file_name`` is the uploaded name (display, download).
+    file = models.FileField(_("证书文件"), upload_to=RandomName("metrology"), max_length=255, blank=True)
+    file_name = models.CharField(_("证书文件名"), max_length=200, blank=True)
+    file_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     created_by = kit.user_ref()
 
     class Meta:

@@ -85,7 +85,27 @@ def overdue_list(*, fetched_by, region: str | None = None, today: datetime.date 
 def records_of(*, fetched_by, instrument: Instrument) -> QuerySet:
     return VerificationRecord.objects.filter(
         instrument__in=Instrument.objects.filter(visible(fetched_by, Instrument), pk=instrument.pk)
-    ).select_related("body")
+    ).select_related("body", "booking__institution", "instrument__enterprise")
+
+
+def record_get(*, fetched_by, pk) -> VerificationRecord:
+    """One record, when its instrument is visible to the user (its enterprise, the station or regulator of
+    its region, a body it was booked with)."""
+    return (
+        VerificationRecord.objects.filter(
+            instrument__in=Instrument.objects.filter(visible(fetched_by, Instrument))
+        )
+        .select_related("instrument__enterprise", "booking__institution", "body")
+        .get(pk=pk)
+    )
+
+
+def instruments_by_ids(*, fetched_by, ids) -> dict[int, Instrument]:
+    """The visible ones among ``ids``, by id (the others are simply absent)."""
+    qs = Instrument.objects.filter(visible(fetched_by, Instrument), pk__in=list(ids)).select_related(
+        "enterprise"
+    )
+    return {i.pk: i for i in qs}
 
 
 def booking_list(

@@ -29,6 +29,7 @@ from nqihub.core.errors import (
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.regions import parent
 from nqihub.core.scoping import scope_of
+from nqihub.core.uploads import check_upload
 from nqihub.directory.matching import capability_match
 from nqihub.directory.models import Enterprise, Institution
 from nqihub.notifications.services import notify
@@ -46,6 +47,11 @@ from .ranges import covers
 
 #: Longest validity / interval accepted (10 years): a typo guard, far beyond any JJG period.
 MAX_INTERVAL_DAYS = 3650
+#: A certificate / result file: a PDF or a scan, at most 20 MB.
+CERTIFICATE_TYPES = ("pdf", "png", "jpg", "jpeg")
+CERTIFICATE_MAX_BYTES = 20 * 1024 * 1024
+#: Most instruments booked in one go.
+MAX_BULK_BOOKING = 50
 
 
 # --- rules ------------------------------------------------------------------------------------------------
@@ -414,15 +420,74 @@ def _add_record(*, instrument: Instrument, cleaned: dict, by, booking: Booking |
 
 
 @transaction.atomic
-def record_add(*, instrument: Instrument, data: RecordData, by, is_demo: bool = False) -> VerificationRecord:
-    """Enter a 检定/校准 result from a certificate (e.g. a body not on the platform)."""
+def record_add(
+    *, instrument: Instrument, data: RecordData, by, upload=None, is_demo: bool = False
+) -> VerificationRecord:
+    """Enter a 检定/校准 result from a certificate (e.g. a body not on the platform), with its scan
+    (``upload``, optional)."""
+    checked = check_certificate(upload)
     instrument = (
         Instrument.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=instrument.pk)
     )
     if not can_manage_ledger(by, instrument.enterprise):
         raise PermissionDenied(_("您无权维护该企业的计量器具台账。"))
     cleaned = validate_record(data, instrument=instrument)
-    return _add_record(instrument=instrument, cleaned=cleaned, by=by, is_demo=is_demo)
+    record = _add_record(instrument=instrument, cleaned=cleaned, by=by, is_demo=is_demo)
+    _store_file(record, upload, checked, by)
+    return record
+
+
+# --- certificate files ---------------------------------------------------------------------------------------
+
+
+def check_certificate(upload) -> tuple[str, str] | None:
+    """(name, content type) of a certificate file (PDF, PNG or JPG by its own first bytes, at most 20 MB),
+    ``None`` without one, or ``ValidationFailed`` on field ``file``."""
+    if upload is None:
+        return None
+    return check_upload(upload, allowed=CERTIFICATE_TYPES, max_bytes=CERTIFICATE_MAX_BYTES)
+
+
+def may_attach_file(user, record: VerificationRecord) -> bool:
+    """A record from a booking: the body that did the work; one entered into the ledger: who keeps it."""
+    if record.booking_id:
+        return is_body_staff(user, record.booking.institution)
+    return can_manage_ledger(user, record.instrument.enterprise)
+
+
+def _store_file(record: VerificationRecord, upload, checked: tuple[str, str] | None, by) -> None:
+    if checked is None:
+        return
+    old = record.file.name
+    record.file_name, record.file_type = checked
+    record.file.save(record.file_name, upload, save=False)
+    record.save(update_fields=["file", "file_name", "file_type"])
+    audit.record(
+        by,
+        "metrology.record.file_attached",
+        record.instrument,
+        {"record": record.pk, "name": record.file_name, "replaced": bool(old)},
+    )
+    if old:
+        storage = record.file.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+@transaction.atomic
+def record_attach_file(*, record: VerificationRecord, upload, by) -> VerificationRecord:
+    """Attach (or replace) the certificate or result file of a record."""
+    if upload is None:
+        raise ValidationFailed({"file": _("请选择文件。")})
+    checked = check_certificate(upload)
+    record = (
+        VerificationRecord.objects.select_for_update(of=("self",))
+        .select_related("instrument__enterprise", "booking__institution")
+        .get(pk=record.pk)
+    )
+    if not may_attach_file(by, record):
+        raise PermissionDenied(_("只有出具该证书的计量技术机构或台账维护人可以上传证书文件。"))
+    _store_file(record, upload, checked, by)
+    return record
 
 
 # --- bookings -----------------------------------------------------------------------------------------------
@@ -645,8 +710,12 @@ def booking_cancel(*, booking: Booking, by) -> Booking:
 
 
 @transaction.atomic
-def booking_complete(*, booking: Booking, data: RecordData, by, is_demo: bool = False) -> VerificationRecord:
-    """The body records its result: a VerificationRecord on the instrument (body = itself), next_due updated."""
+def booking_complete(
+    *, booking: Booking, data: RecordData, by, upload=None, is_demo: bool = False
+) -> VerificationRecord:
+    """The body records its result: a VerificationRecord on the instrument (body = itself), next_due updated,
+    with its certificate file (``upload``, optional)."""
+    checked = check_certificate(upload)
     booking, before = _transition(booking, "complete", by)
     instrument = (
         Instrument.objects.select_for_update(of=("self",))
@@ -657,6 +726,7 @@ def booking_complete(*, booking: Booking, data: RecordData, by, is_demo: bool = 
     cleaned = validate_record(data, instrument=instrument)
     booking.save(update_fields=["status", "updated_at"])
     record = _add_record(instrument=instrument, cleaned=cleaned, by=by, booking=booking, is_demo=is_demo)
+    _store_file(record, upload, checked, by)
     audit.record(by, "metrology.booking.completed", booking, {"from": before, "record": record.pk})
     _booking_notify(booking, "complete")
     return record

@@ -20,14 +20,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.files import file_response
 from nqihub.core.http import scoped_or_404
 from nqihub.core.models import ImportJob, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.core.tabular import read_upload
 from nqihub.directory import selectors as directory_selectors
 
-from . import imports, selectors, services
-from .forms import BookingForm, ImportForm, InstrumentForm, RecordForm
+from . import imports, selectors, services, services_bulk
+from .forms import BookingForm, CertificateFileForm, ImportForm, InstrumentForm, RecordForm
 from .models import Booking
 
 PAGE_SIZE = 25
@@ -61,6 +62,16 @@ def _submitted(request, form, save, *, success: str, domain_errors: bool = False
 def _form_page(request, form, *, title: str, subject, cancel_url: str, **extra):
     context = {"form": form, "title": title, "subject": subject, "cancel_url": cancel_url, **extra}
     return render(request, "metrology/form.html", context)
+
+
+def _save_or_form(
+    request, form, save, *, success: str, done_url, title: str, subject, cancel_url: str, **extra
+):
+    """``save(cleaned_data)`` on a valid POST, then to ``done_url(saved)``; else the form page (again)."""
+    done, saved = _submitted(request, form, save, success=success)
+    if done:
+        return redirect(done_url(saved))
+    return _form_page(request, form, title=title, subject=subject, cancel_url=cancel_url, **extra)
 
 
 def _list_page(request, template: str, qs, key: str, **context):
@@ -157,19 +168,14 @@ def instrument_create(request):
     if not services.can_manage_ledger(request.user, enterprise):
         raise Forbidden(_("您无权维护该企业的计量器具台账。"))
     form = InstrumentForm(request.POST or None, catalogue=_catalogue())
-    done, instrument = _submitted(
+    return _save_or_form(
         request,
         form,
         lambda cd: services.instrument_create(
             enterprise=enterprise, data=_instrument_data(cd), by=request.user
         ),
         success=_("已登记到计量器具台账。"),
-    )
-    if done:
-        return redirect("metrology:instrument-detail", instrument.pk)
-    return _form_page(
-        request,
-        form,
+        done_url=_instrument_url,
         title=_("登记计量器具"),
         subject=enterprise,
         enterprise_id=enterprise.pk,
@@ -182,13 +188,16 @@ def instrument_detail(request, pk):
     instrument = scoped_or_404(selectors.instrument_get, request, pk)
     today = timezone.localdate()
     bookings = selectors.booking_list(fetched_by=request.user, instrument=instrument.pk)
+    records = list(selectors.records_of(fetched_by=request.user, instrument=instrument))
+    for r in records:
+        r.may_attach = services.may_attach_file(request.user, r)
     return render(
         request,
         "metrology/instrument_detail.html",
         {
             "instrument": instrument,
             "today": today,
-            "records": selectors.records_of(fetched_by=request.user, instrument=instrument),
+            "records": records,
             "bookings": bookings,
             "can_manage": services.can_manage_ledger(request.user, instrument.enterprise),
             "has_open_booking": any(b.status in services.OPEN_STATUSES for b in bookings),
@@ -214,11 +223,20 @@ def _instrument_form(request, instrument, form, service, to_data, success: str, 
     """An instrument's form page, writing through ``service(instrument=, data=to_data(cleaned), by=)``:
     saved, back to the instrument; else the form again, with its errors."""
     save = partial(service, instrument=instrument, by=request.user)
-    done, _saved = _submitted(request, form, lambda cd: save(data=to_data(cd)), success=success)
-    if done:
-        return redirect("metrology:instrument-detail", instrument.pk)
-    cancel_url = reverse("metrology:instrument-detail", args=[instrument.pk])
-    return _form_page(request, form, title=title, subject=instrument, cancel_url=cancel_url)
+    return _save_or_form(
+        request,
+        form,
+        lambda cd: save(data=to_data(cd)),
+        success=success,
+        done_url=lambda _saved: _instrument_url(instrument),
+        title=title,
+        subject=instrument,
+        cancel_url=_instrument_url(instrument),
+    )
+
+
+def _instrument_url(instrument) -> str:
+    return reverse("metrology:instrument-detail", args=[instrument.pk])
 
 
 def _record_data(cd) -> services.RecordData:
@@ -238,9 +256,10 @@ def _record_data(cd) -> services.RecordData:
 @login_required
 def record_create(request, pk):
     instrument = _managed_instrument(request, pk, _("您无权维护该企业的计量器具台账。"))
-    form = RecordForm(request.POST or None, initial={"kind": instrument.record_kind})
+    form = RecordForm(request.POST or None, request.FILES or None, initial={"kind": instrument.record_kind})
     texts = (_("已记录检定/校准结果。"), _("录入检定/校准结果"))
-    return _instrument_form(request, instrument, form, services.record_add, _record_data, *texts)
+    service = partial(services.record_add, upload=request.FILES.get("file"))
+    return _instrument_form(request, instrument, form, service, _record_data, *texts)
 
 
 @login_required
@@ -270,6 +289,79 @@ def booking_create(request, pk):
     )
 
 
+def _selected_instruments(request) -> list:
+    """The instruments ticked on the ledger (``instrument`` repeated), each one the user's to book: 404 for
+    one it cannot see, 403 for one it may not book."""
+    raw = (
+        request.POST.getlist("instrument") if request.method == "POST" else request.GET.getlist("instrument")
+    )
+    ids = list(dict.fromkeys(i for i in map(_int, raw) if i and i > 0))
+    services_bulk.check_count(ids)
+    found = selectors.instruments_by_ids(fetched_by=request.user, ids=ids)
+    if len(found) != len(ids):
+        raise Http404
+    instruments = [found[pk] for pk in ids]
+    if not all(services.can_manage_ledger(request.user, i.enterprise) for i in instruments):
+        raise Forbidden(_("您无权为这些器具预约送检/校准。"))
+    return instruments
+
+
+@login_required
+def booking_bulk(request):
+    """批量预约: the ticked instruments, the bodies covering every one, a date; one booking each, all or none."""
+    try:
+        instruments = _selected_instruments(request)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect("metrology:instrument-list")
+    choice = services_bulk.bodies_for(instruments=instruments, fetched_by=request.user)
+    form = BookingForm(request.POST or None, bodies=choice.common)
+
+    def book(cd):
+        return services_bulk.booking_create_bulk(
+            instruments=instruments,
+            institution=next(b.institution for b in choice.common if b.id == cd["institution"]),
+            proposed_date=cd.get("proposed_date"),
+            note=cd.get("note", ""),
+            by=request.user,
+        )
+
+    done, bookings = _submitted(request, form, book, success=_("已提交预约，等待计量技术机构确认。"))
+    if done:
+        return redirect("metrology:booking-list")
+    return render(
+        request,
+        "metrology/booking_bulk.html",
+        {"form": form, "choice": choice, "instruments": instruments, "today": timezone.localdate()},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def record_file(request, pk):
+    """The certificate / result file of a record: whoever sees the instrument (else 404)."""
+    record = scoped_or_404(selectors.record_get, request, pk)
+    return file_response(record.file, filename=record.file_name, content_type=record.file_type)
+
+
+@login_required
+def record_file_upload(request, pk):
+    record = scoped_or_404(selectors.record_get, request, pk)
+    if not services.may_attach_file(request.user, record):
+        raise Forbidden(_("只有出具该证书的计量技术机构或台账维护人可以上传证书文件。"))
+    form = CertificateFileForm(request.POST or None, request.FILES or None)
+    return _save_or_form(
+        request,
+        form,
+        lambda cd: services.record_attach_file(record=record, upload=cd.get("file"), by=request.user),
+        success=_("证书文件已上传。"),
+        done_url=lambda saved: _instrument_url(saved.instrument),
+        title=_("上传证书/结果文件"),
+        subject=record,
+        cancel_url=_instrument_url(record.instrument),
+    )
+
+
 @login_required
 def booking_list(request):
     status = request.GET.get("status", "")
@@ -285,6 +377,7 @@ def booking_list(request):
 def booking_detail(request, pk):
     booking = scoped_or_404(selectors.booking_get, request, pk)
     actions = services.allowed_actions(request.user, booking)
+    record = getattr(booking, "record", None) if booking.status == Booking.Status.COMPLETED else None
     return render(
         request,
         "metrology/booking_detail.html",
@@ -293,9 +386,8 @@ def booking_detail(request, pk):
             "actions": [a for a in actions if a != "complete"],
             "can_complete": "complete" in actions,
             "labels": services.ACTION_LABELS,
-            "record": getattr(booking, "record", None)
-            if booking.status == Booking.Status.COMPLETED
-            else None,
+            "record": record,
+            "can_attach": record is not None and services.may_attach_file(request.user, record),
         },
     )
 
@@ -325,13 +417,17 @@ def booking_complete(request, pk):
     if "complete" not in services.allowed_actions(request.user, booking):
         raise Forbidden(_("只有受理该预约的计量技术机构可以录入结果。"))
     form = RecordForm(
-        request.POST or None, initial={"kind": booking.kind, "performed_on": timezone.localdate()}
+        request.POST or None,
+        request.FILES or None,
+        initial={"kind": booking.kind, "performed_on": timezone.localdate()},
     )
     form.fields.pop("body_name")
     done, _saved = _submitted(
         request,
         form,
-        lambda cd: services.booking_complete(booking=booking, data=_record_data(cd), by=request.user),
+        lambda cd: services.booking_complete(
+            booking=booking, data=_record_data(cd), upload=cd.get("file"), by=request.user
+        ),
         success=_("已录入结果，证书已记录到器具台账。"),
         domain_errors=True,
     )

@@ -70,6 +70,7 @@ ENTERPRISE_RECORDS = {
     "order",
     "report",
     "instrument",
+    "record",
     "certificate",
     "draft",
     "declaration",
@@ -112,6 +113,11 @@ def _models():
         "declaration": (get("standards", "Declaration"), "enterprise__region_id", "enterprise__name"),
         "instrument": (get("metrology", "Instrument"), "region_id", "enterprise__name"),
         "booking": (get("metrology", "Booking"), "region_id", None),
+        "record": (
+            get("metrology", "VerificationRecord"),
+            "instrument__region_id",
+            "instrument__enterprise__name",
+        ),
         "certificate": (get("certification", "Certificate"), "region_id", "enterprise__name"),
         "case": (get("cases", "Case"), "region_id", "enterprise__name"),
         "order": (get("testing", "TestOrder"), "region_id", "enterprise__name"),
@@ -254,6 +260,7 @@ KINDS = [
     (r"^/api/v1/standards/", "canonical"),
     (r"^/api/v1/instruments/", "instrument"),
     (r"^/api/v1/bookings/", "booking"),
+    (r"^/api/v1/records/", "record"),
     (r"^/api/v1/certificates/", "certificate"),
     (r"^/api/v1/cases/", "case"),
     (r"^/api/v1/articles/", "article"),
@@ -293,6 +300,7 @@ KINDS = [
     (r"^notifications/", "notification"),
     (r"^metrology/instruments/", "instrument"),
     (r"^metrology/bookings/", "booking"),
+    (r"^metrology/records/", "record"),
     (r"^certification/enterprises/", "enterprise"),
     (r"^certification/certificates/", "certificate"),
     (r"^cases/from-request/", "request"),
@@ -423,10 +431,39 @@ def _cell(statuses: dict[str, int | None]) -> str:
     return "/".join("-" if v is None else str(v) for v in values)
 
 
+def _record_with_file(enterprise, label: str) -> None:
+    """The enterprise's first calibration record (on an instrument of its own, so that the matrix's
+    instrument can still be deleted) with a certificate file."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from nqihub.metrology.models import Instrument, VerificationRecord
+
+    record = VerificationRecord.objects.filter(instrument__enterprise=enterprise).order_by("pk").first()
+    if record is None:
+        instrument = Instrument.objects.create(
+            enterprise=enterprise,
+            region_id=enterprise.region_id,
+            name="示例器具（有记录）",
+            serial_number=f"示例-{label}-2",
+        )
+        record = VerificationRecord(
+            instrument=instrument,
+            kind="calibration",
+            performed_on=datetime.date(2026, 1, 5),
+            body_name="示例校准机构",
+            certificate_number=f"示例-{label}",
+            is_demo=True,
+        )
+    record.file_name, record.file_type = "示例证书.pdf", "application/pdf"
+    record.file.save("示例证书.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+
+
 @pytest.fixture
-def world(demo_user):
+def world(demo_user, private_storage):
     """What the demo world lacks for the matrix: another enterprise in Liuzhou (O) and, for L, O and H, a
-    service request, an instrument, a certificate, an enterprise-standard draft and (where a lab takes it) a
+    service request, an instrument with a calibration record and its certificate file, a certificate, an enterprise-standard draft and (where a lab takes it) a
     test order. Bookings and statistics reports are left out: the demo world has none, and their routes
     are called with an id that does not exist."""
     import datetime
@@ -473,6 +510,7 @@ def world(demo_user):
             name="示例器具",
             serial_number=f"示例-{label}",
         )
+        _record_with_file(enterprise, label)
         if not Certificate.objects.filter(enterprise=enterprise).exists():
             Certificate.objects.create(
                 enterprise=enterprise,
