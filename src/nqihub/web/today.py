@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
+from nqihub.stats import compare
 
 #: Seconds the navigation badges may lag behind the data.
 BADGE_TTL = 30
@@ -291,21 +292,6 @@ def _calibration(user, scope, today) -> WorkSection | None:
 # --- regulators -----------------------------------------------------------------------------------------
 
 
-def _month(day: datetime.date, back: int = 0) -> int:
-    index = day.year * 12 + day.month - 1 - back
-    return (index // 12) * 100 + index % 12 + 1
-
-
-def _month_text(m: int) -> str:
-    return f"{m // 100:04d}-{m % 100:02d}"
-
-
-def _change(now: int, before: int) -> str:
-    if not before:
-        return "—"
-    return f"{(now - before) * 100 / before:+.0f}%"
-
-
 def _regulator(user, scope, today) -> WorkSection:
     from nqihub.core.regions import prefix
     from nqihub.desk import selectors as desk
@@ -338,7 +324,7 @@ def _regulator(user, scope, today) -> WorkSection:
     if home is not None:
         # 环比 and 同比 compare complete months (the last one against the one before and the same month a
         # year earlier): this month so far is shown as it stands, never as a fall against a whole month.
-        this, last, before_last, a_year_ago = (_month(today, back) for back in (0, 1, 2, 13))
+        this, last, before_last, a_year_ago = (compare.month_back(today, back) for back in (0, 1, 2, 13))
         root = "" if scope.is_admin else prefix(home)
         rows = dict(
             Rollup.objects.filter(
@@ -349,7 +335,7 @@ def _regulator(user, scope, today) -> WorkSection:
             .order_by()
         )
         now, done, before, yoy = (int(rows.get(m) or 0) for m in (this, last, before_last, a_year_ago))
-        url = f"{reverse('stats:dashboard')}?from={_month_text(this)}&to={_month_text(this)}"
+        url = f"{reverse('stats:dashboard')}?from={compare.month_text(this)}&to={compare.month_text(this)}"
         section.items.append(WorkItem("stats.this_month", _("本月服务需求"), now, url, "primary", False))
         section.note = _(
             "本月至今 %(now)s 件。上月 %(done)s 件：环比 %(mom)s（前月 %(before)s 件），"
@@ -357,9 +343,9 @@ def _regulator(user, scope, today) -> WorkSection:
         ) % {
             "now": now,
             "done": done,
-            "mom": _change(done, before),
+            "mom": compare.change(done, before),
             "before": before,
-            "yoy": _change(done, yoy),
+            "yoy": compare.change(done, yoy),
             "year": yoy,
         }
     return section
