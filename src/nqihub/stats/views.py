@@ -497,6 +497,7 @@ def report_word(request, pk: int):
         _("%(region)s%(period)s统计报表.docx")
         % {"region": report.region.name, "period": report.period_label},
         report_docx.render(report),
+        ascii_name=f"statistics-report-{report.pk}.docx",
     )
 
 
