@@ -386,17 +386,8 @@ def report_get(*, fetched_by, pk) -> Report:
 
 # --- 环比 / 同比 ---------------------------------------------------------------------------------------
 
-#: The dashboard's headline figures that are compared (the keys of its cards).
-COMPARED = (
-    "services",
-    "enterprises_helped",
-    "problems_solved",
-    "cost_saved",
-    "loss_avoided",
-    "satisfaction_mean",
-    "median_resolve_hours",
-    "overdue_rate",
-)
+#: The dashboard's headline figures that are compared (the keys of its cards): the map's and the median.
+COMPARED = (*labels.MAP_FIGURES, "median_resolve_hours")
 
 
 def _month_range(period: tuple[int, int] | None) -> dict | None:
