@@ -1,12 +1,17 @@
 """环比 / 同比 periods: only complete months are compared, the previous period is as long and ends just
-before, the year-ago one is twelve months back; a change against 0 is "—"."""
+before, the year-ago one is twelve months back; a change against 0 is "—". And a typed target value is
+either a bounded number or an error naming its field."""
 
 import datetime
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nqihub.core.errors import ValidationFailed
 from nqihub.stats import compare
+from nqihub.stats.models import Target
+from nqihub.stats.services import TARGET_COUNT_MAX, clean_target
 
 months = st.builds(lambda y, m: y * 100 + m, st.integers(2000, 2100), st.integers(1, 12))
 days = st.dates(datetime.date(2001, 1, 1), datetime.date(2099, 12, 31))
@@ -66,3 +71,29 @@ def test_this_month_so_far_is_not_compared_with_a_whole_month():
     assert year.previous == (202502, 202512) and year.year_ago == (202501, 202511)
     done = compare.periods(202607, 202609, today)
     assert not done.unfinished and done.previous == (202604, 202606) and done.year_ago == (202507, 202509)
+
+
+@given(
+    st.sampled_from(["enterprises_helped", "resolved", "sla_kept_rate", "satisfaction_rate", "other"]),
+    st.one_of(
+        st.text(max_size=20),
+        st.floats(allow_nan=True, allow_infinity=True).map(str),
+        st.integers(-(10**12), 10**12).map(str),
+        st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    ),
+)
+def test_a_typed_target_is_a_bounded_value_or_an_error_naming_its_field(metric, text):
+    try:
+        value = clean_target(metric, text)
+    except ValidationFailed as exc:
+        assert set(exc.errors) == {"metric" if metric == "other" else metric}
+        return
+    assert metric != "other"
+    if value is None:
+        assert not text.strip()
+        return
+    assert isinstance(value, Decimal) and value >= 0
+    if metric in Target.PERCENT:
+        assert value <= 100 and value == value.quantize(Decimal("0.01"))
+    else:
+        assert value <= TARGET_COUNT_MAX and value == value.to_integral_value()
