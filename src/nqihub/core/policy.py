@@ -146,6 +146,10 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         CREATE: {_R: "region", _A: "all"},
         TRANSITION: {_R: "region", _A: "all"},
     },
+    "statistics_target": {
+        VIEW: {_R: "region", _A: "all"},
+        CHANGE: {_R: "region", _A: "all"},
+    },
     "notification": {
         VIEW: {role: "self" for role in ROLES},
         CHANGE: {role: "self" for role in ROLES},

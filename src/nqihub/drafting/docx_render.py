@@ -21,6 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from nqihub.core.docx import page_field, set_font
+
 from .document import Clause, Document
 
 SERIF = "Noto Serif CJK SC"  # 宋体
@@ -28,31 +30,14 @@ SANS = "Noto Sans CJK SC"  # 黑体
 BODY_PT = 10.5  # 五号
 
 
-def _set_font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
-    """Set the Latin and the East Asian font of a style or a run."""
-    font = target.font
-    font.name = name
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    rpr = target.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-
-
 def _styles(doc) -> None:
     normal = doc.styles["Normal"]
-    _set_font(normal, SERIF, BODY_PT)
+    set_font(normal, SERIF, BODY_PT)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.25
     for level, size in ((1, BODY_PT), (2, BODY_PT), (3, BODY_PT)):
         style = doc.styles[f"Heading {level}"]
-        _set_font(style, SANS, size, bold=False)
+        set_font(style, SANS, size, bold=False)
         style.font.italic = False
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.paragraph_format.space_before = Pt(6 if level == 1 else 3)
@@ -69,7 +54,7 @@ def _para(
     if indent and align is None:
         p.paragraph_format.first_line_indent = Pt(size * 2)
     if text:
-        _set_font(p.add_run(text), font, size, bold)
+        set_font(p.add_run(text), font, size, bold)
     return p
 
 
@@ -82,19 +67,6 @@ def _rule(paragraph) -> None:
         bottom.set(qn(k), v)
     border.append(bottom)
     ppr.append(border)
-
-
-def _page_field(paragraph) -> None:
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        else:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        run._r.append(el)
 
 
 def _no_borders(table) -> None:
@@ -125,11 +97,9 @@ def _cover(doc, d: Document) -> None:
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     left, right = table.rows[0].cells
-    _set_font(
-        left.paragraphs[0].add_run(_("%(d)s 发布") % {"d": c.publish or "　　　　-　　-　　"}), SANS, 14
-    )
+    set_font(left.paragraphs[0].add_run(_("%(d)s 发布") % {"d": c.publish or "　　　　-　　-　　"}), SANS, 14)
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _set_font(
+    set_font(
         right.paragraphs[0].add_run(_("%(d)s 实施") % {"d": c.implement or "　　　　-　　-　　"}), SANS, 14
     )
     _rule(_para(doc, "", indent=False))
@@ -144,7 +114,7 @@ def _heading(doc, text: str, level: int, *, center=False):
     if center:
         h.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for run in h.runs:
-        _set_font(run, SANS, BODY_PT if not center else 16, bold=False)
+        set_font(run, SANS, BODY_PT if not center else 16, bold=False)
         run.font.color.rgb = RGBColor(0, 0, 0)
     return h
 
@@ -158,8 +128,8 @@ def _clause(doc, clause: Clause) -> None:
     else:
         first = paragraphs.pop(0) if paragraphs else ""
         p = _para(doc, "", indent=False)
-        _set_font(p.add_run(f"{clause.number}　"), SANS)
-        _set_font(p.add_run(first), SERIF)
+        set_font(p.add_run(f"{clause.number}　"), SANS)
+        set_font(p.add_run(first), SERIF)
     for text in paragraphs:
         _para(doc, text)
     for n, item in enumerate(clause.items):
@@ -176,7 +146,7 @@ def _clause(doc, clause: Clause) -> None:
             for col, value in enumerate(values):
                 cell = table.cell(r, col)
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _set_font(cell.paragraphs[0].add_run(value), SANS if r == 0 else SERIF, 9)
+                set_font(cell.paragraphs[0].add_run(value), SANS if r == 0 else SERIF, 9)
 
 
 def render_docx(d: Document) -> bytes:
@@ -194,12 +164,12 @@ def render_docx(d: Document) -> bytes:
     header.is_linked_to_previous = False
     hp = header.paragraphs[0]
     hp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _set_font(hp.add_run(d.cover.number), SANS, 10.5)
+    set_font(hp.add_run(d.cover.number), SANS, 10.5)
     footer = body.footer
     footer.is_linked_to_previous = False
     fp = footer.paragraphs[0]
     fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_field(fp)
+    page_field(fp)
 
     _heading(doc, _("前言"), 1, center=True)
     for text in d.foreword:
@@ -219,7 +189,7 @@ def render_docx(d: Document) -> bytes:
             _para(doc, text)
     end = _para(doc, "", align=WD_ALIGN_PARAGRAPH.CENTER)
     end.paragraph_format.space_before = Pt(18)
-    _set_font(end.add_run("_" * 12), SERIF)
+    set_font(end.add_run("_" * 12), SERIF)
 
     core = doc.core_properties
     core.title = d.cover.title

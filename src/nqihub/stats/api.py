@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -252,3 +253,77 @@ def approve_report(request, id: Id):
 )
 def return_report(request, id: Id, payload: ReturnIn):
     return services.report_return(report=_report(request, id), reason=payload.reason, by=request.user)
+
+
+# --- stations ranked by SLA kept, yearly targets ---------------------------------------------------------
+
+
+class StatsSlaQuery(Schema):
+    region: str = Field("", description="行政区划代码（6位）；默认为本人监管的地区", max_length=16)
+    from_: str = Field("", alias="from", description="起始月份 YYYY-MM；默认为近12个月", max_length=16)
+    to: str = Field("", description="截止月份 YYYY-MM；默认为本月", max_length=16)
+
+
+@router.get(
+    "/stats/station-sla",
+    response={200: dict, **DETAIL_ERRORS},
+    summary="Stations ranked by the share of requests resolved within the SLA",
+)
+def station_sla(request, q: Query[StatsSlaQuery]):
+    """Requests resolved in the months, per station: ``handled``, ``kept`` (resolved by the working-day
+    deadline and never overdue), ``late`` and ``kept_rate`` (0–1); ``total`` includes platform-handled ones."""
+    try:
+        region = selectors.region_for(request.user, q.region or None)
+    except NotFound as exc:
+        _not_found(exc)
+    from_month, to_month = selectors.period(q.from_ or None, q.to or None)
+    return {
+        "region": region.code,
+        "from": _month_text(from_month),
+        "to": _month_text(to_month),
+        **selectors.station_sla(region=region, from_month=from_month, to_month=to_month),
+    }
+
+
+class StatsTargetQuery(Schema):
+    region: str = Field("", description="行政区划代码（6位）；默认为本人监管的地区", max_length=16)
+    year: Year | None = Field(None, description="年度；默认为今年")
+
+
+class StatsTargetIn(Schema):
+    region: str = Field("", description="行政区划代码（6位）；默认为本人监管的地区", max_length=16)
+    year: Year
+    metric: str = Field(
+        ...,
+        description="enterprises_helped、resolved、problems_solved、sla_kept_rate（%）、satisfaction_rate（%）",
+        max_length=24,
+    )
+    value: float | None = Field(
+        ..., ge=0, le=services.TARGET_COUNT_MAX, description="目标值；百分比指标填 0–100；null 表示取消目标"
+    )
+
+
+def _target_region(request, code: str):
+    try:
+        return selectors.region_for(request.user, code or None)
+    except NotFound as exc:
+        _not_found(exc)
+
+
+@router.get("/stats/targets", response={200: dict, **DETAIL_ERRORS}, summary="Yearly targets and progress")
+def targets(request, q: Query[StatsTargetQuery]):
+    """Each metric with its ``target`` (null: none set), the year-to-date ``actual`` and ``progress`` in %."""
+    region = _target_region(request, q.region)
+    year = q.year or timezone.localdate().year
+    return selectors.target_progress(fetched_by=request.user, region=region, year=year)
+
+
+@router.post("/stats/targets", response={200: dict, **WRITE_ERRORS}, summary="Set one yearly target")
+def set_target(request, payload: StatsTargetIn):
+    """Regulators of the region (or of a region above it) and admins; ``value`` null removes the target."""
+    region = _target_region(request, payload.region)
+    value = None if payload.value is None else repr(payload.value)
+    services.targets_set(
+        region=region.code, year=payload.year, values={payload.metric: value}, by=request.user
+    )
+    return selectors.target_progress(fetched_by=request.user, region=region, year=payload.year)

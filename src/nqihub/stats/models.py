@@ -18,12 +18,14 @@ Money is stored in fen (integer cents): sums stay exact on SQLite and PostgreSQL
 integers. See docs/decisions/0003-statistics.md.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import model_kit as kit
+from nqihub.core.models import Region
 from nqihub.core.scoping import NOTHING, Scope, region_q
 
 
@@ -282,3 +284,43 @@ class ReportEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return str(Report.Status(self.to_status).label)
+
+
+class Target(models.Model):
+    """A yearly target a regulator sets for a region (its own or one below it): one value per metric and
+    year. The dashboard and the API set the year-to-date actual beside it (``selectors.targets``)."""
+
+    class Metric(models.TextChoices):
+        ENTERPRISES_HELPED = "enterprises_helped", _("服务企业数（家）")
+        RESOLVED = "resolved", _("办结需求数（件）")
+        PROBLEMS_SOLVED = "problems_solved", _("解决技术难题（项）")
+        SLA_KEPT_RATE = "sla_kept_rate", _("按时办结率（%）")
+        SATISFACTION_RATE = "satisfaction_rate", _("满意率（%）")
+
+    #: Metrics given in percent (0–100); the others are whole counts.
+    PERCENT = ("sla_kept_rate", "satisfaction_rate")
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, db_column="region_code", related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    metric = models.CharField(_("指标"), max_length=24, choices=Metric.choices)
+    value = models.DecimalField(_("目标值"), max_digits=12, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    #: Regulators see (and, through ``core.policy.regulates``, set) the targets of their region subtree.
+    scope_region_field = "region_id"
+
+    class Meta:
+        ordering = ["region_id", "-year", "metric"]
+        verbose_name = _("年度目标")
+        verbose_name_plural = _("年度目标")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "metric"], name="stats_target_one_per_metric")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} {self.metric}={self.value}"

@@ -8,7 +8,7 @@ from nqihub.core.scoping import scope_of
 
 
 def menu(user, current: str = ""):
-    """统计分析 (dashboard, big screen, periodic reports, public figures) for regulators and admins."""
+    """统计分析 (dashboard, big screen, yearly targets, periodic reports, public figures) for regulators and admins."""
     if not scope_of(user).is_regulator:
         return None
     children = [
@@ -19,6 +19,7 @@ def menu(user, current: str = ""):
             current in ("stats:dashboard", "stats:records"),
         ),
         NavItem(_("数据大屏"), reverse("stats:screen"), "bi-display", current == "stats:screen"),
+        NavItem(_("年度目标"), reverse("stats:targets"), "bi-bullseye", current == "stats:targets"),
         NavItem(
             _("统计报表"),
             reverse("stats:report-list"),

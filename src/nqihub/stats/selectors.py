@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,12 +19,13 @@ from nqihub.core.regions import NATIONAL, is_code
 from nqihub.core.regions import prefix as region_prefix
 from nqihub.core.scoping import prefix_q, scope_of, visible
 from nqihub.desk.models import ServiceRequest
+from nqihub.directory.models import Station
 from nqihub.metrology import selectors as metro
 from nqihub.testing.models import TestOrder
 
+from . import compare, labels, membership
 from . import figures as figs
-from . import labels, membership
-from .models import Fact, Report
+from .models import Fact, Report, Target
 
 
 def home_region(user) -> str | None:
@@ -381,3 +382,166 @@ def report_list(*, fetched_by, region: str | None = None):
 
 def report_get(*, fetched_by, pk) -> Report:
     return report_list(fetched_by=fetched_by).get(pk=pk)
+
+
+# --- 环比 / 同比 ---------------------------------------------------------------------------------------
+
+#: The dashboard's headline figures that are compared (the keys of its cards): the map's and the median.
+COMPARED = (*labels.MAP_FIGURES, "median_resolve_hours")
+
+
+def _month_range(period: tuple[int, int] | None) -> dict | None:
+    if period is None:
+        return None
+    return {"from": compare.month_text(period[0]), "to": compare.month_text(period[1])}
+
+
+def comparison(
+    *,
+    region: Region,
+    from_month: int,
+    to_month: int,
+    dim: str = "station",
+    value=None,
+    today: datetime.date | None = None,
+) -> dict:
+    """环比 and 同比 of the headline figures (``compare.periods``: complete months only). ``figures``:
+    ``{key: {now, previous, year_ago, mom, yoy}}`` (raw values and the changes as text: in % for counts,
+    amounts, means and hours, in percentage points for rates); empty when the period has no complete
+    month. Nine small queries (three figure sets)."""
+    c = compare.periods(from_month, to_month, today or timezone.localdate())
+    out = {
+        "unfinished": c.unfinished,
+        "compared": _month_range(c.compared),
+        "previous": _month_range(c.previous),
+        "year_ago": _month_range(c.year_ago),
+        "figures": {},
+    }
+    if c.compared is None:
+        return out
+    sets = [
+        figs.figures(region=region.code, from_month=a, to_month=b, dim=dim, value=value)
+        for a, b in (c.compared, c.previous, c.year_ago)
+    ]
+    kinds = {k: kind for k, _label, kind in labels.FIGURES}
+    for key in COMPARED:
+        now, previous, year_ago = (s[key] for s in sets)
+        diff = compare.points if kinds[key] == "rate" else compare.change
+        out["figures"][key] = {
+            "now": now,
+            "previous": previous,
+            "year_ago": year_ago,
+            "mom": diff(now, previous),
+            "yoy": diff(now, year_ago),
+        }
+    return out
+
+
+# --- stations ranked by SLA kept ----------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def station_sla(*, region: Region, from_month: int, to_month: int) -> dict:
+    """The service stations of the region ranked by the share of their requests resolved in the months
+    within the SLA: resolved on or before the working-day deadline (``resolve_by``) and never flagged
+    overdue (acceptance and first response included). Requests are those counted in the region (the
+    stored ``Fact`` rows, re-routed ones included); platform-handled ones count in ``total`` only. Two
+    queries whatever the number of requests or stations. Rank: equal shares share a rank."""
+    p = region_prefix(region.code)
+    resolved = Fact.objects.filter(
+        Q(region_code=p) if len(p) == 6 else prefix_q("region_code", p),
+        resolved_month__gte=from_month,
+        resolved_month__lte=to_month,
+    )
+    counts = (
+        ServiceRequest.objects.filter(pk__in=resolved.values("request_id"))
+        .values("station_id")
+        .annotate(
+            handled=Count("pk"),
+            kept=Count("pk", filter=Q(is_overdue=False, resolved_at__date__lte=F("resolve_by"))),
+        )
+        .order_by()
+    )
+    by_station = {r["station_id"]: r for r in counts}
+    names = dict(
+        Station.objects.filter(pk__in=[k for k in by_station if k is not None]).values_list("pk", "name")
+    )
+    rows = [
+        {
+            "station": pk,
+            "label": names.get(pk, str(pk)),
+            "handled": r["handled"],
+            "kept": r["kept"],
+            "late": r["handled"] - r["kept"],
+            "kept_rate": _share(r["kept"], r["handled"]),
+            "kept_rate_text": labels.format_value(_share(r["kept"], r["handled"]), "rate"),
+        }
+        for pk, r in by_station.items()
+        if pk is not None
+    ]
+    rows.sort(key=lambda r: (-(r["kept_rate"] or 0), -r["handled"], r["label"]))
+    for i, row in enumerate(rows):
+        same = i and rows[i - 1]["kept_rate"] == row["kept_rate"]
+        row["rank"] = rows[i - 1]["rank"] if same else i + 1
+    handled = sum(r["handled"] for r in by_station.values())
+    kept = sum(r["kept"] for r in by_station.values())
+    total = {"handled": handled, "kept": kept, "late": handled - kept, "kept_rate": _share(kept, handled)}
+    total["kept_rate_text"] = labels.format_value(total["kept_rate"], "rate")
+    return {"rows": rows, "total": total}
+
+
+# --- yearly targets -----------------------------------------------------------------------------------
+
+
+def target_list(*, fetched_by, region: str, year: int):
+    return Target.objects.filter(visible(fetched_by, Target)).filter(region_id=region, year=year)
+
+
+def target_progress(*, fetched_by, region: Region, year: int, today: datetime.date | None = None) -> dict:
+    """Each metric of ``year`` with its target (``None`` when none is set), the year-to-date actual (from
+    the rollups; the SLA share as in ``station_sla``) and the progress towards the target in %.
+    Rates are in percent (0–100)."""
+    today = today or timezone.localdate()
+    first, last = year * 100 + 1, min(year * 100 + 12, today.year * 100 + today.month)
+    targets = {t.metric: t.value for t in target_list(fetched_by=fetched_by, region=region.code, year=year)}
+    rows = []
+    if first <= last:
+        f = figs.figures(region=region.code, from_month=first, to_month=last)
+        sla = station_sla(region=region, from_month=first, to_month=last)["total"]["kept_rate"]
+        high = f["satisfaction_high_share"]
+        actual = {
+            "enterprises_helped": f["enterprises_helped"],
+            "resolved": f["resolved"],
+            "problems_solved": f["problems_solved"],
+            "sla_kept_rate": None if sla is None else round(sla * 100, 1),
+            "satisfaction_rate": None if high is None else round(high * 100, 1),
+        }
+    else:
+        actual = {}
+    for metric, label in Target.Metric.choices:
+        target = targets.get(metric)
+        now = actual.get(metric)
+        progress = round(float(now) * 100 / float(target), 1) if target and now is not None else None
+        rows.append(
+            {
+                "metric": metric,
+                "label": str(label),
+                "percent": metric in Target.PERCENT,
+                "target": None if target is None else float(target),
+                "actual": now,
+                "progress": progress,
+                "bar": None if progress is None else min(progress, 100.0),
+            }
+        )
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "year": year,
+        "from": compare.month_text(first),
+        "to": compare.month_text(max(first, last)),
+        "started": first <= last,
+        "rows": rows,
+    }

@@ -12,21 +12,23 @@ report's history (``ReportEvent``).
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nqihub.core import audit
+from nqihub.core import audit, policy
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.models import Membership, Organisation
+from nqihub.core.models import Membership, Organisation, Region
 from nqihub.core.regions import NATIONAL, parent
 from nqihub.core.scoping import scope_of
 from nqihub.notifications.services import notify
 
 from . import figures as figs
-from .models import Report, ReportEvent
+from .models import Report, ReportEvent, Target
 
 TRANSITIONS = {
     (Report.Status.DRAFT, "submit"): Report.Status.SUBMITTED,
@@ -258,5 +260,96 @@ def may_submit(user, report: Report) -> bool:
     return report.region_id in regulator_regions(user) and report.parent_region_id is not None
 
 
+def may_set_targets(user, region: str) -> bool:
+    return policy.regulates(user, region)
+
+
 def is_stats_user(user) -> bool:
     return scope_of(user).is_regulator
+
+
+# --- yearly targets -----------------------------------------------------------------------------------
+
+#: Largest count a target takes (a whole number of enterprises, requests, problems).
+TARGET_COUNT_MAX = 10**9
+
+
+def clean_target(metric: str, raw) -> Decimal | None:
+    """A target value as typed (text or number): ``None`` for blank (no target); a percentage 0–100 with
+    at most two decimals, or a whole count 0–10⁹. ``ValidationFailed`` naming the metric otherwise."""
+    if metric not in Target.Metric.values:
+        raise ValidationFailed({"metric": _("指标应为：%(v)s。") % {"v": "、".join(Target.Metric.values)}})
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip().rstrip("%"))
+    except InvalidOperation:
+        raise ValidationFailed({metric: _("应为数字。")}) from None
+    if not value.is_finite():
+        raise ValidationFailed({metric: _("应为数字。")})
+    if metric in Target.PERCENT:
+        if not 0 <= value <= 100:
+            raise ValidationFailed({metric: _("百分比应在 0–100 之间。")})
+        if value != value.quantize(Decimal("0.01")):
+            raise ValidationFailed({metric: _("百分比最多保留两位小数。")})
+        return value.quantize(Decimal("0.01"))
+    if value != value.to_integral_value():
+        raise ValidationFailed({metric: _("应为整数。")})
+    if not 0 <= value <= TARGET_COUNT_MAX:
+        raise ValidationFailed({metric: _("应在 0–%(max)s 之间。") % {"max": f"{TARGET_COUNT_MAX:,}"}})
+    return value
+
+
+@transaction.atomic
+def targets_set(*, region: str, year: int, values: dict, by) -> dict[str, Decimal | None]:
+    """Set (or, with a blank value, remove) the yearly targets of ``region``: ``values`` maps metrics to
+    values as typed. Only a regulator of the region (or of one above it) or an admin. Every value is
+    checked before anything is written; each change is audited. Returns the targets now set."""
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationFailed({"year": _("年度应在 2000–2100 之间。")})
+    if not Region.objects.filter(code=region).exists():
+        raise ValidationFailed({"region": _("地区应为6位行政区划代码，如 450200。")})
+    policy.require(
+        may_set_targets(by, region),
+        _("只有本地区（或上级）的监管部门可以设置本地区的年度目标。"),
+    )
+    cleaned, errors = {}, {}
+    for metric, raw in values.items():
+        try:
+            cleaned[metric] = clean_target(metric, raw)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    rows = {
+        t.metric: t
+        for t in Target.objects.select_for_update().filter(region_id=region, year=year, metric__in=cleaned)
+    }
+    for metric, value in cleaned.items():
+        row = rows.get(metric)
+        old = None if row is None else row.value
+        if old == value:
+            continue
+        if value is None:
+            audit.record(by, "stats.target.clear", row, {"metric": metric, "from": str(old)})
+            row.delete()
+            continue
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = Target.objects.create(
+                        region_id=region, year=year, metric=metric, value=value, set_by=by
+                    )
+            except IntegrityError:  # set concurrently: take the row and update it
+                row = Target.objects.select_for_update().get(region_id=region, year=year, metric=metric)
+                old = row.value
+        if row.value != value or row.set_by_id != by.pk:
+            row.value, row.set_by = value, by
+            row.save(update_fields=["value", "set_by", "updated_at"])
+        audit.record(
+            by,
+            "stats.target.set",
+            row,
+            {"metric": metric, "from": None if old is None else str(old), "to": str(value)},
+        )
+    return {t.metric: t.value for t in Target.objects.filter(region_id=region, year=year).order_by("metric")}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from nqihub.core.docx import docx_response
 from nqihub.core.errors import DomainError, NotFound, ValidationFailed
 from nqihub.core.models import Region
 from nqihub.core.regions import NATIONAL, parent
@@ -30,7 +31,7 @@ from nqihub.desk.models import Category
 from nqihub.directory.models import Station
 
 from . import figures as figs
-from . import geo, labels, selectors, services
+from . import geo, labels, report_docx, selectors, services, views_plan
 from .models import Report
 
 
@@ -159,6 +160,9 @@ def dashboard(request):
     if error:
         messages.error(request, error)
 
+    comparison = selectors.comparison(
+        region=region, from_month=from_month, to_month=to_month, dim=dim, value=value
+    )
     return render(
         request,
         "stats/dashboard.html",
@@ -171,7 +175,13 @@ def dashboard(request):
             "categories": Category.choices,
             "data_url": reverse("stats:dashboard-data") + "?" + request.GET.urlencode(),
             "map_figures": [(k, labels.FIGURE_LABELS[k]) for k in labels.MAP_FIGURES],
-            "figure_cards": _cards(),
+            "figure_cards": [(*card, views_plan.compared_texts(comparison, card[0])) for card in _cards()],
+            "comparison": comparison,
+            "targets": selectors.target_progress(
+                fetched_by=request.user, region=region, year=to_month // 100
+            ),
+            "may_set_targets": services.may_set_targets(request.user, region.code),
+            "sla": selectors.station_sla(region=region, from_month=from_month, to_month=to_month),
             "test_pass_rate_url": selectors.test_pass_rate_url(region, from_month, to_month),
             "has_cooperatives": selectors.cooperatives_in(request.user, region).exists(),
             "cooperative_columns": COOPERATIVE_COLUMNS,
@@ -476,6 +486,19 @@ def report_action(request, pk: int, action: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("stats:report-detail", pk=report.pk)
+
+
+@login_required
+def report_word(request, pk: int):
+    """The report as a Word document in the layout of official documents (GB/T 9704-2012)."""
+    _regulator_only(request)
+    report = _report(request, pk)
+    return docx_response(
+        _("%(region)s%(period)s统计报表.docx")
+        % {"region": report.region.name, "period": report.period_label},
+        report_docx.render(report),
+        ascii_name=f"statistics-report-{report.pk}.docx",
+    )
 
 
 @login_required

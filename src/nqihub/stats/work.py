@@ -3,8 +3,6 @@ overdue requests in the region, and this month against the last (环比/同比).
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,25 +14,8 @@ from nqihub.core.work import WorkItem, WorkSection
 from nqihub.desk import selectors as desk
 from nqihub.desk import states
 
-from . import selectors
+from . import compare, selectors
 from .models import Report, Rollup
-
-
-def month_key(day: datetime.date, back: int = 0) -> int:
-    """The month ``back`` months before ``day``'s, as the rollups key it (YYYYMM)."""
-    index = day.year * 12 + day.month - 1 - back
-    return (index // 12) * 100 + index % 12 + 1
-
-
-def month_text(m: int) -> str:
-    return f"{m // 100:04d}-{m % 100:02d}"
-
-
-def change(now: int, before: int) -> str:
-    """The change from ``before`` to ``now`` in per cent, "—" when there is nothing to compare with."""
-    if not before:
-        return "—"
-    return f"{(now - before) * 100 / before:+.0f}%"
 
 
 def regulator(user, scope, today) -> WorkSection | None:
@@ -65,7 +46,7 @@ def regulator(user, scope, today) -> WorkSection | None:
     if home is not None:
         # 环比 and 同比 compare complete months (the last one against the one before and the same month a
         # year earlier): this month so far is shown as it stands, never as a fall against a whole month.
-        this, last, before_last, a_year_ago = (month_key(today, back) for back in (0, 1, 2, 13))
+        this, last, before_last, a_year_ago = (compare.month_back(today, back) for back in (0, 1, 2, 13))
         root = "" if scope.is_admin else prefix(home)
         rows = dict(
             Rollup.objects.filter(
@@ -76,7 +57,7 @@ def regulator(user, scope, today) -> WorkSection | None:
             .order_by()
         )
         now, done, before, yoy = (int(rows.get(m) or 0) for m in (this, last, before_last, a_year_ago))
-        url = f"{reverse('stats:dashboard')}?from={month_text(this)}&to={month_text(this)}"
+        url = f"{reverse('stats:dashboard')}?from={compare.month_text(this)}&to={compare.month_text(this)}"
         section.items.append(WorkItem("stats.this_month", _("本月服务需求"), now, url, "primary", False))
         section.note = _(
             "本月至今 %(now)s 件。上月 %(done)s 件：环比 %(mom)s（前月 %(before)s 件），"
@@ -84,9 +65,9 @@ def regulator(user, scope, today) -> WorkSection | None:
         ) % {
             "now": now,
             "done": done,
-            "mom": change(done, before),
+            "mom": compare.change(done, before),
             "before": before,
-            "yoy": change(done, yoy),
+            "yoy": compare.change(done, yoy),
             "year": yoy,
         }
     return section
