@@ -1,18 +1,15 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import navigation
 
-class CooperativesConfig(AppConfig):
+
+class CooperativesConfig(navigation.MenuAppConfig):
     name = "nqihub.cooperatives"
     label = "cooperatives"
     verbose_name = _("质量合作社")
 
     def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("cooperatives", menus.menu)
+        super().ready()
         from nqihub.testing import cooperation
 
         from .selectors import active_member_enterprise_ids

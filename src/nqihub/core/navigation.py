@@ -2,13 +2,11 @@
 
 Each app with pages of its own has a ``navigation`` module whose function builds its entries for a user
 (``fn(user, current)`` where ``current`` is "namespace:url_name" of the page, for the active mark), and
-registers it in its ``AppConfig.ready``::
+registers it under the app's label by giving the app a :class:`MenuAppConfig`::
 
-    def ready(self):
-        from nqihub.core import navigation
-        from . import navigation as menus
-
-        navigation.register("labels", menus.menu)
+    class LabelsConfig(navigation.MenuAppConfig):  # after ``from nqihub.core import navigation``
+        name = "nqihub.labels"
+        label = "labels"
 
 ``web.context_processors.build_navigation`` arranges the menus by name with :func:`menu`; an app that is
 not installed, or that registered nothing under that name, has no entry.
@@ -16,7 +14,10 @@ not installed, or that registered nothing under that name, has no entry.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
+
+from django.apps import AppConfig
 
 
 @dataclass
@@ -42,3 +43,19 @@ def menu(name: str, user, current: str = "", default: Any = None) -> Any:
     """What the app registered as ``name`` builds for ``user``, or ``default`` when nothing is registered."""
     fn = _MENUS.get(name)
     return default if fn is None else fn(user, current)
+
+
+class MenuAppConfig(AppConfig):
+    """An app with a menu: ``ready`` registers ``<app>.navigation.<menu_function>`` under the app's label.
+
+    An app with more wiring overrides ``ready`` and calls ``super().ready()`` first. Subclass it as
+    ``navigation.MenuAppConfig``: a second AppConfig class named in the app's ``apps.py`` would leave Django
+    unable to tell which one is the app's.
+    """
+
+    #: The builder's name in the app's ``navigation`` module.
+    menu_function = "menu"
+
+    def ready(self) -> None:
+        menus = import_module(f"{self.name}.navigation")
+        register(self.label, getattr(menus, self.menu_function))

@@ -1,15 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import navigation
 
-class DraftingConfig(AppConfig):
+
+class DraftingConfig(navigation.MenuAppConfig):
     name = "nqihub.drafting"
     label = "drafting"
     verbose_name = _("企业标准起草")
 
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("drafting", menus.nav_item)
+    menu_function = "nav_item"

@@ -1,18 +1,15 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import navigation
 
-class LabelsConfig(AppConfig):
+
+class LabelsConfig(navigation.MenuAppConfig):
     name = "nqihub.labels"
     label = "labels"
     verbose_name = _("标识标签")
 
     def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("labels", menus.menu)
+        super().ready()
         from . import checker, selectors
 
         checker.use_catalogue(selectors.standard_status)

@@ -1,15 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import navigation
 
-class MetrologyConfig(AppConfig):
+
+class MetrologyConfig(navigation.MenuAppConfig):
     name = "nqihub.metrology"
     label = "metrology"
     verbose_name = _("计量")
 
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("metrology", menus.nav_items)
+    menu_function = "nav_items"

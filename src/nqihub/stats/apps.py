@@ -1,15 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import navigation
 
-class StatsConfig(AppConfig):
+
+class StatsConfig(navigation.MenuAppConfig):
     name = "nqihub.stats"
     label = "stats"
     verbose_name = _("统计与报表")
-
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("stats", menus.menu)

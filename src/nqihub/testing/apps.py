@@ -1,15 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from nqihub.core import navigation
 
-class TestingConfig(AppConfig):
+
+class TestingConfig(navigation.MenuAppConfig):
     name = "nqihub.testing"
     label = "testing"
     verbose_name = _("检验检测")
-
-    def ready(self) -> None:
-        from nqihub.core import navigation
-
-        from . import navigation as menus
-
-        navigation.register("testing", menus.menu)
