@@ -269,13 +269,7 @@ def apply(request, id: Id, payload: ApplyIn):
     if enterprise is None:
         raise ValidationFailed({"enterprise": _("该企业不是您的企业，或已是成员/已提交申请。")})
     member = services.member_apply(
-        cooperative=coop,
-        enterprise=enterprise,
-        officer_name=payload.officer_name,
-        officer_phone=payload.officer_phone,
-        accept_commitment=payload.accept_commitment,
-        commitment_version=payload.commitment_version,
-        by=request.user,
+        cooperative=coop, enterprise=enterprise, by=request.user, **payload.dict(exclude={"enterprise"})
     )
     return Status(201, selectors.member_get(fetched_by=request.user, pk=member.pk))
 
@@ -327,14 +321,7 @@ def record_inspection(request, id: Id, payload: InspectionIn):
     checkpoint = scoped_or_404(selectors.checkpoint_get, request, id)
     member = _member(request, payload.member)
     inspection = services.inspection_record(
-        member=member,
-        checkpoint=checkpoint,
-        values=payload.values,
-        inspected_on=payload.inspected_on,
-        batch=payload.batch,
-        inspector=payload.inspector,
-        notes=payload.notes,
-        by=request.user,
+        member=member, checkpoint=checkpoint, by=request.user, **payload.dict(exclude={"member"})
     )
     return Status(201, inspection)
 

@@ -133,16 +133,7 @@ list_enterprises, get_enterprise = _entity_routes(
 )
 def create_enterprise(request, payload: EnterpriseIn):
     enterprise = services.enterprise_create(
-        data=services.EnterpriseData(
-            uscc=payload.uscc,
-            name=payload.name,
-            region=payload.region,
-            industry=payload.industry,
-            scale=payload.scale,
-            address=payload.address,
-            kind=payload.kind,
-            products=payload.products,
-        ),
+        data=services.EnterpriseData(**payload.dict()),
         by=request.user,
     )
     return Status(201, selectors.enterprise_get(fetched_by=request.user, pk=enterprise.pk))

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, ValidationErrorOut
 from nqihub.core.bounds import Id, Year
 from nqihub.core.errors import NotFound, ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import labels, selectors, services
 from .models import Report, ReportEvent
@@ -181,10 +182,7 @@ class ReturnIn(Schema):
 
 
 def _report(request, id: Id) -> Report:
-    try:
-        return selectors.report_get(fetched_by=request.user, pk=id)
-    except Report.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.report_get, request, id)
 
 
 @router.get("/stats/reports", response={200: list[StatsReportOut], **READ_ERRORS}, summary="Reports in scope")
@@ -206,14 +204,7 @@ def get_report(request, id: Id):
 )
 def create_report(request, payload: ReportIn):
     region = payload.region or selectors.home_region(request.user) or ""
-    report = services.report_create(
-        region=region,
-        period_type=payload.period_type,
-        year=payload.year,
-        part=payload.part,
-        remarks=payload.remarks,
-        by=request.user,
-    )
+    report = services.report_create(region=region, by=request.user, **payload.dict(exclude={"region"}))
     return Status(201, report)
 
 
