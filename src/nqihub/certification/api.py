@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Id, IsoDate, Label
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import catalogue, selectors, services
 from .models import Certificate, CertificateStatus, CertificateType
@@ -158,10 +159,7 @@ def _choice(value: str | None, choices, field: str) -> str | None:
 
 
 def _certificate(request, id: Id) -> Certificate:
-    try:
-        return selectors.certificate_get(fetched_by=request.user, pk=id)
-    except Certificate.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.certificate_get, request, id)
 
 
 @router.get(

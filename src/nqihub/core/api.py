@@ -31,6 +31,11 @@ class Pages(PageNumberPagination):
         super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
 
 
+def attrs(obj, *names: str, **extra) -> dict:
+    """``{name: obj.name}`` for each of ``names``, then ``extra``: a route's output built from a record."""
+    return {**{name: getattr(obj, name) for name in names}, **extra}
+
+
 # --- error bodies (documented in OpenAPI; produced by the handlers in nqihub/api.py) -------------------
 
 

@@ -18,15 +18,16 @@ from ninja import Field, File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from nqihub.core.api import MAX_PAGE_SIZE, ErrorOut, ValidationErrorOut
+from nqihub.core.api import MAX_PAGE_SIZE, ErrorOut, ValidationErrorOut, attrs
 from nqihub.core.bounds import Code, Id
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
+from nqihub.core.http import get_or_404, scoped_or_404
 from nqihub.core.regions import is_code
 from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states, tracking
-from .models import Assignment, Attachment, Category, IdempotencyRecord, Rectification, ServiceRequest
+from .models import Assignment, Category, IdempotencyRecord, Rectification, ServiceRequest
 from .schemas_api import (
     AssignmentOut,
     CallbackIn,
@@ -156,56 +157,32 @@ def _detail(req: ServiceRequest, user) -> dict:
         },
         rectification=None
         if rect is None
-        else {
-            "status": rect.status,
-            "score": rect.score,
-            "due_by": rect.due_by,
-            "is_overdue": rect.is_overdue,
-            "response": rect.response,
-            "callback_note": rect.callback_note,
-            "callback_satisfied": rect.callback_satisfied,
-            "callback_at": rect.callback_at,
-        },
+        else attrs(
+            rect,
+            "status",
+            "score",
+            "due_by",
+            "is_overdue",
+            "response",
+            "callback_note",
+            "callback_satisfied",
+            "callback_at",
+        ),
         assignments=[_assignment(a) for a in _assignments_of(req)],
         timeline=[
-            {
-                "at": e.at,
-                "kind": e.kind,
-                "message": e.message,
-                "actor": _actor(e.actor),
-                "internal": e.internal,
-            }
+            attrs(e, "at", "kind", "message", "internal", actor=_actor(e.actor))
             for e in selectors.timeline(fetched_by=user, request=req)
         ],
         notes=[
-            {
-                "id": n.pk,
-                "text": n.text,
-                "internal": n.internal,
-                "author": _actor(n.author),
-                "created_at": n.created_at,
-            }
+            attrs(n, "text", "internal", "created_at", id=n.pk, author=_actor(n.author))
             for n in selectors.notes(fetched_by=user, request=req)
         ],
         attachments=[
-            {
-                "id": a.pk,
-                "name": a.name,
-                "size": a.size,
-                "content_type": a.content_type,
-                "internal": a.internal,
-                "uploaded_at": a.uploaded_at,
-            }
+            attrs(a, "name", "size", "content_type", "internal", "uploaded_at", id=a.pk)
             for a in selectors.attachments(fetched_by=user, request=req)
         ],
         links=[
-            {
-                "id": link.pk,
-                "kind": link.kind,
-                "ref": link.ref,
-                "title": link.title,
-                "internal": link.internal,
-            }
+            attrs(link, "kind", "ref", "title", "internal", id=link.pk)
             for link in selectors.links(fetched_by=user, request=req)
         ],
         actions=selectors.allowed_actions(fetched_by=user, request=req),
@@ -215,17 +192,11 @@ def _detail(req: ServiceRequest, user) -> dict:
 
 
 def _get(request, id: Id) -> ServiceRequest:
-    try:
-        return selectors.request_get(fetched_by=request.user, pk=id)
-    except ServiceRequest.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.request_get, request, id)
 
 
 def _get_assignment(request, id: Id) -> Assignment:
-    try:
-        return selectors.assignment_get(fetched_by=request.user, pk=id)
-    except Assignment.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.assignment_get, request, id)
 
 
 def _fresh_detail(request, pk: Id) -> dict:
@@ -370,30 +341,29 @@ def _action(request, id: Id, call):
     return _idempotent(request, run)
 
 
+def _service_action(request, id: Id, service, **kwargs):
+    """``_action`` running ``service(request=<the request>, by=<the user>, **kwargs)``."""
+    return _action(request, id, lambda req: service(request=req, by=request.user, **kwargs))
+
+
 @router.post("/requests/{id}/accept", response={200: RequestDetailOut, **WRITE}, summary="Accept (受理)")
 def accept_request(request, id: Id):
-    return _action(request, id, lambda req: services.request_accept(request=req, by=request.user))
+    return _service_action(request, id, services.request_accept)
 
 
 @router.post(
     "/requests/{id}/reject", response={200: RequestDetailOut, **WRITE}, summary="Reject with a reason"
 )
 def reject_request(request, id: Id, payload: ReasonIn):
-    return _action(
-        request, id, lambda req: services.request_reject(request=req, reason=payload.reason, by=request.user)
-    )
+    return _service_action(request, id, services.request_reject, reason=payload.reason)
 
 
 @router.post(
     "/requests/{id}/reroute", response={200: RequestDetailOut, **WRITE}, summary="Re-route to another station"
 )
 def reroute_request(request, id: Id, payload: RerouteIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.request_reroute(
-            request=req, reason=payload.reason, station_id=payload.station_id, by=request.user
-        ),
+    return _service_action(
+        request, id, services.request_reroute, reason=payload.reason, station_id=payload.station_id
     )
 
 
@@ -402,9 +372,7 @@ def reroute_request(request, id: Id, payload: RerouteIn):
 )
 def dispatch_request(request, id: Id, payload: DispatchIn):
     specs = [services.AssigneeSpec(a.assignee_type, a.assignee_id, a.note) for a in payload.assignments]
-    return _action(
-        request, id, lambda req: services.request_dispatch(request=req, assignees=specs, by=request.user)
-    )
+    return _service_action(request, id, services.request_dispatch, assignees=specs)
 
 
 @router.post(
@@ -420,9 +388,7 @@ def resolve_request(request, id: Id, payload: ResolveIn):
         standards_drafted=payload.standards_drafted,
         certifications_obtained=payload.certifications_obtained,
     )
-    return _action(
-        request, id, lambda req: services.request_resolve(request=req, resolution=resolution, by=request.user)
-    )
+    return _service_action(request, id, services.request_resolve, resolution=resolution)
 
 
 @router.post("/requests/{id}/rate", response={200: RequestDetailOut, **WRITE}, summary="Rate (好差评, 1–5)")
@@ -440,16 +406,12 @@ def rate_request(request, id: Id, payload: RateIn):
     "/requests/{id}/withdraw", response={200: RequestDetailOut, **WRITE}, summary="Withdraw with a reason"
 )
 def withdraw_request(request, id: Id, payload: ReasonIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.request_withdraw(request=req, reason=payload.reason, by=request.user),
-    )
+    return _service_action(request, id, services.request_withdraw, reason=payload.reason)
 
 
 @router.post("/requests/{id}/close", response={200: RequestDetailOut, **WRITE}, summary="Close")
 def close_request(request, id: Id):
-    return _action(request, id, lambda req: services.request_close(request=req, by=request.user))
+    return _service_action(request, id, services.request_close)
 
 
 @router.get(
@@ -471,13 +433,7 @@ def request_suggestions(request, id: Id):
 
 @router.post("/requests/{id}/notes", response={200: RequestDetailOut, **WRITE}, summary="Add a note")
 def add_note(request, id: Id, payload: NoteIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.note_add(
-            request=req, text=payload.text, internal=payload.internal, by=request.user
-        ),
-    )
+    return _service_action(request, id, services.note_add, text=payload.text, internal=payload.internal)
 
 
 @router.post(
@@ -486,11 +442,7 @@ def add_note(request, id: Id, payload: NoteIn):
     summary="Upload an attachment (PDF, PNG, JPG, XLSX, DOCX)",
 )
 def add_attachment(request, id: Id, file: File[UploadedFile], internal: Form[bool] = False):
-    return _action(
-        request,
-        id,
-        lambda req: services.attachment_add(request=req, upload=file, internal=internal, by=request.user),
-    )
+    return _service_action(request, id, services.attachment_add, upload=file, internal=internal)
 
 
 @router.get(
@@ -500,26 +452,20 @@ def add_attachment(request, id: Id, file: File[UploadedFile], internal: Form[boo
 )
 def get_attachment(request, id: Id, attachment_id: Id):
     req = _get(request, id)
-    try:
-        att = selectors.attachment_get(fetched_by=request.user, request=req, pk=attachment_id)
-    except Attachment.DoesNotExist as exc:
-        raise Http404 from exc
+    att = get_or_404(selectors.attachment_get, fetched_by=request.user, request=req, pk=attachment_id)
     return file_response(att.file, filename=att.name, content_type=att.content_type)
 
 
 @router.post("/requests/{id}/links", response={200: RequestDetailOut, **WRITE}, summary="Link another record")
 def add_link(request, id: Id, payload: LinkIn):
-    return _action(
+    return _service_action(
         request,
         id,
-        lambda req: services.link_add(
-            request=req,
-            kind=payload.kind,
-            ref=payload.ref,
-            title=payload.title,
-            internal=payload.internal,
-            by=request.user,
-        ),
+        services.link_add,
+        kind=payload.kind,
+        ref=payload.ref,
+        title=payload.title,
+        internal=payload.internal,
     )
 
 
@@ -529,11 +475,7 @@ def add_link(request, id: Id, payload: LinkIn):
     summary="Answer a rectification (整改)",
 )
 def rectification_respond(request, id: Id, payload: RectifyIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.rectification_respond(request=req, response=payload.response, by=request.user),
-    )
+    return _service_action(request, id, services.rectification_respond, response=payload.response)
 
 
 @router.post(
@@ -542,12 +484,8 @@ def rectification_respond(request, id: Id, payload: RectifyIn):
     summary="Record the callback (回访)",
 )
 def rectification_callback(request, id: Id, payload: CallbackIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.rectification_callback(
-            request=req, note=payload.note, satisfied=payload.satisfied, by=request.user
-        ),
+    return _service_action(
+        request, id, services.rectification_callback, note=payload.note, satisfied=payload.satisfied
     )
 
 

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.api import (
+    DETAIL_ERRORS,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    READ_ERRORS,
+    ErrorOut,
+    ValidationErrorOut,
+)
 from nqihub.core.bounds import INT_MAX, Id, PageNumber, StandardCode
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import diff as diffing
 from . import selectors, services, states
@@ -276,10 +284,7 @@ class DiffOut(Schema):
 
 
 def _get(request, id: int) -> EnterpriseStandard:
-    try:
-        return selectors.draft_get(fetched_by=request.user, pk=id)
-    except EnterpriseStandard.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.draft_get, request, id)
 
 
 def _count(findings, severity) -> int:

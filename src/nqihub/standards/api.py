@@ -10,9 +10,17 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.api import (
+    DETAIL_ERRORS,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    READ_ERRORS,
+    ErrorOut,
+    ValidationErrorOut,
+)
 from nqihub.core.bounds import Id, Label, PageNumber, StandardCode
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import selectors, services
 from .models import Declaration, Standard, StandardProposal
@@ -323,10 +331,7 @@ def create_declaration(request, payload: DeclarationIn):
     summary="One self-declaration",
 )
 def get_declaration(request, id: Id):
-    try:
-        return selectors.declaration_get(fetched_by=request.user, pk=id)
-    except Declaration.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.declaration_get, request, id)
 
 
 # --- proposals: a missing standard proposed for the catalogue ---------------------------------------------
@@ -394,10 +399,7 @@ class ProposalPage(Schema):
 
 
 def _proposal(request, id: int):
-    try:
-        return selectors.proposal_get(fetched_by=request.user, pk=id)
-    except StandardProposal.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.proposal_get, request, id)
 
 
 @router.get(
