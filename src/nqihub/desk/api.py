@@ -20,6 +20,7 @@ from ninja.responses import Status
 
 from nqihub.core.api import MAX_PAGE_SIZE, ErrorOut, ValidationErrorOut, attrs
 from nqihub.core.bounds import Code, Id
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
 from nqihub.core.http import get_or_404, scoped_or_404
@@ -47,7 +48,6 @@ from .schemas_api import (
     ResolveIn,
     SuggestionsOut,
     TrackOut,
-    _choices,
 )
 
 router = Router(tags=["desk"])
@@ -294,10 +294,10 @@ def list_requests(request, filters: Query[RequestFilter]):
         if bad:
             errors["status"] = _("状态“%(s)s”无效，应为：%(v)s。") % {
                 "s": "、".join(bad),
-                "v": _choices(states.STATUS_CHOICES),
+                "v": choices_text(states.STATUS_CHOICES),
             }
     if filters.category and filters.category not in Category.values:
-        errors["category"] = _("需求类别应为：%(v)s。") % {"v": _choices(Category.choices)}
+        errors["category"] = _("需求类别应为：%(v)s。") % {"v": choices_text(Category.choices)}
     if filters.region and not is_code(filters.region.strip()):
         errors["region"] = _("行政区划代码应为6位数字。")
     if errors:

@@ -19,6 +19,7 @@ from nqihub.core.api import (
     ValidationErrorOut,
 )
 from nqihub.core.bounds import Id, Label, PageNumber, StandardCode
+from nqihub.core.choices import choice_param, choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.http import scoped_or_404
 
@@ -29,10 +30,6 @@ from .search import highlight
 from .services import UNLISTED_NOTE
 
 router = Router(tags=["standards"])
-
-
-def _choices(choices) -> str:
-    return "、".join(f"{value}（{label}）" for value, label in choices)
 
 
 # --- schemas -----------------------------------------------------------------------------------------------
@@ -80,9 +77,15 @@ class StandardDetailOut(StandardOut):
 
 class StandardFilter(Schema):
     q: str = Field("", description="中文关键词（分词检索标题）或标准号（含或不含年代号）", max_length=100)
-    level: str | None = Field(None, description=f"层级：{_choices(Standard.Level.choices)}", max_length=12)
-    nature: str | None = Field(None, description=f"性质：{_choices(Standard.Nature.choices)}", max_length=12)
-    status: str | None = Field(None, description=f"状态：{_choices(Standard.Status.choices)}", max_length=12)
+    level: str | None = Field(
+        None, description=f"层级：{choices_text(Standard.Level.choices)}", max_length=12
+    )
+    nature: str | None = Field(
+        None, description=f"性质：{choices_text(Standard.Nature.choices)}", max_length=12
+    )
+    status: str | None = Field(
+        None, description=f"状态：{choices_text(Standard.Status.choices)}", max_length=12
+    )
     ics: str | None = Field(None, description="ICS 分类号（含其下级）", max_length=32)
     page: PageNumber = Field(1, ge=1)
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
@@ -117,7 +120,7 @@ class DeclarationIn(Schema):
     enterprise: Id | None = Field(None, description="企业 id（您是多家企业的成员时必填）")
     product: str = Field(..., max_length=200)
     product_model: str = Field("", max_length=200)
-    kind: str = Field(..., description=f"{_choices(Declaration.Kind.choices)}", max_length=8)
+    kind: str = Field(..., description=f"{choices_text(Declaration.Kind.choices)}", max_length=8)
     standard: str = Field("", description="执行的公开标准号（kind=public）", max_length=120)
     own_code: str = Field("", description="企业标准编号 Q/…（kind=own）", max_length=120)
     own_title: str = Field("", description="企业标准名称（kind=own）", max_length=300)
@@ -195,20 +198,6 @@ class DeclarationPage(Schema):
 # --- helpers -----------------------------------------------------------------------------------------------
 
 
-def _choice(value: str | None, choices, field: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value not in dict(choices):
-        raise ValidationFailed(
-            {
-                field: _("“%(value)s”无效，应为：%(allowed)s。")
-                % {"value": value, "allowed": _choices(choices)}
-            }
-        )
-    return value
-
-
 def _standard_by_number(number: str, field: str = "canonical") -> tuple[Standard, "selectors.Lookup"]:
     try:
         lookup = selectors.standard_lookup(fetched_by=None, number=number)
@@ -228,9 +217,9 @@ def list_standards(request, filters: Query[StandardFilter]):
     result = selectors.standard_search(
         fetched_by=request.user,
         q=filters.q.strip(),
-        level=_choice(filters.level, Standard.Level.choices, "level"),
-        nature=_choice(filters.nature, Standard.Nature.choices, "nature"),
-        status=_choice(filters.status, Standard.Status.choices, "status"),
+        level=choice_param(filters.level, Standard.Level.choices, "level"),
+        nature=choice_param(filters.nature, Standard.Nature.choices, "nature"),
+        status=choice_param(filters.status, Standard.Status.choices, "status"),
         ics=ics,
         limit=filters.page_size,
         offset=(filters.page - 1) * filters.page_size,

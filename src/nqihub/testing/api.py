@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
 from nqihub.core.bounds import Code, Id, IsoDate
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.http import scoped_or_404
 
@@ -27,10 +28,6 @@ WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 
 class TooMany(DomainError):
     status = 429
-
-
-def _choices(choices) -> str:
-    return "、".join(f"{v}（{label}）" for v, label in choices)
 
 
 # --- schemas ------------------------------------------------------------------------------------------------
@@ -198,7 +195,7 @@ class OrderIn(Schema):
     cooperative: Id | None = Field(None, description="代为委托的质量合作社（组织 id）")
     service_request: Id | None = Field(None, description="来自的服务需求 id（双向关联）")
     product_standard: str = Field("", description="产品标准号（判定依据）", max_length=120)
-    test_kind: str = Field(TestKind.COMMISSIONED, description=_choices(TestKind.choices), max_length=12)
+    test_kind: str = Field(TestKind.COMMISSIONED, description=choices_text(TestKind.choices), max_length=12)
     remarks: str = Field("", max_length=5000)
     submit: bool = Field(False, description="true：创建后直接提交给检测机构")
 
@@ -229,9 +226,9 @@ class ActionIn(Schema):
 
 class OrderFilter(Schema):
     status: str | None = Field(
-        None, description=f"状态（可逗号分隔多个）：{_choices(OrderStatus.choices)}", max_length=200
+        None, description=f"状态（可逗号分隔多个）：{choices_text(OrderStatus.choices)}", max_length=200
     )
-    conclusion: str | None = Field(None, description=_choices(Conclusion.choices), max_length=12)
+    conclusion: str | None = Field(None, description=choices_text(Conclusion.choices), max_length=12)
     enterprise: Id | None = None
     lab: Id | None = None
     q: str = Field("", description="委托单号、报告编号、产品或企业", max_length=100)
@@ -287,7 +284,7 @@ def _choice(value: str | None, choices, field: str) -> str | None:
         raise ValidationFailed(
             {
                 field: _("“%(value)s”无效，应为：%(allowed)s。")
-                % {"value": "、".join(bad), "allowed": _choices(choices)}
+                % {"value": "、".join(bad), "allowed": choices_text(choices)}
             }
         )
     return ",".join(values)

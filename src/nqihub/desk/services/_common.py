@@ -279,7 +279,3 @@ def _reason(reason: str | None, field_name: str = "reason") -> str:
     if len(reason) > 500:
         raise ValidationFailed({field_name: _("理由不能超过500个字符。")})
     return reason
-
-
-def _choices_text(choices) -> str:
-    return "、".join(f"{v}（{label}）" for v, label in choices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.policy import require
 
@@ -12,7 +13,6 @@ from .. import states
 from ..models import Assignment, Link, Note, ServiceRequest
 from ._common import (
     _action,
-    _choices_text,
     _event,
     _lock,
     _save,
@@ -92,7 +92,7 @@ def link_add(
     ref = (ref or "").strip()
     errors = {}
     if kind not in Link.Kind.values:
-        errors["kind"] = _("关联类型应为：%(v)s。") % {"v": _choices_text(Link.Kind.choices)}
+        errors["kind"] = _("关联类型应为：%(v)s。") % {"v": choices_text(Link.Kind.choices)}
     if not ref:
         errors["ref"] = _("请填写关联记录的编号。")
     elif len(ref) > 100:
