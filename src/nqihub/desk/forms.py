@@ -4,7 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, industry_input
+from nqihub.core.forms import BootstrapMixin, ListFilterMixin, industry_input
 from nqihub.core.widgets import DateInput
 
 from . import states
@@ -268,7 +268,7 @@ class CompleteForm(_Form):
 # --- lists ---------------------------------------------------------------------------------------------
 
 
-class RequestFilterForm(_Form):
+class RequestFilterForm(ListFilterMixin, _Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态"))] + list(states.STATUS_CHOICES)
@@ -290,17 +290,8 @@ class RequestFilterForm(_Form):
         else:
             self.fields["station"].choices = [("", _("全部服务站"))] + list(station_choices)
 
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "q": data.get("q") or "",
-            "status": data.get("status") or None,
-            "category": data.get("category") or None,
-            "station": data.get("station") or None,
-            "overdue": tri_state(data.get("overdue")),
-        }
+    def filter_value(self, name: str, value):
+        return tri_state(value) if name == "overdue" else super().filter_value(name, value)
 
 
 class TrackForm(_Form):
