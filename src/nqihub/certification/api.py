@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages
 from nqihub.core.bounds import Code, Id, IsoDate, Label
 from nqihub.core.choices import choice_param, choices_text
 from nqihub.core.errors import ValidationFailed
@@ -19,8 +19,6 @@ from . import catalogue, selectors, services
 from .models import Certificate, CertificateStatus, CertificateType
 
 router = Router(tags=["certification"])
-
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class StatusChangeOut(Schema):
@@ -45,7 +43,7 @@ class SurveillanceOut(Schema):
 class CertificateOut(Schema):
     id: int
     enterprise_id: int
-    enterprise_name: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
     number: str
     type: str
     type_label: str
@@ -60,10 +58,6 @@ class CertificateOut(Schema):
     #: Entered by the enterprise itself (自主申报); its status is the certification body's or a regulator's.
     self_declared: bool
     is_demo: bool
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_type_label(obj) -> str:

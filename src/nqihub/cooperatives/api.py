@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages
 from nqihub.core.bounds import Code, Count, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.http import scoped_or_404
@@ -17,26 +17,16 @@ from . import selectors, services
 
 router = Router(tags=["质量合作社"])
 
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
-
 
 class CooperativeOut(Schema):
     id: int
     name: str
     host_organisation: str
-    region_code: str
-    industry_code: str | None
+    region_code: str = Field(..., alias="region_id")
+    industry_code: str | None = Field(..., alias="industry_id")
     commitment_version: int
     target_pass_rate: float
     is_demo: bool
-
-    @staticmethod
-    def resolve_region_code(obj) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_industry_code(obj) -> str | None:
-        return obj.industry_id
 
     @staticmethod
     def resolve_target_pass_rate(obj) -> float:
@@ -52,8 +42,8 @@ class MemberOut(Schema):
     id: int
     cooperative_id: int
     enterprise_id: int
-    enterprise_name: str
-    enterprise_kind: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
+    enterprise_kind: str = Field(..., alias="enterprise.kind")
     status: str
     status_label: str
     officer_name: str
@@ -61,14 +51,6 @@ class MemberOut(Schema):
     commitment_version: int | None
     joined_on: date | None
     left_on: date | None
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_enterprise_kind(obj) -> str:
-        return obj.enterprise.kind
 
     @staticmethod
     def resolve_status_label(obj) -> str:

@@ -60,6 +60,8 @@ OPTIONAL_TOKEN = {"security": [{}]}
 #: Responses every authenticated route can give besides its success.
 READ_ERRORS = {401: ErrorOut, 422: ValidationErrorOut}
 DETAIL_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+#: Responses of a route that changes a record: refused (403), missing (404), not in this state (409), bad input.
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 # --- regions and industries --------------------------------------------------------------------------

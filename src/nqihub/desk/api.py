@@ -18,7 +18,7 @@ from ninja import Field, File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from nqihub.core.api import MAX_PAGE_SIZE, ErrorOut, ValidationErrorOut, attrs
+from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, WRITE_ERRORS, ErrorOut, ValidationErrorOut, attrs
 from nqihub.core.bounds import Code, Id
 from nqihub.core.choices import choices_text
 from nqihub.core.errors import DomainError, ValidationFailed
@@ -58,10 +58,6 @@ class TrackTooMany(DomainError):
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-READ = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 # --- serialisation -----------------------------------------------------------------------------------
@@ -242,7 +238,7 @@ def _idempotent_run(request, fn):
 # --- requests ----------------------------------------------------------------------------------------
 
 
-@router.post("/requests", response={201: RequestDetailOut, **WRITE}, summary="File a service request")
+@router.post("/requests", response={201: RequestDetailOut, **WRITE_ERRORS}, summary="File a service request")
 def create_request(request, payload: RequestIn):
     def run():
         data = services.RequestData(
@@ -318,7 +314,7 @@ def list_requests(request, filters: Query[RequestFilter]):
 
 @router.get(
     "/requests/{id}",
-    response={200: RequestDetailOut, **READ},
+    response={200: RequestDetailOut, **DETAIL_ERRORS},
     summary="One service request, with its timeline",
 )
 def get_request(request, id: Id):
@@ -341,43 +337,42 @@ def _action(request, id: Id, call):
     return _idempotent(request, run)
 
 
+def _request_post(action: str, summary: str):
+    """``POST /requests/{id}/<action>``: an action on one request, answered with the request as it is now."""
+    return router.post(
+        f"/requests/{{id}}/{action}", response={200: RequestDetailOut, **WRITE_ERRORS}, summary=summary
+    )
+
+
 def _service_action(request, id: Id, service, **kwargs):
     """``_action`` running ``service(request=<the request>, by=<the user>, **kwargs)``."""
     return _action(request, id, lambda req: service(request=req, by=request.user, **kwargs))
 
 
-@router.post("/requests/{id}/accept", response={200: RequestDetailOut, **WRITE}, summary="Accept (受理)")
+@_request_post("accept", "Accept (受理)")
 def accept_request(request, id: Id):
     return _service_action(request, id, services.request_accept)
 
 
-@router.post(
-    "/requests/{id}/reject", response={200: RequestDetailOut, **WRITE}, summary="Reject with a reason"
-)
+@_request_post("reject", "Reject with a reason")
 def reject_request(request, id: Id, payload: ReasonIn):
     return _service_action(request, id, services.request_reject, reason=payload.reason)
 
 
-@router.post(
-    "/requests/{id}/reroute", response={200: RequestDetailOut, **WRITE}, summary="Re-route to another station"
-)
+@_request_post("reroute", "Re-route to another station")
 def reroute_request(request, id: Id, payload: RerouteIn):
     return _service_action(
         request, id, services.request_reroute, reason=payload.reason, station_id=payload.station_id
     )
 
 
-@router.post(
-    "/requests/{id}/dispatch", response={200: RequestDetailOut, **WRITE}, summary="Dispatch into assignments"
-)
+@_request_post("dispatch", "Dispatch into assignments")
 def dispatch_request(request, id: Id, payload: DispatchIn):
     specs = [services.AssigneeSpec(a.assignee_type, a.assignee_id, a.note) for a in payload.assignments]
     return _service_action(request, id, services.request_dispatch, assignees=specs)
 
 
-@router.post(
-    "/requests/{id}/resolve", response={200: RequestDetailOut, **WRITE}, summary="Resolve with the outcome"
-)
+@_request_post("resolve", "Resolve with the outcome")
 def resolve_request(request, id: Id, payload: ResolveIn):
     resolution = services.Resolution(
         outcome=payload.outcome,
@@ -391,7 +386,7 @@ def resolve_request(request, id: Id, payload: ResolveIn):
     return _service_action(request, id, services.request_resolve, resolution=resolution)
 
 
-@router.post("/requests/{id}/rate", response={200: RequestDetailOut, **WRITE}, summary="Rate (好差评, 1–5)")
+@_request_post("rate", "Rate (好差评, 1–5)")
 def rate_request(request, id: Id, payload: RateIn):
     started = timezone.now()
 
@@ -402,21 +397,19 @@ def rate_request(request, id: Id, payload: RateIn):
     return _action(request, id, rate)
 
 
-@router.post(
-    "/requests/{id}/withdraw", response={200: RequestDetailOut, **WRITE}, summary="Withdraw with a reason"
-)
+@_request_post("withdraw", "Withdraw with a reason")
 def withdraw_request(request, id: Id, payload: ReasonIn):
     return _service_action(request, id, services.request_withdraw, reason=payload.reason)
 
 
-@router.post("/requests/{id}/close", response={200: RequestDetailOut, **WRITE}, summary="Close")
+@_request_post("close", "Close")
 def close_request(request, id: Id):
     return _service_action(request, id, services.request_close)
 
 
 @router.get(
     "/requests/{id}/suggestions",
-    response={200: SuggestionsOut, **READ},
+    response={200: SuggestionsOut, **DETAIL_ERRORS},
     summary="Ranked dispatch suggestions",
 )
 def request_suggestions(request, id: Id):
@@ -431,23 +424,19 @@ def request_suggestions(request, id: Id):
     }
 
 
-@router.post("/requests/{id}/notes", response={200: RequestDetailOut, **WRITE}, summary="Add a note")
+@_request_post("notes", "Add a note")
 def add_note(request, id: Id, payload: NoteIn):
     return _service_action(request, id, services.note_add, text=payload.text, internal=payload.internal)
 
 
-@router.post(
-    "/requests/{id}/attachments",
-    response={200: RequestDetailOut, **WRITE},
-    summary="Upload an attachment (PDF, PNG, JPG, XLSX, DOCX)",
-)
+@_request_post("attachments", "Upload an attachment (PDF, PNG, JPG, XLSX, DOCX)")
 def add_attachment(request, id: Id, file: File[UploadedFile], internal: Form[bool] = False):
     return _service_action(request, id, services.attachment_add, upload=file, internal=internal)
 
 
 @router.get(
     "/requests/{id}/attachments/{attachment_id}",
-    response={200: None, **READ},
+    response={200: None, **DETAIL_ERRORS},
     summary="Download an attachment",
 )
 def get_attachment(request, id: Id, attachment_id: Id):
@@ -456,7 +445,7 @@ def get_attachment(request, id: Id, attachment_id: Id):
     return file_response(att.file, filename=att.name, content_type=att.content_type)
 
 
-@router.post("/requests/{id}/links", response={200: RequestDetailOut, **WRITE}, summary="Link another record")
+@_request_post("links", "Link another record")
 def add_link(request, id: Id, payload: LinkIn):
     return _service_action(
         request,
@@ -469,20 +458,12 @@ def add_link(request, id: Id, payload: LinkIn):
     )
 
 
-@router.post(
-    "/requests/{id}/rectification/respond",
-    response={200: RequestDetailOut, **WRITE},
-    summary="Answer a rectification (整改)",
-)
+@_request_post("rectification/respond", "Answer a rectification (整改)")
 def rectification_respond(request, id: Id, payload: RectifyIn):
     return _service_action(request, id, services.rectification_respond, response=payload.response)
 
 
-@router.post(
-    "/requests/{id}/rectification/callback",
-    response={200: RequestDetailOut, **WRITE},
-    summary="Record the callback (回访)",
-)
+@_request_post("rectification/callback", "Record the callback (回访)")
 def rectification_callback(request, id: Id, payload: CallbackIn):
     return _service_action(
         request, id, services.rectification_callback, note=payload.note, satisfied=payload.satisfied
@@ -500,6 +481,13 @@ def list_assignments(request, status: Code | None = None):
     ]
 
 
+def _assignment_post(action: str, summary: str):
+    """``POST /assignments/{id}/<action>``: an action on one assignment, answered with the assignment."""
+    return router.post(
+        f"/assignments/{{id}}/{action}", response={200: AssignmentOut, **WRITE_ERRORS}, summary=summary
+    )
+
+
 def _assignment_action(request, id: Id, call):
     def run():
         a = _get_assignment(request, id)
@@ -510,16 +498,12 @@ def _assignment_action(request, id: Id, call):
     return _idempotent(request, run)
 
 
-@router.post(
-    "/assignments/{id}/accept", response={200: AssignmentOut, **WRITE}, summary="Accept an assignment"
-)
+@_assignment_post("accept", "Accept an assignment")
 def accept_assignment(request, id: Id):
     return _assignment_action(request, id, _settled(request, services.assignment_accept))
 
 
-@router.post(
-    "/assignments/{id}/decline", response={200: AssignmentOut, **WRITE}, summary="Decline with a reason"
-)
+@_assignment_post("decline", "Decline with a reason")
 def decline_assignment(request, id: Id, payload: ReasonIn):
     return _assignment_action(
         request,
@@ -540,9 +524,7 @@ def _settled(request, service, **kwargs):
     return call
 
 
-@router.post(
-    "/assignments/{id}/complete", response={200: AssignmentOut, **WRITE}, summary="Complete an assignment"
-)
+@_assignment_post("complete", "Complete an assignment")
 def complete_assignment(request, id: Id, payload: CompleteIn | None = None):
     result = payload.result if payload is not None else ""
     return _assignment_action(
@@ -550,9 +532,7 @@ def complete_assignment(request, id: Id, payload: CompleteIn | None = None):
     )
 
 
-@router.post(
-    "/assignments/{id}/reassign", response={200: AssignmentOut, **WRITE}, summary="Reassign (station)"
-)
+@_assignment_post("reassign", "Reassign (station)")
 def reassign_assignment(request, id: Id, payload: ReassignIn):
     to = services.AssigneeSpec(payload.assignee_type, payload.assignee_id, payload.note)
     return _assignment_action(

@@ -181,21 +181,13 @@ class QualificationOut(_KindLabelled):
 
 class ScopeLineOut(Schema):
     id: int
-    product: str
-    parameter: str
+    product: str = Field(..., alias="product_text")
+    parameter: str = Field(..., alias="parameter_text")
     method_standard: str
     limitation: str
     quantity: str
     measuring_range: str
     uncertainty: str
-
-    @staticmethod
-    def resolve_product(obj) -> str:
-        return obj.product_text
-
-    @staticmethod
-    def resolve_parameter(obj) -> str:
-        return obj.parameter_text
 
 
 class ScopeLinePage(Schema):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages
 from nqihub.core.bounds import Code, Days, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.http import get_or_404
@@ -18,8 +18,6 @@ from . import selectors, services
 from .models import Booking, Instrument, Purpose
 
 router = Router(tags=["metrology"])
-
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class InstrumentIn(Schema):

@@ -145,7 +145,7 @@ class IndicatorOut(Schema):
 class DeclarationOut(Schema):
     id: int
     enterprise_id: int
-    enterprise_name: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
     product: str
     product_model: str
     kind: str
@@ -160,10 +160,6 @@ class DeclarationOut(Schema):
     weaker_statement: str
     is_demo: bool
     created_at: str
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_standard(obj) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, ErrorOut, Pages
 from nqihub.core.bounds import Code, Id, IsoDate
 from nqihub.core.choices import choices_text
 from nqihub.core.errors import DomainError, ValidationFailed
@@ -22,8 +22,6 @@ from . import selectors, services, throttle
 from .models import Conclusion, OrderStatus, Report, TestKind, TestOrder
 
 router = Router(tags=["检验检测"])
-
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class TooMany(DomainError):
@@ -93,14 +91,14 @@ class OrderOut(Schema):
     status: str
     status_label: str
     enterprise_id: int
-    enterprise_name: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
     lab_id: int
-    lab_name: str
+    lab_name: str = Field(..., alias="lab.name")
     cooperative_id: int | None
     service_request_id: int | None
-    region_code: str
+    region_code: str = Field(..., alias="region_id")
     product_name: str
-    product_standard: str
+    product_standard: str = Field(..., alias="product_standard_label")
     product_standard_note: str = Field(
         "", description="产品标准不在平台标准库中时为“未收录，请核实”（照常接受）"
     )
@@ -114,22 +112,6 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_status_label(obj) -> str:
         return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_lab_name(obj) -> str:
-        return obj.lab.name
-
-    @staticmethod
-    def resolve_region_code(obj) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_product_standard(obj) -> str:
-        return obj.product_standard_label
 
     @staticmethod
     def resolve_product_standard_note(obj) -> str:
