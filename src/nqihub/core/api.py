@@ -31,6 +31,14 @@ class Pages(PageNumberPagination):
         super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
 
 
+def page_of(qs, page: int, page_size: int, item=None) -> dict:
+    """``{"items": [...], "count": N}``: page ``page`` (from 1) of ``qs``, each row through ``item`` if given
+    — the shape of ``Pages`` for a route that takes its page parameters itself."""
+    start = (page - 1) * page_size
+    rows = qs[start : start + page_size]
+    return {"items": [item(r) for r in rows] if item else list(rows), "count": qs.count()}
+
+
 def attrs(obj, *names: str, **extra) -> dict:
     """``{name: obj.name}`` for each of ``names``, then ``extra``: a route's output built from a record."""
     return {**{name: getattr(obj, name) for name in names}, **extra}

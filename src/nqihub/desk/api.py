@@ -18,7 +18,15 @@ from ninja import Field, File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, WRITE_ERRORS, ErrorOut, ValidationErrorOut, attrs
+from nqihub.core.api import (
+    DETAIL_ERRORS,
+    MAX_PAGE_SIZE,
+    WRITE_ERRORS,
+    ErrorOut,
+    ValidationErrorOut,
+    attrs,
+    page_of,
+)
 from nqihub.core.bounds import Code, Id
 from nqihub.core.choices import choices_text
 from nqihub.core.errors import DomainError, ValidationFailed
@@ -308,8 +316,7 @@ def list_requests(request, filters: Query[RequestFilter]):
         overdue=filters.overdue,
         q=filters.q,
     )
-    start = (filters.page - 1) * filters.page_size
-    return {"items": [_summary(r) for r in qs[start : start + filters.page_size]], "count": qs.count()}
+    return page_of(qs, filters.page, filters.page_size, _summary)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from nqihub.core.api import (
     PAGE_SIZE,
     READ_ERRORS,
     WRITE_ERRORS,
+    page_of,
 )
 from nqihub.core.bounds import INT_MAX, Id, PageNumber, StandardCode
 from nqihub.core.errors import ValidationFailed
@@ -333,8 +334,7 @@ def list_drafts(
     if status and status not in states.STATUS_LABELS:
         raise ValidationFailed({"status": _("状态应为：%(v)s。") % {"v": "、".join(states.STATUS_LABELS)}})
     qs = selectors.draft_list(fetched_by=request.user, status=status or None, q=q.strip())
-    start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    return page_of(qs, page, page_size)
 
 
 @router.post(

@@ -17,6 +17,7 @@ from nqihub.core.api import (
     READ_ERRORS,
     ErrorOut,
     ValidationErrorOut,
+    page_of,
 )
 from nqihub.core.bounds import Id, Label, PageNumber, StandardCode
 from nqihub.core.choices import choice_param, choices_text
@@ -279,8 +280,7 @@ def list_declarations(
     page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     qs = selectors.declaration_list(fetched_by=request.user, enterprise_id=enterprise)
-    start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    return page_of(qs, page, page_size)
 
 
 @router.post(
@@ -401,8 +401,7 @@ def list_proposals(
     if state and state not in StandardProposal.State.values:
         raise ValidationFailed({"state": _("审核状态应为 pending、confirmed 或 rejected。")})
     qs = selectors.proposal_list(fetched_by=request.user, state=state)
-    start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    return page_of(qs, page, page_size)
 
 
 @router.post(
