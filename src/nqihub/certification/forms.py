@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, ListFilterMixin
+from nqihub.core.forms import BootstrapMixin, ListFilterMixin, text_area
 from nqihub.core.widgets import DateInput
 from nqihub.directory.models import Institution
 
@@ -50,9 +50,7 @@ class CertificateForm(_Form):
             "留空则按通常有效期推算：CCC 5 年，质量/环境/职业健康安全管理体系 3 年（仅为建议，请以证书为准）。"
         ),
     )
-    scope = forms.CharField(
-        label=_("认证范围"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    scope = text_area(label=_("认证范围"), required=False, max_length=2000, rows=3)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +61,7 @@ class CertificateForm(_Form):
 
 class StatusForm(_Form):
     status = forms.ChoiceField(label=_("新状态"))
-    reason = forms.CharField(label=_("原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_area(label=_("原因"), max_length=1000, rows=3)
 
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin
+from nqihub.core.forms import BootstrapMixin, text_area
 from nqihub.core.widgets import DateInput
 
 from .models import CheckItem, Stage, TestingPlanLine
@@ -13,15 +13,13 @@ class CooperativeForm(BootstrapMixin, forms.Form):
     host_organisation = forms.CharField(label=_("主办单位"), max_length=200, required=False)
     industry = forms.CharField(label=_("所属行业（GB/T 4754 代码）"), max_length=4, required=False)
     target_pass_rate = forms.CharField(label=_("目标合格率（%）"), max_length=10, required=False)
-    charter = forms.CharField(
-        max_length=20000, label=_("章程"), required=False, widget=forms.Textarea(attrs={"rows": 8})
-    )
-    commitment_text = forms.CharField(
+    charter = text_area(max_length=20000, label=_("章程"), required=False, rows=8)
+    commitment_text = text_area(
         max_length=20000,
         label=_("入社承诺书（公约）"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("修改承诺书会生成新版本，在社成员须重新确认。"),
+        rows=8,
     )
 
 
@@ -58,9 +56,7 @@ class InviteForm(BootstrapMixin, forms.Form):
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(
-        label=_("原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = text_area(label=_("原因"), max_length=500, required=False, rows=3)
 
 
 class PlanForm(BootstrapMixin, forms.Form):
@@ -82,22 +78,18 @@ class ItemForm(BootstrapMixin, forms.Form):
 
 
 class NcPlanForm(BootstrapMixin, forms.Form):
-    corrective_action = forms.CharField(
-        label=_("纠正措施"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    corrective_action = text_area(label=_("纠正措施"), max_length=2000, required=False, rows=3)
     due_date = forms.DateField(label=_("整改期限"), required=False, widget=DateInput())
 
 
 class NcCloseForm(BootstrapMixin, forms.Form):
-    corrective_action = forms.CharField(
-        label=_("纠正措施"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    evidence = forms.CharField(
+    corrective_action = text_area(label=_("纠正措施"), max_length=2000, required=False, rows=2)
+    evidence = text_area(
         label=_("整改证据"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("如复检结果、更换的供应商、培训记录编号等。"),
+        rows=3,
     )
 
 

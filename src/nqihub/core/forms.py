@@ -51,6 +51,11 @@ class BootstrapMixin:
         self._mark_invalid()
 
 
+def text_area(*, rows: int, **kwargs) -> forms.CharField:
+    """A text field typed in a box ``rows`` lines high (``kwargs`` as for ``forms.CharField``)."""
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
 class ListFilterMixin:
     """A list's filter form. ``filters()``: a valid bound form's criteria as the list selector's keywords
     ({} otherwise) — the keywords ``q`` as text, "" when blank; any other field its value, None when blank

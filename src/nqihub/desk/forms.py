@@ -4,7 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, ListFilterMixin, industry_input
+from nqihub.core.forms import BootstrapMixin, ListFilterMixin, industry_input, text_area
 from nqihub.core.widgets import DateInput
 
 from . import states
@@ -69,12 +69,12 @@ class RequestForm(_Form):
     )
     product = forms.CharField(label=_("产品"), max_length=200, required=False)
     title = forms.CharField(label=_("标题"), max_length=200, required=False)
-    description = forms.CharField(
+    description = text_area(
         max_length=20000,
         label=_("问题描述"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("遇到的质量问题、已做过的尝试、希望得到的帮助。"),
+        rows=5,
     )
     urgency = forms.ChoiceField(
         label=_("紧急程度"), choices=ServiceRequest.Urgency.choices, initial=ServiceRequest.Urgency.NORMAL
@@ -110,9 +110,7 @@ class RequestForm(_Form):
 
 
 class ReasonForm(_Form):
-    reason = forms.CharField(
-        label=_("理由"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_area(label=_("理由"), max_length=500, required=False, rows=2)
 
 
 class RerouteForm(ReasonForm):
@@ -189,9 +187,7 @@ class ResolveForm(_Form):
     )
     standards_drafted = _count_field(_("制修订标准数"))
     certifications_obtained = _count_field(_("获得认证数"))
-    summary = forms.CharField(
-        label=_("办理情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
+    summary = text_area(label=_("办理情况"), required=False, max_length=5000, rows=3)
 
 
 RATING_CHOICES = [
@@ -212,18 +208,14 @@ class RateForm(_Form):
         error_messages=_required(_("请选择评价等级。")),
         help_text=_("评价 1–2 星将启动整改，由服务站整改并回访。"),
     )
-    comment = forms.CharField(
-        label=_("评价意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = text_area(label=_("评价意见"), required=False, max_length=2000, rows=2)
 
 
 # --- work ----------------------------------------------------------------------------------------------
 
 
 class NoteForm(_Form):
-    text = forms.CharField(
-        label=_("内容"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    text = text_area(label=_("内容"), required=False, max_length=5000, rows=2)
     internal = forms.BooleanField(label=_("仅内部可见（企业看不到）"), required=False)
 
 
@@ -244,24 +236,20 @@ class LinkForm(_Form):
 
 
 class RectifyForm(_Form):
-    response = forms.CharField(
-        label=_("整改情况"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    response = text_area(label=_("整改情况"), required=False, max_length=5000, rows=3)
 
 
 class CallbackForm(_Form):
-    note = forms.CharField(
-        label=_("回访记录"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area(label=_("回访记录"), required=False, max_length=5000, rows=3)
     satisfied = forms.ChoiceField(label=_("回访时企业是否满意"), choices=TRI_STATE, required=False)
 
 
 class CompleteForm(_Form):
-    result = forms.CharField(
+    result = text_area(
         label=_("办理结果"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写办理结果：做了什么、结论或建议。")},
+        rows=2,
     )
 
 

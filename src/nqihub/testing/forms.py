@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, ListFilterMixin
+from nqihub.core.forms import BootstrapMixin, ListFilterMixin, text_area
 from nqihub.core.widgets import DateInput
 
 from .models import Conclusion, OrderStatus, TestKind
@@ -52,9 +52,7 @@ class OrderForm(_Form):
     batch = forms.CharField(label=_("生产日期/批号"), max_length=100, required=False)
     quantity = forms.CharField(label=_("样品数量"), max_length=100, required=False)
     lab = forms.TypedChoiceField(label=_("检测机构"), coerce=int)
-    remarks = forms.CharField(
-        label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    remarks = text_area(label=_("备注"), required=False, max_length=2000, rows=2)
     submit_now = forms.BooleanField(label=_("保存后直接提交给检测机构"), required=False, initial=True)
 
     def __init__(self, *args, enterprises=(), cooperatives=(), labs=(), **kwargs):
@@ -87,7 +85,7 @@ class ReceiveForm(_Form):
 
 
 class ReasonForm(_Form):
-    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = text_area(label=_("原因"), max_length=500, rows=2)
 
 
 class SampleForm(_Form):
