@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from nqihub.core import audit
-from nqihub.core.admin import AuditedAdmin
+from nqihub.core.admin import AuditedAdmin, ViewOnlyAdmin
 
 from . import lockout, services
 from .models import ApiToken, User
@@ -32,7 +32,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ViewOnlyAdmin):
     """Read-only list of tokens (never their keys); administrators can revoke them."""
 
     list_display = [
@@ -49,12 +49,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "key_hash"]
     exclude = ["key_hash", "password_fingerprint"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("撤销所选令牌"))
     def revoke(self, request, queryset):

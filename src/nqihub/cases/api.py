@@ -6,7 +6,6 @@ scope (404 otherwise). ``POST /suggest`` needs a token. Article writes (``POST /
 (regulators and platform admins; 403 otherwise).
 """
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -14,6 +13,7 @@ from nqihub.accounts.api import BearerAuth
 from nqihub.core.api import MAX_PAGE_SIZE, OPTIONAL_TOKEN, PAGE_SIZE
 from nqihub.core.bounds import Id, PageNumber
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import get_or_404
 
 from . import selectors, services
 from .models import Article, Case
@@ -161,13 +161,27 @@ class CaseFilter(Schema):
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get(
-    "/cases",
-    response={200: CasePage, 422: ErrorBody},
-    auth=_OptionalBearer(),
-    openapi_extra=OPTIONAL_TOKEN,
-    summary="Search cases",
-)
+def _public_get(path: str, response: dict, summary: str):
+    """A read route open to anyone: a token only widens what is visible."""
+    return router.get(
+        path, response=response, auth=_OptionalBearer(), openapi_extra=OPTIONAL_TOKEN, summary=summary
+    )
+
+
+def _offset(filters) -> int:
+    return (filters.page - 1) * filters.page_size
+
+
+def _hits_page(page, out) -> dict:
+    """A search page as ``{"items", "count"}``; hits carry a score only when the query was ranked."""
+    ranked = bool(page.terms)
+    return {
+        "items": [out(h.obj, h.score if ranked else None, h.matched_terms) for h in page.items],
+        "count": page.count,
+    }
+
+
+@_public_get("/cases", response={200: CasePage, 422: ErrorBody}, summary="Search cases")
 def case_list(request, filters: Query[CaseFilter]):
     page = selectors.case_search(
         fetched_by=_user(request),
@@ -176,27 +190,14 @@ def case_list(request, filters: Query[CaseFilter]):
         element=filters.element,
         region=filters.region,
         limit=filters.page_size,
-        offset=(filters.page - 1) * filters.page_size,
+        offset=_offset(filters),
     )
-    ranked = bool(page.terms)
-    return {
-        "items": [_case_out(h.obj, h.score if ranked else None, h.matched_terms) for h in page.items],
-        "count": page.count,
-    }
+    return _hits_page(page, _case_out)
 
 
-@router.get(
-    "/cases/{pk}",
-    response={200: CaseOut, 404: ErrorBody},
-    auth=_OptionalBearer(),
-    openapi_extra=OPTIONAL_TOKEN,
-    summary="One case",
-)
+@_public_get("/cases/{pk}", response={200: CaseOut, 404: ErrorBody}, summary="One case")
 def case_detail(request, pk: Id):
-    try:
-        return _case_out(selectors.case_get(fetched_by=_user(request), pk=pk))
-    except Case.DoesNotExist:
-        raise Http404(_("案例不存在。")) from None
+    return _case_out(get_or_404(selectors.case_get, fetched_by=_user(request), pk=pk))
 
 
 class ArticleFilter(Schema):
@@ -206,40 +207,21 @@ class ArticleFilter(Schema):
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get(
-    "/articles",
-    response={200: ArticlePage, 422: ErrorBody},
-    auth=_OptionalBearer(),
-    openapi_extra=OPTIONAL_TOKEN,
-    summary="Search articles",
-)
+@_public_get("/articles", response={200: ArticlePage, 422: ErrorBody}, summary="Search articles")
 def article_list(request, filters: Query[ArticleFilter]):
     page = selectors.article_search(
         fetched_by=_user(request),
         q=filters.q,
         category=filters.category,
         limit=filters.page_size,
-        offset=(filters.page - 1) * filters.page_size,
+        offset=_offset(filters),
     )
-    ranked = bool(page.terms)
-    return {
-        "items": [_article_out(h.obj, h.score if ranked else None, h.matched_terms) for h in page.items],
-        "count": page.count,
-    }
+    return _hits_page(page, _article_out)
 
 
-@router.get(
-    "/articles/{pk}",
-    response={200: ArticleOut, 404: ErrorBody},
-    auth=_OptionalBearer(),
-    openapi_extra=OPTIONAL_TOKEN,
-    summary="One article",
-)
+@_public_get("/articles/{pk}", response={200: ArticleOut, 404: ErrorBody}, summary="One article")
 def article_detail(request, pk: Id):
-    try:
-        return _article_out(selectors.article_get(fetched_by=_user(request), pk=pk))
-    except Article.DoesNotExist:
-        raise Http404(_("文章不存在。")) from None
+    return _article_out(get_or_404(selectors.article_get, fetched_by=_user(request), pk=pk))
 
 
 @router.post(
@@ -273,10 +255,7 @@ class ArticlePatch(Schema):
 
 
 def _editable(request, pk: Id) -> Article:
-    try:
-        return selectors.article_get(fetched_by=request.auth, pk=pk)
-    except Article.DoesNotExist:
-        raise Http404(_("文章不存在。")) from None
+    return get_or_404(selectors.article_get, fetched_by=request.auth, pk=pk)
 
 
 def _fresh(pk: Id) -> Article:

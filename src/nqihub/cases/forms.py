@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, industry_input, region_input
+from nqihub.core.forms import BootstrapMixin, industry_input, region_input, text_area
 from nqihub.directory.models import NqiElement
 
 from .models import Article, ArticleCategory
@@ -9,21 +9,17 @@ from .models import Article, ArticleCategory
 
 class CaseForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
-    problem = forms.CharField(max_length=5000, label=_("问题"), widget=forms.Textarea(attrs={"rows": 4}))
-    solution = forms.CharField(max_length=5000, label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 4}))
-    result = forms.CharField(max_length=5000, label=_("成效"), widget=forms.Textarea(attrs={"rows": 3}))
+    problem = text_area(max_length=5000, label=_("问题"), rows=4)
+    solution = text_area(max_length=5000, label=_("解决措施"), rows=4)
+    result = text_area(max_length=5000, label=_("成效"), rows=3)
     cost_saved = forms.DecimalField(label=_("节约成本（元）"), required=False, min_value=0)
     loss_avoided = forms.DecimalField(label=_("避免损失（元）"), required=False, min_value=0)
     industry = forms.CharField(label=_("行业"), max_length=4, required=False, widget=industry_input())
     nqi_elements = forms.MultipleChoiceField(
         label=_("NQI 要素"), choices=NqiElement.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    standards = forms.CharField(
-        max_length=2000,
-        label=_("涉及标准"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("每行一个标准号"),
+    standards = text_area(
+        max_length=2000, label=_("涉及标准"), required=False, help_text=_("每行一个标准号"), rows=2
     )
 
 
@@ -47,10 +43,8 @@ class ArticleForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     category = forms.ChoiceField(label=_("分类"), choices=())
     kind = forms.ChoiceField(label=_("类型"), choices=())
-    summary = forms.CharField(
-        label=_("摘要"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    body = forms.CharField(max_length=20000, label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}))
+    summary = text_area(label=_("摘要"), max_length=500, required=False, rows=2)
+    body = text_area(max_length=20000, label=_("正文"), rows=12)
     source = forms.CharField(label=_("来源"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -60,12 +60,7 @@ def case_search(
         qs = qs.filter(prefix_q("region_id", prefix(region)))
     if status:
         qs = qs.filter(status=status)
-    qterms = text_terms(q)
-    if qterms:
-        hits = rank_cases(qterms, qs, limit=None)
-        return Page(hits[offset : offset + limit], len(hits), qterms)
-    qs = qs.order_by("-published_at", "-id")
-    return Page([Hit(c, 0.0) for c in qs[offset : offset + limit]], qs.count(), [])
+    return _search_page(qs, q, rank_cases, ("-published_at", "-id"), limit, offset)
 
 
 def case_get(*, fetched_by, pk: int) -> Case:
@@ -83,6 +78,17 @@ def consent_pending(*, fetched_by) -> QuerySet:
     )
 
 
+def _search_page(qs, q: str, rank, ordering: tuple, limit: int, offset: int) -> Page:
+    """The page of ``qs`` ranked by ``rank`` (BM25) against the query's terms, or in ``ordering`` without
+    a query."""
+    qterms = text_terms(q)
+    if qterms:
+        hits = rank(qterms, qs, limit=None)
+        return Page(hits[offset : offset + limit], len(hits), qterms)
+    qs = qs.order_by(*ordering)
+    return Page([Hit(obj, 0.0) for obj in qs[offset : offset + limit]], qs.count(), [])
+
+
 def article_q(user) -> Q:
     if getattr(user, "is_authenticated", False) and services.is_editor(user):
         return Q(pk__isnull=False)
@@ -95,12 +101,7 @@ def article_search(
     qs = Article.objects.filter(article_q(fetched_by)).select_related("category")
     if category:
         qs = qs.filter(category__slug=category)
-    qterms = text_terms(q)
-    if qterms:
-        hits = rank_articles(qterms, qs, limit=None)
-        return Page(hits[offset : offset + limit], len(hits), qterms)
-    qs = qs.order_by("category__order", "-published_at", "-id")
-    return Page([Hit(a, 0.0) for a in qs[offset : offset + limit]], qs.count(), [])
+    return _search_page(qs, q, rank_articles, ("category__order", "-published_at", "-id"), limit, offset)
 
 
 def article_get(*, fetched_by, pk: int) -> Article:

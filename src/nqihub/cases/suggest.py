@@ -179,37 +179,21 @@ def published_articles() -> QuerySet:
     return Article.objects.filter(is_published=True)
 
 
+def _item(hit: Hit, **fields) -> dict:
+    """A suggestion: the record's id and ``fields``, with the hit's score and matched terms."""
+    return {"id": hit.obj.pk, **fields, "score": round(hit.score, 3), "matched_terms": hit.matched_terms}
+
+
 def case_item(hit: Hit) -> dict:
-    case = hit.obj
-    return {
-        "id": case.pk,
-        "title": case.title,
-        "score": round(hit.score, 3),
-        "matched_terms": hit.matched_terms,
-        "url": f"/cases/{case.pk}/",
-    }
+    return _item(hit, title=hit.obj.title, url=f"/cases/{hit.obj.pk}/")
 
 
 def article_item(hit: Hit) -> dict:
-    a = hit.obj
-    return {
-        "id": a.pk,
-        "title": a.title,
-        "score": round(hit.score, 3),
-        "matched_terms": hit.matched_terms,
-        "url": f"/cases/articles/{a.pk}/",
-    }
+    return _item(hit, title=hit.obj.title, url=f"/cases/articles/{hit.obj.pk}/")
 
 
 def expert_item(hit: Hit) -> dict:
-    e = hit.obj
-    return {
-        "id": e.pk,
-        "name": e.name,
-        "title": e.title,
-        "score": round(hit.score, 3),
-        "matched_terms": hit.matched_terms,
-    }
+    return _item(hit, name=hit.obj.name, title=hit.obj.title)
 
 
 def suggest(text: str, *, fetched_by=None, limit: int = 5) -> dict:

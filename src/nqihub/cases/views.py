@@ -16,14 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
+from nqihub.core.http import get_or_404, scoped_or_404
 from nqihub.desk import selectors as desk_selectors
-from nqihub.desk.models import ServiceRequest
 from nqihub.notifications.services import notification_action_done
 from nqihub.standards.search import highlight, highlight_terms, search_standards
 
 from . import selectors, services
 from .forms import ArticleForm, AttachmentForm, CaseFilterForm, CaseForm
-from .models import Article, ArticleAttachment, Case
+from .models import Article, Case
 from .suggest import suggest
 
 PAGE_SIZE = 20
@@ -34,10 +34,7 @@ def _page(request) -> int:
 
 
 def _case_or_404(request, pk: int) -> Case:
-    try:
-        return selectors.case_get(fetched_by=request.user, pk=pk)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    return scoped_or_404(selectors.case_get, request, pk)
 
 
 @require_GET
@@ -120,27 +117,29 @@ def _data(form: CaseForm) -> services.CaseData:
     )
 
 
-def _form_errors(form, exc: ValidationFailed) -> None:
-    for name, message in exc.errors.items():
-        form.add_error(name if name in form.fields else None, str(message))
+def _saved(request, form, save):
+    """The result of ``save()`` (a service writing the valid ``form``'s data), or None when the service
+    refused: its field errors are put on the form, any other refusal shown as a message."""
+    try:
+        return save()
+    except ValidationFailed as exc:
+        for name, message in exc.errors.items():
+            form.add_error(name if name in form.fields else None, str(message))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request, request_pk: int):
-    try:
-        req = desk_selectors.request_get(fetched_by=request.user, pk=request_pk)
-    except ServiceRequest.DoesNotExist:
-        raise Http404 from None
+    req = scoped_or_404(desk_selectors.request_get, request, request_pk)
     form = CaseForm(request.POST or None, initial=services.case_initial(req))
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_draft(request=req, data=_data(form), by=request.user)
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        case = _saved(
+            request, form, lambda: services.case_draft(request=req, data=_data(form), by=request.user)
+        )
+        if case is not None:
             messages.success(request, _("案例草稿已保存。"))
             return redirect("cases:case-detail", pk=case.pk)
     return render(request, "cases/case_form.html", {"form": form, "service_request": req})
@@ -165,13 +164,7 @@ def case_edit(request, pk: int):
     }
     form = CaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.case_update(case=case, data=_data(form), by=request.user)
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if _saved(request, form, lambda: services.case_update(case=case, data=_data(form), by=request.user)):
             messages.success(request, _("案例已更新。"))
             return redirect("cases:case-detail", pk=case.pk)
     return render(request, "cases/case_form.html", {"form": form, "case": case})
@@ -248,10 +241,7 @@ def article_list(request):
 
 @require_GET
 def article_detail(request, pk: int):
-    try:
-        article = selectors.article_get(fetched_by=request.user, pk=pk)
-    except Article.DoesNotExist:
-        raise Http404 from None
+    article = scoped_or_404(selectors.article_get, request, pk)
     editor = request.user.is_authenticated and services.is_editor(request.user)
     return render(
         request,
@@ -271,10 +261,7 @@ def _require_editor(request) -> None:
 
 
 def _article_or_404(request, pk: int) -> Article:
-    try:
-        return selectors.article_get(fetched_by=request.user, pk=pk)
-    except Article.DoesNotExist:
-        raise Http404 from None
+    return scoped_or_404(selectors.article_get, request, pk)
 
 
 def _article_data(form: ArticleForm) -> services.ArticleData:
@@ -295,13 +282,10 @@ def article_create(request):
     _require_editor(request)
     form = ArticleForm(request.POST or None, initial={"kind": Article.Kind.GUIDANCE})
     if request.method == "POST" and form.is_valid():
-        try:
-            article = services.article_create(data=_article_data(form), by=request.user)
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        article = _saved(
+            request, form, lambda: services.article_create(data=_article_data(form), by=request.user)
+        )
+        if article is not None:
             messages.success(request, _("文章已保存（未发布）。"))
             return redirect("cases:article-detail", pk=article.pk)
     return render(request, "cases/article_form.html", {"form": form})
@@ -322,15 +306,14 @@ def article_edit(request, pk: int):
     }
     form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            article = services.article_update(article=article, data=_article_data(form), by=request.user)
-        except ValidationFailed as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("文章已更新为第 %(v)s 版。") % {"v": article.version})
-            return redirect("cases:article-detail", pk=article.pk)
+        saved = _saved(
+            request,
+            form,
+            lambda: services.article_update(article=article, data=_article_data(form), by=request.user),
+        )
+        if saved is not None:
+            messages.success(request, _("文章已更新为第 %(v)s 版。") % {"v": saved.version})
+            return redirect("cases:article-detail", pk=saved.pk)
     return render(request, "cases/article_form.html", {"form": form, "article": article})
 
 
@@ -372,10 +355,7 @@ def article_attachment(request, pk: int, attachment_id: int):
     """An article's attachment: for everyone once the article is published, for editors before (the
     article's own scope); private storage otherwise."""
     article = _article_or_404(request, pk)
-    try:
-        att = article.attachments.get(pk=attachment_id)
-    except ArticleAttachment.DoesNotExist:
-        raise Http404 from None
+    att = get_or_404(article.attachments.get, pk=attachment_id)
     content_type = mimetypes.guess_type(att.name)[0] or "application/octet-stream"
     return file_response(att.file, filename=att.name, content_type=content_type)
 

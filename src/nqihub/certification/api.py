@@ -9,17 +9,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages
 from nqihub.core.bounds import Code, Id, IsoDate, Label
-from nqihub.core.codes import choices_text as _choices
+from nqihub.core.choices import choice_param, choices_text
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import catalogue, selectors, services
 from .models import Certificate, CertificateStatus, CertificateType
 
 router = Router(tags=["certification"])
-
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class StatusChangeOut(Schema):
@@ -44,7 +43,7 @@ class SurveillanceOut(Schema):
 class CertificateOut(Schema):
     id: int
     enterprise_id: int
-    enterprise_name: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
     number: str
     type: str
     type_label: str
@@ -59,10 +58,6 @@ class CertificateOut(Schema):
     #: Entered by the enterprise itself (自主申报); its status is the certification body's or a regulator's.
     self_declared: bool
     is_demo: bool
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_type_label(obj) -> str:
@@ -88,9 +83,11 @@ class CertificateDetailOut(CertificateOut):
 
 class CertificateFilter(Schema):
     enterprise: Id | None = Field(None, description="企业 id")
-    type: str | None = Field(None, description=f"认证类型：{_choices(CertificateType.choices)}", max_length=8)
+    type: str | None = Field(
+        None, description=f"认证类型：{choices_text(CertificateType.choices)}", max_length=8
+    )
     status: str | None = Field(
-        None, description=f"状态：{_choices(CertificateStatus.choices)}", max_length=10
+        None, description=f"状态：{choices_text(CertificateStatus.choices)}", max_length=10
     )
     expiring_within_days: int | None = Field(
         None, ge=0, le=3650, description="N 天内（含今天）到期的有效或暂停证书"
@@ -100,7 +97,7 @@ class CertificateFilter(Schema):
 
 class CertificateIn(Schema):
     enterprise: Id
-    type: str = Field(..., description=_choices(CertificateType.choices), max_length=8)
+    type: str = Field(..., description=choices_text(CertificateType.choices), max_length=8)
     number: str = Field(..., max_length=64)
     body_id: Id | None = Field(None, description="平台登记的认证机构 id（可选）")
     body_name: str = Field("", description="认证机构名称（未填 body_id 时必填）", max_length=200)
@@ -140,25 +137,8 @@ class GuidanceOut(Schema):
     matched_terms: list[str]
 
 
-def _choice(value: str | None, choices, field: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value not in dict(choices):
-        raise ValidationFailed(
-            {
-                field: _("“%(value)s”无效，应为：%(allowed)s。")
-                % {"value": value, "allowed": _choices(choices)}
-            }
-        )
-    return value
-
-
 def _certificate(request, id: Id) -> Certificate:
-    try:
-        return selectors.certificate_get(fetched_by=request.user, pk=id)
-    except Certificate.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.certificate_get, request, id)
 
 
 @router.get(
@@ -169,8 +149,8 @@ def list_certificates(request, filters: Query[CertificateFilter]):
     return selectors.certificate_list(
         fetched_by=request.user,
         enterprise=filters.enterprise,
-        type=_choice(filters.type, CertificateType.choices, "type"),
-        status=_choice(filters.status, CertificateStatus.choices, "status"),
+        type=choice_param(filters.type, CertificateType.choices, "type"),
+        status=choice_param(filters.status, CertificateStatus.choices, "status"),
         expiring_within_days=filters.expiring_within_days,
         q=filters.q,
     )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, industry_input
+from nqihub.core.forms import BootstrapMixin, ListFilterMixin, industry_input, text_area
 from nqihub.core.widgets import DateInput
 from nqihub.directory.models import Institution
 
@@ -10,18 +10,10 @@ from .models import CertificateStatus, CertificateType, SurveillanceAudit
 
 
 class _Form(BootstrapMixin, forms.Form):
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        for key, message in errors.items():
-            name = {"body": "body"}.get(key, key)
-            self.add_error(name if name in self.fields else None, message)
-        self._mark_invalid()
+    pass
 
 
-def _date_input():
-    return DateInput()
-
-
-class CertificateFilterForm(_Form):
+class CertificateFilterForm(ListFilterMixin, _Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
     type = forms.ChoiceField(
         label=_("认证类型"), required=False, choices=[("", _("全部"))] + list(CertificateType.choices)
@@ -37,17 +29,6 @@ class CertificateFilterForm(_Form):
         widget=forms.NumberInput(attrs={"placeholder": "90"}),
     )
 
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "q": data.get("q") or "",
-            "type": data.get("type") or None,
-            "status": data.get("status") or None,
-            "expiring_within_days": data.get("expiring_within_days"),
-        }
-
 
 class CertificateForm(_Form):
     type = forms.ChoiceField(label=_("认证类型"), choices=CertificateType.choices)
@@ -60,18 +41,16 @@ class CertificateForm(_Form):
     )
     body_name = forms.CharField(label=_("认证机构名称"), max_length=200, required=False)
     product = forms.CharField(label=_("产品名称/型号"), max_length=200, required=False)
-    issue_date = forms.DateField(label=_("发证日期"), widget=_date_input())
+    issue_date = forms.DateField(label=_("发证日期"), widget=DateInput())
     expiry_date = forms.DateField(
         label=_("有效期至"),
         required=False,
-        widget=_date_input(),
+        widget=DateInput(),
         help_text=_(
             "留空则按通常有效期推算：CCC 5 年，质量/环境/职业健康安全管理体系 3 年（仅为建议，请以证书为准）。"
         ),
     )
-    scope = forms.CharField(
-        label=_("认证范围"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    scope = text_area(label=_("认证范围"), required=False, max_length=2000, rows=3)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +61,7 @@ class CertificateForm(_Form):
 
 class StatusForm(_Form):
     status = forms.ChoiceField(label=_("新状态"))
-    reason = forms.CharField(label=_("原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_area(label=_("原因"), max_length=1000, rows=3)
 
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,12 +70,12 @@ class StatusForm(_Form):
 
 
 class SurveillanceForm(_Form):
-    due_date = forms.DateField(label=_("计划日期"), widget=_date_input())
+    due_date = forms.DateField(label=_("计划日期"), widget=DateInput())
     notes = forms.CharField(label=_("备注"), max_length=255, required=False)
 
 
 class SurveillanceRecordForm(_Form):
-    done_date = forms.DateField(label=_("完成日期"), widget=_date_input())
+    done_date = forms.DateField(label=_("完成日期"), widget=DateInput())
     result = forms.ChoiceField(label=_("结论"), choices=[c for c in SurveillanceAudit.Result.choices if c[0]])
     notes = forms.CharField(label=_("备注"), max_length=255, required=False)
 

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from nqihub.core.scoping import visible
+from nqihub.core.selectors import filter_given
 from nqihub.directory.models import Enterprise
 
 from .models import ACTIVE_STATUSES, CccCatalogueVersion, CccProduct, Certificate, SurveillanceAudit
@@ -26,10 +27,7 @@ def certificate_list(
     qs = Certificate.objects.filter(visible(fetched_by, Certificate)).select_related("enterprise", "body")
     if enterprise is not None:
         qs = qs.filter(enterprise_id=getattr(enterprise, "pk", enterprise))
-    if type:
-        qs = qs.filter(type=type)
-    if status:
-        qs = qs.filter(status=status)
+    qs = filter_given(qs, type=type, status=status)
     if expiring_within_days is not None:
         today = today or timezone.localdate()
         qs = qs.filter(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages
 from nqihub.core.bounds import Code, Count, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.http import scoped_or_404
@@ -18,26 +18,16 @@ from . import selectors, services
 
 router = Router(tags=["质量合作社"])
 
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
-
 
 class CooperativeOut(Schema):
     id: int
     name: str
     host_organisation: str
-    region_code: str
-    industry_code: str | None
+    region_code: str = Field(..., alias="region_id")
+    industry_code: str | None = Field(..., alias="industry_id")
     commitment_version: int
     target_pass_rate: float
     is_demo: bool
-
-    @staticmethod
-    def resolve_region_code(obj) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_industry_code(obj) -> str | None:
-        return obj.industry_id
 
     @staticmethod
     def resolve_target_pass_rate(obj) -> float:
@@ -53,8 +43,8 @@ class MemberOut(Schema):
     id: int
     cooperative_id: int
     enterprise_id: int
-    enterprise_name: str
-    enterprise_kind: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
+    enterprise_kind: str = Field(..., alias="enterprise.kind")
     status: str
     status_label: str
     officer_name: str
@@ -62,14 +52,6 @@ class MemberOut(Schema):
     commitment_version: int | None
     joined_on: date | None
     left_on: date | None
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_enterprise_kind(obj) -> str:
-        return obj.enterprise.kind
 
     @staticmethod
     def resolve_status_label(obj) -> str:
@@ -297,13 +279,7 @@ def apply(request, id: Id, payload: ApplyIn):
     if enterprise is None:
         raise ValidationFailed({"enterprise": _("该企业不是您的企业，或已是成员/已提交申请。")})
     member = services.member_apply(
-        cooperative=coop,
-        enterprise=enterprise,
-        officer_name=payload.officer_name,
-        officer_phone=payload.officer_phone,
-        accept_commitment=payload.accept_commitment,
-        commitment_version=payload.commitment_version,
-        by=request.user,
+        cooperative=coop, enterprise=enterprise, by=request.user, **payload.dict(exclude={"enterprise"})
     )
     return Status(201, selectors.member_get(fetched_by=request.user, pk=member.pk))
 
@@ -355,14 +331,7 @@ def record_inspection(request, id: Id, payload: InspectionIn):
     checkpoint = scoped_or_404(selectors.checkpoint_get, request, id)
     member = _member(request, payload.member)
     inspection = services.inspection_record(
-        member=member,
-        checkpoint=checkpoint,
-        values=payload.values,
-        inspected_on=payload.inspected_on,
-        batch=payload.batch,
-        inspector=payload.inspector,
-        notes=payload.notes,
-        by=request.user,
+        member=member, checkpoint=checkpoint, by=request.user, **payload.dict(exclude={"member"})
     )
     return Status(201, inspection)
 

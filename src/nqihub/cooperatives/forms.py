@@ -3,20 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, industry_input
+from nqihub.core.forms import BootstrapMixin, industry_input, text_area
 from nqihub.core.widgets import DateInput
 
 from .models import CheckItem, Stage, TestingPlanLine
 
 
-class ServiceErrorsMixin(BootstrapMixin):
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        for key, message in errors.items():
-            self.add_error(key if key in self.fields else None, message)
-        self._mark_invalid()
-
-
-class CooperativeForm(ServiceErrorsMixin, forms.Form):
+class CooperativeForm(BootstrapMixin, forms.Form):
     host_organisation = forms.CharField(label=_("主办单位"), max_length=200, required=False)
     industry = forms.CharField(
         label=_("所属行业"),
@@ -26,19 +19,17 @@ class CooperativeForm(ServiceErrorsMixin, forms.Form):
         help_text=_("GB/T 4754 国民经济行业分类；输入名称可选择。"),
     )
     target_pass_rate = forms.CharField(label=_("目标合格率（%）"), max_length=10, required=False)
-    charter = forms.CharField(
-        max_length=20000, label=_("章程"), required=False, widget=forms.Textarea(attrs={"rows": 8})
-    )
-    commitment_text = forms.CharField(
+    charter = text_area(max_length=20000, label=_("章程"), required=False, rows=8)
+    commitment_text = text_area(
         max_length=20000,
         label=_("入社承诺书（公约）"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("修改承诺书会生成新版本，在社成员须重新确认。"),
+        rows=8,
     )
 
 
-class OfficerForm(ServiceErrorsMixin, forms.Form):
+class OfficerForm(BootstrapMixin, forms.Form):
     officer_name = forms.CharField(label=_("质量专员姓名"), max_length=64, required=False)
     officer_phone = forms.CharField(
         label=_("质量专员电话"),
@@ -65,28 +56,26 @@ class AcceptForm(OfficerForm):
     commitment_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class InviteForm(ServiceErrorsMixin, forms.Form):
+class InviteForm(BootstrapMixin, forms.Form):
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
     note = forms.CharField(label=_("邀请说明"), max_length=500, required=False)
 
 
-class ReasonForm(ServiceErrorsMixin, forms.Form):
-    reason = forms.CharField(
-        label=_("原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = text_area(label=_("原因"), max_length=500, required=False, rows=3)
 
 
-class PlanForm(ServiceErrorsMixin, forms.Form):
+class PlanForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("计划名称"), max_length=200, required=False)
     product = forms.CharField(label=_("适用产品"), max_length=200, required=False)
 
 
-class CheckpointForm(ServiceErrorsMixin, forms.Form):
+class CheckpointForm(BootstrapMixin, forms.Form):
     stage = forms.ChoiceField(label=_("环节"), choices=Stage.choices)
     name = forms.CharField(label=_("检查点名称"), max_length=200, required=False)
 
 
-class ItemForm(ServiceErrorsMixin, forms.Form):
+class ItemForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("检查项目"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("判定方式"), choices=CheckItem.Kind.choices)
     requirement = forms.CharField(label=_("要求"), max_length=200, required=False)
@@ -94,27 +83,23 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
     basis = forms.CharField(label=_("依据"), max_length=200, required=False)
 
 
-class NcPlanForm(ServiceErrorsMixin, forms.Form):
-    corrective_action = forms.CharField(
-        label=_("纠正措施"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+class NcPlanForm(BootstrapMixin, forms.Form):
+    corrective_action = text_area(label=_("纠正措施"), max_length=2000, required=False, rows=3)
     due_date = forms.DateField(label=_("整改期限"), required=False, widget=DateInput())
 
 
-class NcCloseForm(ServiceErrorsMixin, forms.Form):
-    corrective_action = forms.CharField(
-        label=_("纠正措施"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    evidence = forms.CharField(
+class NcCloseForm(BootstrapMixin, forms.Form):
+    corrective_action = text_area(label=_("纠正措施"), max_length=2000, required=False, rows=2)
+    evidence = text_area(
         label=_("整改证据"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("如复检结果、更换的供应商、培训记录编号等。"),
+        rows=3,
     )
 
 
-class TestingPlanForm(ServiceErrorsMixin, forms.Form):
+class TestingPlanForm(BootstrapMixin, forms.Form):
     year = forms.CharField(label=_("年度"), max_length=4, required=False)
     name = forms.CharField(label=_("计划名称"), max_length=200, required=False)
 
@@ -122,7 +107,7 @@ class TestingPlanForm(ServiceErrorsMixin, forms.Form):
 ITEM_ROWS = 6
 
 
-class TestingLineForm(ServiceErrorsMixin, forms.Form):
+class TestingLineForm(BootstrapMixin, forms.Form):
     member = forms.TypedChoiceField(label=_("成员企业"), coerce=int, required=False)
     sample_kind = forms.ChoiceField(label=_("样品类别"), choices=TestingPlanLine.SampleKind.choices)
     product_name = forms.CharField(label=_("样品名称"), max_length=200, required=False)
@@ -176,12 +161,12 @@ class TestingLineForm(ServiceErrorsMixin, forms.Form):
         ]
 
 
-class SharedStandardForm(ServiceErrorsMixin, forms.Form):
+class SharedStandardForm(BootstrapMixin, forms.Form):
     number = forms.CharField(label=_("标准号"), max_length=100, required=False)
     note = forms.CharField(label=_("用途说明"), max_length=200, required=False)
 
 
-class LabelTemplateForm(ServiceErrorsMixin, forms.Form):
+class LabelTemplateForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("模板名称"), max_length=200, required=False)
     category = forms.ChoiceField(label=_("标签类别"), choices=())
     fields_text = forms.CharField(

@@ -23,6 +23,7 @@ from django.db.models import Count, Q, QuerySet
 from nqihub.core import policy
 from nqihub.core.models import Organisation
 from nqihub.core.scoping import prefix_q, scope_of, visible
+from nqihub.core.selectors import filter_given
 from nqihub.directory.models import Enterprise, Institution
 
 from .models import (
@@ -183,17 +184,14 @@ def inspection_list(
     qs = Inspection.objects.filter(visible(fetched_by, Inspection)).select_related(
         "member__enterprise", "checkpoint__plan", "member__cooperative__organisation"
     )
-    if cooperative is not None:
-        qs = qs.filter(member__cooperative=cooperative)
-    if member is not None:
-        qs = qs.filter(member=member)
-    if result:
-        qs = qs.filter(result=result)
-    if date_from:
-        qs = qs.filter(inspected_on__gte=date_from)
-    if date_to:
-        qs = qs.filter(inspected_on__lte=date_to)
-    return qs
+    return filter_given(
+        qs,
+        member__cooperative=cooperative,
+        member=member,
+        result=result,
+        inspected_on__gte=date_from,
+        inspected_on__lte=date_to,
+    )
 
 
 def inspection_get(*, fetched_by, pk) -> Inspection:
@@ -218,12 +216,7 @@ def nonconformity_list(
     qs = NonConformity.objects.filter(visible(fetched_by, NonConformity)).select_related(
         "member__enterprise", "member__cooperative__organisation", "inspection__checkpoint"
     )
-    if cooperative is not None:
-        qs = qs.filter(member__cooperative=cooperative)
-    if member is not None:
-        qs = qs.filter(member=member)
-    if status:
-        qs = qs.filter(status=status)
+    qs = filter_given(qs, member__cooperative=cooperative, member=member, status=status)
     if overdue_on is not None:
         qs = qs.filter(status=NonConformity.Status.OPEN, due_date__lt=overdue_on)
     return qs

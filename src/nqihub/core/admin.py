@@ -4,6 +4,22 @@ from . import audit
 from .models import AuditEntry, Industry, Membership, Organisation, ReferenceDataVersion, Region
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Records that something else makes (services, workers, the users' own pages): the admin shows them and
+    neither adds nor changes one; it deletes them unless ``deletable`` is False."""
+
+    deletable = True
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Writes made through the admin go to the audit log like every other write."""
 
@@ -60,21 +76,12 @@ class OrganisationAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnlyAdmin):
     list_display = ["at", "actor_username", "action", "object_type", "object_repr", "ip"]
     list_filter = ["action"]
     search_fields = ["actor_username", "action", "object_repr", "object_id"]
     date_hierarchy = "at"
-
-    # Append-only: nobody edits or deletes audit entries through the admin.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False  # append-only: nobody edits or deletes audit entries through the admin
 
 
 # --- working-day calendar (appended with core.workdays) ------------------------------------------------------
@@ -199,7 +206,7 @@ from .models import PeriodicJob  # noqa: E402
 
 
 @admin.register(PeriodicJob)
-class PeriodicJobAdmin(admin.ModelAdmin):
+class PeriodicJobAdmin(ViewOnlyAdmin):
     """Read-only: when each periodic job (core.schedule) last ran and how it ended."""
 
     list_display = [
@@ -212,31 +219,17 @@ class PeriodicJobAdmin(admin.ModelAdmin):
         "failures",
     ]
     readonly_fields = [f.name for f in PeriodicJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False
 
 
 from .models import ImportJob  # noqa: E402
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ViewOnlyAdmin):
     """Read-only: jobs are made by uploads and run by workers."""
 
     list_display = ("created_at", "kind", "filename", "created_by", "status", "done", "total")
     list_filter = ("kind", "status")
     search_fields = ("filename", "scope_label", "created_by__username")
     exclude = ("file",)  # the upload is private: never a link
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -31,6 +31,19 @@ class Pages(PageNumberPagination):
         super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
 
 
+def page_of(qs, page: int, page_size: int, item=None) -> dict:
+    """``{"items": [...], "count": N}``: page ``page`` (from 1) of ``qs``, each row through ``item`` if given
+    — the shape of ``Pages`` for a route that takes its page parameters itself."""
+    start = (page - 1) * page_size
+    rows = qs[start : start + page_size]
+    return {"items": [item(r) for r in rows] if item else list(rows), "count": qs.count()}
+
+
+def attrs(obj, *names: str, **extra) -> dict:
+    """``{name: obj.name}`` for each of ``names``, then ``extra``: a route's output built from a record."""
+    return {**{name: getattr(obj, name) for name in names}, **extra}
+
+
 # --- error bodies (documented in OpenAPI; produced by the handlers in nqihub/api.py) -------------------
 
 
@@ -55,6 +68,8 @@ OPTIONAL_TOKEN = {"security": [{}]}
 #: Responses every authenticated route can give besides its success.
 READ_ERRORS = {401: ErrorOut, 422: ValidationErrorOut}
 DETAIL_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+#: Responses of a route that changes a record: refused (403), missing (404), not in this state (409), bad input.
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 # --- regions and industries --------------------------------------------------------------------------

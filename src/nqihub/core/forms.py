@@ -53,6 +53,27 @@ class BootstrapMixin:
         self._mark_invalid()
 
 
+def text_area(*, rows: int, **kwargs) -> forms.CharField:
+    """A text field typed in a box ``rows`` lines high (``kwargs`` as for ``forms.CharField``)."""
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+class ListFilterMixin:
+    """A list's filter form. ``filters()``: a valid bound form's criteria as the list selector's keywords
+    ({} otherwise) — the keywords ``q`` as text, "" when blank; any other field its value, None when blank
+    (any). A form whose field needs another conversion overrides ``filter_value``."""
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name: self.filter_value(name, value) for name, value in self.cleaned_data.items()}
+
+    def filter_value(self, name: str, value):
+        if name == "q":
+            return value or ""
+        return None if value in (None, "") else value
+
+
 class CodePickerInput(forms.TextInput):
     """A code input with a ``<datalist>`` that htmx refreshes from ``options_url?q=…`` as the user
     types a name; the browser then offers ``code — name`` suggestions."""

@@ -1,5 +1,6 @@
 """Reads of the reference data every app's forms and filters pick from: regions (GB/T 2260) and industries
-(GB/T 4754). Public reference data, not scoped; ``region_filter_choices`` offers the user's own subtree."""
+(GB/T 4754). Public reference data, not scoped; ``region_filter_choices`` offers the user's own subtree.
+Plus ``filter_given``, the optional criteria of every app's list selectors."""
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -9,6 +10,12 @@ from .regions import NATIONAL, is_code, prefix
 from .scoping import scope_of
 
 OPTION_LIMIT = 30
+
+
+def filter_given(qs, **lookups):
+    """``qs.filter(**lookups)`` with only the lookups whose value is given (truthy): a list's optional
+    criteria, where an empty one means "any"."""
+    return qs.filter(**{lookup: value for lookup, value in lookups.items() if value})
 
 
 def region_label_for(code: str) -> str:

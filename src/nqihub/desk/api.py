@@ -18,15 +18,25 @@ from ninja import Field, File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from nqihub.core.api import MAX_PAGE_SIZE, ErrorOut, ValidationErrorOut
+from nqihub.core.api import (
+    DETAIL_ERRORS,
+    MAX_PAGE_SIZE,
+    WRITE_ERRORS,
+    ErrorOut,
+    ValidationErrorOut,
+    attrs,
+    page_of,
+)
 from nqihub.core.bounds import Code, Id
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
+from nqihub.core.http import get_or_404, scoped_or_404
 from nqihub.core.regions import is_code
 from nqihub.notifications.services import notification_action_done
 
 from . import selectors, services, states, tracking
-from .models import Assignment, Attachment, Category, IdempotencyRecord, Rectification, ServiceRequest
+from .models import Assignment, Category, IdempotencyRecord, Rectification, ServiceRequest
 from .schemas_api import (
     AssigneeScoreIn,
     AssignmentOut,
@@ -48,7 +58,6 @@ from .schemas_api import (
     ResolveIn,
     SuggestionsOut,
     TrackOut,
-    _choices,
 )
 
 router = Router(tags=["desk"])
@@ -59,10 +68,6 @@ class TrackTooMany(DomainError):
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-READ = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 # --- serialisation -----------------------------------------------------------------------------------
@@ -161,56 +166,32 @@ def _detail(req: ServiceRequest, user) -> dict:
         },
         rectification=None
         if rect is None
-        else {
-            "status": rect.status,
-            "score": rect.score,
-            "due_by": rect.due_by,
-            "is_overdue": rect.is_overdue,
-            "response": rect.response,
-            "callback_note": rect.callback_note,
-            "callback_satisfied": rect.callback_satisfied,
-            "callback_at": rect.callback_at,
-        },
+        else attrs(
+            rect,
+            "status",
+            "score",
+            "due_by",
+            "is_overdue",
+            "response",
+            "callback_note",
+            "callback_satisfied",
+            "callback_at",
+        ),
         assignments=[_assignment(a) for a in _assignments_of(req)],
         timeline=[
-            {
-                "at": e.at,
-                "kind": e.kind,
-                "message": e.message,
-                "actor": _actor(e.actor),
-                "internal": e.internal,
-            }
+            attrs(e, "at", "kind", "message", "internal", actor=_actor(e.actor))
             for e in selectors.timeline(fetched_by=user, request=req)
         ],
         notes=[
-            {
-                "id": n.pk,
-                "text": n.text,
-                "internal": n.internal,
-                "author": _actor(n.author),
-                "created_at": n.created_at,
-            }
+            attrs(n, "text", "internal", "created_at", id=n.pk, author=_actor(n.author))
             for n in selectors.notes(fetched_by=user, request=req)
         ],
         attachments=[
-            {
-                "id": a.pk,
-                "name": a.name,
-                "size": a.size,
-                "content_type": a.content_type,
-                "internal": a.internal,
-                "uploaded_at": a.uploaded_at,
-            }
+            attrs(a, "name", "size", "content_type", "internal", "uploaded_at", id=a.pk)
             for a in selectors.attachments(fetched_by=user, request=req)
         ],
         links=[
-            {
-                "id": link.pk,
-                "kind": link.kind,
-                "ref": link.ref,
-                "title": link.title,
-                "internal": link.internal,
-            }
+            attrs(link, "kind", "ref", "title", "internal", id=link.pk)
             for link in selectors.links(fetched_by=user, request=req)
         ],
         actions=selectors.allowed_actions(fetched_by=user, request=req),
@@ -220,17 +201,11 @@ def _detail(req: ServiceRequest, user) -> dict:
 
 
 def _get(request, id: Id) -> ServiceRequest:
-    try:
-        return selectors.request_get(fetched_by=request.user, pk=id)
-    except ServiceRequest.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.request_get, request, id)
 
 
 def _get_assignment(request, id: Id) -> Assignment:
-    try:
-        return selectors.assignment_get(fetched_by=request.user, pk=id)
-    except Assignment.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.assignment_get, request, id)
 
 
 def _fresh_detail(request, pk: Id) -> dict:
@@ -276,7 +251,7 @@ def _idempotent_run(request, fn):
 # --- requests ----------------------------------------------------------------------------------------
 
 
-@router.post("/requests", response={201: RequestDetailOut, **WRITE}, summary="File a service request")
+@router.post("/requests", response={201: RequestDetailOut, **WRITE_ERRORS}, summary="File a service request")
 def create_request(request, payload: RequestIn):
     def run():
         data = services.RequestData(
@@ -328,10 +303,10 @@ def list_requests(request, filters: Query[RequestFilter]):
         if bad:
             errors["status"] = _("状态“%(s)s”无效，应为：%(v)s。") % {
                 "s": "、".join(bad),
-                "v": _choices(states.STATUS_CHOICES),
+                "v": choices_text(states.STATUS_CHOICES),
             }
     if filters.category and filters.category not in Category.values:
-        errors["category"] = _("需求类别应为：%(v)s。") % {"v": _choices(Category.choices)}
+        errors["category"] = _("需求类别应为：%(v)s。") % {"v": choices_text(Category.choices)}
     if filters.region and not is_code(filters.region.strip()):
         errors["region"] = _("行政区划代码应为6位数字。")
     if errors:
@@ -346,13 +321,12 @@ def list_requests(request, filters: Query[RequestFilter]):
         overdue=filters.overdue,
         q=filters.q,
     )
-    start = (filters.page - 1) * filters.page_size
-    return {"items": [_summary(r) for r in qs[start : start + filters.page_size]], "count": qs.count()}
+    return page_of(qs, filters.page, filters.page_size, _summary)
 
 
 @router.get(
     "/requests/{id}",
-    response={200: RequestDetailOut, **READ},
+    response={200: RequestDetailOut, **DETAIL_ERRORS},
     summary="One service request, with its timeline",
 )
 def get_request(request, id: Id):
@@ -375,46 +349,42 @@ def _action(request, id: Id, call):
     return _idempotent(request, run)
 
 
-@router.post("/requests/{id}/accept", response={200: RequestDetailOut, **WRITE}, summary="Accept (受理)")
+def _request_post(action: str, summary: str):
+    """``POST /requests/{id}/<action>``: an action on one request, answered with the request as it is now."""
+    return router.post(
+        f"/requests/{{id}}/{action}", response={200: RequestDetailOut, **WRITE_ERRORS}, summary=summary
+    )
+
+
+def _service_action(request, id: Id, service, **kwargs):
+    """``_action`` running ``service(request=<the request>, by=<the user>, **kwargs)``."""
+    return _action(request, id, lambda req: service(request=req, by=request.user, **kwargs))
+
+
+@_request_post("accept", "Accept (受理)")
 def accept_request(request, id: Id):
-    return _action(request, id, lambda req: services.request_accept(request=req, by=request.user))
+    return _service_action(request, id, services.request_accept)
 
 
-@router.post(
-    "/requests/{id}/reject", response={200: RequestDetailOut, **WRITE}, summary="Reject with a reason"
-)
+@_request_post("reject", "Reject with a reason")
 def reject_request(request, id: Id, payload: ReasonIn):
-    return _action(
-        request, id, lambda req: services.request_reject(request=req, reason=payload.reason, by=request.user)
-    )
+    return _service_action(request, id, services.request_reject, reason=payload.reason)
 
 
-@router.post(
-    "/requests/{id}/reroute", response={200: RequestDetailOut, **WRITE}, summary="Re-route to another station"
-)
+@_request_post("reroute", "Re-route to another station")
 def reroute_request(request, id: Id, payload: RerouteIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.request_reroute(
-            request=req, reason=payload.reason, station_id=payload.station_id, by=request.user
-        ),
+    return _service_action(
+        request, id, services.request_reroute, reason=payload.reason, station_id=payload.station_id
     )
 
 
-@router.post(
-    "/requests/{id}/dispatch", response={200: RequestDetailOut, **WRITE}, summary="Dispatch into assignments"
-)
+@_request_post("dispatch", "Dispatch into assignments")
 def dispatch_request(request, id: Id, payload: DispatchIn):
     specs = [services.AssigneeSpec(a.assignee_type, a.assignee_id, a.note) for a in payload.assignments]
-    return _action(
-        request, id, lambda req: services.request_dispatch(request=req, assignees=specs, by=request.user)
-    )
+    return _service_action(request, id, services.request_dispatch, assignees=specs)
 
 
-@router.post(
-    "/requests/{id}/resolve", response={200: RequestDetailOut, **WRITE}, summary="Resolve with the outcome"
-)
+@_request_post("resolve", "Resolve with the outcome")
 def resolve_request(request, id: Id, payload: ResolveIn):
     resolution = services.Resolution(
         outcome=payload.outcome,
@@ -425,12 +395,10 @@ def resolve_request(request, id: Id, payload: ResolveIn):
         standards_drafted=payload.standards_drafted,
         certifications_obtained=payload.certifications_obtained,
     )
-    return _action(
-        request, id, lambda req: services.request_resolve(request=req, resolution=resolution, by=request.user)
-    )
+    return _service_action(request, id, services.request_resolve, resolution=resolution)
 
 
-@router.post("/requests/{id}/rate", response={200: RequestDetailOut, **WRITE}, summary="Rate (好差评, 1–5)")
+@_request_post("rate", "Rate (好差评, 1–5)")
 def rate_request(request, id: Id, payload: RateIn):
     started = timezone.now()
 
@@ -447,25 +415,19 @@ def rate_request(request, id: Id, payload: RateIn):
     return _action(request, id, rate)
 
 
-@router.post(
-    "/requests/{id}/withdraw", response={200: RequestDetailOut, **WRITE}, summary="Withdraw with a reason"
-)
+@_request_post("withdraw", "Withdraw with a reason")
 def withdraw_request(request, id: Id, payload: ReasonIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.request_withdraw(request=req, reason=payload.reason, by=request.user),
-    )
+    return _service_action(request, id, services.request_withdraw, reason=payload.reason)
 
 
-@router.post("/requests/{id}/close", response={200: RequestDetailOut, **WRITE}, summary="Close")
+@_request_post("close", "Close")
 def close_request(request, id: Id):
-    return _action(request, id, lambda req: services.request_close(request=req, by=request.user))
+    return _service_action(request, id, services.request_close)
 
 
 @router.get(
     "/requests/{id}/suggestions",
-    response={200: SuggestionsOut, **READ},
+    response={200: SuggestionsOut, **DETAIL_ERRORS},
     summary="Ranked dispatch suggestions",
 )
 def request_suggestions(request, id: Id):
@@ -480,85 +442,49 @@ def request_suggestions(request, id: Id):
     }
 
 
-@router.post("/requests/{id}/notes", response={200: RequestDetailOut, **WRITE}, summary="Add a note")
+@_request_post("notes", "Add a note")
 def add_note(request, id: Id, payload: NoteIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.note_add(
-            request=req, text=payload.text, internal=payload.internal, by=request.user
-        ),
-    )
+    return _service_action(request, id, services.note_add, text=payload.text, internal=payload.internal)
 
 
-@router.post(
-    "/requests/{id}/attachments",
-    response={200: RequestDetailOut, **WRITE},
-    summary="Upload an attachment (PDF, PNG, JPG, XLSX, DOCX)",
-)
+@_request_post("attachments", "Upload an attachment (PDF, PNG, JPG, XLSX, DOCX)")
 def add_attachment(request, id: Id, file: File[UploadedFile], internal: Form[bool] = False):
-    return _action(
-        request,
-        id,
-        lambda req: services.attachment_add(request=req, upload=file, internal=internal, by=request.user),
-    )
+    return _service_action(request, id, services.attachment_add, upload=file, internal=internal)
 
 
 @router.get(
     "/requests/{id}/attachments/{attachment_id}",
-    response={200: None, **READ},
+    response={200: None, **DETAIL_ERRORS},
     summary="Download an attachment",
 )
 def get_attachment(request, id: Id, attachment_id: Id):
     req = _get(request, id)
-    try:
-        att = selectors.attachment_get(fetched_by=request.user, request=req, pk=attachment_id)
-    except Attachment.DoesNotExist as exc:
-        raise Http404 from exc
+    att = get_or_404(selectors.attachment_get, fetched_by=request.user, request=req, pk=attachment_id)
     return file_response(att.file, filename=att.name, content_type=att.content_type)
 
 
-@router.post("/requests/{id}/links", response={200: RequestDetailOut, **WRITE}, summary="Link another record")
+@_request_post("links", "Link another record")
 def add_link(request, id: Id, payload: LinkIn):
-    return _action(
+    return _service_action(
         request,
         id,
-        lambda req: services.link_add(
-            request=req,
-            kind=payload.kind,
-            ref=payload.ref,
-            title=payload.title,
-            internal=payload.internal,
-            by=request.user,
-        ),
+        services.link_add,
+        kind=payload.kind,
+        ref=payload.ref,
+        title=payload.title,
+        internal=payload.internal,
     )
 
 
-@router.post(
-    "/requests/{id}/rectification/respond",
-    response={200: RequestDetailOut, **WRITE},
-    summary="Answer a rectification (整改)",
-)
+@_request_post("rectification/respond", "Answer a rectification (整改)")
 def rectification_respond(request, id: Id, payload: RectifyIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.rectification_respond(request=req, response=payload.response, by=request.user),
-    )
+    return _service_action(request, id, services.rectification_respond, response=payload.response)
 
 
-@router.post(
-    "/requests/{id}/rectification/callback",
-    response={200: RequestDetailOut, **WRITE},
-    summary="Record the callback (回访)",
-)
+@_request_post("rectification/callback", "Record the callback (回访)")
 def rectification_callback(request, id: Id, payload: CallbackIn):
-    return _action(
-        request,
-        id,
-        lambda req: services.rectification_callback(
-            request=req, note=payload.note, satisfied=payload.satisfied, by=request.user
-        ),
+    return _service_action(
+        request, id, services.rectification_callback, note=payload.note, satisfied=payload.satisfied
     )
 
 
@@ -573,6 +499,13 @@ def list_assignments(request, status: Code | None = None):
     ]
 
 
+def _assignment_post(action: str, summary: str):
+    """``POST /assignments/{id}/<action>``: an action on one assignment, answered with the assignment."""
+    return router.post(
+        f"/assignments/{{id}}/{action}", response={200: AssignmentOut, **WRITE_ERRORS}, summary=summary
+    )
+
+
 def _assignment_action(request, id: Id, call):
     def run():
         a = _get_assignment(request, id)
@@ -583,16 +516,12 @@ def _assignment_action(request, id: Id, call):
     return _idempotent(request, run)
 
 
-@router.post(
-    "/assignments/{id}/accept", response={200: AssignmentOut, **WRITE}, summary="Accept an assignment"
-)
+@_assignment_post("accept", "Accept an assignment")
 def accept_assignment(request, id: Id):
     return _assignment_action(request, id, _settled(request, services.assignment_accept))
 
 
-@router.post(
-    "/assignments/{id}/decline", response={200: AssignmentOut, **WRITE}, summary="Decline with a reason"
-)
+@_assignment_post("decline", "Decline with a reason")
 def decline_assignment(request, id: Id, payload: ReasonIn):
     return _assignment_action(
         request,
@@ -613,9 +542,7 @@ def _settled(request, service, **kwargs):
     return call
 
 
-@router.post(
-    "/assignments/{id}/complete", response={200: AssignmentOut, **WRITE}, summary="Complete an assignment"
-)
+@_assignment_post("complete", "Complete an assignment")
 def complete_assignment(request, id: Id, payload: CompleteIn | None = None):
     result = payload.result if payload is not None else ""
     return _assignment_action(
@@ -623,10 +550,8 @@ def complete_assignment(request, id: Id, payload: CompleteIn | None = None):
     )
 
 
-@router.post(
-    "/assignments/{id}/rate",
-    response={200: AssignmentOut, **WRITE},
-    summary="Rate the assignee (expert or institution) of a resolved request, once (the enterprise)",
+@_assignment_post(
+    "rate", "Rate the assignee (expert or institution) of a resolved request, once (the enterprise)"
 )
 def rate_assignment(request, id: Id, payload: AssigneeScoreIn):
     return _assignment_action(
@@ -640,16 +565,14 @@ def rate_assignment(request, id: Id, payload: AssigneeScoreIn):
 
 @router.get(
     "/requests/{id}/contact",
-    response={200: list[RequestContactOut], 403: ErrorOut, **READ},
+    response={200: list[RequestContactOut], 403: ErrorOut, **DETAIL_ERRORS},
     summary="The enterprise's contact in clear (its assignees at work, the station); each view is audited",
 )
 def request_contact(request, id: Id):
     return [vars(c) for c in services.contact_view(request=_get(request, id), by=request.user)]
 
 
-@router.post(
-    "/assignments/{id}/reassign", response={200: AssignmentOut, **WRITE}, summary="Reassign (station)"
-)
+@_assignment_post("reassign", "Reassign (station)")
 def reassign_assignment(request, id: Id, payload: ReassignIn):
     to = services.AssigneeSpec(payload.assignee_type, payload.assignee_id, payload.note)
     return _assignment_action(

@@ -4,7 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, industry_input
+from nqihub.core.forms import BootstrapMixin, ListFilterMixin, industry_input, text_area
 from nqihub.core.widgets import DateInput
 
 from . import states
@@ -69,12 +69,12 @@ class RequestForm(_Form):
     )
     product = forms.CharField(label=_("产品"), max_length=200, required=False)
     title = forms.CharField(label=_("标题"), max_length=200, required=False)
-    description = forms.CharField(
+    description = text_area(
         max_length=20000,
         label=_("问题描述"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("遇到的质量问题、已做过的尝试、希望得到的帮助。"),
+        rows=5,
     )
     urgency = forms.ChoiceField(
         label=_("紧急程度"), choices=ServiceRequest.Urgency.choices, initial=ServiceRequest.Urgency.NORMAL
@@ -110,9 +110,7 @@ class RequestForm(_Form):
 
 
 class ReasonForm(_Form):
-    reason = forms.CharField(
-        label=_("理由"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_area(label=_("理由"), max_length=500, required=False, rows=2)
 
 
 class RerouteForm(ReasonForm):
@@ -189,9 +187,7 @@ class ResolveForm(_Form):
     )
     standards_drafted = _count_field(_("制修订标准数"))
     certifications_obtained = _count_field(_("获得认证数"))
-    summary = forms.CharField(
-        label=_("办理情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
+    summary = text_area(label=_("办理情况"), required=False, max_length=5000, rows=3)
 
 
 RATING_CHOICES = [
@@ -212,9 +208,7 @@ class RateForm(_Form):
         error_messages=_required(_("请选择评价等级。")),
         help_text=_("评价 1–2 星将启动整改，由服务站整改并回访。"),
     )
-    comment = forms.CharField(
-        label=_("评价意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = text_area(label=_("评价意见"), required=False, max_length=2000, rows=2)
 
     def __init__(self, *args, assignments=(), **kwargs):
         """``assignments``: the experts and institutions that worked on the request, one rating row each
@@ -247,9 +241,7 @@ class RateForm(_Form):
 
 
 class NoteForm(_Form):
-    text = forms.CharField(
-        label=_("内容"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    text = text_area(label=_("内容"), required=False, max_length=5000, rows=2)
     internal = forms.BooleanField(label=_("仅内部可见（企业看不到）"), required=False)
 
 
@@ -270,31 +262,27 @@ class LinkForm(_Form):
 
 
 class RectifyForm(_Form):
-    response = forms.CharField(
-        label=_("整改情况"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    response = text_area(label=_("整改情况"), required=False, max_length=5000, rows=3)
 
 
 class CallbackForm(_Form):
-    note = forms.CharField(
-        label=_("回访记录"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area(label=_("回访记录"), required=False, max_length=5000, rows=3)
     satisfied = forms.ChoiceField(label=_("回访时企业是否满意"), choices=TRI_STATE, required=False)
 
 
 class CompleteForm(_Form):
-    result = forms.CharField(
+    result = text_area(
         label=_("办理结果"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写办理结果：做了什么、结论或建议。")},
+        rows=2,
     )
 
 
 # --- lists ---------------------------------------------------------------------------------------------
 
 
-class RequestFilterForm(_Form):
+class RequestFilterForm(ListFilterMixin, _Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态"))] + list(states.STATUS_CHOICES)
@@ -316,17 +304,8 @@ class RequestFilterForm(_Form):
         else:
             self.fields["station"].choices = [("", _("全部服务站"))] + list(station_choices)
 
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "q": data.get("q") or "",
-            "status": data.get("status") or None,
-            "category": data.get("category") or None,
-            "station": data.get("station") or None,
-            "overdue": tri_state(data.get("overdue")),
-        }
+    def filter_value(self, name: str, value):
+        return tri_state(value) if name == "overdue" else super().filter_value(name, value)
 
 
 class TrackForm(_Form):

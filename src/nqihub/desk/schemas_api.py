@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from nqihub.core.api import MAX_PAGE_SIZE, PAGE_SIZE
 from nqihub.core.bounds import MONEY_MAX, Code, Count, Id, IsoDate, PageNumber
-from nqihub.core.codes import choices_text as _choices
+from nqihub.core.choices import choices_text
 
 from . import states
 from .models import Category, Link, ServiceRequest
@@ -22,7 +22,7 @@ class RequestIn(Schema):
         None, description="企业 id；企业用户只关联一家企业时可不填，服务站代录时必填"
     )
     categories: list[Code] = Field(
-        ..., description=f"需求类别（可多选）：{_choices(Category.choices)}", max_length=10
+        ..., description=f"需求类别（可多选）：{choices_text(Category.choices)}", max_length=10
     )
     industry: str | None = Field(
         None,
@@ -34,7 +34,7 @@ class RequestIn(Schema):
     title: str = Field(..., description="标题", max_length=200)
     description: str = Field(..., description="问题描述", max_length=20000)
     urgency: str = Field(
-        "normal", description=f"紧急程度：{_choices(ServiceRequest.Urgency.choices)}", max_length=10
+        "normal", description=f"紧急程度：{choices_text(ServiceRequest.Urgency.choices)}", max_length=10
     )
     desired_by: IsoDate | None = Field(None, description="期望完成日期")
     contact_name: str = Field("", description="联系人（加密存储，列表中脱敏）", max_length=64)
@@ -48,9 +48,11 @@ class RequestIn(Schema):
 
 class RequestFilter(Schema):
     status: str | None = Field(
-        None, description=f"状态（可逗号分隔多个）：{_choices(states.STATUS_CHOICES)}", max_length=200
+        None, description=f"状态（可逗号分隔多个）：{choices_text(states.STATUS_CHOICES)}", max_length=200
     )
-    category: str | None = Field(None, description=f"需求类别：{_choices(Category.choices)}", max_length=32)
+    category: str | None = Field(
+        None, description=f"需求类别：{choices_text(Category.choices)}", max_length=32
+    )
     region: str | None = Field(None, description="行政区划代码：含其下级", max_length=16)
     station: Id | None = Field(None, description="服务站 id")
     enterprise: Id | None = Field(None, description="企业 id")
@@ -81,7 +83,7 @@ class DispatchIn(Schema):
 
 class ResolveIn(Schema):
     outcome: str = Field(
-        ..., description=f"办理结果：{_choices(ServiceRequest.Outcome.choices)}", max_length=14
+        ..., description=f"办理结果：{choices_text(ServiceRequest.Outcome.choices)}", max_length=14
     )
     technical_problem: bool | None = Field(None, description="是否属于技术难题")
     cost_saved: Decimal | None = Field(None, le=MONEY_MAX, description="节约成本（元，≥0，最多两位小数）")
@@ -125,7 +127,7 @@ class NoteIn(Schema):
 
 
 class LinkIn(Schema):
-    kind: str = Field(..., description=f"类型：{_choices(Link.Kind.choices)}", max_length=12)
+    kind: str = Field(..., description=f"类型：{choices_text(Link.Kind.choices)}", max_length=12)
     ref: str = Field(..., description="关联记录的编号", max_length=100)
     title: str = Field("", max_length=200)
     internal: bool = False

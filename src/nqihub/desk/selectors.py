@@ -15,6 +15,7 @@ from nqihub.core.models import Industry, Membership
 from nqihub.core.regions import closeness, is_code, prefix
 from nqihub.core.scoping import prefix_q, scope_of, visible
 from nqihub.core.search import keyword_q, terms
+from nqihub.core.selectors import filter_given
 from nqihub.directory.matching import vocabulary_map
 from nqihub.directory.models import Enterprise, Expert, NqiElement, Parameter, ProductCategory, StationArea
 from nqihub.directory.vocabulary import normalise, split_synonyms
@@ -57,10 +58,7 @@ def request_list(
         qs = qs.filter(categories__contains=f",{category},")
     if region and is_code(region):
         qs = qs.filter(prefix_q("region_id", prefix(region)))
-    if station:
-        qs = qs.filter(station_id=station)
-    if enterprise:
-        qs = qs.filter(enterprise_id=enterprise)
+    qs = filter_given(qs, station_id=station, enterprise_id=enterprise)
     if overdue is not None:
         qs = qs.filter(is_overdue=overdue)
     if q.strip():

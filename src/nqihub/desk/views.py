@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.http import is_htmx
+from nqihub.core.http import is_htmx, scoped_or_404
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
@@ -58,10 +58,7 @@ CHOICES_LIMIT = 300
 
 
 def _get_request(request, pk: int) -> ServiceRequest:
-    try:
-        return selectors.request_get(fetched_by=request.user, pk=pk)
-    except ServiceRequest.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.request_get, request, pk)
 
 
 def _detail_url(req_or_pk, anchor: str = "") -> str:
@@ -694,10 +691,7 @@ ASSIGNMENT_SUCCESS = {
 
 def _assignment_and_request(request, pk: int) -> tuple[Assignment, ServiceRequest]:
     """An assignment of a request in the user's scope, and that request; else 404."""
-    try:
-        assignment = selectors.assignment_get(fetched_by=request.user, pk=pk)
-    except Assignment.DoesNotExist as exc:
-        raise Http404 from exc
+    assignment = scoped_or_404(selectors.assignment_get, request, pk)
     return assignment, _get_request(request, assignment.request_id)
 
 

@@ -19,6 +19,7 @@ from nqihub.core.api import (
     region_code_error,
 )
 from nqihub.core.bounds import Id
+from nqihub.core.choices import choice_param
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.http import get_or_404
 from nqihub.core.models import Industry, Region
@@ -73,18 +74,6 @@ def _industry_param(code: str | None, field: str = "industry") -> str | None:
     return code
 
 
-def _choice_param(value: str | None, choices, field: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value not in dict(choices):
-        allowed = "、".join(f"{v}（{label}）" for v, label in choices)
-        raise ValidationFailed(
-            {field: _("“%(value)s”无效，应为：%(allowed)s。") % {"value": value, "allowed": allowed}}
-        )
-    return value
-
-
 # --- the four entities: a filtered, paginated list and one record each ------------------------------------
 
 
@@ -121,7 +110,7 @@ list_enterprises, get_enterprise = _entity_routes(
     summaries=("Enterprises in scope", "One enterprise"),
     extra=lambda f: {
         "industry": _industry_param(f.industry),
-        "scale": _choice_param(f.scale, Enterprise.Scale.choices, "scale"),
+        "scale": choice_param(f.scale, Enterprise.Scale.choices, "scale"),
     },
 )
 
@@ -133,16 +122,7 @@ list_enterprises, get_enterprise = _entity_routes(
 )
 def create_enterprise(request, payload: EnterpriseIn):
     enterprise = services.enterprise_create(
-        data=services.EnterpriseData(
-            uscc=payload.uscc,
-            name=payload.name,
-            region=payload.region,
-            industry=payload.industry,
-            scale=payload.scale,
-            address=payload.address,
-            kind=payload.kind,
-            products=payload.products,
-        ),
+        data=services.EnterpriseData(**payload.dict()),
         by=request.user,
     )
     return Status(201, selectors.enterprise_get(fetched_by=request.user, pk=enterprise.pk))
@@ -158,7 +138,7 @@ list_institutions, get_institution = _entity_routes(
         "Institutions in scope",
         "One institution with its qualifications and the first page of its capability scope",
     ),
-    extra=lambda f: {"kind": _choice_param(f.kind, Institution.Kind.choices, "kind")},
+    extra=lambda f: {"kind": choice_param(f.kind, Institution.Kind.choices, "kind")},
 )
 
 
@@ -192,7 +172,7 @@ list_experts, get_expert = _entity_routes(
     detail_out=ExpertDetailOut,
     filter_schema=ExpertFilter,
     summaries=("Experts in scope", "One expert"),
-    extra=lambda f: {"element": _choice_param(f.element, NqiElement.choices, "element")},
+    extra=lambda f: {"element": choice_param(f.element, NqiElement.choices, "element")},
 )
 
 

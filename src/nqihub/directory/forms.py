@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, industry_input, region_input, split_codes
+from nqihub.core.forms import BootstrapMixin, industry_input, region_input, split_codes, text_area
 from nqihub.core.regions import is_code
 from nqihub.core.widgets import DateInput
 
@@ -82,9 +82,7 @@ class InstitutionForm(_Form):
     region = _region_field(help_text=_("省、市或县级行政区划的6位代码；输入名称可选择。"))
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
-    description = forms.CharField(
-        label=_("简介"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    description = text_area(label=_("简介"), max_length=2000, required=False, rows=4)
 
 
 class QualificationForm(_Form):
@@ -166,9 +164,7 @@ class ExpertForm(_Form):
         widget=industry_input(many=True),
     )
     keywords = forms.CharField(label=_("专长关键词"), max_length=255, required=False)
-    bio = forms.CharField(
-        label=_("简介"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    bio = text_area(label=_("简介"), max_length=2000, required=False, rows=4)
     availability = forms.ChoiceField(label=_("状态"), choices=Expert.Availability.choices)
 
     def __init__(self, *args, organisations=(), **kwargs):

@@ -6,7 +6,7 @@ from datetime import date
 from ninja import Field, Schema
 
 from nqihub.core.api import PAGE_SIZE
-from nqihub.core.codes import choices_text as _choices
+from nqihub.core.choices import choices_text
 
 from .models import Enterprise, Expert, Institution, NqiElement
 from .selectors import scope_lines_of, service_rating
@@ -29,11 +29,13 @@ class EnterpriseIn(Schema):
         None, description="国民经济行业代码（GB/T 4754-2017）", examples=["1431"], max_length=16
     )
     scale: str = Field(
-        Enterprise.Scale.SMALL, description=f"规模：{_choices(Enterprise.Scale.choices)}", max_length=16
+        Enterprise.Scale.SMALL, description=f"规模：{choices_text(Enterprise.Scale.choices)}", max_length=16
     )
     address: str = Field("", description="地址", max_length=255)
     kind: str = Field(
-        Enterprise.Kind.COMPANY, description=f"主体类型：{_choices(Enterprise.Kind.choices)}", max_length=16
+        Enterprise.Kind.COMPANY,
+        description=f"主体类型：{choices_text(Enterprise.Kind.choices)}",
+        max_length=16,
     )
     products: str = Field("", description="主要产品", max_length=255)
 
@@ -50,12 +52,14 @@ class EnterpriseFilter(_ListFilter):
         "", description="中文关键词（名称、地址、产品、行业），或完整的统一社会信用代码", max_length=100
     )
     industry: str | None = Field(None, description="行业代码：含其下级", max_length=16)
-    scale: str | None = Field(None, description=f"规模：{_choices(Enterprise.Scale.choices)}", max_length=32)
+    scale: str | None = Field(
+        None, description=f"规模：{choices_text(Enterprise.Scale.choices)}", max_length=32
+    )
 
 
 class InstitutionFilter(_ListFilter):
     kind: str | None = Field(
-        None, description=f"机构类型：{_choices(Institution.Kind.choices)}", max_length=32
+        None, description=f"机构类型：{choices_text(Institution.Kind.choices)}", max_length=32
     )
 
 
@@ -67,7 +71,7 @@ class StationFilter(_ListFilter):
 class ExpertFilter(_ListFilter):
     q: str = Field("", description="中文关键词（姓名、职称、专长、简介）", max_length=100)
     element: str | None = Field(
-        None, description=f"服务领域（NQI 要素）：{_choices(NqiElement.choices)}", max_length=32
+        None, description=f"服务领域（NQI 要素）：{choices_text(NqiElement.choices)}", max_length=32
     )
 
 
@@ -177,21 +181,13 @@ class QualificationOut(_KindLabelled):
 
 class ScopeLineOut(Schema):
     id: int
-    product: str
-    parameter: str
+    product: str = Field(..., alias="product_text")
+    parameter: str = Field(..., alias="parameter_text")
     method_standard: str
     limitation: str
     quantity: str
     measuring_range: str
     uncertainty: str
-
-    @staticmethod
-    def resolve_product(obj) -> str:
-        return obj.product_text
-
-    @staticmethod
-    def resolve_parameter(obj) -> str:
-        return obj.parameter_text
 
 
 class ScopeLinePage(Schema):

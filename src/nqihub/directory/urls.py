@@ -2,19 +2,23 @@ from django.urls import path
 
 from . import views
 
+
+def _entity(prefix: str, name: str) -> list:
+    """The five pages of each directory entity: its list, new, export, detail and edit pages."""
+    return [
+        path(f"{prefix}/", getattr(views, f"{name}_list"), name=f"{name}-list"),
+        path(f"{prefix}/new/", getattr(views, f"{name}_create"), name=f"{name}-create"),
+        path(f"{prefix}/export.xlsx", getattr(views, f"{name}_export"), name=f"{name}-export"),
+        path(f"{prefix}/<int:pk>/", getattr(views, f"{name}_detail"), name=f"{name}-detail"),
+        path(f"{prefix}/<int:pk>/edit/", getattr(views, f"{name}_edit"), name=f"{name}-edit"),
+    ]
+
+
 app_name = "directory"
 urlpatterns = [
-    path("enterprises/", views.enterprise_list, name="enterprise-list"),
-    path("enterprises/new/", views.enterprise_create, name="enterprise-create"),
-    path("enterprises/export.xlsx", views.enterprise_export, name="enterprise-export"),
-    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise-detail"),
-    path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise-edit"),
+    *_entity("enterprises", "enterprise"),
     path("enterprises/<int:pk>/contacts/", views.enterprise_contact_add, name="enterprise-contact-add"),
-    path("institutions/", views.institution_list, name="institution-list"),
-    path("institutions/new/", views.institution_create, name="institution-create"),
-    path("institutions/export.xlsx", views.institution_export, name="institution-export"),
-    path("institutions/<int:pk>/", views.institution_detail, name="institution-detail"),
-    path("institutions/<int:pk>/edit/", views.institution_edit, name="institution-edit"),
+    *_entity("institutions", "institution"),
     path("institutions/<int:pk>/scope-lines/", views.institution_scope_lines, name="institution-scope-lines"),
     path(
         "institutions/<int:pk>/qualifications/",
@@ -31,16 +35,8 @@ urlpatterns = [
         views.institution_qualification_delete,
         name="institution-qualification-delete",
     ),
-    path("stations/", views.station_list, name="station-list"),
-    path("stations/new/", views.station_create, name="station-create"),
-    path("stations/export.xlsx", views.station_export, name="station-export"),
-    path("stations/<int:pk>/", views.station_detail, name="station-detail"),
-    path("stations/<int:pk>/edit/", views.station_edit, name="station-edit"),
-    path("experts/", views.expert_list, name="expert-list"),
-    path("experts/new/", views.expert_create, name="expert-create"),
-    path("experts/export.xlsx", views.expert_export, name="expert-export"),
-    path("experts/<int:pk>/", views.expert_detail, name="expert-detail"),
-    path("experts/<int:pk>/edit/", views.expert_edit, name="expert-edit"),
+    *_entity("stations", "station"),
+    *_entity("experts", "expert"),
     path("capability/", views.capability_search, name="capability-search"),
 ]
 

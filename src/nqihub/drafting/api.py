@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.api import (
+    DETAIL_ERRORS,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    page_of,
+)
 from nqihub.core.bounds import INT_MAX, Id, PageNumber, StandardCode
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import diff as diffing
 from . import selectors, services, states
@@ -26,7 +34,6 @@ from .validation import DraftData
 
 router = Router(tags=["enterprise standards"])
 
-WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -179,7 +186,7 @@ class DraftOut(Schema):
 class DraftSummary(Schema):
     id: int
     enterprise: int = Field(..., alias="enterprise_id")
-    enterprise_name: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
     number: str
     title: str
     product: str
@@ -187,10 +194,6 @@ class DraftSummary(Schema):
     version: int
     is_demo: bool
     updated_at: str
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_updated_at(obj) -> str:
@@ -276,10 +279,7 @@ class DiffOut(Schema):
 
 
 def _get(request, id: int) -> EnterpriseStandard:
-    try:
-        return selectors.draft_get(fetched_by=request.user, pk=id)
-    except EnterpriseStandard.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.draft_get, request, id)
 
 
 def _count(findings, severity) -> int:
@@ -334,12 +334,11 @@ def list_drafts(
     if status and status not in states.STATUS_LABELS:
         raise ValidationFailed({"status": _("状态应为：%(v)s。") % {"v": "、".join(states.STATUS_LABELS)}})
     qs = selectors.draft_list(fetched_by=request.user, status=status or None, q=q.strip())
-    start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    return page_of(qs, page, page_size)
 
 
 @router.post(
-    "/enterprise-standards", response={201: DraftOut, **WRITE}, summary="Draft an enterprise standard"
+    "/enterprise-standards", response={201: DraftOut, **WRITE_ERRORS}, summary="Draft an enterprise standard"
 )
 def create_draft(request, payload: DraftIn):
     draft = services.draft_create(data=_data(payload), by=request.user)
@@ -348,7 +347,7 @@ def create_draft(request, payload: DraftIn):
 
 @router.post(
     "/enterprise-standards/check",
-    response={200: DraftCheckOut, **WRITE},
+    response={200: DraftCheckOut, **WRITE_ERRORS},
     summary="Check unsaved input (as it is typed): findings, nothing saved",
 )
 def check_draft(request, payload: DraftIn):
@@ -372,14 +371,18 @@ def get_draft(request, id: Id):
 
 
 @router.put(
-    "/enterprise-standards/{id}", response={200: DraftOut, **WRITE}, summary="Replace the draft's content"
+    "/enterprise-standards/{id}",
+    response={200: DraftOut, **WRITE_ERRORS},
+    summary="Replace the draft's content",
 )
 def put_draft(request, id: Id, payload: DraftIn):
     draft = services.draft_update(draft=_get(request, id), data=_data(payload), by=request.user)
     return _out(draft)
 
 
-@router.patch("/enterprise-standards/{id}", response={200: DraftOut, **WRITE}, summary="Change some fields")
+@router.patch(
+    "/enterprise-standards/{id}", response={200: DraftOut, **WRITE_ERRORS}, summary="Change some fields"
+)
 def patch_draft(request, id: Id, payload: DraftPatch):
     draft = _get(request, id)
     # A field sent as null is left as it is (only the dates can be cleared with null).
@@ -394,7 +397,7 @@ def patch_draft(request, id: Id, payload: DraftPatch):
 
 @router.post(
     "/enterprise-standards/{id}/review-request",
-    response={200: DraftOut, **WRITE},
+    response={200: DraftOut, **WRITE_ERRORS},
     summary="Ask for expert review (files a service request linked to the draft)",
 )
 def review_request(request, id: Id, payload: ReviewRequestIn):
@@ -414,7 +417,9 @@ def list_comments(request, id: Id):
 
 
 @router.post(
-    "/enterprise-standards/{id}/comments", response={201: CommentOut, **WRITE}, summary="Comment on a clause"
+    "/enterprise-standards/{id}/comments",
+    response={201: CommentOut, **WRITE_ERRORS},
+    summary="Comment on a clause",
 )
 def add_comment(request, id: Id, payload: CommentIn):
     comment = services.comment_add(
@@ -425,7 +430,7 @@ def add_comment(request, id: Id, payload: CommentIn):
 
 @router.post(
     "/enterprise-standards/{id}/review",
-    response={200: DraftOut, **WRITE},
+    response={200: DraftOut, **WRITE_ERRORS},
     summary="The assigned expert requests changes or approves",
 )
 def review_decide(request, id: Id, payload: DecisionIn):
@@ -437,7 +442,7 @@ def review_decide(request, id: Id, payload: DecisionIn):
 
 @router.post(
     "/enterprise-standards/{id}/declare",
-    response={200: DraftOut, **WRITE},
+    response={200: DraftOut, **WRITE_ERRORS},
     summary="Publish the approved draft as the enterprise's self-declaration",
 )
 def declare(request, id: Id):

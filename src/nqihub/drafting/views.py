@@ -12,13 +12,14 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import scoped_or_404
 from nqihub.core.scoping import visible
 from nqihub.directory.models import Enterprise, Expert
 
@@ -44,10 +45,7 @@ BLANK_INDICATOR_ROWS = 3
 
 
 def _get(request, pk: int) -> EnterpriseStandard:
-    try:
-        return selectors.draft_get(fetched_by=request.user, pk=pk)
-    except EnterpriseStandard.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.draft_get, request, pk)
 
 
 def _rows(post, prefix: str, fields: tuple[str, ...]) -> list[dict]:

@@ -9,7 +9,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages
 from nqihub.core.bounds import Code, Days, Id, IsoDate
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.files import file_response
@@ -20,8 +20,6 @@ from . import selectors, services, services_bulk
 from .models import Booking, Instrument, Purpose
 
 router = Router(tags=["metrology"])
-
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class InstrumentIn(Schema):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin
+from nqihub.core.forms import BootstrapMixin, text_area
 from nqihub.core.widgets import DateInput
 
 from .models import Purpose, RecordKind, VerificationRecord
@@ -72,12 +72,7 @@ class RecordForm(_Form):
     valid_until = forms.DateField(label=_("有效期至（检定）"), required=False, widget=DateInput)
     suggested_next = forms.DateField(label=_("建议下次校准日期（校准）"), required=False, widget=DateInput)
     uncertainty = forms.CharField(label=_("测量不确定度（校准）"), max_length=200, required=False)
-    data = forms.CharField(
-        max_length=5000,
-        label=_("校准数据/结果说明"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    data = text_area(max_length=5000, label=_("校准数据/结果说明"), required=False, rows=3)
     file = _certificate_field()
 
 
@@ -88,9 +83,7 @@ class CertificateFileForm(_Form):
 class BookingForm(_Form):
     institution = forms.TypedChoiceField(label=_("计量技术机构"), coerce=int)
     proposed_date = forms.DateField(label=_("预约日期"), required=False, widget=DateInput)
-    note = forms.CharField(
-        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_area(label=_("说明"), max_length=500, required=False, rows=2)
 
     def __init__(self, *args, bodies=(), **kwargs):
         super().__init__(*args, **kwargs)

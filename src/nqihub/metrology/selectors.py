@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from nqihub.core.scoping import visible
+from nqihub.core.selectors import filter_given
 
 from .models import Booking, Instrument, MandatoryCatalogueEntry, VerificationRecord
 
@@ -114,13 +115,7 @@ def booking_list(
     qs = Booking.objects.filter(visible(fetched_by, Booking)).select_related(
         "instrument__enterprise", "institution"
     )
-    if status:
-        qs = qs.filter(status=status)
-    if instrument:
-        qs = qs.filter(instrument_id=instrument)
-    if institution:
-        qs = qs.filter(institution_id=institution)
-    return qs
+    return filter_given(qs, status=status, instrument_id=instrument, institution_id=institution)
 
 
 def booking_get(*, fetched_by, pk) -> Booking:

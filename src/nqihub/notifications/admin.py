@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from nqihub.core.admin import AuditedAdmin
+from nqihub.core.admin import AuditedAdmin, ViewOnlyAdmin
 
 from .models import MobilePhone, Notification, NotificationPreference
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ViewOnlyAdmin):
     """Read-only: for support ("did the station get told?"). Notifications are written by ``notify``."""
 
     list_display = [
@@ -26,12 +26,6 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["recipient"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(AuditedAdmin):
@@ -42,16 +36,10 @@ class NotificationPreferenceAdmin(AuditedAdmin):
 
 
 @admin.register(MobilePhone)
-class MobilePhoneAdmin(admin.ModelAdmin):
+class MobilePhoneAdmin(ViewOnlyAdmin):
     """Read-only, masked: whether a user has a verified number (users set and verify their own)."""
 
     list_display = ["user", "masked", "verified_at", "updated_at"]
     fields = ["user", "masked", "verified_at", "code_sent_at", "updated_at"]
     readonly_fields = fields
     search_fields = ["user__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

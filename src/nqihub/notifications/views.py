@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nqihub.core.errors import ValidationFailed
-from nqihub.core.http import is_htmx
+from nqihub.core.http import is_htmx, scoped_or_404
 
 from . import mobile, selectors, services
 from .events import DEFAULT_EVENT
@@ -21,10 +21,7 @@ PAGE_SIZE = 20
 
 
 def _own(request, pk: int) -> Notification:
-    try:
-        return selectors.notification_get(fetched_by=request.user, pk=pk)
-    except Notification.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.notification_get, request, pk)
 
 
 def _unread_filter(request) -> bool | None:

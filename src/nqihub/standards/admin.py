@@ -3,6 +3,8 @@ imports (``import_standards`` / the upload page), so standards are read-only her
 
 from django.contrib import admin
 
+from nqihub.core.admin import ViewOnlyAdmin
+
 from .models import CcsCode, Declaration, DeclarationIndicator, IcsCode, Requirement, Standard, StandardFollow
 
 
@@ -63,16 +65,10 @@ from .models import StandardProposal  # noqa: E402
 
 
 @admin.register(StandardProposal)
-class StandardProposalAdmin(admin.ModelAdmin):
+class StandardProposalAdmin(ViewOnlyAdmin):
     """Read-only: proposals are decided on the page /standards/proposals/ (audited, catalogue updated)."""
 
     list_display = ("canonical", "title", "state", "proposed_by", "decided_by", "created_at")
     list_filter = ("state",)
     search_fields = ("canonical", "title")
     readonly_fields = [f.name for f in StandardProposal._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

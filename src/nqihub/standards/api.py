@@ -10,10 +10,19 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from nqihub.core.api import DETAIL_ERRORS, MAX_PAGE_SIZE, PAGE_SIZE, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.api import (
+    DETAIL_ERRORS,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    READ_ERRORS,
+    ErrorOut,
+    ValidationErrorOut,
+    page_of,
+)
 from nqihub.core.bounds import Id, Label, PageNumber, StandardCode
-from nqihub.core.codes import choices_text as _choices
+from nqihub.core.choices import choice_param, choices_text
 from nqihub.core.errors import ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import selectors, services
 from .models import Declaration, Standard, StandardProposal
@@ -69,9 +78,15 @@ class StandardDetailOut(StandardOut):
 
 class StandardFilter(Schema):
     q: str = Field("", description="中文关键词（分词检索标题）或标准号（含或不含年代号）", max_length=100)
-    level: str | None = Field(None, description=f"层级：{_choices(Standard.Level.choices)}", max_length=12)
-    nature: str | None = Field(None, description=f"性质：{_choices(Standard.Nature.choices)}", max_length=12)
-    status: str | None = Field(None, description=f"状态：{_choices(Standard.Status.choices)}", max_length=12)
+    level: str | None = Field(
+        None, description=f"层级：{choices_text(Standard.Level.choices)}", max_length=12
+    )
+    nature: str | None = Field(
+        None, description=f"性质：{choices_text(Standard.Nature.choices)}", max_length=12
+    )
+    status: str | None = Field(
+        None, description=f"状态：{choices_text(Standard.Status.choices)}", max_length=12
+    )
     ics: str | None = Field(None, description="ICS 分类号（含其下级）", max_length=32)
     page: PageNumber = Field(1, ge=1)
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
@@ -106,7 +121,7 @@ class DeclarationIn(Schema):
     enterprise: Id | None = Field(None, description="企业 id（您是多家企业的成员时必填）")
     product: str = Field(..., max_length=200)
     product_model: str = Field("", max_length=200)
-    kind: str = Field(..., description=f"{_choices(Declaration.Kind.choices)}", max_length=8)
+    kind: str = Field(..., description=f"{choices_text(Declaration.Kind.choices)}", max_length=8)
     standard: str = Field("", description="执行的公开标准号（kind=public）", max_length=120)
     own_code: str = Field("", description="企业标准编号 Q/…（kind=own）", max_length=120)
     own_title: str = Field("", description="企业标准名称（kind=own）", max_length=300)
@@ -131,7 +146,7 @@ class IndicatorOut(Schema):
 class DeclarationOut(Schema):
     id: int
     enterprise_id: int
-    enterprise_name: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
     product: str
     product_model: str
     kind: str
@@ -146,10 +161,6 @@ class DeclarationOut(Schema):
     weaker_statement: str
     is_demo: bool
     created_at: str
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_standard(obj) -> str:
@@ -184,20 +195,6 @@ class DeclarationPage(Schema):
 # --- helpers -----------------------------------------------------------------------------------------------
 
 
-def _choice(value: str | None, choices, field: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value not in dict(choices):
-        raise ValidationFailed(
-            {
-                field: _("“%(value)s”无效，应为：%(allowed)s。")
-                % {"value": value, "allowed": _choices(choices)}
-            }
-        )
-    return value
-
-
 def _standard_by_number(number: str, field: str = "canonical") -> tuple[Standard, "selectors.Lookup"]:
     try:
         lookup = selectors.standard_lookup(fetched_by=None, number=number)
@@ -217,9 +214,9 @@ def list_standards(request, filters: Query[StandardFilter]):
     result = selectors.standard_search(
         fetched_by=request.user,
         q=filters.q.strip(),
-        level=_choice(filters.level, Standard.Level.choices, "level"),
-        nature=_choice(filters.nature, Standard.Nature.choices, "nature"),
-        status=_choice(filters.status, Standard.Status.choices, "status"),
+        level=choice_param(filters.level, Standard.Level.choices, "level"),
+        nature=choice_param(filters.nature, Standard.Nature.choices, "nature"),
+        status=choice_param(filters.status, Standard.Status.choices, "status"),
         ics=ics,
         limit=filters.page_size,
         offset=(filters.page - 1) * filters.page_size,
@@ -283,8 +280,7 @@ def list_declarations(
     page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     qs = selectors.declaration_list(fetched_by=request.user, enterprise_id=enterprise)
-    start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    return page_of(qs, page, page_size)
 
 
 @router.post(
@@ -320,10 +316,7 @@ def create_declaration(request, payload: DeclarationIn):
     summary="One self-declaration",
 )
 def get_declaration(request, id: Id):
-    try:
-        return selectors.declaration_get(fetched_by=request.user, pk=id)
-    except Declaration.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.declaration_get, request, id)
 
 
 # --- proposals: a missing standard proposed for the catalogue ---------------------------------------------
@@ -391,10 +384,7 @@ class ProposalPage(Schema):
 
 
 def _proposal(request, id: int):
-    try:
-        return selectors.proposal_get(fetched_by=request.user, pk=id)
-    except StandardProposal.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.proposal_get, request, id)
 
 
 @router.get(
@@ -411,8 +401,7 @@ def list_proposals(
     if state and state not in StandardProposal.State.values:
         raise ValidationFailed({"state": _("审核状态应为 pending、confirmed 或 rejected。")})
     qs = selectors.proposal_list(fetched_by=request.user, state=state)
-    start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    return page_of(qs, page, page_size)
 
 
 @router.post(

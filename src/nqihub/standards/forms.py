@@ -4,7 +4,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import CodePickerInput
+from nqihub.core.forms import CodePickerInput, text_area
 
 from .models import Declaration, Standard
 from .selectors import ics_label_for
@@ -62,12 +62,12 @@ class DeclarationForm(forms.Form):
         required=False,
         help_text=_("如 GB 18401 的安全技术类别 A、B 或 C"),
     )
-    references = forms.CharField(
+    references = text_area(
         max_length=2000,
         label=_("引用的强制性标准"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("每行一个标准号，如 GB 18401-2010"),
+        rows=2,
     )
     weaker_declared = forms.CharField(
         label=_("明确声明低于推荐性标准的指标"),
@@ -75,9 +75,7 @@ class DeclarationForm(forms.Form):
         max_length=500,
         help_text=_("项目名称，用逗号分隔"),
     )
-    weaker_statement = forms.CharField(
-        max_length=5000, label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    weaker_statement = text_area(max_length=5000, label=_("说明"), required=False, rows=2)
 
     def indicator_rows(self, data=None) -> list[dict]:
         data = data if data is not None else (self.data or {})
@@ -107,6 +105,4 @@ class ProposalForm(forms.Form):
     implement_date = forms.DateField(
         label=_("实施日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(
-        label=_("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_area(label=_("说明"), max_length=2000, required=False, rows=2)

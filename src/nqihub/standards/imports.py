@@ -291,26 +291,8 @@ def validate_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[list[dict
 
 # --- writing --------------------------------------------------------------------------------------------
 
-_COMPARED = (
-    "code_without_year",
-    "prefix",
-    "year",
-    "title",
-    "title_en",
-    "level",
-    "nature",
-    "status",
-    "publish_date",
-    "implement_date",
-    "abolish_date",
-    "replaces",
-    "replaced_by",
-    "ics",
-    "ccs",
-    "issued_by",
-    "source",
-    "is_demo",
-)
+#: What a row writes: the parts of the number (its key), then every column of the file but the number.
+_COMPARED = ("code_without_year", "prefix", "year", "level", *(f for f in FIELDS if f != "code"))
 #: Always taken from the row: parsed from the number, or required columns.
 _DERIVED = frozenset({"code_without_year", "prefix", "year", "level", "title", "status"})
 #: The part of a standard whose change its followers are told about.

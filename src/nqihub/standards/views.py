@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.http import is_htmx
+from nqihub.core.http import is_htmx, scoped_or_404
 
 from . import imports, selectors, services
 from .forms import INDICATOR_ROWS, DeclarationForm, ProposalForm, StandardFilterForm, StandardImportForm
-from .models import CcsCode, Declaration, IcsCode, Standard, StandardProposal
+from .models import CcsCode, Declaration, IcsCode, Standard
 from .search import highlight
 
 PAGE_SIZE = 25
@@ -381,10 +381,7 @@ def declaration_create(request):
 @login_required
 @require_GET
 def declaration_detail(request, pk: int):
-    try:
-        declaration = selectors.declaration_get(fetched_by=request.user, pk=pk)
-    except Declaration.DoesNotExist as exc:
-        raise Http404 from exc
+    declaration = scoped_or_404(selectors.declaration_get, request, pk)
     return render(request, "standards/declaration_detail.html", {"d": declaration})
 
 
@@ -443,10 +440,7 @@ def proposal_list(request):
 @login_required
 @require_POST
 def proposal_decide(request, pk: int, decision: str):
-    try:
-        proposal = selectors.proposal_get(fetched_by=request.user, pk=pk)
-    except StandardProposal.DoesNotExist as exc:
-        raise Http404 from exc
+    proposal = scoped_or_404(selectors.proposal_get, request, pk)
     try:
         if decision == "confirm":
             services.proposal_confirm(

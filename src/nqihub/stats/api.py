@@ -11,16 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS
 from nqihub.core.bounds import Id, Year
 from nqihub.core.errors import NotFound, ValidationFailed
+from nqihub.core.http import scoped_or_404
 
 from . import labels, selectors, services
 from .models import Report, ReportEvent
 
 router = Router(tags=["统计与报表"])
-
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class PeriodQuery(Schema):
@@ -114,9 +113,9 @@ def breakdown(request, q: Query[BreakdownQuery]):
 
 class StatsReportOut(Schema):
     id: int
-    region: str
-    region_name: str
-    parent_region: str | None
+    region: str = Field(..., alias="region_id")
+    region_name: str = Field(..., alias="region.name")
+    parent_region: str | None = Field(..., alias="parent_region_id")
     period_type: str
     period_label: str
     period_unfinished: bool = Field(..., description="报表期间尚未结束（数据仍会变化）")
@@ -130,18 +129,6 @@ class StatsReportOut(Schema):
     submitted_at: datetime | None
     decided_at: datetime | None
     history: list[dict]
-
-    @staticmethod
-    def resolve_region(obj) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_region_name(obj) -> str:
-        return obj.region.name
-
-    @staticmethod
-    def resolve_parent_region(obj) -> str | None:
-        return obj.parent_region_id
 
     @staticmethod
     def resolve_period_label(obj) -> str:
@@ -182,10 +169,7 @@ class ReturnIn(Schema):
 
 
 def _report(request, id: Id) -> Report:
-    try:
-        return selectors.report_get(fetched_by=request.user, pk=id)
-    except Report.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.report_get, request, id)
 
 
 @router.get("/stats/reports", response={200: list[StatsReportOut], **READ_ERRORS}, summary="Reports in scope")
@@ -207,14 +191,7 @@ def get_report(request, id: Id):
 )
 def create_report(request, payload: ReportIn):
     region = payload.region or selectors.home_region(request.user) or ""
-    report = services.report_create(
-        region=region,
-        period_type=payload.period_type,
-        year=payload.year,
-        part=payload.part,
-        remarks=payload.remarks,
-        by=request.user,
-    )
+    report = services.report_create(region=region, by=request.user, **payload.dict(exclude={"region"}))
     return Status(201, report)
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from nqihub.core.docx import docx_response
 from nqihub.core.errors import DomainError, NotFound, ValidationFailed
+from nqihub.core.http import scoped_or_404
 from nqihub.core.models import Region
 from nqihub.core.regions import NATIONAL, parent
 from nqihub.core.regions import level as region_level
@@ -431,10 +432,7 @@ def report_list(request):
 
 
 def _report(request, pk) -> Report:
-    try:
-        return selectors.report_get(fetched_by=request.user, pk=pk)
-    except Report.DoesNotExist as exc:
-        raise Http404 from exc
+    return scoped_or_404(selectors.report_get, request, pk)
 
 
 @login_required

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, ErrorOut, Pages, ValidationErrorOut
+from nqihub.core.api import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, ErrorOut, Pages
 from nqihub.core.bounds import Code, Id, IsoDate
-from nqihub.core.codes import choices_text as _choices
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.http import scoped_or_404
 
@@ -22,8 +22,6 @@ from . import selectors, services, throttle
 from .models import Conclusion, OrderStatus, Report, TestKind, TestOrder
 
 router = Router(tags=["检验检测"])
-
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class TooMany(DomainError):
@@ -94,14 +92,14 @@ class OrderOut(Schema):
     status: str
     status_label: str
     enterprise_id: int
-    enterprise_name: str
+    enterprise_name: str = Field(..., alias="enterprise.name")
     lab_id: int
-    lab_name: str
+    lab_name: str = Field(..., alias="lab.name")
     cooperative_id: int | None
     service_request_id: int | None
-    region_code: str
+    region_code: str = Field(..., alias="region_id")
     product_name: str
-    product_standard: str
+    product_standard: str = Field(..., alias="product_standard_label")
     product_standard_note: str = Field(
         "", description="产品标准不在平台标准库中时为“未收录，请核实”（照常接受）"
     )
@@ -115,22 +113,6 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_status_label(obj) -> str:
         return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_lab_name(obj) -> str:
-        return obj.lab.name
-
-    @staticmethod
-    def resolve_region_code(obj) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_product_standard(obj) -> str:
-        return obj.product_standard_label
 
     @staticmethod
     def resolve_product_standard_note(obj) -> str:
@@ -196,7 +178,7 @@ class OrderIn(Schema):
     cooperative: Id | None = Field(None, description="代为委托的质量合作社（组织 id）")
     service_request: Id | None = Field(None, description="来自的服务需求 id（双向关联）")
     product_standard: str = Field("", description="产品标准号（判定依据）", max_length=120)
-    test_kind: str = Field(TestKind.COMMISSIONED, description=_choices(TestKind.choices), max_length=12)
+    test_kind: str = Field(TestKind.COMMISSIONED, description=choices_text(TestKind.choices), max_length=12)
     remarks: str = Field("", max_length=5000)
     submit: bool = Field(False, description="true：创建后直接提交给检测机构")
 
@@ -227,9 +209,9 @@ class ActionIn(Schema):
 
 class OrderFilter(Schema):
     status: str | None = Field(
-        None, description=f"状态（可逗号分隔多个）：{_choices(OrderStatus.choices)}", max_length=200
+        None, description=f"状态（可逗号分隔多个）：{choices_text(OrderStatus.choices)}", max_length=200
     )
-    conclusion: str | None = Field(None, description=_choices(Conclusion.choices), max_length=12)
+    conclusion: str | None = Field(None, description=choices_text(Conclusion.choices), max_length=12)
     enterprise: Id | None = None
     lab: Id | None = None
     q: str = Field("", description="委托单号、报告编号、产品或企业", max_length=100)
@@ -285,7 +267,7 @@ def _choice(value: str | None, choices, field: str) -> str | None:
         raise ValidationFailed(
             {
                 field: _("“%(value)s”无效，应为：%(allowed)s。")
-                % {"value": "、".join(bad), "allowed": _choices(choices)}
+                % {"value": "、".join(bad), "allowed": choices_text(choices)}
             }
         )
     return ",".join(values)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nqihub.core.forms import BootstrapMixin, region_input
+from nqihub.core.forms import BootstrapMixin, ListFilterMixin, region_input, text_area
 from nqihub.core.widgets import DateInput
 
 from .models import Conclusion, OrderStatus, TestKind
@@ -13,11 +13,7 @@ class _Form(BootstrapMixin, forms.Form):
     pass
 
 
-def _date_input():
-    return DateInput()
-
-
-class OrderFilterForm(_Form):
+class OrderFilterForm(ListFilterMixin, _Form):
     q = forms.CharField(
         label=_("关键词"),
         required=False,
@@ -30,16 +26,6 @@ class OrderFilterForm(_Form):
     conclusion = forms.ChoiceField(
         label=_("结论"), required=False, choices=[("", _("全部"))] + list(Conclusion.choices)
     )
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "q": data.get("q") or "",
-            "status": data.get("status") or None,
-            "conclusion": data.get("conclusion") or None,
-        }
 
 
 class OrderForm(_Form):
@@ -66,9 +52,7 @@ class OrderForm(_Form):
     batch = forms.CharField(label=_("生产日期/批号"), max_length=100, required=False)
     quantity = forms.CharField(label=_("样品数量"), max_length=100, required=False)
     lab = forms.TypedChoiceField(label=_("检测机构"), coerce=int)
-    remarks = forms.CharField(
-        label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    remarks = text_area(label=_("备注"), required=False, max_length=2000, rows=2)
     submit_now = forms.BooleanField(label=_("保存后直接提交给检测机构"), required=False, initial=True)
 
     def __init__(self, *args, enterprises=(), cooperatives=(), labs=(), **kwargs):
@@ -96,12 +80,12 @@ def items_from_post(data) -> list[dict]:
 
 
 class ReceiveForm(_Form):
-    received_on = forms.DateField(label=_("收样日期"), widget=_date_input())
+    received_on = forms.DateField(label=_("收样日期"), widget=DateInput())
     condition = forms.CharField(label=_("样品状态"), max_length=255)
 
 
 class ReasonForm(_Form):
-    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = text_area(label=_("原因"), max_length=500, rows=2)
 
 
 class SampleForm(_Form):
@@ -152,8 +136,8 @@ class PassRateForm(_Form):
         initial="county",
         required=False,
     )
-    date_from = forms.DateField(label=_("出具日期从"), required=False, widget=_date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
+    date_from = forms.DateField(label=_("出具日期从"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
     region = forms.RegexField(
         max_length=16,
         label=_("地区"),

@@ -15,6 +15,7 @@ from nqihub.accounts.models import User
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Membership, Organisation, Region
 from nqihub.core.scoping import scope_of, visible
+from nqihub.core.selectors import filter_given
 from nqihub.directory.matching import capability_match
 from nqihub.directory.models import Enterprise, Institution
 
@@ -39,14 +40,9 @@ def order_list(
     qs = _orders(fetched_by).select_related("enterprise", "lab", "region")
     if status:
         qs = qs.filter(status__in=[s for s in status.split(",") if s])
-    if enterprise:
-        qs = qs.filter(enterprise_id=enterprise)
-    if lab:
-        qs = qs.filter(lab_id=lab)
-    if cooperative:
-        qs = qs.filter(cooperative_id=cooperative)
-    if conclusion:
-        qs = qs.filter(conclusion=conclusion)
+    qs = filter_given(
+        qs, enterprise_id=enterprise, lab_id=lab, cooperative_id=cooperative, conclusion=conclusion
+    )
     q = (q or "").strip()
     if q:
         qs = qs.filter(

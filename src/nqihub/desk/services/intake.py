@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nqihub.core import numbering, policy
-from nqihub.core.codes import choices_text as _choices_text
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.models import Industry, Membership
 from nqihub.core.policy import require
@@ -59,11 +59,11 @@ def _validate(data: RequestData) -> dict:
     cats = [c.strip() for c in (data.categories or []) if c and c.strip()]
     bad = [c for c in cats if c not in Category.values]
     if not cats:
-        errors["categories"] = _("请至少选择一个需求类别：%(v)s。") % {"v": _choices_text(Category.choices)}
+        errors["categories"] = _("请至少选择一个需求类别：%(v)s。") % {"v": choices_text(Category.choices)}
     elif bad:
         errors["categories"] = _("需求类别“%(bad)s”无效，应为：%(v)s。") % {
             "bad": "、".join(bad),
-            "v": _choices_text(Category.choices),
+            "v": choices_text(Category.choices),
         }
     cleaned["categories"] = "," + ",".join(c for c in Category.values if c in set(cats)) + "," if cats else ""
     industry = (data.industry or "").strip().upper()
@@ -86,7 +86,7 @@ def _validate(data: RequestData) -> dict:
     if len(product) > 200:
         errors["product"] = _("产品不能超过200个字符。")
     if data.urgency not in ServiceRequest.Urgency.values:
-        errors["urgency"] = _("紧急程度应为：%(v)s。") % {"v": _choices_text(ServiceRequest.Urgency.choices)}
+        errors["urgency"] = _("紧急程度应为：%(v)s。") % {"v": choices_text(ServiceRequest.Urgency.choices)}
     if data.desired_by is not None and data.desired_by < timezone.localdate():
         errors["desired_by"] = _("期望完成日期不能早于今天。")
     phone = (data.contact_phone or "").strip().replace("-", "").replace(" ", "")

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core.codes import choices_text as _choices_text
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.policy import require
 
@@ -67,7 +67,7 @@ class Resolution:
 def request_resolve(*, request: ServiceRequest, resolution: Resolution, by) -> ServiceRequest:
     errors = {}
     if resolution.outcome not in ServiceRequest.Outcome.values:
-        errors["outcome"] = _("办理结果应为：%(v)s。") % {"v": _choices_text(ServiceRequest.Outcome.choices)}
+        errors["outcome"] = _("办理结果应为：%(v)s。") % {"v": choices_text(ServiceRequest.Outcome.choices)}
     summary = (resolution.summary or "").strip()
     if not summary:
         errors["summary"] = _("请填写办理情况。")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nqihub.core.codes import choices_text as _choices_text
+from nqihub.core.choices import choices_text
 from nqihub.core.errors import ValidationFailed
 from nqihub.core.policy import require
 
@@ -92,7 +92,7 @@ def link_add(
     ref = (ref or "").strip()
     errors = {}
     if kind not in Link.Kind.values:
-        errors["kind"] = _("关联类型应为：%(v)s。") % {"v": _choices_text(Link.Kind.choices)}
+        errors["kind"] = _("关联类型应为：%(v)s。") % {"v": choices_text(Link.Kind.choices)}
     if not ref:
         errors["ref"] = _("请填写关联记录的编号。")
     elif len(ref) > 100:

@@ -230,8 +230,9 @@ class Command(BaseCommand):
         return ent
 
     def institution(
-        self, key: str, name: str, kind: str, region: str, address: str, description: str
+        self, key: str, name: str, kind: str, region: str, address: str, description: str, *, cma="", scope=()
     ) -> Institution:
+        """An institution with, when given, its CMA qualification (a 示例 number) and its scope lines."""
         org = self.org(key, Organisation.Kind.INSTITUTION, name, region)
         inst, _ = Institution.objects.update_or_create(
             organisation=org,
@@ -246,6 +247,11 @@ class Command(BaseCommand):
         )
         inst.search_text = institution_search_text(inst)
         inst.save(update_fields=["search_text"])
+        if cma:
+            Qualification.objects.update_or_create(
+                institution=inst, kind=Qualification.Kind.CMA, defaults={"number": cma, "is_demo": True}
+            )
+        self.scope(inst, scope)
         return inst
 
     def station(
@@ -332,20 +338,16 @@ class Command(BaseCommand):
             "螺蛳粉",
             "广西柳州市柳南区（示例地址）",
         )
-        lab = self.institution(
+        self.institution(
             "lab_lz",
             "柳州市食品检验检测实验室（示例）",
             Institution.Kind.TESTING,
             "450204",
             "广西柳州市柳南区（示例地址）",
             "承担螺蛳粉等米粉制品及预包装食品的微生物、理化检验（示例机构）。",
+            cma="示例-CMA-LZ-0001",
+            scope=FOOD_LAB_SCOPE,
         )
-        Qualification.objects.update_or_create(
-            institution=lab,
-            kind=Qualification.Kind.CMA,
-            defaults={"number": "示例-CMA-LZ-0001", "is_demo": True},
-        )
-        self.scope(lab, FOOD_LAB_SCOPE)
         shanyuan = self.enterprise(
             "ent_shanyuan",
             "善元食品有限公司",
@@ -374,22 +376,18 @@ class Command(BaseCommand):
             "320614",
             "江苏省南通市海门区（示例地址）",
             "纺织品、家用纺织品的安全与质量检测（示例机构）。",
+            cma="示例-CMA-NT-0001",
+            scope=TEXTILE_LAB_SCOPE,
         )
-        Qualification.objects.update_or_create(
-            institution=tex_lab,
-            kind=Qualification.Kind.CMA,
-            defaults={"number": "示例-CMA-NT-0001", "is_demo": True},
-        )
-        self.scope(tex_lab, TEXTILE_LAB_SCOPE)
-        gx_tex = self.institution(
+        self.institution(
             "lab_nn",
             "南宁纺织品检测实验室（示例）",
             Institution.Kind.TESTING,
             "450103",
             "广西南宁市（示例地址）",
             "纺织品检测（示例机构）。",
+            scope=GX_TEXTILE_SCOPE,
         )
-        self.scope(gx_tex, GX_TEXTILE_SCOPE)
 
         # Wuhan 江岸 岱家山: the station, 汉烯科技, the standardisation institute and its expert.
         jiangan = ["420102"]
@@ -419,8 +417,8 @@ class Command(BaseCommand):
             "420102",
             "湖北省武汉市（示例地址）",
             "企业标准、地方标准起草与标准化咨询（示例记录）。",
+            scope=WH_MATERIAL_SCOPE,
         )
-        self.scope(wh_std, WH_MATERIAL_SCOPE)
 
         # Users and memberships.
         password = demo_password()
