@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from nqihub.core import audit
+from nqihub.core.http import form_data
 
 from . import lockout, otp, services
 from .forms import LoginForm, OtpForm, PasswordForm
@@ -94,7 +95,7 @@ def otp_verify(request):
         return redirect("accounts:login")
     if signed_in and user.is_verified():
         return redirect(_next_url(request))
-    form = OtpForm(request.POST or None)
+    form = OtpForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         device = otp.verify(user, form.cleaned_data["code"])
         if device is not None:
@@ -122,7 +123,7 @@ def otp_setup(request):
         messages.info(request, _("您已绑定动态口令验证器。"))
         return redirect(_next_url(request))
     device = otp.pending_device(request.user)
-    form = OtpForm(request.POST or None)
+    form = OtpForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         allowed, _why = device.verify_is_allowed()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
+from nqihub.core.http import form_data
 from nqihub.core.models import Membership
 from nqihub.core.scoping import scope_of
 
@@ -28,7 +29,7 @@ def _put_errors(form, exc: ValidationFailed) -> None:
 def register(request):
     if request.user.is_authenticated:
         return redirect("web:home")
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(form_data(request))
     status = 200
     if request.method == "POST":
         if not registration.allow(request, "register"):
@@ -55,7 +56,7 @@ def _registration(token: str) -> Registration:
 def register_status(request, token: str):
     """The applicant's page (no sign-in; the address is the secret): enter the code, then wait."""
     reg = _registration(token)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(form_data(request))
     status = 200
     if request.method == "POST":
         if not registration.allow(request, "register-code", limit=30):
@@ -141,7 +142,7 @@ RESET_SESSION_KEY = "_password_reset_ticket"
 def password_reset(request):
     """Step 1: who (user name or e-mail) and how (e-mail or SMS). The same answer whether or not the
     account exists; throttled per client address."""
-    form = ResetStartForm(request.POST or None)
+    form = ResetStartForm(form_data(request))
     if request.method == "POST":
         if not registration.allow(request, "password-reset", limit=int(_reset_limit())):
             form.add_error(None, registration.too_many_message())
@@ -166,7 +167,7 @@ def password_reset_confirm(request):
     ticket = request.session.get(RESET_SESSION_KEY)
     if not ticket:
         return redirect("accounts:password-reset")
-    form = ResetFinishForm(request.POST or None)
+    form = ResetFinishForm(form_data(request))
     if request.method == "POST":
         if not registration.allow(request, "password-reset-code", limit=30):
             form.add_error(None, registration.too_many_message())

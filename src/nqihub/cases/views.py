@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
-from nqihub.core.http import get_or_404, scoped_or_404
+from nqihub.core.http import form_data, get_or_404, scoped_or_404
 from nqihub.desk import selectors as desk_selectors
 from nqihub.notifications.services import notification_action_done
 from nqihub.standards.search import highlight, highlight_terms, search_standards
@@ -134,7 +134,7 @@ def _saved(request, form, save):
 @require_http_methods(["GET", "POST"])
 def case_create(request, request_pk: int):
     req = scoped_or_404(desk_selectors.request_get, request, request_pk)
-    form = CaseForm(request.POST or None, initial=services.case_initial(req))
+    form = CaseForm(form_data(request), initial=services.case_initial(req))
     if request.method == "POST" and form.is_valid():
         case = _saved(
             request, form, lambda: services.case_draft(request=req, data=_data(form), by=request.user)
@@ -162,7 +162,7 @@ def case_edit(request, pk: int):
         "nqi_elements": case.element_list,
         "standards": case.standards,
     }
-    form = CaseForm(request.POST or None, initial=initial)
+    form = CaseForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         if _saved(request, form, lambda: services.case_update(case=case, data=_data(form), by=request.user)):
             messages.success(request, _("案例已更新。"))
@@ -280,7 +280,7 @@ def _article_data(form: ArticleForm) -> services.ArticleData:
 @require_http_methods(["GET", "POST"])
 def article_create(request):
     _require_editor(request)
-    form = ArticleForm(request.POST or None, initial={"kind": Article.Kind.GUIDANCE})
+    form = ArticleForm(form_data(request), initial={"kind": Article.Kind.GUIDANCE})
     if request.method == "POST" and form.is_valid():
         article = _saved(
             request, form, lambda: services.article_create(data=_article_data(form), by=request.user)
@@ -304,7 +304,7 @@ def article_edit(request, pk: int):
         "body": article.body,
         "source": article.source,
     }
-    form = ArticleForm(request.POST or None, initial=initial)
+    form = ArticleForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _saved(
             request,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import ValidationFailed
-from nqihub.core.http import get_or_404, is_htmx
+from nqihub.core.http import form_data, get_or_404, is_htmx
 from nqihub.core.models import ImportJob
 from nqihub.core.tabular import read_upload
 
@@ -118,7 +118,7 @@ def certificate_create(request, enterprise_id: int):
     enterprise = get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
     if not services.can_register_for(request.user, enterprise):
         raise Forbidden(_("您无权为该企业登记认证证书。"))
-    form = CertificateForm(request.POST or None)
+    form = CertificateForm(form_data(request))
     certificate = _save(
         request,
         form,
@@ -168,7 +168,7 @@ def certificate_edit(request, pk: int):
         "expiry_date": certificate.expiry_date,
         "scope": certificate.scope,
     }
-    form = CertificateForm(request.POST or None, initial=initial)
+    form = CertificateForm(form_data(request), initial=initial)
     saved = _save(
         request,
         form,
@@ -188,7 +188,7 @@ def certificate_status(request, pk: int):
     certificate = get_or_404(selectors.certificate_get, fetched_by=request.user, pk=pk)
     if not services.can_change_status(request.user, certificate):
         raise Forbidden(_("证书状态只能由发证的认证机构或监管部门变更。"))
-    form = StatusForm(request.POST or None, current=certificate.status)
+    form = StatusForm(form_data(request), current=certificate.status)
     if request.method == "POST" and form.is_valid():
         try:
             services.certificate_change_status(
@@ -283,7 +283,7 @@ def certificate_import(request, enterprise_id: int):
     enterprise = get_or_404(selectors.enterprise_get, fetched_by=request.user, pk=enterprise_id)
     if not services.can_register_for(request.user, enterprise):
         raise Forbidden(_("您无权为该企业导入认证证书。"))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(form_data(request), request.FILES or None)
     row_errors = []
     status = 200
     if request.method == "POST":

@@ -6,6 +6,13 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
 
+def form_data(request):
+    """What to bind a page's form to: the POST data on a POST — even an empty one, which must fail
+    validation like any other bad input — and nothing (an unbound form) otherwise. ``request.POST or
+    None`` left an empty POST unbound, and the view then read ``cleaned_data`` of an invalid form (a 500)."""
+    return request.POST if request.method == "POST" else None
+
+
 def is_htmx(request) -> bool:
     """The request came from htmx (it answers with a fragment rather than a page)."""
     return request.headers.get("HX-Request") == "true"

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.http import is_htmx, scoped_or_404
+from nqihub.core.http import form_data, is_htmx, scoped_or_404
 from nqihub.core.models import Membership, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.directory import selectors as directory_selectors
@@ -269,7 +269,7 @@ def request_create(request):
             initial["product"] = request.GET["product"].strip()[:200]
     max_mb = services.attachment_max_bytes() // (1024 * 1024)
     form = RequestForm(
-        request.POST or None,
+        form_data(request),
         request.FILES or None,
         initial=initial,
         enterprise_choices=None

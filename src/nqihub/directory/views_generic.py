@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from nqihub.core import selectors as web_selectors
 from nqihub.core.errors import DomainError, PermissionDenied, ValidationFailed
-from nqihub.core.http import is_htmx, scoped_or_404
+from nqihub.core.http import form_data, is_htmx, scoped_or_404
 from nqihub.core.xlsx import xlsx_response
 
 from . import selectors, services
@@ -243,7 +243,7 @@ class Entity:
         return self._form_page(
             request,
             obj=None,
-            form=self.form(request.POST or None, **self.form_kwargs(request)),
+            form=self.form(form_data(request), **self.form_kwargs(request)),
             save=lambda data: create(data=data, by=request.user),
             success_message=self.created,
             title=self.create_title,
@@ -260,7 +260,7 @@ class Entity:
         return self._form_page(
             request,
             obj=obj,
-            form=self.form(request.POST or None, initial=initial, **self.form_kwargs(request, obj)),
+            form=self.form(form_data(request), initial=initial, **self.form_kwargs(request, obj)),
             save=lambda data: update(**{self.name: obj}, data=data, by=request.user),
             success_message=self.saved,
             title=self.edit_title,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
-from nqihub.core.http import scoped_or_404
+from nqihub.core.http import form_data, scoped_or_404
 from nqihub.core.models import ImportJob, Organisation
 from nqihub.core.scoping import scope_of
 from nqihub.core.tabular import read_upload
@@ -167,7 +167,7 @@ def instrument_create(request):
             raise Http404
     if not services.can_manage_ledger(request.user, enterprise):
         raise Forbidden(_("您无权维护该企业的计量器具台账。"))
-    form = InstrumentForm(request.POST or None, catalogue=_catalogue())
+    form = InstrumentForm(form_data(request), catalogue=_catalogue())
     return _save_or_form(
         request,
         form,
@@ -214,7 +214,7 @@ def instrument_edit(request, pk):
         if f.name != "catalogue_entry"
     }
     initial["catalogue_entry"] = instrument.catalogue_entry_id
-    form = InstrumentForm(request.POST or None, initial=initial, catalogue=_catalogue())
+    form = InstrumentForm(form_data(request), initial=initial, catalogue=_catalogue())
     texts = (_("已保存。"), _("修改计量器具"))
     return _instrument_form(request, instrument, form, services.instrument_update, _instrument_data, *texts)
 
@@ -256,7 +256,7 @@ def _record_data(cd) -> services.RecordData:
 @login_required
 def record_create(request, pk):
     instrument = _managed_instrument(request, pk, _("您无权维护该企业的计量器具台账。"))
-    form = RecordForm(request.POST or None, request.FILES or None, initial={"kind": instrument.record_kind})
+    form = RecordForm(form_data(request), request.FILES or None, initial={"kind": instrument.record_kind})
     texts = (_("已记录检定/校准结果。"), _("录入检定/校准结果"))
     service = partial(services.record_add, upload=request.FILES.get("file"))
     return _instrument_form(request, instrument, form, service, _record_data, *texts)
@@ -266,7 +266,7 @@ def record_create(request, pk):
 def booking_create(request, pk):
     instrument = _managed_instrument(request, pk, _("您无权为该器具预约送检/校准。"))
     bodies = services.suggest_bodies(instrument=instrument, fetched_by=request.user)
-    form = BookingForm(request.POST or None, bodies=bodies)
+    form = BookingForm(form_data(request), bodies=bodies)
 
     def book(cd):
         return services.booking_create(
@@ -315,7 +315,7 @@ def booking_bulk(request):
         messages.error(request, exc.message)
         return redirect("metrology:instrument-list")
     choice = services_bulk.bodies_for(instruments=instruments, fetched_by=request.user)
-    form = BookingForm(request.POST or None, bodies=choice.common)
+    form = BookingForm(form_data(request), bodies=choice.common)
 
     def book(cd):
         return services_bulk.booking_create_bulk(
@@ -349,7 +349,7 @@ def record_file_upload(request, pk):
     record = scoped_or_404(selectors.record_get, request, pk)
     if not services.may_attach_file(request.user, record):
         raise Forbidden(_("只有出具该证书的计量技术机构或台账维护人可以上传证书文件。"))
-    form = CertificateFileForm(request.POST or None, request.FILES or None)
+    form = CertificateFileForm(form_data(request), request.FILES or None)
     return _save_or_form(
         request,
         form,
@@ -417,7 +417,7 @@ def booking_complete(request, pk):
     if "complete" not in services.allowed_actions(request.user, booking):
         raise Forbidden(_("只有受理该预约的计量技术机构可以录入结果。"))
     form = RecordForm(
-        request.POST or None,
+        form_data(request),
         request.FILES or None,
         initial={"kind": booking.kind, "performed_on": timezone.localdate()},
     )
@@ -457,7 +457,7 @@ def instrument_import(request):
     enterprises = _manageable_enterprises(request.user)
     if not enterprises:
         raise Forbidden(_("您无权维护任何企业的计量器具台账。"))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(form_data(request), request.FILES or None)
     errors = []
     selected = _int(request.POST.get("enterprise") or request.GET.get("enterprise"))
     if request.method == "POST" and form.is_valid():

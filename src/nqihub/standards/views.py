@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nqihub.core.bounds import page_number
 from nqihub.core.errors import DomainError, ValidationFailed
-from nqihub.core.http import is_htmx, scoped_or_404
+from nqihub.core.http import form_data, is_htmx, scoped_or_404
 
 from . import imports, selectors, services
 from .forms import INDICATOR_ROWS, DeclarationForm, ProposalForm, StandardFilterForm, StandardImportForm
@@ -248,7 +248,7 @@ def ccs_browse(request, code: str | None = None):
 def catalog_import(request):
     if not imports.can_import(request.user):
         return render(request, "403.html", {"exception": _("只有平台管理员可以导入标准目录。")}, status=403)
-    form = StandardImportForm(request.POST or None, request.FILES or None)
+    form = StandardImportForm(form_data(request), request.FILES or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -321,7 +321,7 @@ def declaration_create(request):
     enterprise = services.enterprises_of(request.user).first()
     if enterprise is None:
         return render(request, "403.html", {"exception": _("只有企业用户可以发布自我声明。")}, status=403)
-    form = DeclarationForm(request.POST or None, initial={"kind": Declaration.Kind.OWN})
+    form = DeclarationForm(form_data(request), initial={"kind": Declaration.Kind.OWN})
     rows = form.indicator_rows() if request.method == "POST" else [{}] * INDICATOR_ROWS
     # The service numbers the indicators it was given (the filled rows); map them back to the form's rows.
     filled = [i for i, r in enumerate(rows) if any(r.values())]
@@ -408,7 +408,7 @@ def public_declarations(request, enterprise_id: int):
 def proposal_list(request):
     """Propose a missing standard (anyone signed in); the proposals one may see (reviewers: all, with the
     buttons to confirm or reject the pending ones)."""
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(form_data(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():

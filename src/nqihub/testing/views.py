@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from nqihub.core.errors import DomainError, ValidationFailed
 from nqihub.core.files import file_response
-from nqihub.core.http import get_or_404, is_htmx
+from nqihub.core.http import form_data, get_or_404, is_htmx
 from nqihub.core.models import Membership
 from nqihub.core.scoping import scope_of
 from nqihub.core.xlsx import XLSX_TYPE
@@ -151,7 +151,7 @@ def order_create(request):
         initial["enterprise"] = enterprises[0].pk
         initial["product_name"] = enterprises[0].products
     form = OrderForm(
-        request.POST or None, initial=initial, enterprises=enterprises, cooperatives=cooperatives, labs=labs
+        form_data(request), initial=initial, enterprises=enterprises, cooperatives=cooperatives, labs=labs
     )
     if request.method == "POST":
         items = items_from_post(request.POST)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from nqihub.core.http import form_data
 from nqihub.core.models import Industry
 
 from .. import selectors, services
@@ -85,7 +86,7 @@ def cooperative_edit(request, coop):
         "charter": coop.charter,
         "commitment_text": coop.commitment_text,
     }
-    form = CooperativeForm(request.POST or None, initial=initial)
+    form = CooperativeForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         industry = None
@@ -121,7 +122,7 @@ def member_apply(request, coop):
     if not enterprises:
         raise Forbidden(_("您所在的企业已是本合作社成员或已提交申请，或您不是企业用户。"))
     form = ApplyForm(
-        request.POST or None, enterprises=enterprises, initial={"commitment_version": coop.commitment_version}
+        form_data(request), enterprises=enterprises, initial={"commitment_version": coop.commitment_version}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -155,7 +156,7 @@ def member_apply(request, coop):
 def member_invite(request, coop):
     if not services.is_staff_of(request.user, coop):
         raise Forbidden(_("只有合作社管理员可以邀请成员。"))
-    form = InviteForm(request.POST or None)
+    form = InviteForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         member = _run(
             request,

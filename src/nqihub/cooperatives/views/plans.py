@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from nqihub.core.http import form_data
+
 from .. import selectors, services
 from ..forms import CheckpointForm, ItemForm, PlanForm
 from ._common import _act, _coop_context, _list_with_create, _run, on_record
@@ -17,7 +19,7 @@ def plan_list(request, coop):
     return _list_with_create(
         request,
         context,
-        PlanForm(request.POST or None) if context["is_staff"] else None,
+        PlanForm(form_data(request)) if context["is_staff"] else None,
         refused=_("只有合作社管理员可以制定质量控制计划。"),
         create=lambda **data: services.plan_create(cooperative=coop, by=request.user, **data),
         success=_("质量控制计划已创建，请添加检查点和检查项目。"),

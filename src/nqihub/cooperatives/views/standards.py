@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from nqihub.core.http import get_or_404
+from nqihub.core.http import form_data, get_or_404
 
 from .. import selectors, services
 from ..forms import LabelTemplateForm, SharedStandardForm
@@ -88,7 +88,7 @@ def label_template(request, coop, template_id: int | None = None):
             else {"category": "textile"}
         )
         form = LabelTemplateForm(
-            request.POST or None, initial=initial, categories=services.label_category_choices()
+            form_data(request), initial=initial, categories=services.label_category_choices()
         )
         if request.method == "POST" and form.is_valid():
             saved = _run(

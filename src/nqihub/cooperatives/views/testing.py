@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from nqihub.core.http import get_or_404
+from nqihub.core.http import form_data, get_or_404
 from nqihub.core.xlsx import xlsx_response
 from nqihub.directory.models import Institution
 
@@ -25,7 +25,7 @@ def testing_plans(request, coop):
     return _list_with_create(
         request,
         context,
-        TestingPlanForm(request.POST or None, initial={"year": context["today"].year})
+        TestingPlanForm(form_data(request), initial={"year": context["today"].year})
         if context["is_staff"]
         else None,
         refused=_("只有合作社管理员可以制定免费检测计划。"),
