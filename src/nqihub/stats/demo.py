@@ -25,6 +25,34 @@ from nqihub.directory.models import Enterprise, Station, StationArea
 from nqihub.directory.uscc import demo_uscc
 
 from . import rollups
+from .models import Target
+
+#: The demo's yearly targets (示例): the province and Liuzhou, so that the dashboard shows progress.
+DEMO_TARGETS = {
+    "450000": {
+        "enterprises_helped": 60,
+        "resolved": 900,
+        "problems_solved": 400,
+        "sla_kept_rate": 90,
+        "satisfaction_rate": 95,
+    },
+    "450200": {
+        "enterprises_helped": 30,
+        "resolved": 500,
+        "problems_solved": 220,
+        "sla_kept_rate": 85,
+        "satisfaction_rate": 92,
+    },
+}
+
+
+def _targets(today) -> None:
+    for region, metrics in DEMO_TARGETS.items():
+        for metric, value in metrics.items():
+            Target.objects.update_or_create(
+                region_id=region, year=today.year, metric=metric, defaults={"value": Decimal(value)}
+            )
+
 
 #: (county, industry class, product) of the generated demo enterprises: 3 per county.
 COUNTIES = {
@@ -154,6 +182,7 @@ def _give_to_cooperative_members(rows) -> None:
 
 def seed_demo(today) -> None:
     """Idempotent: the generated history is replaced when present with another size."""
+    _targets(today)
     existing = ServiceRequest.objects.filter(number__startswith=NUMBER_PREFIX)
     if existing.count() == N_REQUESTS:
         return

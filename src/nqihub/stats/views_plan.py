@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from nqihub.core import display
 from nqihub.core.errors import DomainError, NotFound, ValidationFailed
 
 from . import labels, selectors, services
@@ -30,10 +31,16 @@ def compared_texts(comparison: dict, key: str) -> dict | None:
             return _("%(d)s个百分点") % {"d": text}
         return text
 
+    def shown(value) -> str:
+        # Counts and amounts as the card above them shows its figure (万, 亿); rates and means exactly.
+        if kind in ("money", "int") and value is not None:
+            return display.cn_number(value)
+        return labels.format_value(value, kind)
+
     return {
-        "now": labels.format_value(cmp["now"], kind),
-        "previous": labels.format_value(cmp["previous"], kind),
-        "year_ago": labels.format_value(cmp["year_ago"], kind),
+        "now": shown(cmp["now"]),
+        "previous": shown(cmp["previous"]),
+        "year_ago": shown(cmp["year_ago"]),
         "mom": delta(cmp["mom"]),
         "yoy": delta(cmp["yoy"]),
     }

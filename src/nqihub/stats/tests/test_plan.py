@@ -218,6 +218,7 @@ def test_bad_target_values_are_refused_and_change_nothing(client_for, field, val
 
 def test_targets_are_set_only_in_ones_own_region(client_for, api_for):
     # A city regulator cannot reach the province; a county regulator cannot reach its city; others see nothing.
+    before = set(Target.objects.values_list("region_id", "year", "metric", "value"))
     assert client_for("reg_lz").post("/stats/targets/?region=450000", {"resolved": "1"}).status_code == 404
     assert client_for("reg_chengzhong").get("/stats/targets/?region=450200").status_code == 404
     for user in ("ent_shanyuan", "station_lz"):
@@ -228,7 +229,7 @@ def test_targets_are_set_only_in_ones_own_region(client_for, api_for):
         api_for("reg_lz").post("/api/v1/stats/targets", payload, content_type="application/json").status_code
         == 404
     )
-    assert not Target.objects.exists()
+    assert set(Target.objects.values_list("region_id", "year", "metric", "value")) == before
     # The province sets its city's target; the city sees it.
     payload["region"] = "450200"
     r = api_for("reg_gx").post("/api/v1/stats/targets", payload, content_type="application/json")
@@ -240,7 +241,7 @@ def test_target_api_names_the_field_at_fault(api_for):
     api = api_for("reg_lz")
 
     def post(**body):
-        return api.post("/api/v1/stats/targets", {"year": 2026, **body}, content_type="application/json")
+        return api.post("/api/v1/stats/targets", {"year": 2025, **body}, content_type="application/json")
 
     r = post(metric="nonsense", value=1)
     assert r.status_code == 422 and "metric" in str(r.json())
@@ -248,7 +249,7 @@ def test_target_api_names_the_field_at_fault(api_for):
     assert r.status_code == 422 and "sla_kept_rate" in str(r.json())
     assert post(metric="resolved", value=-1).status_code == 422
     assert post(metric="resolved", value=10**12).status_code == 422
-    assert not Target.objects.exists()
+    assert not Target.objects.filter(year=2025).exists()
     assert post(metric="resolved", value=300).status_code == 200
     assert post(metric="resolved", value=None).status_code == 200
-    assert not Target.objects.exists()
+    assert not Target.objects.filter(year=2025).exists()

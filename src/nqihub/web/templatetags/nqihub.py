@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from nqihub.core import display
 from nqihub.core.audit_labels import action_label, object_type_label
 
 register = template.Library()
@@ -65,21 +66,8 @@ def validity_badge(valid_until, warn_days: int = 90):
 
 @register.filter
 def cn_number(value, digits: int = 1) -> str:
-    """A count or an amount the Chinese way: ``12,345`` → ``1.2万``, ``312,000,000`` → ``3.12亿``;
-    below 10,000 the number with thousands separators; empty values as "—"."""
-    if value is None or value == "":
-        return "—"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    sign = "-" if number < 0 else ""
-    number = abs(number)
-    if number >= 1e8:
-        return f"{sign}{number / 1e8:.2f}".rstrip("0").rstrip(".") + _("亿")
-    if number >= 1e4:
-        return f"{sign}{number / 1e4:.{int(digits)}f}".rstrip("0").rstrip(".") + _("万")
-    return f"{sign}{number:,.0f}"
+    """A count or an amount the Chinese way (``core.display.cn_number``): ``1.2万``, ``3.12亿``."""
+    return display.cn_number(value, digits)
 
 
 @register.filter
